@@ -1,0 +1,48 @@
+// swift-tools-version:6.1
+// Ember: a deep-learning framework for Swift on Linux with PyTorch's semantics.
+// Layers (bottom to top): CEmberKernels/EmberKernels -> Ember (core) -> EmberNN -> EmberOptim,
+// EmberData -> EmberVision, EmberBoard, EmberIO -> EmberTrain -> EmberKit (umbrella) -> ember (CLI).
+import PackageDescription
+
+let package = Package(
+    name: "Ember",
+    platforms: [.macOS(.v14)],
+    products: [
+        .library(name: "EmberKit", targets: ["EmberKit"]),
+        .library(name: "Ember", targets: ["Ember"]),
+        .executable(name: "ember", targets: ["ember"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        // Kernels: raw loops over pointers; C SIMD microkernels picked at run time by CPU features.
+        .target(name: "CEmberKernels"),
+        .target(name: "EmberKernels", dependencies: ["CEmberKernels"]),
+        // Core: Tensor, dtypes, storage, ops with their backward, autograd, random.
+        .target(name: "Ember", dependencies: ["EmberKernels"]),
+        .target(name: "EmberNN", dependencies: ["Ember"]),
+        .target(name: "EmberOptim", dependencies: ["Ember", "EmberNN"]),
+        .target(name: "EmberData", dependencies: ["Ember"]),
+        // C shim over libpng/libjpeg-turbo (their errors longjmp, which Swift cannot cross).
+        .target(name: "CEmberImage", linkerSettings: [.linkedLibrary("png16"), .linkedLibrary("jpeg"), .linkedLibrary("z")]),
+        .target(name: "EmberVision", dependencies: ["Ember", "EmberNN", "EmberData", "CEmberImage"]),
+        .target(name: "EmberBoard", dependencies: ["Ember", "EmberNN", "CEmberImage"]),
+        .target(name: "EmberIO", dependencies: ["Ember"]),
+        .target(name: "EmberTrain", dependencies: ["Ember", "EmberNN", "EmberOptim", "EmberData", "EmberVision", "EmberBoard", "EmberIO"]),
+        .target(name: "EmberKit", dependencies: ["Ember", "EmberNN", "EmberOptim", "EmberData", "EmberVision", "EmberBoard", "EmberIO", "EmberTrain"]),
+        .executableTarget(name: "ember", dependencies: ["EmberKit", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+        .target(name: "_EmberTestSupport", dependencies: ["Ember"]),
+
+        .testTarget(name: "EmberKernelsTests", dependencies: ["EmberKernels", "CEmberKernels"]),
+        .testTarget(name: "EmberTests", dependencies: ["Ember", "_EmberTestSupport"]),
+        .testTarget(name: "EmberNNTests", dependencies: ["EmberNN", "_EmberTestSupport"]),
+        .testTarget(name: "EmberOptimTests", dependencies: ["EmberOptim", "EmberNN", "_EmberTestSupport"]),
+        .testTarget(name: "EmberDataTests", dependencies: ["EmberData", "_EmberTestSupport"]),
+        .testTarget(name: "EmberVisionTests", dependencies: ["EmberVision", "_EmberTestSupport"]),
+        .testTarget(name: "EmberBoardTests", dependencies: ["EmberBoard", "_EmberTestSupport"]),
+        .testTarget(name: "EmberIOTests", dependencies: ["EmberIO", "EmberNN", "_EmberTestSupport"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["EmberKit", "_EmberTestSupport"]),
+    ],
+    swiftLanguageModes: [.v5]
+)

@@ -1,0 +1,2 @@
+// Ember core.
+import EmberKernels

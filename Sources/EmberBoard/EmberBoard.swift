@@ -1,0 +1,2 @@
+// EmberBoard: placeholder until its issue lands.
+import Ember

@@ -1,0 +1,2 @@
+// EmberData: placeholder until its issue lands.
+import Ember

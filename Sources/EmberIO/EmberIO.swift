@@ -1,0 +1,2 @@
+// EmberIO: placeholder until its issue lands.
+import Ember

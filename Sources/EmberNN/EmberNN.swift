@@ -1,0 +1,2 @@
+// EmberNN: placeholder until its issue lands.
+import Ember

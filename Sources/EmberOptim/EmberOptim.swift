@@ -1,0 +1,2 @@
+// EmberOptim: placeholder until its issue lands.
+import Ember

@@ -1,0 +1,2 @@
+// EmberTrain: placeholder until its issue lands.
+import Ember

@@ -1,0 +1,2 @@
+// EmberVision: placeholder until its issue lands.
+import Ember

@@ -1,0 +1,2 @@
+// Test support: assertClose, golden loader, gradcheck driver.
+import Ember
