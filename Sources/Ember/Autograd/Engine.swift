@@ -1,0 +1,103 @@
+// The backward engine: runs the graph from the outputs back to the leaves in dependency order.
+
+enum Engine {
+    /// Runs backward from `roots` seeded with `seeds`. When `targets` is given (autograd.grad), returns the
+    /// gradients flowing into those tensors instead of accumulating into leaves' `.grad`.
+    static func run(roots: [Tensor], seeds: [Tensor], retainGraph: Bool, createGraph: Bool,
+                    targets: [Tensor]? = nil, allowUnused: Bool = false) -> [Tensor?] {
+        var rootNodes: [GradFn] = []
+        for r in roots {
+            guard r.requiresGrad, let node = r.gradEdge else {
+                emberFail("backward", "element 0 of tensors does not require grad and does not have a grad_fn")
+            }
+            rootNodes.append(node)
+        }
+        let targetNodes: [GradFn]? = targets?.map { t in
+            guard t.requiresGrad, let n = t.gradEdge else {
+                emberFail("grad", "One of the differentiated Tensors does not require grad")
+            }
+            return n
+        }
+        let targetIDs = Set(targetNodes?.map(ObjectIdentifier.init) ?? [])
+
+        // Count, for every reachable node, how many edges point to it.
+        var dependencies: [ObjectIdentifier: Int] = [:]
+        var seen: Set<ObjectIdentifier> = []
+        var stack = rootNodes
+        while let node = stack.popLast() {
+            let id = ObjectIdentifier(node)
+            if seen.contains(id) { continue }
+            seen.insert(id)
+            for case let next? in node.nextFunctions {
+                dependencies[ObjectIdentifier(next), default: 0] += 1
+                stack.append(next)
+            }
+        }
+
+        var buffers: [ObjectIdentifier: Tensor] = [:]
+        var captured: [ObjectIdentifier: Tensor] = [:]
+        let previousMode = GradMode.isEnabled
+        GradMode.set(createGraph)
+        defer { GradMode.set(previousMode) }
+
+        func accumulate(_ g: Tensor, into node: GradFn) {
+            let id = ObjectIdentifier(node)
+            if let existing = buffers[id] { buffers[id] = existing + g } else { buffers[id] = g }
+        }
+        for (node, seed) in zip(rootNodes, seeds) { accumulate(seed, into: node) }
+
+        var ready = rootNodes.filter { dependencies[ObjectIdentifier($0)] == nil }
+        var queued = Set(ready.map(ObjectIdentifier.init))
+        while let node = ready.popLast() {
+            let id = ObjectIdentifier(node)
+            guard let g = buffers.removeValue(forKey: id) else { continue }
+            if targetIDs.contains(id) { captured[id] = g }
+            if let owner = node.retainedOutput { owner.grad = createGraph ? g : g.detach() }
+
+            if let acc = node as? AccumulateGrad {
+                if targets == nil { accumulateIntoLeaf(acc.variable, g, createGraph: createGraph) }
+            } else {
+                if node.released || node.backwardFn == nil {
+                    emberFail("backward", "Trying to backward through the graph a second time (or directly access saved tensors after they have already been freed). Saved intermediate values of the graph are freed when you call backward(). Specify retainGraph: true if you need to backward through the graph a second time or if you need to access saved tensors after calling backward.")
+                }
+                for (counter, version) in node.savedVersions where counter.value != version {
+                    emberFail("backward", "one of the variables needed for gradient computation has been modified by an inplace operation: the output of \(node.name) is at version \(counter.value); expected version \(version) instead.")
+                }
+                let inputGrads = node.backwardFn!(g)
+                if !retainGraph { node.release() }
+                for (next, ig) in zip(node.nextFunctions, inputGrads) {
+                    guard let next = next, let ig = ig else { continue }
+                    accumulate(ig, into: next)
+                }
+            }
+            for case let next? in node.nextFunctions {
+                let nid = ObjectIdentifier(next)
+                let left = dependencies[nid]! - 1
+                dependencies[nid] = left
+                if left == 0 && !queued.contains(nid) { queued.insert(nid); ready.append(next) }
+            }
+        }
+
+        guard let targetNodes = targetNodes else { return [] }
+        return targetNodes.map { node in
+            let g = captured[ObjectIdentifier(node)]
+            if g == nil && !allowUnused {
+                emberFail("grad", "One of the differentiated Tensors appears to not have been used in the graph. Set allowUnused: true if this is the desired behavior.")
+            }
+            return g
+        }
+    }
+
+    private static func accumulateIntoLeaf(_ leaf: Tensor, _ g: Tensor, createGraph: Bool) {
+        emberCheck(g.shape == leaf.shape, "backward",
+                   "gradient of shape \(shapeString(g.shape)) does not match leaf of shape \(shapeString(leaf.shape))")
+        let g = g.dtype == leaf.dtype ? g : g.to(leaf.dtype)
+        if let existing = leaf.grad {
+            if createGraph || existing.requiresGrad { leaf.grad = existing + g }
+            else { noGrad { existing.addInPlace(g) } }
+        } else {
+            // A fresh copy: the incoming tensor may alias a seed or another buffer.
+            leaf.grad = createGraph ? g : noGrad { g.detach().clone() }
+        }
+    }
+}

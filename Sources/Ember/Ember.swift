@@ -1,2 +1,0 @@
-// Ember core.
-import EmberKernels

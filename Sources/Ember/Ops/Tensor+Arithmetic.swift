@@ -1,0 +1,163 @@
+// Arithmetic with broadcasting and type promotion: + - * / pow maximum minimum, with their backward formulas.
+
+extension Tensor {
+    /// Shared front of every binary arithmetic op: promotion, broadcasting, compute in the promoted type.
+    static func arithmetic(_ op: BinaryOp, _ a: Tensor, _ b: Tensor, name: String, intDivToFloat: Bool = false) -> Tensor {
+        var dtype = resultType(a, b)
+        if intDivToFloat && !dtype.isFloatingPoint { dtype = .float32 }
+        emberCheck(dtype != .bool || op == .maximum || op == .minimum, name, "not supported for bool tensors; convert with .int() or .float() first")
+        let ct = dtype.computeType
+        let shape = broadcastShapes(a.shape, b.shape, op: name)
+        let out = binaryKernel(op, a.to(ct).detachedIfNeeded, b.to(ct).detachedIfNeeded, shape: shape, opName: name)
+        return ct == dtype ? out : out.to(dtype)
+    }
+
+    /// A view without autograd history for kernel inputs (cheap: shares storage).
+    var detachedIfNeeded: Tensor { requiresGradFlag ? detach() : self }
+
+    /// Reduces a broadcast gradient back to `shape` by summing the expanded dimensions.
+    public func sumTo(_ shape: [Int]) -> Tensor {
+        if self.shape == shape { return self }
+        let lead = rank - shape.count
+        var dims = Array(0..<lead)
+        for (i, s) in shape.enumerated() where s == 1 && self.shape[lead + i] != 1 { dims.append(lead + i) }
+        var r = dims.isEmpty ? self : sum(dims: dims, keepDim: true)
+        if lead > 0 { r = r.reshape(shape) }
+        return r
+    }
+
+    // MARK: Operators
+
+    /// Elementwise sum with broadcasting (`torch.add`).
+    public static func + (a: Tensor, b: Tensor) -> Tensor {
+        let out = arithmetic(.add, a, b, name: "add")
+        let sa = a.shape, sb = b.shape
+        return record(out, "AddBackward0", inputs: [a, b]) { g in [g.sumTo(sa), g.sumTo(sb)] }
+    }
+    /// Elementwise difference with broadcasting (`torch.sub`).
+    public static func - (a: Tensor, b: Tensor) -> Tensor {
+        let out = arithmetic(.sub, a, b, name: "sub")
+        let sa = a.shape, sb = b.shape
+        return record(out, "SubBackward0", inputs: [a, b]) { g in [g.sumTo(sa), (-g).sumTo(sb)] }
+    }
+    /// Elementwise product with broadcasting (`torch.mul`).
+    public static func * (a: Tensor, b: Tensor) -> Tensor {
+        let out = arithmetic(.mul, a, b, name: "mul")
+        return record(out, "MulBackward0", inputs: [a, b], saved: [a, b]) { g in
+            [a.requiresGrad ? (g * b).sumTo(a.shape) : nil, b.requiresGrad ? (g * a).sumTo(b.shape) : nil]
+        }
+    }
+    /// Elementwise true division with broadcasting (`torch.div`; integers divide to float32).
+    public static func / (a: Tensor, b: Tensor) -> Tensor {
+        let out = arithmetic(.div, a, b, name: "div", intDivToFloat: true)
+        return record(out, "DivBackward0", inputs: [a, b], saved: [a, b]) { g in
+            [a.requiresGrad ? (g / b).sumTo(a.shape) : nil,
+             b.requiresGrad ? (-g * a / (b * b)).sumTo(b.shape) : nil]
+        }
+    }
+    /// Negation (`torch.neg`).
+    public static prefix func - (x: Tensor) -> Tensor {
+        emberCheck(x.dtype != .bool, "neg", "Negation, the `-` operator, on a bool tensor is not supported.")
+        let out = arithmetic(.sub, Tensor(scalar: 0, dtype: x.dtype), x, name: "neg")
+        return record(out, "NegBackward0", inputs: [x]) { g in [-g] }
+    }
+
+    /// Elementwise power with broadcasting (`torch.pow`).
+    public func pow(_ exponent: Tensor) -> Tensor {
+        let out = Tensor.arithmetic(.pow, self, exponent, name: "pow")
+        let base = self
+        return record(out, "PowBackward1", inputs: [self, exponent], saved: [self, exponent]) { g in
+            let gBase: Tensor? = base.requiresGrad ? (g * exponent * base.pow(exponent - 1)).sumTo(base.shape) : nil
+            var gExp: Tensor? = nil
+            if exponent.requiresGrad {
+                let outv = base.pow(exponent)
+                gExp = (g * outv * Tensor.where(base.eq(0) , Tensor.zerosLike(base), base.log())).sumTo(exponent.shape)
+            }
+            return [gBase, gExp]
+        }
+    }
+    /// Power with a number exponent (`x.pow(3)`, `x ** 2`).
+    public func pow<S: TensorScalar>(_ exponent: S) -> Tensor {
+        let e = exponent.doubleValue
+        let ex = wrapScalar(exponent)
+        let out = Tensor.arithmetic(.pow, self, ex, name: "pow")
+        let base = self
+        return record(out, "PowBackward0", inputs: [self], saved: [self]) { g in
+            if e == 0 { return [Tensor.zerosLike(g)] }
+            return [g * e * base.pow(e - 1)]
+        }
+    }
+
+    /// Elementwise maximum (`torch.maximum`); the gradient goes to the larger input, split evenly on ties.
+    public static func maximum(_ a: Tensor, _ b: Tensor) -> Tensor {
+        let out = arithmetic(.maximum, a, b, name: "maximum")
+        return record(out, "MaximumBackward0", inputs: [a, b], saved: [a, b]) { g in
+            let ga = Tensor.where(a.gt(b), g, Tensor.where(a.eq(b), g * 0.5, Tensor.zerosLike(g)))
+            let gb = Tensor.where(b.gt(a), g, Tensor.where(a.eq(b), g * 0.5, Tensor.zerosLike(g)))
+            return [ga.sumTo(a.shape), gb.sumTo(b.shape)]
+        }
+    }
+    /// Elementwise minimum (`torch.minimum`); the gradient goes to the smaller input, split evenly on ties.
+    public static func minimum(_ a: Tensor, _ b: Tensor) -> Tensor {
+        let out = arithmetic(.minimum, a, b, name: "minimum")
+        return record(out, "MinimumBackward0", inputs: [a, b], saved: [a, b]) { g in
+            let ga = Tensor.where(a.lt(b), g, Tensor.where(a.eq(b), g * 0.5, Tensor.zerosLike(g)))
+            let gb = Tensor.where(b.lt(a), g, Tensor.where(a.eq(b), g * 0.5, Tensor.zerosLike(g)))
+            return [ga.sumTo(a.shape), gb.sumTo(b.shape)]
+        }
+    }
+    /// `torch.max(a, b)`: same as `maximum`.
+    public static func max(_ a: Tensor, _ b: Tensor) -> Tensor { maximum(a, b) }
+    /// `torch.min(a, b)`: same as `minimum`.
+    public static func min(_ a: Tensor, _ b: Tensor) -> Tensor { minimum(a, b) }
+
+    // MARK: Scalars on either side
+
+    public static func + <S: TensorScalar>(a: Tensor, b: S) -> Tensor { a + a.wrapScalar(b) }
+    public static func + <S: TensorScalar>(a: S, b: Tensor) -> Tensor { b.wrapScalar(a) + b }
+    public static func - <S: TensorScalar>(a: Tensor, b: S) -> Tensor { a - a.wrapScalar(b) }
+    public static func - <S: TensorScalar>(a: S, b: Tensor) -> Tensor { b.wrapScalar(a) - b }
+    public static func * <S: TensorScalar>(a: Tensor, b: S) -> Tensor { a * a.wrapScalar(b) }
+    public static func * <S: TensorScalar>(a: S, b: Tensor) -> Tensor { b.wrapScalar(a) * b }
+    public static func / <S: TensorScalar>(a: Tensor, b: S) -> Tensor { a / a.wrapScalar(b) }
+    public static func / <S: TensorScalar>(a: S, b: Tensor) -> Tensor { b.wrapScalar(a) / b }
+
+    // MARK: In place (write into existing storage, as `x += y` does in PyTorch)
+
+    /// Adds `other` (broadcast to self's shape) into self's storage.
+    @discardableResult
+    public func addInPlace(_ other: Tensor, alpha: Double = 1) -> Tensor {
+        checkInPlaceAllowed("add_")
+        let o = alpha == 1 ? other : noGrad { other * alpha }
+        let r = noGrad { Tensor.arithmetic(.add, self, o, name: "add_") }
+        copyElements(from: r, into: self)
+        bumpVersion()
+        return self
+    }
+    /// In-place `self = op(self, other)` through a temporary (the result is written back into self's storage).
+    func updateInPlace(_ op: BinaryOp, _ other: Tensor, name: String) {
+        checkInPlaceAllowed(name)
+        let r = noGrad { Tensor.arithmetic(op, self, other, name: name, intDivToFloat: false) }
+        emberCheck(r.shape == shape || broadcastShapes(r.shape, shape, op: name) == shape, name,
+                   "output with shape \(shapeString(shape)) doesn't match the broadcast shape \(shapeString(r.shape))")
+        if op == .div && !dtype.isFloatingPoint {
+            emberFail(name, "result type Float can't be cast to the desired output type \(dtype)")
+        }
+        copyElements(from: r, into: self)
+        bumpVersion()
+    }
+    public static func += (a: Tensor, b: Tensor) { a.updateInPlace(.add, b, name: "add_") }
+    public static func -= (a: Tensor, b: Tensor) { a.updateInPlace(.sub, b, name: "sub_") }
+    public static func *= (a: Tensor, b: Tensor) { a.updateInPlace(.mul, b, name: "mul_") }
+    public static func /= (a: Tensor, b: Tensor) { a.updateInPlace(.div, b, name: "div_") }
+    public static func += <S: TensorScalar>(a: Tensor, b: S) { a.updateInPlace(.add, a.wrapScalar(b), name: "add_") }
+    public static func -= <S: TensorScalar>(a: Tensor, b: S) { a.updateInPlace(.sub, a.wrapScalar(b), name: "sub_") }
+    public static func *= <S: TensorScalar>(a: Tensor, b: S) { a.updateInPlace(.mul, a.wrapScalar(b), name: "mul_") }
+    public static func /= <S: TensorScalar>(a: Tensor, b: S) { a.updateInPlace(.div, a.wrapScalar(b), name: "div_") }
+    /// In-place multiply (`mul_`), returning self.
+    @discardableResult public func mul_<S: TensorScalar>(_ s: S) -> Tensor { self *= s; return self }
+    /// In-place add (`add_`), returning self.
+    @discardableResult public func add_(_ t: Tensor, alpha: Double = 1) -> Tensor { addInPlace(t, alpha: alpha) }
+    /// In-place subtract (`sub_`), returning self.
+    @discardableResult public func sub_(_ t: Tensor, alpha: Double = 1) -> Tensor { addInPlace(t, alpha: -alpha) }
+}
