@@ -3,4 +3,25 @@
 #define CEMBER_IMAGE_H
 #include <stddef.h>
 #include <stdint.h>
+
+/// A decoded image: 8-bit samples, row-major HWC, `channels` of 1 (gray), 2 (gray+alpha), 3 (RGB) or 4 (RGBA).
+typedef struct {
+    uint8_t *pixels;   // malloc'ed; free with ember_image_free
+    int width, height, channels;
+} EmberDecodedImage;
+
+/// Decodes a PNG held in memory (16-bit samples are reduced to 8, palettes expanded). Returns 0 on success;
+/// otherwise fills `error` (NUL-terminated, at most errorSize bytes) and returns nonzero.
+int ember_png_decode(const uint8_t *data, size_t size, EmberDecodedImage *out, char *error, size_t errorSize);
+
+/// Decodes a baseline or progressive JPEG held in memory to gray or RGB (CMYK is refused).
+int ember_jpeg_decode(const uint8_t *data, size_t size, EmberDecodedImage *out, char *error, size_t errorSize);
+
+/// Encodes 8-bit HWC pixels as PNG. On success `*outData` is malloc'ed (free with ember_buffer_free).
+int ember_png_encode(const uint8_t *pixels, int width, int height, int channels,
+                     uint8_t **outData, size_t *outSize, char *error, size_t errorSize);
+
+void ember_image_free(EmberDecodedImage *image);
+void ember_buffer_free(void *buffer);
+
 #endif

@@ -1,2 +1,0 @@
-// EmberData: placeholder until its issue lands.
-import Ember
