@@ -13,8 +13,7 @@ extension Tensor {
     /// `e^x` (`torch.exp`).
     public func exp() -> Tensor {
         let out = unaryFloat("exp", { Foundation.expf($0) }, { Foundation.exp($0) })
-        let y = out.detach()
-        return record(out, "ExpBackward0", inputs: [self]) { g in [g * y] }
+        return record(out, "ExpBackward0", inputs: [self]) { g, y in [g * y] }
     }
     /// Natural logarithm (`torch.log`).
     public func log() -> Tensor {
@@ -31,14 +30,12 @@ extension Tensor {
     /// Square root (`torch.sqrt`).
     public func sqrt() -> Tensor {
         let out = unaryFloat("sqrt", { $0.squareRoot() }, { $0.squareRoot() })
-        let y = out.detach()
-        return record(out, "SqrtBackward0", inputs: [self]) { g in [g / (y * 2)] }
+        return record(out, "SqrtBackward0", inputs: [self]) { g, y in [g / (y * 2)] }
     }
     /// `1 / sqrt(x)` (`torch.rsqrt`).
     public func rsqrt() -> Tensor {
         let out = unaryFloat("rsqrt", { 1 / $0.squareRoot() }, { 1 / $0.squareRoot() })
-        let y = out.detach()
-        return record(out, "RsqrtBackward0", inputs: [self]) { g in [g * y * y * y * -0.5] }
+        return record(out, "RsqrtBackward0", inputs: [self]) { g, y in [g * y * y * y * -0.5] }
     }
     /// Sine (`torch.sin`).
     public func sin() -> Tensor {
@@ -55,14 +52,12 @@ extension Tensor {
     /// Hyperbolic tangent (`torch.tanh`).
     public func tanh() -> Tensor {
         let out = unaryFloat("tanh", { Foundation.tanhf($0) }, { Foundation.tanh($0) })
-        let y = out.detach()
-        return record(out, "TanhBackward0", inputs: [self]) { g in [g * (1 - y * y)] }
+        return record(out, "TanhBackward0", inputs: [self]) { g, y in [g * (1 - y * y)] }
     }
     /// Logistic sigmoid `1 / (1 + e^-x)` (`torch.sigmoid`).
     public func sigmoid() -> Tensor {
         let out = unaryFloat("sigmoid", { 1 / (1 + Foundation.expf(-$0)) }, { 1 / (1 + Foundation.exp(-$0)) })
-        let y = out.detach()
-        return record(out, "SigmoidBackward0", inputs: [self]) { g in [g * y * (1 - y)] }
+        return record(out, "SigmoidBackward0", inputs: [self]) { g, y in [g * y * (1 - y)] }
     }
     /// Absolute value (`torch.abs`); integer dtypes stay integer.
     public func abs() -> Tensor {
@@ -89,8 +84,7 @@ extension Tensor {
         let out: Tensor
         if dtype.isFloatingPoint { out = mapFloat(to(dtype.computeType).detachedIfNeeded, "relu", { $0 > 0 ? $0 : 0 }, { $0 > 0 ? $0 : 0 }).to(dtype) }
         else { out = noGrad { Tensor.maximum(self, Tensor(scalar: 0, dtype: dtype)) } }
-        let y = out.detach()
-        return record(out, "ReluBackward0", inputs: [self]) { g in [Tensor.where(y.gt(Tensor(scalar: 0, dtype: y.dtype)), g, Tensor.zerosLike(g))] }
+        return record(out, "ReluBackward0", inputs: [self]) { g, y in [Tensor.where(y.gt(Tensor(scalar: 0, dtype: y.dtype)), g, Tensor.zerosLike(g))] }
     }
     /// Leaky ReLU: `x` if positive, else `slope * x` (`F.leaky_relu`).
     public func leakyRelu(_ negativeSlope: Double = 0.01) -> Tensor {

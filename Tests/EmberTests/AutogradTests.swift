@@ -1,0 +1,116 @@
+// Autograd semantics: leaves, accumulation, noGrad, retainGraph, higher order, and freeing the graph.
+import Foundation
+import Testing
+import Ember
+import _EmberTestSupport
+
+@Suite("Autograd")
+struct AutogradTests {
+    @Test func leafAndGradFnNames() {
+        let x = Tensor.ones([2], requiresGrad: true)
+        let y = x * 2 + 1
+        #expect(x.isLeaf && !y.isLeaf)
+        #expect(y.gradFn?.name == "AddBackward0")
+        #expect(y.gradFn?.nextFunctions.first??.name == "MulBackward0")
+        #expect((x * 2).gradFn?.nextFunctions.first??.name == "AccumulateGrad")
+    }
+    @Test func noGradIsNestedAndRestores() {
+        let x = Tensor.ones([2], requiresGrad: true)
+        noGrad {
+            noGrad { #expect(!(x * 2).requiresGrad) }
+            #expect(!GradMode.isEnabled)
+            enableGrad { #expect((x * 2).requiresGrad) }
+        }
+        #expect(GradMode.isEnabled && (x * 2).requiresGrad)
+    }
+    @Test func noGradIsPerThread() {
+        let x = Tensor.ones([2], requiresGrad: true)
+        // A thread running while this one is inside noGrad still records.
+        var other = false
+        let thread = Thread { other = GradMode.isEnabled }
+        noGrad { thread.start(); while !thread.isFinished { usleep(100) } }
+        #expect(other)
+        #expect((x * 2).requiresGrad)
+    }
+    @Test func retainGraphAllowsSecondBackward() {
+        let x = Tensor.ones([3], requiresGrad: true)
+        let y = (x * x).sum()
+        y.backward(retainGraph: true)
+        y.backward()
+        #expect(x.grad!.scalars == [4, 4, 4])   // d(x^2)/dx = 2x, twice
+    }
+    @Test func savedTensorsFreedAfterBackward() {
+        weak var weakSaved: Storage?
+        do {
+            let x = Tensor.ones([3], requiresGrad: true)
+            let z: Tensor
+            do {
+                let y = x.exp()
+                weakSaved = y.storage
+                z = y.sin().sum()
+            }
+            #expect(weakSaved != nil)   // still held by the graph
+            z.backward()
+            #expect(weakSaved == nil)   // released with the graph's saved tensors
+        }
+    }
+    @Test func noCycleBetweenTensorAndGradFn() {
+        weak var weakOut: Tensor?
+        weak var weakInput: Tensor?
+        do {
+            let x = Tensor.ones([3], requiresGrad: true)
+            let y = x.exp().tanh()
+            weakOut = y
+            weakInput = x
+        }
+        #expect(weakOut == nil && weakInput == nil)
+    }
+    @Test func retainGradKeepsNonLeafGrad() {
+        let x = Tensor.ones([2], requiresGrad: true)
+        let y = x * 3
+        y.retainGrad()
+        (y * y).sum().backward()
+        #expect(y.grad!.scalars == [6, 6])
+        #expect(x.grad!.scalars == [18, 18])
+    }
+    @Test func secondOrderThroughTanh() {
+        // d/dx tanh = 1 - tanh^2; d2/dx2 = -2 tanh (1 - tanh^2), derived by hand.
+        let x = tensor([0.3, -0.7], dtype: .float64, requiresGrad: true)
+        let dx = grad(of: [x.tanh().sum()], with: [x], createGraph: true)[0]!
+        let ddx = grad(of: [dx.sum()], with: [x])[0]!
+        let t = x.detach().tanh()
+        let expected = -2 * t * (1 - t * t)
+        #expect(closeness(ddx, expected, rtol: 1e-12) == nil)
+    }
+    @Test func gradcheckElementwiseAndViews() {
+        let a = Tensor.randnStub([3, 4]), b = Tensor.randnStub([4])
+        #expect(gradcheck([a, b]) { ($0[0] * $0[1] - $0[1] / ($0[0].abs() + 1)).sum(dim: 0) } == nil)
+        #expect(gradcheck([a]) { $0[0].t().reshape(2, 6).slice(1, start: 1, end: 5, step: 2).exp() } == nil)
+        #expect(gradcheck([a, b]) { $0[0].unsqueeze(0).expand(2, 3, 4).permute(2, 0, 1).sum(dims: [1]) * $0[1].unsqueeze(1) } == nil)
+        #expect(gradcheck([a]) { $0[0].select(1, 2).pow(3) + $0[0].narrow(1, start: 0, length: 1).squeeze() } == nil)
+    }
+    @Test func gradcheckUnary() {
+        let x = Tensor.randnStub([2, 5]) * 2
+        let fns: [(String, (Tensor) -> Tensor)] = [
+            ("exp", { $0.exp() }), ("log", { ($0.abs() + 0.5).log() }), ("sqrt", { ($0.abs() + 0.5).sqrt() }),
+            ("sin", { $0.sin() }), ("cos", { $0.cos() }), ("tanh", { $0.tanh() }), ("sigmoid", { $0.sigmoid() }),
+            ("relu", { $0.relu() }), ("leakyRelu", { $0.leakyRelu(0.2) }), ("elu", { $0.elu() }),
+            ("softplus", { $0.softplus() }), ("silu", { $0.silu() }), ("gelu", { $0.gelu() }),
+            ("geluTanh", { $0.gelu(approximate: true) }), ("erf", { $0.erf() }), ("rsqrt", { ($0.abs() + 0.5).rsqrt() }),
+            ("log1p", { $0.abs().log1p() }), ("clamp", { $0.clamp(min: -0.3, max: 0.4) }), ("pow", { $0.pow(3) }),
+            ("powTensor", { ($0.abs() + 0.5).pow($0) }), ("maximum", { Tensor.maximum($0, $0.t().t() * 0.5) }),
+            ("where", { Tensor.where($0.gt(0), $0 * 2, $0.exp()) }), ("div", { 1.0 / ($0.abs() + 1) }),
+        ]
+        for (name, f) in fns {
+            #expect(gradcheck([x]) { f($0[0]) } == nil, "\(name)")
+        }
+    }
+    @Test func gradcheckMatmulFamily() {
+        let a = Tensor.randnStub([2, 3, 4]), b = Tensor.randnStub([4, 5]), v = Tensor.randnStub([4])
+        #expect(gradcheck([a, b]) { $0[0].matmul($0[1]) } == nil)
+        #expect(gradcheck([a, v]) { $0[0].matmul($0[1]) } == nil)
+        #expect(gradcheck([v, b]) { $0[0].matmul($0[1]) } == nil)
+        #expect(gradcheck([a]) { $0[0].bmm($0[0].transpose(1, 2)) } == nil)
+        #expect(gradcheck([v]) { $0[0].dot($0[0]) } == nil)
+    }
+}
