@@ -1,2 +1,0 @@
-// EmberNN: placeholder until its issue lands.
-import Ember
