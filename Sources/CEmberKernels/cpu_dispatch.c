@@ -1,7 +1,12 @@
 // CPU feature detection for the microkernels; EMBER_KERNELS forces a level (tests use "portable").
+#define _GNU_SOURCE
 #include "CEmberKernels.h"
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+#if defined(__linux__)
+#include <sched.h>
+#endif
 
 static int detect(void) {
 #if defined(__x86_64__)
@@ -12,10 +17,16 @@ static int detect(void) {
     return 0;
 }
 
+int ember_cpu_hw_level(void) {
+    static int hw = -1;
+    if (hw < 0) hw = detect();
+    return hw;
+}
+
 int ember_cpu_level(void) {
     static int level = -1;
     if (level >= 0) return level;
-    int hw = detect();
+    int hw = ember_cpu_hw_level();
     const char *force = getenv("EMBER_KERNELS");
     int want = hw;
     if (force) {
@@ -25,4 +36,16 @@ int ember_cpu_level(void) {
     }
     level = want < hw ? want : hw;
     return level;
+}
+
+int ember_active_cores(void) {
+#if defined(__linux__)
+    cpu_set_t set;
+    if (sched_getaffinity(0, sizeof set, &set) == 0) {
+        int n = CPU_COUNT(&set);
+        if (n > 0) return n;
+    }
+#endif
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    return n > 0 ? (int)n : 1;
 }

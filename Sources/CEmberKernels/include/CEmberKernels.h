@@ -6,5 +6,96 @@
 
 /// 0 = portable C, 1 = AVX2+FMA, 2 = AVX-512F. Honours EMBER_KERNELS=portable|avx2|avx512.
 int ember_cpu_level(void);
+/// The best level the hardware supports, ignoring EMBER_KERNELS (tests use it to try every level).
+int ember_cpu_hw_level(void);
+/// Number of cores this process may run on (its CPU affinity mask on Linux).
+int ember_active_cores(void);
+
+// ---------------------------------------------------------------------------------------------
+// GEMM microkernels.
+//
+// A microkernel computes one MR×NR tile of C:
+//     C[i, j] = alpha * sum_p A[i, p] * B[p, j] + beta * C[i, j]     (0 <= i < mr, 0 <= j < nr)
+// from packed panels: `a` holds kc columns of MR values (a[p*MR + i]), `b` holds kc rows of NR values
+// (b[p*NR + j]), both zero-padded past mr/nr. C is row-major with leading dimension ldc. When beta == 0
+// C is only written, never read. mr <= MR and nr <= NR let one kernel serve the edge tiles.
+// ---------------------------------------------------------------------------------------------
+typedef void (*ember_sgemm_ukr_fn)(size_t kc, const float *a, const float *b, float *c, size_t ldc,
+                                   float alpha, float beta, size_t mr, size_t nr);
+typedef void (*ember_dgemm_ukr_fn)(size_t kc, const double *a, const double *b, double *c, size_t ldc,
+                                   double alpha, double beta, size_t mr, size_t nr);
+
+/// A microkernel and its tile shape.
+typedef struct { ember_sgemm_ukr_fn fn; int mr; int nr; } ember_sgemm_ukr_info;
+typedef struct { ember_dgemm_ukr_fn fn; int mr; int nr; } ember_dgemm_ukr_info;
+
+/// The microkernel for a CPU level (clamped to what the hardware supports).
+ember_sgemm_ukr_info ember_sgemm_ukr_for_level(int level);
+ember_dgemm_ukr_info ember_dgemm_ukr_for_level(int level);
+
+/// Packs rows [0, mc) x columns [0, kc) of A (element (i,p) at a[i*rs + p*cs]) into panels of mr rows:
+/// out[(i/mr)*mr*kc + p*mr + i%mr]; the last panel is zero-padded to mr rows.
+void ember_spack_a(size_t mc, size_t kc, const float *a, ptrdiff_t rs, ptrdiff_t cs, size_t mr, float *out);
+void ember_dpack_a(size_t mc, size_t kc, const double *a, ptrdiff_t rs, ptrdiff_t cs, size_t mr, double *out);
+/// Packs rows [0, kc) x columns [0, nc) of B (element (p,j) at b[p*rs + j*cs]) into panels of nr columns:
+/// out[(j/nr)*nr*kc + p*nr + j%nr]; the last panel is zero-padded to nr columns.
+void ember_spack_b(size_t kc, size_t nc, const float *b, ptrdiff_t rs, ptrdiff_t cs, size_t nr, float *out);
+void ember_dpack_b(size_t kc, size_t nc, const double *b, ptrdiff_t rs, ptrdiff_t cs, size_t nr, double *out);
+
+// Per-ISA kernels (defined only for the ISA's own level; call through ember_*_ukr_for_level).
+void ember_sgemm_ukr_portable(size_t, const float *, const float *, float *, size_t, float, float, size_t, size_t);
+void ember_dgemm_ukr_portable(size_t, const double *, const double *, double *, size_t, double, double, size_t, size_t);
+void ember_sgemm_ukr_avx2(size_t, const float *, const float *, float *, size_t, float, float, size_t, size_t);
+void ember_dgemm_ukr_avx2(size_t, const double *, const double *, double *, size_t, double, double, size_t, size_t);
+void ember_sgemm_ukr_avx512(size_t, const float *, const float *, float *, size_t, float, float, size_t, size_t);
+void ember_dgemm_ukr_avx512(size_t, const double *, const double *, double *, size_t, double, double, size_t, size_t);
+
+// ---------------------------------------------------------------------------------------------
+// float32 elementwise kernels over contiguous arrays (y may alias an input).
+// The plain names use ember_cpu_level(); the _level forms take an explicit level (tests, benchmarks).
+// ---------------------------------------------------------------------------------------------
+/// y[i] = exp(x[i]), within 1 ulp; overflow gives +inf, underflow gives denormals then 0, NaN stays NaN.
+void ember_f32_exp(const float *x, float *y, size_t n);
+/// y[i] = a[i] + b[i].
+void ember_f32_add(const float *a, const float *b, float *y, size_t n);
+/// y[i] = a[i] * b[i].
+void ember_f32_mul(const float *a, const float *b, float *y, size_t n);
+/// Sum of x[0..<n]: float SIMD lanes over short blocks, block totals accumulated in double.
+float ember_f32_sum(const float *x, size_t n);
+/// Like ember_f32_sum but returns the double accumulator (lets callers combine partial sums exactly).
+double ember_f32_sum_f64(const float *x, size_t n);
+
+void ember_f32_exp_level(int level, const float *x, float *y, size_t n);
+void ember_f32_add_level(int level, const float *a, const float *b, float *y, size_t n);
+void ember_f32_mul_level(int level, const float *a, const float *b, float *y, size_t n);
+double ember_f32_sum_f64_level(int level, const float *x, size_t n);
+
+// Per-ISA elementwise kernels (call through the dispatching names above).
+void ember_f32_exp_portable(const float *x, float *y, size_t n);
+void ember_f32_add_portable(const float *a, const float *b, float *y, size_t n);
+void ember_f32_mul_portable(const float *a, const float *b, float *y, size_t n);
+double ember_f32_sum_portable(const float *x, size_t n);
+void ember_f32_exp_avx2(const float *x, float *y, size_t n);
+void ember_f32_add_avx2(const float *a, const float *b, float *y, size_t n);
+void ember_f32_mul_avx2(const float *a, const float *b, float *y, size_t n);
+double ember_f32_sum_avx2(const float *x, size_t n);
+void ember_f32_exp_avx512(const float *x, float *y, size_t n);
+void ember_f32_add_avx512(const float *a, const float *b, float *y, size_t n);
+void ember_f32_mul_avx512(const float *a, const float *b, float *y, size_t n);
+double ember_f32_sum_avx512(const float *x, size_t n);
+
+// ---------------------------------------------------------------------------------------------
+// Tiny atomics for the Swift thread pool (Swift's Synchronization module needs macOS 15).
+// ---------------------------------------------------------------------------------------------
+static inline long ember_atomic_load(const long *p) { return __atomic_load_n(p, __ATOMIC_ACQUIRE); }
+static inline void ember_atomic_store(long *p, long v) { __atomic_store_n(p, v, __ATOMIC_RELEASE); }
+static inline long ember_atomic_add(long *p, long v) { return __atomic_add_fetch(p, v, __ATOMIC_ACQ_REL); }
+static inline void ember_cpu_relax(void) {
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_ia32_pause();
+#elif defined(__aarch64__)
+    __asm__ __volatile__("yield");
+#endif
+}
 
 #endif

@@ -1,0 +1,24 @@
+// Shared helpers for the GEMM microkernels: writing an accumulated tile into C with alpha/beta.
+#ifndef EMBER_GEMM_COMMON_H
+#define EMBER_GEMM_COMMON_H
+#include <stddef.h>
+
+// C[i, j] = alpha * acc[i, j] + beta * C[i, j] for i < mr, j < nr. beta == 0 never reads C (so NaN there is
+// overwritten, as BLAS promises).
+#define EMBER_DEFINE_STORE_TILE(NAME, T)                                                          \
+    static inline void NAME(const T *acc, size_t ldacc, T *c, size_t ldc, T alpha, T beta,          \
+                            size_t mr, size_t nr) {                                                \
+        if (beta == 0) {                                                                           \
+            for (size_t i = 0; i < mr; i++)                                                        \
+                for (size_t j = 0; j < nr; j++) c[i * ldc + j] = alpha * acc[i * ldacc + j];       \
+        } else {                                                                                   \
+            for (size_t i = 0; i < mr; i++)                                                        \
+                for (size_t j = 0; j < nr; j++)                                                    \
+                    c[i * ldc + j] = alpha * acc[i * ldacc + j] + beta * c[i * ldc + j];           \
+        }                                                                                          \
+    }
+
+EMBER_DEFINE_STORE_TILE(ember_store_tile_f32, float)
+EMBER_DEFINE_STORE_TILE(ember_store_tile_f64, double)
+
+#endif

@@ -1,0 +1,92 @@
+// Gemm: the public matrix-multiply entry points (single and double precision, any strides).
+
+/// General matrix multiply, `C = alpha * A·B + beta * C`, like BLAS `sgemm`/`dgemm` and the kernel behind
+/// PyTorch's `torch.addmm` / `torch.matmul` on CPU.
+///
+/// **Conventions.** A is m×k and B is k×n, each given by a base pointer and two element strides, so
+/// transposed or strided views need no copy: `A[i, p] = a[i * aRowStride + p * aColStride]` and
+/// `B[p, j] = b[p * bRowStride + j * bColStride]`. C is m×n and row-major with leading dimension `ldc`:
+/// `C[i, j] = c[i * ldc + j]`. When `beta == 0` the old contents of C are ignored, even NaN or infinity.
+/// C must not overlap A or B.
+///
+/// **Speed.** Large products are packed into cache-sized blocks, multiplied by a register-tiled C
+/// microkernel for the CPU's instruction set (AVX-512, AVX2+FMA or portable; see `KernelISA`) and split
+/// over `ThreadPool.shared`. Tiny products (m·n·k below about 32k) run a plain loop on the caller's thread.
+/// ```swift
+/// // C[2×4] = A[2×3] · Bᵀ where B is stored 4×3 row-major.
+/// Gemm.sgemm(m: 2, n: 4, k: 3, alpha: 1, a: a, aRowStride: 3, aColStride: 1,
+///            b: b, bRowStride: 1, bColStride: 3, beta: 0, c: c, ldc: 4)
+/// ```
+public enum Gemm {
+    /// Single-precision `C[m×n] = alpha * A[m×k] · B[k×n] + beta * C`.
+    ///
+    /// - Parameters:
+    ///   - m: Rows of A and C.
+    ///   - n: Columns of B and C.
+    ///   - k: Columns of A and rows of B (the summed dimension). With `k == 0` C becomes `beta * C`.
+    ///   - alpha: Scale of the product.
+    ///   - a: Element A[0, 0]; A[i, p] is at `a[i * aRowStride + p * aColStride]`.
+    ///   - aRowStride: Elements between consecutive rows of A.
+    ///   - aColStride: Elements between consecutive columns of A (1 for row-major A).
+    ///   - b: Element B[0, 0]; B[p, j] is at `b[p * bRowStride + j * bColStride]`.
+    ///   - bRowStride: Elements between consecutive rows of B.
+    ///   - bColStride: Elements between consecutive columns of B (1 for row-major B).
+    ///   - beta: Scale of C's old contents; 0 means C is write-only.
+    ///   - c: Element C[0, 0] of the row-major result.
+    ///   - ldc: Elements between consecutive rows of C (at least n).
+    public static func sgemm(m: Int, n: Int, k: Int, alpha: Float,
+                             a: UnsafePointer<Float>, aRowStride: Int, aColStride: Int,
+                             b: UnsafePointer<Float>, bRowStride: Int, bColStride: Int,
+                             beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int) {
+        GemmDriver.gemm(m: m, n: n, k: k, alpha: alpha, a: a, aRowStride: aRowStride, aColStride: aColStride,
+                        b: b, bRowStride: bRowStride, bColStride: bColStride, beta: beta, c: c, ldc: ldc,
+                        isa: KernelISA.active)
+    }
+
+    /// `sgemm` with an explicit instruction-set level (clamped to what the CPU has); for tests and
+    /// benchmarks that compare levels. Library code calls the overload without `isa`.
+    public static func sgemm(m: Int, n: Int, k: Int, alpha: Float,
+                             a: UnsafePointer<Float>, aRowStride: Int, aColStride: Int,
+                             b: UnsafePointer<Float>, bRowStride: Int, bColStride: Int,
+                             beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int, isa: KernelISA) {
+        GemmDriver.gemm(m: m, n: n, k: k, alpha: alpha, a: a, aRowStride: aRowStride, aColStride: aColStride,
+                        b: b, bRowStride: bRowStride, bColStride: bColStride, beta: beta, c: c, ldc: ldc,
+                        isa: min(isa, KernelISA.hardware))
+    }
+
+    /// Double-precision `C[m×n] = alpha * A[m×k] · B[k×n] + beta * C`; same conventions as `sgemm`.
+    ///
+    /// - Parameters:
+    ///   - m: Rows of A and C.
+    ///   - n: Columns of B and C.
+    ///   - k: Columns of A and rows of B (the summed dimension). With `k == 0` C becomes `beta * C`.
+    ///   - alpha: Scale of the product.
+    ///   - a: Element A[0, 0]; A[i, p] is at `a[i * aRowStride + p * aColStride]`.
+    ///   - aRowStride: Elements between consecutive rows of A.
+    ///   - aColStride: Elements between consecutive columns of A (1 for row-major A).
+    ///   - b: Element B[0, 0]; B[p, j] is at `b[p * bRowStride + j * bColStride]`.
+    ///   - bRowStride: Elements between consecutive rows of B.
+    ///   - bColStride: Elements between consecutive columns of B (1 for row-major B).
+    ///   - beta: Scale of C's old contents; 0 means C is write-only.
+    ///   - c: Element C[0, 0] of the row-major result.
+    ///   - ldc: Elements between consecutive rows of C (at least n).
+    public static func dgemm(m: Int, n: Int, k: Int, alpha: Double,
+                             a: UnsafePointer<Double>, aRowStride: Int, aColStride: Int,
+                             b: UnsafePointer<Double>, bRowStride: Int, bColStride: Int,
+                             beta: Double, c: UnsafeMutablePointer<Double>, ldc: Int) {
+        GemmDriver.gemm(m: m, n: n, k: k, alpha: alpha, a: a, aRowStride: aRowStride, aColStride: aColStride,
+                        b: b, bRowStride: bRowStride, bColStride: bColStride, beta: beta, c: c, ldc: ldc,
+                        isa: KernelISA.active)
+    }
+
+    /// `dgemm` with an explicit instruction-set level (clamped to what the CPU has); for tests and
+    /// benchmarks that compare levels.
+    public static func dgemm(m: Int, n: Int, k: Int, alpha: Double,
+                             a: UnsafePointer<Double>, aRowStride: Int, aColStride: Int,
+                             b: UnsafePointer<Double>, bRowStride: Int, bColStride: Int,
+                             beta: Double, c: UnsafeMutablePointer<Double>, ldc: Int, isa: KernelISA) {
+        GemmDriver.gemm(m: m, n: n, k: k, alpha: alpha, a: a, aRowStride: aRowStride, aColStride: aColStride,
+                        b: b, bRowStride: bRowStride, bColStride: bColStride, beta: beta, c: c, ldc: ldc,
+                        isa: min(isa, KernelISA.hardware))
+    }
+}

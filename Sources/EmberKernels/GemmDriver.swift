@@ -1,0 +1,167 @@
+// GemmDriver: the Goto/BLIS loop nest around the C microkernels — blocking, packing, threading, small path.
+
+enum GemmDriver {
+    /// Below this many multiply-adds (m·n·k) a plain loop beats packing.
+    static let smallLimit = 32 * 1024
+    /// From this many multiply-adds on, the work is split over the thread pool (a wake-up costs a few µs).
+    static let parallelLimit = 1 << 19
+
+    static func gemm<T: GemmScalar>(m: Int, n: Int, k: Int, alpha: T,
+                                    a: UnsafePointer<T>, aRowStride: Int, aColStride: Int,
+                                    b: UnsafePointer<T>, bRowStride: Int, bColStride: Int,
+                                    beta: T, c: UnsafeMutablePointer<T>, ldc: Int, isa: KernelISA) {
+        kernelCheck(m >= 0 && n >= 0 && k >= 0, "gemm: negative size m=\(m) n=\(n) k=\(k)")
+        kernelCheck(m <= 1 || ldc >= n, "gemm: ldc=\(ldc) is smaller than n=\(n)")
+        if m == 0 || n == 0 { return }
+        if k == 0 || alpha == 0 {
+            scale(m: m, n: n, beta: beta, c: c, ldc: ldc)
+            return
+        }
+        if m * n * k < smallLimit {
+            naive(m: m, n: n, k: k, alpha: alpha, a: a, ars: aRowStride, acs: aColStride,
+                  b: b, brs: bRowStride, bcs: bColStride, beta: beta, c: c, ldc: ldc)
+            return
+        }
+        let (kernel, blocking) = T.microkernel(isa)
+        let threads = m * n * k >= parallelLimit ? ThreadPool.shared.threadCount : 1
+        let (tm, tn) = grid(m: m, n: n, k: k, threads: threads, blocking: blocking)
+        let unitsM = (m + blocking.mr - 1) / blocking.mr, unitsN = (n + blocking.nr - 1) / blocking.nr
+
+        // Each task owns a rectangle of C and runs the whole loop nest on it with its own buffers; the
+        // operand that the split does not cut is packed by every task that needs it (grid() keeps that small).
+        let task = { (t: Int) in
+            let ti = t / tn, tj = t % tn
+            let i0 = min(m, ti * unitsM / tm * blocking.mr), i1 = min(m, (ti + 1) * unitsM / tm * blocking.mr)
+            let j0 = min(n, tj * unitsN / tn * blocking.nr), j1 = min(n, (tj + 1) * unitsN / tn * blocking.nr)
+            if i0 >= i1 || j0 >= j1 { return }
+            blocked(m: i1 - i0, n: j1 - j0, k: k, alpha: alpha,
+                    a: a + i0 * aRowStride, ars: aRowStride, acs: aColStride,
+                    b: b + j0 * bColStride, brs: bRowStride, bcs: bColStride,
+                    beta: beta, c: c + i0 * ldc + j0, ldc: ldc, kernel: kernel, blocking: blocking)
+        }
+        if tm * tn == 1 {
+            task(0)
+        } else {
+            ThreadPool.shared.parallelFor(tm * tn) { range in
+                for t in range { task(t) }
+            }
+        }
+    }
+
+    /// Splits C into tm×tn rectangles for `threads` tasks, choosing the split that packs the least
+    /// redundant data (cutting N makes every task pack all of A; cutting M, all of B).
+    static func grid(m: Int, n: Int, k: Int, threads: Int, blocking: GemmBlocking) -> (Int, Int) {
+        let unitsM = (m + blocking.mr - 1) / blocking.mr, unitsN = (n + blocking.nr - 1) / blocking.nr
+        var t = threads
+        while t > 1 {
+            var best: (Int, Int)? = nil
+            var bestCost = Int.max
+            for tm in 1...t where t % tm == 0 {
+                let tn = t / tm
+                guard tm <= unitsM && tn <= unitsN else { continue }
+                let cost = m * k * tn + k * n * tm
+                if cost < bestCost || (cost == bestCost && tn > best!.1) {
+                    best = (tm, tn)
+                    bestCost = cost
+                }
+            }
+            if let best { return best }
+            t -= 1
+        }
+        return (1, 1)
+    }
+
+    /// The Goto/BLIS loop nest on one rectangle, on the calling thread:
+    /// M blocks (mc) → K blocks (kc, pack A) → N blocks (nc, pack B) → MR-row panels → NR-column tiles.
+    static func blocked<T: GemmScalar>(m: Int, n: Int, k: Int, alpha: T,
+                                       a: UnsafePointer<T>, ars: Int, acs: Int,
+                                       b: UnsafePointer<T>, brs: Int, bcs: Int,
+                                       beta: T, c: UnsafeMutablePointer<T>, ldc: Int,
+                                       kernel: T.Microkernel, blocking: GemmBlocking) {
+        let mr = blocking.mr, nr = blocking.nr
+        let mcMax = min(blocking.mc, (m + mr - 1) / mr * mr)
+        let ncMax = min(blocking.nc, (n + nr - 1) / nr * nr)
+        let kcMax = min(blocking.kc, k)
+        let workspace = GemmWorkspace.take()
+        defer { GemmWorkspace.give(workspace) }
+        workspace.reserve(aBytes: mcMax * kcMax * MemoryLayout<T>.stride,
+                          bBytes: ncMax * kcMax * MemoryLayout<T>.stride)
+        let packedA = workspace.a!.assumingMemoryBound(to: T.self)
+        let packedB = workspace.b!.assumingMemoryBound(to: T.self)
+
+        var ic = 0
+        while ic < m {
+            let mc = min(blocking.mc, m - ic)
+            var pc = 0
+            while pc < k {
+                let kc = min(blocking.kc, k - pc)
+                T.packA(mc: mc, kc: kc, a: a + ic * ars + pc * acs, rowStride: ars, colStride: acs, mr: mr,
+                        into: packedA)
+                let betaBlock: T = pc == 0 ? beta : 1
+                var jc = 0
+                while jc < n {
+                    let nc = min(blocking.nc, n - jc)
+                    T.packB(kc: kc, nc: nc, b: b + pc * brs + jc * bcs, rowStride: brs, colStride: bcs, nr: nr,
+                            into: packedB)
+                    var ir = 0
+                    while ir < mc {
+                        let panelA = UnsafePointer(packedA + ir * kc)
+                        let rows = min(mr, mc - ir)
+                        let cRow = c + (ic + ir) * ldc + jc
+                        var jr = 0
+                        while jr < nc {
+                            T.call(kernel, kc: kc, a: panelA, b: packedB + jr * kc, c: cRow + jr, ldc: ldc,
+                                   alpha: alpha, beta: betaBlock, mr: rows, nr: min(nr, nc - jr))
+                            jr += nr
+                        }
+                        ir += mr
+                    }
+                    jc += nc
+                }
+                pc += kc
+            }
+            ic += mc
+        }
+    }
+
+    /// C = beta * C (beta == 0 writes zeros, ignoring NaN in C).
+    static func scale<T: GemmScalar>(m: Int, n: Int, beta: T, c: UnsafeMutablePointer<T>, ldc: Int) {
+        if beta == 1 { return }
+        for i in 0..<m {
+            let row = c + i * ldc
+            if beta == 0 {
+                row.update(repeating: 0, count: n)
+            } else {
+                for j in 0..<n { row[j] *= beta }
+            }
+        }
+    }
+
+    /// Plain loops for tiny products: no packing, no threads. Row-major B takes the vectorizable
+    /// row-update form; other layouts take the dot-product form.
+    static func naive<T: GemmScalar>(m: Int, n: Int, k: Int, alpha: T,
+                                     a: UnsafePointer<T>, ars: Int, acs: Int,
+                                     b: UnsafePointer<T>, brs: Int, bcs: Int,
+                                     beta: T, c: UnsafeMutablePointer<T>, ldc: Int) {
+        if bcs == 1 {
+            scale(m: m, n: n, beta: beta, c: c, ldc: ldc)
+            for i in 0..<m {
+                let row = c + i * ldc
+                for p in 0..<k {
+                    let aip = alpha * a[i * ars + p * acs]
+                    let bRow = b + p * brs
+                    for j in 0..<n { row[j] += aip * bRow[j] }
+                }
+            }
+        } else {
+            for i in 0..<m {
+                let row = c + i * ldc
+                for j in 0..<n {
+                    var sum: T = 0
+                    for p in 0..<k { sum += a[i * ars + p * acs] * b[p * brs + j * bcs] }
+                    row[j] = beta == 0 ? alpha * sum : alpha * sum + beta * row[j]
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,114 @@
+// GemmScalar: what the generic GEMM driver needs from Float and Double (microkernels, packing, blocking).
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import CEmberKernels
+
+/// Cache blocking for one microkernel: the driver packs an mc×kc block of A (kept in L3) and, inside it,
+/// kc×nc blocks of B (kept in L2); the microkernel then streams one MR-row panel of A (kept in L1) across
+/// the B block. `mc` is a multiple of MR and `nc` of NR.
+struct GemmBlocking {
+    var mr: Int, nr: Int
+    var mc: Int, kc: Int, nc: Int
+
+    init(mr: Int, nr: Int, mc: Int, kc: Int, nc: Int) {
+        self.mr = mr
+        self.nr = nr
+        // EMBER_GEMM_MC/KC/NC are tuning knobs for benchmarks; the defaults suit Zen 4 (32K L1, 512K L2).
+        let mc = GemmBlocking.knob("EMBER_GEMM_MC") ?? mc
+        let nc = GemmBlocking.knob("EMBER_GEMM_NC") ?? nc
+        self.kc = GemmBlocking.knob("EMBER_GEMM_KC") ?? kc
+        self.mc = max(mr, mc / mr * mr)
+        self.nc = max(nr, nc / nr * nr)
+    }
+
+    private static func knob(_ name: String) -> Int? {
+        guard let raw = getenv(name), let value = Int(String(cString: raw)), value > 0 else { return nil }
+        return value
+    }
+}
+
+/// An element type the packed GEMM driver supports (Float and Double).
+protocol GemmScalar: BinaryFloatingPoint {
+    /// The C microkernel's function-pointer type.
+    associatedtype Microkernel
+    /// The microkernel and its blocking for an instruction-set level.
+    static func microkernel(_ isa: KernelISA) -> (kernel: Microkernel, blocking: GemmBlocking)
+    /// Runs one microkernel call (see `ember_sgemm_ukr_fn` in CEmberKernels.h).
+    static func call(_ kernel: Microkernel, kc: Int, a: UnsafePointer<Self>, b: UnsafePointer<Self>,
+                     c: UnsafeMutablePointer<Self>, ldc: Int, alpha: Self, beta: Self, mr: Int, nr: Int)
+    /// Packs an mc×kc block of A into MR-row panels (`ember_spack_a`).
+    static func packA(mc: Int, kc: Int, a: UnsafePointer<Self>, rowStride: Int, colStride: Int, mr: Int,
+                      into out: UnsafeMutablePointer<Self>)
+    /// Packs a kc×nc block of B into NR-column panels (`ember_spack_b`).
+    static func packB(kc: Int, nc: Int, b: UnsafePointer<Self>, rowStride: Int, colStride: Int, nr: Int,
+                      into out: UnsafeMutablePointer<Self>)
+}
+
+extension Float: GemmScalar {
+    typealias Microkernel = ember_sgemm_ukr_fn
+
+    static let kernels: [(kernel: ember_sgemm_ukr_fn, blocking: GemmBlocking)] = KernelISA.allCases.map { isa in
+        let info = ember_sgemm_ukr_for_level(Int32(isa.rawValue))
+        return (info.fn!, GemmBlocking(mr: Int(info.mr), nr: Int(info.nr), mc: 3072, kc: 256, nc: 384))
+    }
+
+    @inline(__always)
+    static func microkernel(_ isa: KernelISA) -> (kernel: ember_sgemm_ukr_fn, blocking: GemmBlocking) {
+        kernels[isa.rawValue]
+    }
+
+    @inline(__always)
+    static func call(_ kernel: ember_sgemm_ukr_fn, kc: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>,
+                     c: UnsafeMutablePointer<Float>, ldc: Int, alpha: Float, beta: Float, mr: Int, nr: Int) {
+        kernel(kc, a, b, c, ldc, alpha, beta, mr, nr)
+    }
+
+    @inline(__always)
+    static func packA(mc: Int, kc: Int, a: UnsafePointer<Float>, rowStride: Int, colStride: Int, mr: Int,
+                      into out: UnsafeMutablePointer<Float>) {
+        ember_spack_a(mc, kc, a, rowStride, colStride, mr, out)
+    }
+
+    @inline(__always)
+    static func packB(kc: Int, nc: Int, b: UnsafePointer<Float>, rowStride: Int, colStride: Int, nr: Int,
+                      into out: UnsafeMutablePointer<Float>) {
+        ember_spack_b(kc, nc, b, rowStride, colStride, nr, out)
+    }
+}
+
+extension Double: GemmScalar {
+    typealias Microkernel = ember_dgemm_ukr_fn
+
+    static let kernels: [(kernel: ember_dgemm_ukr_fn, blocking: GemmBlocking)] = KernelISA.allCases.map { isa in
+        let info = ember_dgemm_ukr_for_level(Int32(isa.rawValue))
+        return (info.fn!, GemmBlocking(mr: Int(info.mr), nr: Int(info.nr), mc: 3072, kc: 256, nc: 192))
+    }
+
+    @inline(__always)
+    static func microkernel(_ isa: KernelISA) -> (kernel: ember_dgemm_ukr_fn, blocking: GemmBlocking) {
+        kernels[isa.rawValue]
+    }
+
+    @inline(__always)
+    static func call(_ kernel: ember_dgemm_ukr_fn, kc: Int, a: UnsafePointer<Double>, b: UnsafePointer<Double>,
+                     c: UnsafeMutablePointer<Double>, ldc: Int, alpha: Double, beta: Double, mr: Int, nr: Int) {
+        kernel(kc, a, b, c, ldc, alpha, beta, mr, nr)
+    }
+
+    @inline(__always)
+    static func packA(mc: Int, kc: Int, a: UnsafePointer<Double>, rowStride: Int, colStride: Int, mr: Int,
+                      into out: UnsafeMutablePointer<Double>) {
+        ember_dpack_a(mc, kc, a, rowStride, colStride, mr, out)
+    }
+
+    @inline(__always)
+    static func packB(kc: Int, nc: Int, b: UnsafePointer<Double>, rowStride: Int, colStride: Int, nr: Int,
+                      into out: UnsafeMutablePointer<Double>) {
+        ember_dpack_b(kc, nc, b, rowStride, colStride, nr, out)
+    }
+}

@@ -1,0 +1,100 @@
+// GEMM tests: every ISA level on this machine against a Double reference, over odd sizes, layouts, alpha/beta.
+import Testing
+@testable import EmberKernels
+
+/// Sizes that hit the tiny-loop path, the packed path, the threaded path, partial tiles and k > KC.
+let gemmShapes: [(Int, Int, Int)] = [
+    (1, 1, 1), (7, 7, 7), (1, 33, 17), (33, 1, 17), (13, 9, 1), (33, 33, 33), (1, 300, 200), (300, 1, 200),
+    (257, 17, 33), (17, 257, 129), (129, 131, 67), (65, 67, 300), (100, 96, 64), (48, 64, 1),
+]
+
+@Suite("Gemm")
+struct GemmTests {
+    @Test("row-major, beta = 0 overwrites NaN in C", arguments: KernelISA.available)
+    func shapes(isa: KernelISA) {
+        for (m, n, k) in gemmShapes {
+            let problem = GemmCase(m: m, n: n, k: k, alpha: 1, beta: 0, nanC: true)
+            let sRatio = problem.checkFloat(isa: isa)
+            let dRatio = problem.checkDouble(isa: isa)
+            #expect(sRatio <= 1, "sgemm \(isa) \(m)x\(n)x\(k): error ratio \(sRatio)")
+            #expect(dRatio <= 1, "dgemm \(isa) \(m)x\(n)x\(k): error ratio \(dRatio)")
+        }
+    }
+
+    @Test("transposed and strided operands", arguments: KernelISA.available)
+    func layouts(isa: KernelISA) {
+        for (m, n, k) in [(9, 11, 13), (67, 45, 131), (129, 131, 67)] {
+            for aLayout in Layout.allCases {
+                for bLayout in Layout.allCases {
+                    let problem = GemmCase(m: m, n: n, k: k, alpha: -1.5, beta: 0.25, a: aLayout, b: bLayout,
+                                           ldcPad: 3)
+                    let sRatio = problem.checkFloat(isa: isa)
+                    let dRatio = problem.checkDouble(isa: isa)
+                    #expect(sRatio <= 1, "sgemm \(isa) \(m)x\(n)x\(k) A \(aLayout) B \(bLayout): \(sRatio)")
+                    #expect(dRatio <= 1, "dgemm \(isa) \(m)x\(n)x\(k) A \(aLayout) B \(bLayout): \(dRatio)")
+                }
+            }
+        }
+    }
+
+    @Test("alpha and beta combinations", arguments: KernelISA.available)
+    func alphaBeta(isa: KernelISA) {
+        for (m, n, k) in [(3, 5, 7), (40, 50, 60)] {
+            for (alpha, beta) in [(1.0, 1.0), (0.5, 1.0), (-1.5, 0.25), (2.0, 0.0), (1.0, -1.0)] {
+                let problem = GemmCase(m: m, n: n, k: k, alpha: alpha, beta: beta, ldcPad: 2)
+                let sRatio = problem.checkFloat(isa: isa)
+                let dRatio = problem.checkDouble(isa: isa)
+                #expect(sRatio <= 1, "sgemm \(isa) \(m)x\(n)x\(k) alpha \(alpha) beta \(beta): \(sRatio)")
+                #expect(dRatio <= 1, "dgemm \(isa) \(m)x\(n)x\(k) alpha \(alpha) beta \(beta): \(dRatio)")
+            }
+        }
+    }
+
+    @Test("k = 0 and alpha = 0 only scale C")
+    func degenerate() {
+        var c: [Float] = [1, 2, .nan, 4]
+        let a: [Float] = [.nan], b: [Float] = [.nan]
+        Gemm.sgemm(m: 2, n: 2, k: 0, alpha: 1, a: a, aRowStride: 0, aColStride: 1, b: b, bRowStride: 2,
+                   bColStride: 1, beta: 0, c: &c, ldc: 2)
+        #expect(c == [0, 0, 0, 0])
+        var d: [Double] = [1, 2, 3, 4]
+        let ad = [Double](repeating: 1, count: 100 * 100)
+        Gemm.dgemm(m: 2, n: 2, k: 100, alpha: 0, a: ad, aRowStride: 100, aColStride: 1, b: ad, bRowStride: 2,
+                   bColStride: 1, beta: 3, c: &d, ldc: 2)
+        #expect(d == [3, 6, 9, 12])
+    }
+
+    @Test("several M, K and N blocks with small blocking", arguments: KernelISA.available)
+    func multipleBlocks(isa: KernelISA) {
+        // Blocks far smaller than the defaults so every loop of the nest runs several times with edges.
+        let problem = GemmCase(m: 61, n: 77, k: 45, alpha: 0.75, beta: 0.5, a: .transposed, ldcPad: 1)
+        var cf = problem.c.map(Float.init)
+        let af = problem.a.map(Float.init), bf = problem.b.map(Float.init)
+        let (kernel, base) = Float.microkernel(isa)
+        let small = GemmBlocking(mr: base.mr, nr: base.nr, mc: 2 * base.mr, kc: 16, nc: 2 * base.nr)
+        GemmDriver.blocked(m: problem.m, n: problem.n, k: problem.k, alpha: Float(problem.alpha),
+                           a: af, ars: problem.ars, acs: problem.acs, b: bf, brs: problem.brs, bcs: problem.bcs,
+                           beta: Float(problem.beta), c: &cf, ldc: problem.ldc, kernel: kernel, blocking: small)
+        let ratio = problem.worstRatio(cf.map(Double.init), epsilon: Double(Float.ulpOfOne))
+        #expect(ratio <= 1, "small-block sgemm \(isa): \(ratio)")
+
+        var cd = problem.c
+        let (dkernel, dbase) = Double.microkernel(isa)
+        let dsmall = GemmBlocking(mr: dbase.mr, nr: dbase.nr, mc: 2 * dbase.mr, kc: 16, nc: 2 * dbase.nr)
+        GemmDriver.blocked(m: problem.m, n: problem.n, k: problem.k, alpha: problem.alpha,
+                           a: problem.a, ars: problem.ars, acs: problem.acs, b: problem.b, brs: problem.brs,
+                           bcs: problem.bcs, beta: problem.beta, c: &cd, ldc: problem.ldc, kernel: dkernel,
+                           blocking: dsmall)
+        let dRatio = problem.worstRatio(cd, epsilon: Double.ulpOfOne)
+        #expect(dRatio <= 1, "small-block dgemm \(isa): \(dRatio)")
+    }
+
+    @Test("thread grid splits the larger operand's side")
+    func grid() {
+        let blocking = GemmBlocking(mr: 12, nr: 32, mc: 3072, kc: 256, nc: 384)
+        #expect(GemmDriver.grid(m: 64, n: 4096, k: 4096, threads: 2, blocking: blocking) == (1, 2))
+        #expect(GemmDriver.grid(m: 4096, n: 64, k: 64, threads: 2, blocking: blocking) == (2, 1))
+        #expect(GemmDriver.grid(m: 5, n: 20, k: 64, threads: 2, blocking: blocking) == (1, 1))
+        #expect(GemmDriver.grid(m: 1024, n: 1024, k: 1024, threads: 4, blocking: blocking) == (2, 2))
+    }
+}
