@@ -26,10 +26,11 @@ struct AutogradTests {
     @Test func noGradIsPerThread() {
         let x = Tensor.ones([2], requiresGrad: true)
         // A thread running while this one is inside noGrad still records.
-        var other = false
-        let thread = Thread { other = GradMode.isEnabled }
+        final class Box: @unchecked Sendable { var enabled = false }
+        let box = Box()
+        let thread = Thread { box.enabled = GradMode.isEnabled }
         noGrad { thread.start(); while !thread.isFinished { usleep(100) } }
-        #expect(other)
+        #expect(box.enabled)
         #expect((x * 2).requiresGrad)
     }
     @Test func retainGraphAllowsSecondBackward() {

@@ -1,2 +1,0 @@
-// EmberOptim: placeholder until its issue lands.
-import Ember

@@ -1,0 +1,123 @@
+// OneCycleLR: warm up to max_lr then anneal, cycling momentum inversely (`torch.optim.lr_scheduler.OneCycleLR`).
+import Foundation
+import Ember
+
+/// The 1cycle policy, stepped once per batch: the rate rises from `maxLR/divFactor` to `maxLR` over
+/// `pctStart` of the steps and anneals to `initial/finalDivFactor`; with `cycleMomentum` the optimizer's
+/// momentum (or Adam's β1) moves the opposite way between `baseMomentum` and `maxMomentum`.
+public final class OneCycleLR: LRScheduler {
+    public enum Anneal { case cos, linear }
+    struct Phase { let endStep: Double; let startLR: String; let endLR: String; let startMomentum: String; let endMomentum: String }
+    let totalSteps: Int
+    let anneal: Anneal
+    let cycleMomentum: Bool
+    let phases: [Phase]
+    let usesBetas: Bool
+
+    public init(_ optimizer: Optimizer, maxLR: Double, totalSteps: Int, pctStart: Double = 0.3, anneal: Anneal = .cos,
+                cycleMomentum: Bool = true, baseMomentum: Double = 0.85, maxMomentum: Double = 0.95,
+                divFactor: Double = 25, finalDivFactor: Double = 1e4, threePhase: Bool = false) {
+        emberCheck(totalSteps > 0, "OneCycleLR", "Expected positive integer total_steps, but got \(totalSteps)")
+        self.totalSteps = totalSteps
+        self.anneal = anneal
+        self.cycleMomentum = cycleMomentum
+        let total = Double(totalSteps)
+        if threePhase {
+            phases = [Phase(endStep: pctStart * total - 1, startLR: "initial_lr", endLR: "max_lr", startMomentum: "max_momentum", endMomentum: "base_momentum"),
+                      Phase(endStep: 2 * pctStart * total - 2, startLR: "max_lr", endLR: "initial_lr", startMomentum: "base_momentum", endMomentum: "max_momentum"),
+                      Phase(endStep: total - 1, startLR: "initial_lr", endLR: "min_lr", startMomentum: "max_momentum", endMomentum: "max_momentum")]
+        } else {
+            phases = [Phase(endStep: pctStart * total - 1, startLR: "initial_lr", endLR: "max_lr", startMomentum: "max_momentum", endMomentum: "base_momentum"),
+                      Phase(endStep: total - 1, startLR: "max_lr", endLR: "min_lr", startMomentum: "base_momentum", endMomentum: "max_momentum")]
+        }
+        usesBetas = optimizer.paramGroups.first?["betas"] != nil
+        for g in optimizer.paramGroups {
+            let initial = maxLR / divFactor
+            g["initial_lr"] = .number(initial)
+            g["max_lr"] = .number(maxLR)
+            g["min_lr"] = .number(initial / finalDivFactor)
+            if cycleMomentum {
+                emberCheck(g["momentum"] != nil || g["betas"] != nil, "OneCycleLR", "optimizer must support momentum or beta1 with `cycle_momentum` option enabled")
+                if usesBetas { g["betas"] = .pair(maxMomentum, g["betas"]!.pair.1) } else { g["momentum"] = .number(maxMomentum) }
+                g["max_momentum"] = .number(maxMomentum)
+                g["base_momentum"] = .number(baseMomentum)
+            }
+        }
+        super.init(optimizer)
+        initialStep()
+    }
+
+    private func annealValue(_ start: Double, _ end: Double, _ pct: Double) -> Double {
+        switch anneal {
+        case .cos: return end + (start - end) / 2 * (Foundation.cos(Double.pi * pct) + 1)
+        case .linear: return (end - start) * pct + start
+        }
+    }
+
+    public override func computeLR() -> [Double] {
+        let stepNum = Double(lastEpoch)
+        emberCheck(lastEpoch <= totalSteps, "OneCycleLR", "Tried to step \(lastEpoch) times. The specified number of total steps is \(totalSteps)")
+        return optimizer.paramGroups.map { g in
+            var start = 0.0, lr = 0.0
+            for (i, phase) in phases.enumerated() {
+                if stepNum <= phase.endStep || i == phases.count - 1 {
+                    let pct = (stepNum - start) / (phase.endStep - start)
+                    lr = annealValue(g[phase.startLR]!.double, g[phase.endLR]!.double, pct)
+                    if cycleMomentum {
+                        let m = annealValue(g[phase.startMomentum]!.double, g[phase.endMomentum]!.double, pct)
+                        if usesBetas { g["betas"] = .pair(m, g["betas"]!.pair.1) } else { g["momentum"] = .number(m) }
+                    }
+                    break
+                }
+                start = phase.endStep
+            }
+            return lr
+        }
+    }
+}
+
+/// Lowers the rate by `factor` when a metric stops improving for `patience` epochs (`ReduceLROnPlateau`).
+public final class ReduceLROnPlateau {
+    public enum Mode { case min, max }
+    public let optimizer: Optimizer
+    public let mode: Mode, factor: Double, patience: Int, threshold: Double, cooldown: Int, minLR: Double, eps: Double
+    public let relativeThreshold: Bool
+    public private(set) var best: Double
+    public private(set) var badEpochs = 0
+    private var cooldownCounter = 0
+    public private(set) var lastLR: [Double]
+
+    public init(_ optimizer: Optimizer, mode: Mode = .min, factor: Double = 0.1, patience: Int = 10, threshold: Double = 1e-4,
+                relativeThreshold: Bool = true, cooldown: Int = 0, minLR: Double = 0, eps: Double = 1e-8) {
+        emberCheck(factor < 1, "ReduceLROnPlateau", "Factor should be < 1.0.")
+        self.optimizer = optimizer; self.mode = mode; self.factor = factor; self.patience = patience
+        self.threshold = threshold; self.relativeThreshold = relativeThreshold; self.cooldown = cooldown
+        self.minLR = minLR; self.eps = eps
+        best = mode == .min ? .infinity : -.infinity
+        lastLR = optimizer.paramGroups.map { $0.lr }
+    }
+
+    private func isBetter(_ a: Double) -> Bool {
+        switch (mode, relativeThreshold) {
+        case (.min, true): return a < best * (1 - threshold)
+        case (.min, false): return a < best - threshold
+        case (.max, true): return a > best * (threshold + 1)
+        case (.max, false): return a > best + threshold
+        }
+    }
+
+    /// Reports this epoch's metric (e.g. validation loss) and lowers the rates if it has plateaued.
+    public func step(_ metric: Double) {
+        if isBetter(metric) { best = metric; badEpochs = 0 } else { badEpochs += 1 }
+        if cooldownCounter > 0 { cooldownCounter -= 1; badEpochs = 0 }
+        if badEpochs > patience {
+            for g in optimizer.paramGroups {
+                let new = Swift.max(g.lr * factor, minLR)
+                if g.lr - new > eps { g.lr = new }
+            }
+            cooldownCounter = cooldown
+            badEpochs = 0
+        }
+        lastLR = optimizer.paramGroups.map { $0.lr }
+    }
+}

@@ -1,0 +1,73 @@
+// Optimizer behaviour beyond the golden trajectories: hand-derived steps, state round trip, argument checks.
+import Testing
+import Ember
+import EmberOptim
+import _EmberTestSupport
+
+@Suite("Optimizers")
+struct OptimizerTests {
+    @Test func sgdStepByHand() {
+        // p = 1, g = 2 (from loss 2p): p - lr*g = 1 - 0.1*2 = 0.8
+        let p = Tensor.ones([1], dtype: .float64).requiresGrad_()
+        let opt = SGD([p], lr: 0.1)
+        (p * 2).sum().backward()
+        opt.step()
+        #expect(Swift.abs(p.item() - 0.8) < 1e-15)
+        opt.zeroGrad()
+        #expect(p.grad == nil)
+    }
+    @Test func adamFirstStepIsLrTimesSign() {
+        // On step 1, m/(1-b1) = g and sqrt(v/(1-b2)) = |g|, so the update is lr * g/(|g| + eps) ≈ lr * sign(g).
+        let p = tensor([1.0, -2.0], dtype: .float64).requiresGrad_()
+        let opt = Adam([p], lr: 0.01)
+        (p * tensor([3.0, -0.5], dtype: .float64)).sum().backward()
+        opt.step()
+        #expect(closeness(p.detach(), tensor([0.99, -1.99], dtype: .float64), rtol: 1e-7) == nil)
+    }
+    @Test func stateDictRoundTripResumesExactly() {
+        func run(split: Bool) -> [Double] {
+            let p = tensor([0.5, -1.5, 2.0], dtype: .float64).requiresGrad_()
+            var opt: Optimizer = Adam([p], lr: 0.05, amsgrad: true)
+            for i in 0..<6 {
+                if split && i == 3 {
+                    let saved = opt.stateDict()
+                    let fresh = Adam([p], lr: 0.05, amsgrad: true)
+                    fresh.loadStateDict(saved)
+                    opt = fresh
+                }
+                opt.zeroGrad()
+                (p * p * Double(i + 1)).sum().backward()
+                opt.step()
+            }
+            return p.scalars
+        }
+        #expect(run(split: false) == run(split: true))
+    }
+    @Test func sgdStateDictLayoutMatchesPyTorch() {
+        let a = Tensor.ones([2]).requiresGrad_(), b = Tensor.ones([3]).requiresGrad_()
+        let opt = SGD([ParamGroup([a]), ParamGroup([b], ["lr": .number(0.5)])], lr: 0.1, momentum: 0.9)
+        (a.sum() + b.sum()).backward()
+        opt.step()
+        let sd = opt.stateDict()
+        #expect(sd.paramGroups.map { $0.params } == [[0], [1]])
+        #expect(sd.paramGroups[1].options["lr"] == .number(0.5))
+        #expect(sd.state[0]?["momentum_buffer"]?.shape == [2])
+        #expect(sd.state[1]?["step"] == nil)
+    }
+}
+
+@Suite("Optimizer misuse")
+struct OptimizerMisuseTests {
+    @Test func negativeLearningRate() async {
+        let r = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
+            _ = SGD([Tensor.ones([1]).requiresGrad_()], lr: -1)
+        }
+        if let r { #expect(String(decoding: r.standardErrorContent, as: UTF8.self).contains("Invalid learning rate: -1.0")) }
+    }
+    @Test func nesterovNeedsMomentum() async {
+        let r = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
+            _ = SGD([Tensor.ones([1]).requiresGrad_()], lr: 0.1, nesterov: true)
+        }
+        if let r { #expect(String(decoding: r.standardErrorContent, as: UTF8.self).contains("Nesterov momentum requires a momentum and zero dampening")) }
+    }
+}
