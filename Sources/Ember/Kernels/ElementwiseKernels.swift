@@ -1,4 +1,5 @@
 // Elementwise kernels with broadcasting: binary arithmetic, comparisons, and unary maps, per compute type.
+import EmberKernels
 
 /// Binary arithmetic ops sharing one broadcast loop.
 enum BinaryOp { case add, sub, mul, div, pow, maximum, minimum }
@@ -9,6 +10,13 @@ enum CompareOp { case eq, ne, lt, le, gt, ge }
 func binaryKernel(_ op: BinaryOp, _ a: Tensor, _ b: Tensor, shape: [Int], opName: String) -> Tensor {
     let ct = a.dtype
     let out = Tensor(empty: shape, dtype: ct)
+    // Vectorized, multithreaded fast path: same-shape contiguous float32 add/mul.
+    if ct == .float32 && (op == .add || op == .mul) && a.shape == shape && b.shape == shape && a.isContiguous && b.isContiguous {
+        let n = out.numel
+        if op == .add { VectorMath.add(a.pointer(as: Float.self), b.pointer(as: Float.self), out.pointer(as: Float.self), n) }
+        else { VectorMath.mul(a.pointer(as: Float.self), b.pointer(as: Float.self), out.pointer(as: Float.self), n) }
+        return out
+    }
     let sa = broadcastStrides(of: a, to: shape, op: opName), sb = broadcastStrides(of: b, to: shape, op: opName)
     switch ct {
     case .float32: binaryFloat(Float.self, op, a, sa, b, sb, out)

@@ -1,5 +1,6 @@
 // Unary math and activations, each with its backward formula written in Tensor ops (so it is differentiable again).
 import Foundation
+import EmberKernels
 
 extension Tensor {
     /// Applies a float map, promoting integer inputs to float32 and computing half types in float32.
@@ -12,7 +13,13 @@ extension Tensor {
 
     /// `e^x` (`torch.exp`).
     public func exp() -> Tensor {
-        let out = unaryFloat("exp", { Foundation.expf($0) }, { Foundation.exp($0) })
+        let out: Tensor
+        if dtype == .float32 && isContiguous {
+            out = Tensor(empty: shape, dtype: .float32)
+            VectorMath.exp(pointer(as: Float.self), out.pointer(as: Float.self), numel)
+        } else {
+            out = unaryFloat("exp", { Foundation.expf($0) }, { Foundation.exp($0) })
+        }
         return record(out, "ExpBackward0", inputs: [self]) { g, y in [g * y] }
     }
     /// Natural logarithm (`torch.log`).
