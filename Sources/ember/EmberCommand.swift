@@ -1,0 +1,15 @@
+// The `ember` command line: version, demo, bench, inspect, convert, train.
+import ArgumentParser
+import EmberKit
+
+@main
+struct EmberCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "ember",
+        abstract: "Ember: deep learning in Swift with PyTorch's semantics.",
+        version: emberVersion,
+        subcommands: [Demo.self, Bench.self])
+}
+
+/// The version printed by `ember --version`.
+let emberVersion = "0.1.0"
