@@ -29,7 +29,7 @@ let package = Package(
         .target(name: "EmberVision", dependencies: ["Ember", "EmberNN", "EmberData", "CEmberImage"]),
         .target(name: "EmberBoard", dependencies: ["Ember", "EmberNN", "CEmberImage"]),
         .target(name: "EmberIO", dependencies: ["Ember"]),
-        .target(name: "EmberTrain", dependencies: ["Ember", "EmberNN", "EmberOptim", "EmberData", "EmberVision", "EmberBoard", "EmberIO"]),
+        .target(name: "EmberTrain", dependencies: ["Ember", "EmberNN", "EmberOptim", "EmberData", "EmberVision", "EmberBoard", "EmberIO", "CEmberImage"]),
         .target(name: "EmberKit", dependencies: ["Ember", "EmberNN", "EmberOptim", "EmberData", "EmberVision", "EmberBoard", "EmberIO", "EmberTrain"]),
         .executableTarget(name: "ember", dependencies: ["EmberKit", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .target(name: "_EmberTestSupport", dependencies: ["Ember"]),

@@ -1,2 +1,0 @@
-// EmberTrain: placeholder until its issue lands.
-import Ember
