@@ -2,6 +2,34 @@
 #include "CEmberKernels.h"
 #include <string.h>
 
+// out[p*W + w] = src[p*stride + w]: W contiguous elements per step.
+#define COPY_ROWS(T, W, out, src, stride, kc)                                                      \
+    {                                                                                              \
+        for (size_t p = 0; p < kc; p++)                                                            \
+            for (size_t w = 0; w < (size_t)(W); w++) out[p * (W) + w] = src[(ptrdiff_t)p * stride + w]; \
+    }
+// Panel q of `panels`: out[q*W*kc + p*W + w] = src[p*stride + q*W + w], row by row.
+#define SCATTER_ROWS(T, W, out, src, stride, kc, panels)                                           \
+    {                                                                                              \
+        for (size_t p = 0; p < kc; p++) {                                                          \
+            const T *row = src + (ptrdiff_t)p * stride;                                            \
+            T *dst = out + p * (W);                                                                \
+            if (p + 4 < kc) { /* rows sit far apart: fetch a few rows ahead of the copy */         \
+                const char *ahead = (const char *)(row + 4 * stride);                              \
+                for (size_t off = 0; off < panels * (W) * sizeof(T); off += 64)                    \
+                    __builtin_prefetch(ahead + off);                                               \
+            }                                                                                      \
+            for (size_t q = 0; q < panels; q++)                                                    \
+                for (size_t w = 0; w < (size_t)(W); w++) dst[q * (W) * kc + w] = row[q * (W) + w]; \
+        }                                                                                          \
+    }
+// out[p*W + w] = src[w*stride + p]: W rows read side by side.
+#define GATHER_ROWS(T, W, out, src, stride, kc)                                                    \
+    {                                                                                              \
+        for (size_t p = 0; p < kc; p++)                                                            \
+            for (size_t w = 0; w < (size_t)(W); w++) out[p * (W) + w] = src[(ptrdiff_t)w * stride + p]; \
+    }
+
 // Unit-stride fast paths come first: row-major A packs by walking mr rows side by side; row-major B packs
 // by copying contiguous row segments; the general path handles transposed and arbitrarily strided views.
 #define EMBER_DEFINE_PACK_A(NAME, T)                                                               \
@@ -10,11 +38,15 @@
             size_t rows = mc - i0 < mr ? mc - i0 : mr;                                             \
             const T *ap = a + (ptrdiff_t)i0 * rs;                                                  \
             if (rows == mr && cs == 1) {                                                           \
-                for (size_t p = 0; p < kc; p++)                                                    \
-                    for (size_t i = 0; i < mr; i++) out[p * mr + i] = ap[(ptrdiff_t)i * rs + p];   \
+                if (mr == 4) GATHER_ROWS(T, 4, out, ap, rs, kc)                                    \
+                else if (mr == 6) GATHER_ROWS(T, 6, out, ap, rs, kc)                               \
+                else if (mr == 12) GATHER_ROWS(T, 12, out, ap, rs, kc)                             \
+                else GATHER_ROWS(T, mr, out, ap, rs, kc)                                           \
             } else if (rows == mr && rs == 1) {                                                    \
-                for (size_t p = 0; p < kc; p++)                                                    \
-                    memcpy(out + p * mr, ap + (ptrdiff_t)p * cs, mr * sizeof(T));                  \
+                if (mr == 4) COPY_ROWS(T, 4, out, ap, cs, kc)                                      \
+                else if (mr == 6) COPY_ROWS(T, 6, out, ap, cs, kc)                                 \
+                else if (mr == 12) COPY_ROWS(T, 12, out, ap, cs, kc)                               \
+                else COPY_ROWS(T, mr, out, ap, cs, kc)                                             \
             } else {                                                                               \
                 for (size_t p = 0; p < kc; p++) {                                                  \
                     size_t i = 0;                                                                  \
@@ -28,12 +60,21 @@
 
 #define EMBER_DEFINE_PACK_B(NAME, T)                                                               \
     void NAME(size_t kc, size_t nc, const T *b, ptrdiff_t rs, ptrdiff_t cs, size_t nr, T *out) {  \
-        for (size_t j0 = 0; j0 < nc; j0 += nr) {                                                   \
+        size_t full = cs == 1 ? nc / nr : 0;                                                       \
+        if (full > 0) {                                                                            \
+            /* Row-major B: walk each row once across all full panels, so reads are long and       \
+               sequential (panel by panel would read 64-byte pieces at the row stride). Constant   \
+               widths let the compiler emit plain vector moves. */                                 \
+            if (nr == 8) SCATTER_ROWS(T, 8, out, b, rs, kc, full)                                  \
+            else if (nr == 16) SCATTER_ROWS(T, 16, out, b, rs, kc, full)                           \
+            else if (nr == 32) SCATTER_ROWS(T, 32, out, b, rs, kc, full)                           \
+            else SCATTER_ROWS(T, nr, out, b, rs, kc, full)                                         \
+            out += full * nr * kc;                                                                 \
+        }                                                                                          \
+        for (size_t j0 = full * nr; j0 < nc; j0 += nr) {                                           \
             size_t cols = nc - j0 < nr ? nc - j0 : nr;                                             \
             const T *bp = b + (ptrdiff_t)j0 * cs;                                                  \
-            if (cols == nr && cs == 1) {                                                           \
-                for (size_t p = 0; p < kc; p++) memcpy(out + p * nr, bp + (ptrdiff_t)p * rs, nr * sizeof(T)); \
-            } else if (cols == nr && rs == 1) {                                                    \
+            if (cols == nr && rs == 1) {                                                           \
                 for (size_t j = 0; j < nr; j++) {                                                  \
                     const T *col = bp + (ptrdiff_t)j * cs;                                         \
                     for (size_t p = 0; p < kc; p++) out[p * nr + j] = col[p];                      \

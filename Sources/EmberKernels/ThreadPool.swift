@@ -11,9 +11,10 @@ import CEmberKernels
 /// One pool of worker threads for the whole library; big kernels split their work over it.
 ///
 /// It plays the role of PyTorch's intra-op thread pool (`torch.set_num_threads`). The pool has
-/// `threadCount - 1` persistent workers; the calling thread always runs one chunk itself. Workers spin
-/// briefly after each job before sleeping on a condition variable, so the thousands of small parallel
-/// loops of a training step do not each pay a full thread wake-up.
+/// `threadCount - 1` persistent workers; the calling thread runs chunks too. Workers spin briefly after
+/// each job before sleeping on a condition variable, so the thousands of small parallel loops of a
+/// training step do not each pay a full thread wake-up. Chunks go to whichever thread is free first, so a
+/// worker the OS is slow to schedule (other processes on the same cores) cannot stall the caller.
 ///
 /// The thread count is the number of cores this process may run on; the environment variable
 /// `EMBER_NUM_THREADS` overrides it (read once, at first use).
@@ -30,8 +31,14 @@ public final class ThreadPool {
     public var threadCount: Int { count }
 
     private let count: Int
-    // Shared words, read and written with the C atomics: [0] job word = generation << 16 | chunk count,
-    // [1] chunks still running on workers, [2] items in the job, [3] pointer to the job's body.
+    // Shared words, read and written with the C atomics:
+    //   [0] job word  = generation << 16 | chunk count (a new value announces a job),
+    //   [1] chunks not yet finished, [2] items in the job, [3] address of the job's body,
+    //   [4] claim word = generation << 16 | next unclaimed chunk.
+    // Chunks are claimed, not assigned: whoever is free (the caller included) takes the next one, so a
+    // worker that the OS has not scheduled yet (2 cores shared with other processes) delays nothing —
+    // the caller runs its chunks too. The generation in the claim word stops a late worker from
+    // claiming a chunk of a newer job with an older job's chunk count.
     private let words: UnsafeMutablePointer<Int>
     private let wakeMutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
     private let wakeCond = UnsafeMutablePointer<pthread_cond_t>.allocate(capacity: 1)
@@ -46,18 +53,20 @@ public final class ThreadPool {
     private typealias Body = (Range<Int>) -> Void
 
     /// Creates a pool that runs chunks on `threadCount` threads (the caller plus `threadCount - 1` workers).
-    /// Use `ThreadPool.shared` rather than making more pools: pools compete for the same cores.
+    /// Use `ThreadPool.shared` rather than making more pools: pools compete for the same cores, and a
+    /// pool's workers live (mostly asleep) until the process ends.
     public init(threadCount: Int) {
         count = max(1, threadCount)
         words = UnsafeMutablePointer<Int>.allocate(capacity: 8)
         words.initialize(repeating: 0, count: 8)
         for m in [wakeMutex, doneMutex, submitMutex] { pthread_mutex_init(m, nil) }
         for c in [wakeCond, doneCond] { pthread_cond_init(c, nil) }
-        for index in 1..<count { startWorker(index: index) }
+        for _ in 1..<count { startWorker() }
     }
 
     /// Splits `0..<count` into at most `threadCount` contiguous chunks of at least `minChunk` items and
-    /// runs `body` on each, the caller's thread taking the first; returns when every chunk is done.
+    /// runs `body` on each, the caller's thread taking one (or more, if workers are late); returns when
+    /// every chunk is done.
     ///
     /// Runs `body(0..<count)` inline when there is only one chunk's worth of work, when called from inside
     /// a pool task (no nested parallelism, so no deadlock), or while another thread is using the pool.
@@ -82,16 +91,17 @@ public final class ThreadPool {
     }
 
     private func run(_ job: UnsafeMutablePointer<Body>, count: Int, chunks: Int) {
+        let generation = (ember_atomic_load(words) >> 16) + 1
         words[2] = count
         words[3] = Int(bitPattern: UnsafeMutableRawPointer(job))
-        ember_atomic_store(words + 1, chunks - 1)
-        let generation = (ember_atomic_load(words) >> 16) + 1
+        ember_atomic_store(words + 1, chunks)
+        ember_atomic_store(words + 4, generation << 16)
         pthread_mutex_lock(wakeMutex)
         ember_atomic_store(words, generation << 16 | chunks)
         pthread_cond_broadcast(wakeCond)
         pthread_mutex_unlock(wakeMutex)
 
-        ThreadPool.invoke(job, ThreadPool.chunk(0, of: chunks, count: count))
+        runChunks(generation: generation, chunks: chunks)
 
         var spins = 0
         while ember_atomic_load(words + 1) != 0 && spins < ThreadPool.spinLimit {
@@ -102,6 +112,25 @@ public final class ThreadPool {
             pthread_mutex_lock(doneMutex)
             while ember_atomic_load(words + 1) != 0 { pthread_cond_wait(doneCond, doneMutex) }
             pthread_mutex_unlock(doneMutex)
+        }
+    }
+
+    /// Claims and runs chunks of job `generation` until none is left.
+    private func runChunks(generation: Int, chunks: Int) {
+        while true {
+            let claim = ember_atomic_load(words + 4)
+            let index = claim & 0xFFFF
+            guard claim >> 16 == generation, index < chunks else { return }
+            guard ember_atomic_cas(words + 4, claim, claim + 1) != 0 else { continue }
+            // A claimed, unfinished chunk keeps the job alive, so its fields are stable here.
+            let count = words[2]
+            let job = UnsafeMutableRawPointer(bitPattern: words[3])!.assumingMemoryBound(to: Body.self)
+            ThreadPool.invoke(job, ThreadPool.chunk(index, of: chunks, count: count))
+            if ember_atomic_add(words + 1, -1) == 0 {
+                pthread_mutex_lock(doneMutex)
+                pthread_cond_signal(doneCond)
+                pthread_mutex_unlock(doneMutex)
+            }
         }
     }
 
@@ -117,10 +146,8 @@ public final class ThreadPool {
         (index * count / chunks)..<((index + 1) * count / chunks)
     }
 
-    /// Body of worker `index` (1..<count): wait for a new job word, run chunk `index` if the job has one.
-    private func workerLoop(index: Int) {
-        // The job word carries the chunk count, so a worker with no chunk in a job never touches the job's
-        // other fields (which the next job may already be overwriting).
+    /// Body of a worker: wait (spinning, then sleeping) for a new job word, then help claim its chunks.
+    private func workerLoop() {
         var seen = 0
         while true {
             var word = ember_atomic_load(words)
@@ -140,38 +167,22 @@ public final class ThreadPool {
                 pthread_mutex_unlock(wakeMutex)
             }
             seen = word
-            let chunks = word & 0xFFFF
-            guard index < chunks else { continue }
-            let count = words[2]
-            let job = UnsafeMutableRawPointer(bitPattern: words[3])!.assumingMemoryBound(to: Body.self)
-            ThreadPool.invoke(job, ThreadPool.chunk(index, of: chunks, count: count))
-            if ember_atomic_add(words + 1, -1) == 0 {
-                pthread_mutex_lock(doneMutex)
-                pthread_cond_signal(doneCond)
-                pthread_mutex_unlock(doneMutex)
-            }
+            runChunks(generation: word >> 16, chunks: word & 0xFFFF)
         }
     }
 
-    private final class WorkerStart {
-        let pool: ThreadPool
-        let index: Int
-        init(pool: ThreadPool, index: Int) { self.pool = pool; self.index = index }
-    }
-
-    private func startWorker(index: Int) {
-        let context = Unmanaged.passRetained(WorkerStart(pool: self, index: index)).toOpaque()
+    private func startWorker() {
+        // The worker keeps its pool alive: pools are meant to live for the whole process.
+        let context = Unmanaged.passRetained(self).toOpaque()
         var thread = pthread_t()
         #if canImport(Darwin)
         let entry: @convention(c) (UnsafeMutableRawPointer) -> UnsafeMutableRawPointer? = { raw in
-            let start = Unmanaged<WorkerStart>.fromOpaque(raw).takeRetainedValue()
-            start.pool.workerLoop(index: start.index)
+            Unmanaged<ThreadPool>.fromOpaque(raw).takeUnretainedValue().workerLoop()
             return nil
         }
         #else
         let entry: @convention(c) (UnsafeMutableRawPointer?) -> UnsafeMutableRawPointer? = { raw in
-            let start = Unmanaged<WorkerStart>.fromOpaque(raw!).takeRetainedValue()
-            start.pool.workerLoop(index: start.index)
+            Unmanaged<ThreadPool>.fromOpaque(raw!).takeUnretainedValue().workerLoop()
             return nil
         }
         #endif

@@ -90,6 +90,9 @@ double ember_f32_sum_avx512(const float *x, size_t n);
 static inline long ember_atomic_load(const long *p) { return __atomic_load_n(p, __ATOMIC_ACQUIRE); }
 static inline void ember_atomic_store(long *p, long v) { __atomic_store_n(p, v, __ATOMIC_RELEASE); }
 static inline long ember_atomic_add(long *p, long v) { return __atomic_add_fetch(p, v, __ATOMIC_ACQ_REL); }
+static inline int ember_atomic_cas(long *p, long expected, long desired) {
+    return __atomic_compare_exchange_n(p, &expected, desired, 0, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE);
+}
 static inline void ember_cpu_relax(void) {
 #if defined(__x86_64__) || defined(__i386__)
     __builtin_ia32_pause();
