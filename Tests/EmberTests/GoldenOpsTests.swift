@@ -68,9 +68,11 @@ func checkGoldenCase(_ c: [String: Any], _ evaluate: GoldenEvaluator) -> String?
     }
     if hasGrads, let upstream = c["upstream"] as? [Any] {
         let ups = upstream.map(goldenTensor)
-        let floating = outputs.filter { $0.dtype.isFloatingPoint }
+        // PyTorch's upstream list has one tensor per output that requires grad.
+        let differentiable = outputs.filter { $0.dtype.isFloatingPoint && $0.requiresGrad }
+        if differentiable.count != ups.count { failures.append("\(name): \(differentiable.count) differentiable outputs, PyTorch has \(ups.count)") }
         var total: Tensor? = nil
-        for (o, u) in zip(floating, ups) where o.requiresGrad {
+        for (o, u) in zip(differentiable, ups) {
             let term = (o * u.to(o.dtype)).sum()
             total = total.map { $0 + term } ?? term
         }
