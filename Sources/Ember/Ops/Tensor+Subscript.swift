@@ -17,6 +17,9 @@
 //   x[0, 1:] = t               x[0, 1...] = t               writes into x's storage (broadcast, dtype cast)
 //   x[x > 0] = 0               x.set(x > 0, to: 0)          scalar assignment
 //   x.index_put_((i,), v, accumulate=True)   x.indexPut_([i], v, accumulate: true)
+//
+// Unlike PyTorch, at most one ellipsis is accepted (NumPy's rule), and writes through the setter are not
+// recorded for autograd (the framework has no in-place autograd): use `indexPut`, `Tensor.where` or `cat`.
 
 /// One parsed subscript component; `TensorIndex` values turn into these.
 public enum TensorIndexKind {
