@@ -4,7 +4,7 @@ import Ember
 import _EmberTestSupport
 
 /// The captured standard error of an exit test, as text.
-func exitStderr(_ result: ExitTest.Result?) -> String {
+func indexingExitStderr(_ result: ExitTest.Result?) -> String {
     String(decoding: result?.standardErrorContent ?? [], as: UTF8.self)
 }
 
@@ -144,52 +144,52 @@ func exitStderr(_ result: ExitTest.Result?) -> String {
         let r = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
             _ = Tensor.zeros([2, 3]).gather(dim: 1, index: tensor([[0, 3]]))
         }
-        #expect(exitStderr(r).contains("gather: index 3 is out of bounds for dimension 1 with size 3"))
+        #expect(indexingExitStderr(r).contains("gather: index 3 is out of bounds for dimension 1 with size 3"))
     }
 
     @Test func gatherRankMismatchStops() async {
         let r = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
             _ = Tensor.zeros([2, 3]).gather(dim: 1, index: tensor([0, 1]))
         }
-        #expect(exitStderr(r).contains("gather: Index tensor must have the same number of dimensions as input tensor"))
+        #expect(indexingExitStderr(r).contains("gather: Index tensor must have the same number of dimensions as input tensor"))
     }
 
     @Test func indexSelectOutOfRangeStops() async {
         let r = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
             _ = Tensor.zeros([6, 3]).indexSelect(dim: 0, index: tensor([1, -1]))
         }
-        #expect(exitStderr(r).contains("index_select: index -1 is out of bounds for dimension 0 with size 6"))
+        #expect(indexingExitStderr(r).contains("index_select: index -1 is out of bounds for dimension 0 with size 6"))
     }
 
     @Test func floatIndexStops() async {
         let r = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
             _ = Tensor.zeros([6, 3]).indexSelect(dim: 0, index: tensor([1.0]))
         }
-        #expect(exitStderr(r).contains("index_select: Expected dtype int32/int64 for index (got torch.float32)"))
+        #expect(indexingExitStderr(r).contains("index_select: Expected dtype int32/int64 for index (got torch.float32)"))
     }
 
     @Test func scatterShapeMismatchStops() async {
         let r = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
             _ = Tensor.zeros([2, 3]).scatterAdd(dim: 1, index: tensor([[0, 1, 2]]), src: Tensor.ones([1, 2]))
         }
-        #expect(exitStderr(r).contains("scatter_add: Expected index [1, 3] to be no larger than self [2, 3] apart from dimension 1 and to be no larger size than src [1, 2]"))
+        #expect(indexingExitStderr(r).contains("scatter_add: Expected index [1, 3] to be no larger than self [2, 3] apart from dimension 1 and to be no larger size than src [1, 2]"))
     }
 
     @Test func maskedSelectNeedsBoolMask() async {
         let r = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
             _ = Tensor.zeros([2, 3]).maskedSelect(tensor([1, 0, 1]))
         }
-        #expect(exitStderr(r).contains("masked_select: expected BoolTensor for mask"))
+        #expect(indexingExitStderr(r).contains("masked_select: expected BoolTensor for mask"))
     }
 
     @Test func oneHotRejectsOutOfRangeClasses() async {
         let r = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
             _ = Tensor.oneHot(tensor([0, 5]), numClasses: 5)
         }
-        #expect(exitStderr(r).contains("one_hot: Class values must be smaller than num_classes"))
+        #expect(indexingExitStderr(r).contains("one_hot: Class values must be smaller than num_classes"))
         let n = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
             _ = Tensor.oneHot(tensor([-1]), numClasses: 5)
         }
-        #expect(exitStderr(n).contains("one_hot: Class values must be non-negative"))
+        #expect(indexingExitStderr(n).contains("one_hot: Class values must be non-negative"))
     }
 }

@@ -109,27 +109,27 @@ import _EmberTestSupport
         let r = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
             _ = Tensor.cat([Tensor.zeros([2, 3]), Tensor.zeros([4, 4])], dim: 1)
         }
-        #expect(exitStderr(r).contains("cat: Sizes of tensors must match except in dimension 1. Expected size 2 but got size 4 for tensor number 1 in the list (shapes [2, 3], [4, 4])"))
+        #expect(indexingExitStderr(r).contains("cat: Sizes of tensors must match except in dimension 1. Expected size 2 but got size 4 for tensor number 1 in the list (shapes [2, 3], [4, 4])"))
     }
 
     @Test func catRankMismatchStops() async {
         let r = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
             _ = Tensor.cat([Tensor.zeros([2, 3]), Tensor.zeros([3])])
         }
-        #expect(exitStderr(r).contains("cat: Tensors must have same number of dimensions: got 2 and 1"))
+        #expect(indexingExitStderr(r).contains("cat: Tensors must have same number of dimensions: got 2 and 1"))
     }
 
     @Test func stackUnequalStops() async {
         let r = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
             _ = Tensor.stack([Tensor.zeros([3, 4]), Tensor.zeros([3, 5])])
         }
-        #expect(exitStderr(r).contains("stack: stack expects each tensor to be equal size, but got [3, 4] at entry 0 and [3, 5] at entry 1"))
+        #expect(indexingExitStderr(r).contains("stack: stack expects each tensor to be equal size, but got [3, 4] at entry 0 and [3, 5] at entry 1"))
     }
 
     @Test func splitSizesMustSum() async {
         let r = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
             _ = Tensor.zeros([4, 5]).split([2, 2], dim: 1)
         }
-        #expect(exitStderr(r).contains("split_with_sizes expects split_sizes to sum exactly to 5 (input tensor's size at dimension 1), but got split_sizes=[2, 2]"))
+        #expect(indexingExitStderr(r).contains("split_with_sizes expects split_sizes to sum exactly to 5 (input tensor's size at dimension 1), but got split_sizes=[2, 2]"))
     }
 }

@@ -109,6 +109,8 @@ import _EmberTestSupport
         #expect(m.scalars == [-1, 1, 2, 3, -1, 0, 0, 0, 4, -1, -1, -1])
         m.set(Tensor.arange(3), tensor([1, 2, 3]), to: 8)
         #expect(m.scalars == [-1, 8, 2, 3, -1, 0, 8, 0, 4, -1, -1, 8])
+        m.set(.ellipsis, 3, to: 2)
+        #expect(m[.all, 3].scalars == [2, 2, 2])
         m[tensor([0, 2])] = tensor([0.5, 0.5, 0.5, 0.5])
         #expect(m[0].scalars == [0.5, 0.5, 0.5, 0.5] && m[2].scalars == [0.5, 0.5, 0.5, 0.5])
         // dtype conversion (truncation toward zero) into an int tensor, through a transposed view
@@ -167,35 +169,35 @@ import _EmberTestSupport
         let r = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
             _ = Tensor.zeros([3, 4])[.all, 4]
         }
-        #expect(exitStderr(r).contains("index: index 4 is out of bounds for dimension 1 with size 4"))
+        #expect(indexingExitStderr(r).contains("index: index 4 is out of bounds for dimension 1 with size 4"))
     }
 
     @Test func tensorIndexOutOfRangeStops() async {
         let r = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
             _ = Tensor.zeros([3, 4])[Tensor.arange(3), tensor([0, 4, 1])]
         }
-        #expect(exitStderr(r).contains("index: index 4 is out of bounds for dimension 1 with size 4"))
+        #expect(indexingExitStderr(r).contains("index: index 4 is out of bounds for dimension 1 with size 4"))
     }
 
     @Test func maskShapeMismatchStops() async {
         let r = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
             _ = Tensor.zeros([3, 4])[tensor([true, false])]
         }
-        #expect(exitStderr(r).contains("index: The shape of the mask [2] at index 0 does not match the shape of the indexed tensor [3, 4] at index 0"))
+        #expect(indexingExitStderr(r).contains("index: The shape of the mask [2] at index 0 does not match the shape of the indexed tensor [3, 4] at index 0"))
     }
 
     @Test func tooManyIndicesStops() async {
         let r = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
             _ = Tensor.zeros([3, 4])[0, 1, 2]
         }
-        #expect(exitStderr(r).contains("index: too many indices for tensor of dimension 2"))
+        #expect(indexingExitStderr(r).contains("index: too many indices for tensor of dimension 2"))
     }
 
     @Test func indexTensorsMustBroadcast() async {
         let r = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
             _ = Tensor.zeros([3, 4])[tensor([0, 1]), tensor([0, 1, 2])]
         }
-        #expect(exitStderr(r).contains("index: shape mismatch: indexing tensors could not be broadcast together with shapes [2], [3]"))
+        #expect(indexingExitStderr(r).contains("index: shape mismatch: indexing tensors could not be broadcast together with shapes [2], [3]"))
     }
 
     @Test func setterShapeMismatchStops() async {
@@ -203,7 +205,7 @@ import _EmberTestSupport
             let m = Tensor.zeros([3, 4])
             m[0] = Tensor.ones([3])
         }
-        #expect(exitStderr(r).contains("index_put_: shape mismatch: value tensor of shape [3] cannot be broadcast to indexing result of shape [4]"))
+        #expect(indexingExitStderr(r).contains("index_put_: shape mismatch: value tensor of shape [3] cannot be broadcast to indexing result of shape [4]"))
     }
 
     @Test func setterRefusesLeafRequiringGrad() async {
@@ -211,7 +213,7 @@ import _EmberTestSupport
             let w = Tensor.ones([3]).requiresGrad_()
             w[0] = Tensor(scalar: 2)
         }
-        #expect(exitStderr(r).contains("index_put_: a leaf Variable that requires grad is being used in an in-place operation."))
+        #expect(indexingExitStderr(r).contains("index_put_: a leaf Variable that requires grad is being used in an in-place operation."))
     }
 
     @Test func setterBumpsVersion() async {
@@ -222,6 +224,6 @@ import _EmberTestSupport
             c[1] = Tensor(scalar: 3)
             out.backward()
         }
-        #expect(exitStderr(r).contains("one of the variables needed for gradient computation has been modified by an inplace operation"))
+        #expect(indexingExitStderr(r).contains("one of the variables needed for gradient computation has been modified by an inplace operation"))
     }
 }
