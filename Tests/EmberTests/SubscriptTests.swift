@@ -121,6 +121,10 @@ import _EmberTestSupport
         let a = Tensor.arange(4).float()
         a[1...] = a[..<3]
         #expect(a.scalars == [0, 0, 1, 2])
+        // += through a basic index writes into the view
+        let z = Tensor.zeros([2, 3])
+        z[1, 1...] += 2
+        #expect(z.scalars == [0, 0, 0, 0, 2, 2])
         // indexPut_ with accumulation counts repeats
         let h = Tensor.zeros([4]).indexPut_([tensor([1, 3, 1])], Tensor.ones([3]), accumulate: true)
         #expect(h.scalars == [0, 2, 0, 1])
