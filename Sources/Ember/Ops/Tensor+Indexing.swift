@@ -42,7 +42,7 @@ extension Tensor {
     /// The values of an integer index tensor (int64, or int32 as PyTorch also accepts) in row-major order.
     static func indexValues(_ index: Tensor, op: String) -> [Int] {
         emberCheck(index.dtype == .int64 || index.dtype == .int32, op,
-                   "expected an index tensor of dtype torch.int64 (or torch.int32), but got \(index.dtype)")
+                   "Expected dtype int32/int64 for index (got \(index.dtype))")
         let c = index.to(.int64).contiguous()
         let n = c.numel
         return [Int](unsafeUninitializedCapacity: n) { buf, count in
@@ -105,7 +105,7 @@ extension Tensor {
         emberCheck(selfShape.count == idxShape.count, op,
                    "Index tensor must have the same number of dimensions as input tensor (index \(shapeString(index.shape)), input \(shapeString(shape)))")
         for k in 0..<idxShape.count where k != d && idxShape[k] > selfShape[k] {
-            emberFail(op, "Size does not match at dimension \(k) expected index \(shapeString(index.shape)) to be smaller than self \(shapeString(shape)) apart from dimension \(d)")
+            emberFail(op, "Size does not match at dimension \(k) expected index \(shapeString(index.shape)) to be no larger than self \(shapeString(shape)) apart from dimension \(d)")
         }
         let lin = Tensor.linearAlongDim(shape: selfShape, dim: d, indexShape: idxShape,
                                         indices: Tensor.indexValues(index, op: op), op: op)
@@ -153,7 +153,7 @@ extension Tensor {
         emberCheck(idxShape.count == selfShape.count && srcShape.count == selfShape.count, op,
                    "Index tensor must have the same number of dimensions as self tensor and src tensor (index \(shapeString(index.shape)), self \(shapeString(shape)), src \(shapeString(src.shape)))")
         for k in 0..<idxShape.count where (k != d && idxShape[k] > selfShape[k]) || idxShape[k] > srcShape[k] {
-            emberFail(op, "Expected index \(shapeString(index.shape)) to be smaller than self \(shapeString(shape)) apart from dimension \(d) and to be smaller size than src \(shapeString(src.shape))")
+            emberFail(op, "Expected index \(shapeString(index.shape)) to be no larger than self \(shapeString(shape)) apart from dimension \(d) and to be no larger size than src \(shapeString(src.shape))")
         }
         let lin = Tensor.linearAlongDim(shape: selfShape, dim: d, indexShape: idxShape,
                                         indices: Tensor.indexValues(index, op: op), op: op)

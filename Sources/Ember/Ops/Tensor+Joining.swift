@@ -109,7 +109,7 @@ extension Tensor {
     /// Splits into views with the given sizes along `dim` (`torch.split(x, [2, 3], dim)`); the sizes must sum to `size(dim)`.
     ///
     /// ```swift
-    /// let (a, b) = { let p = x.split([2, 3], dim: 1); return (p[0], p[1]) }()
+    /// let parts = Tensor.zeros([4, 5]).split([2, 3], dim: 1)   // shapes [4, 2] and [4, 3]
     /// ```
     public func split(_ sizes: [Int], dim: Int = 0) -> [Tensor] {
         let op = "split_with_sizes"

@@ -17,6 +17,12 @@
 //   x[0, 1:] = t               x[0, 1...] = t               writes into x's storage (broadcast, dtype cast)
 //   x[x > 0] = 0               x.set(x > 0, to: 0)          scalar assignment
 //   x.index_put_((i,), v, accumulate=True)   x.indexPut_([i], v, accumulate: true)
+//
+// Unlike PyTorch, at most one ellipsis is accepted (NumPy's rule), and writes through the setter are not
+// recorded for autograd (the framework has no in-place autograd): use `indexPut`, `Tensor.where` or `cat`.
+// `x[1...] += 1` works (the basic index is a view and `+=` writes into it), but `x[idx] += 1` with an
+// advanced index changes a temporary copy, because Ember's `+=` takes its left side by reference, not
+// `inout`: write `x[idx] = x[idx] + 1` or `x.indexPut_([idx], Tensor.ones(...), accumulate: true)`.
 
 /// One parsed subscript component; `TensorIndex` values turn into these.
 public enum TensorIndexKind {
