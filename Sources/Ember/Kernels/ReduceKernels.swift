@@ -1,4 +1,5 @@
 // Reduction over a set of dimensions: the layout split (kept dims × reduced dims), one shared reduction
+import EmberKernels
 // loop (`reduceBlocks`), and the sum / prod / max-min / variance / norm kernels built on it.
 import Foundation
 
@@ -112,7 +113,13 @@ struct FoldInt<T: TensorElement>: ReduceOp {
 
 /// Sums `x` over `dims` into a new tensor of `outType` (accumulating floats in Double, integers in Int64).
 func sumKernel(_ x: Tensor, dims: [Int], keepDim: Bool, outType: DType) -> Tensor {
-    foldKernel(x, dims: dims, keepDim: keepDim, outType: outType, product: false, op: "sum")
+    // Vectorized, multithreaded fast path: a full reduction of contiguous float32.
+    if x.dtype == .float32 && outType == .float32 && x.isContiguous && Set(dims.map { normalizeDim($0, x.rank, op: "sum") }).count == x.rank {
+        let out = Tensor(empty: keepDim ? [Int](repeating: 1, count: x.rank) : [], dtype: .float32)
+        out.pointer(as: Float.self)[0] = VectorMath.sum(x.pointer(as: Float.self), x.numel)
+        return out
+    }
+    return foldKernel(x, dims: dims, keepDim: keepDim, outType: outType, product: false, op: "sum")
 }
 
 /// Multiplies `x` over `dims` into a new tensor of `outType` (Double / Int64 accumulation, like `sumKernel`).
