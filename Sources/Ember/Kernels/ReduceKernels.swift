@@ -54,6 +54,7 @@ protocol ReduceOp {
 
 /// The shared reduction loop: runs `op` over every (non-empty) reduced block of `x`, whose element type
 /// must be `R.Element`, and hands each result to `finish(outputIndex, accumulator)`.
+/// TODO: split the outputs over `ThreadPool.shared.parallelFor` once the pool lands (outputs are independent).
 @inline(__always)
 func reduceBlocks<R: ReduceOp>(_ op: R, _ x: Tensor, _ layout: ReductionLayout, _ finish: (Int, R.Accumulator) -> Void) {
     let p = x.pointer(as: R.Element.self)

@@ -3,6 +3,7 @@ import Foundation
 
 /// Softmax (or log-softmax when `log`) of `x` (float32 or float64, any layout) along `dim`, into a new
 /// contiguous tensor. Each lane is shifted by its max, so logits like 1000 do not overflow.
+/// TODO: split `outer` over `ThreadPool.shared.parallelFor` once the pool lands (lanes are independent).
 func softmaxKernel(_ x: Tensor, dim: Int, log: Bool) -> Tensor {
     let src = x.contiguous()
     let out = Tensor(empty: x.shape, dtype: x.dtype)

@@ -23,7 +23,7 @@ extension Tensor {
     public func mean(dim: Int, keepDim: Bool = false) -> Tensor { mean(dims: [dim], keepDim: keepDim) }
     /// Mean over several dimensions.
     public func mean(dims: [Int], keepDim: Bool = false) -> Tensor {
-        emberCheck(dtype.isFloatingPoint, "mean", "could not infer output dtype. Input dtype must be either a floating point or complex dtype. Got: \(dtype)")
+        emberCheck(dtype.isFloatingPoint, "mean", "could not infer output dtype. Input dtype must be either a floating point or complex dtype. Got: \(dtype.torchScalarTypeName)")
         let count = dims.isEmpty && rank == 0 ? 1 : Set(dims.map { normalizeDim($0, rank, op: "mean") }).map { shape[$0] }.reduce(1, *)
         let out = noGrad { sum(dims: dims, keepDim: keepDim) / Double(count) }
         let orig = shape
