@@ -83,23 +83,14 @@ public func checkNoGradNeeded(_ op: String, _ inputs: Tensor...) {
 }
 
 /// Like `record`, for ops whose backward is cheapest in terms of their own output (exp, tanh, sigmoid,
-/// softmax, ...). The closure receives `(gradOutput, output)`. The output is kept without a strong link
-/// back to its node (no cycle); under `createGraph` the engine hands the closure an output that is
-/// re-attached to this node, so second-order gradients flow through it as in PyTorch's SavedVariable.
+/// softmax, ...). The closure receives `(gradOutput, output)`; the output is a `SavedOutput`: kept without a
+/// strong link back to its node (no cycle), and re-attached to the node under `createGraph` so second-order
+/// gradients flow through it, as PyTorch's SavedVariable does.
 @discardableResult
 public func record(_ out: Tensor, _ name: String, inputs: [Tensor], saved: [Tensor] = [],
                    backwardUsingOutput: @escaping (Tensor, Tensor) -> [Tensor?]) -> Tensor {
-    let y = out.detach()
-    record(out, name, inputs: inputs, saved: saved + [out]) { _ in [] }
-    guard let node = out.gradFn else { return out }
-    node.backwardFn = { [unowned node] g in
-        if GradMode.isEnabled {
-            let attached = y.detach()
-            attached.gradFn = node
-            attached.requiresGradFlag = true
-            return backwardUsingOutput(g, attached)
-        }
-        return backwardUsingOutput(g, y)
-    }
-    return out
+    let savedOutput = SavedOutput(out)
+    return savedOutput.attach(record(out, name, inputs: inputs, saved: saved + [out]) { g in
+        backwardUsingOutput(g, savedOutput.unpack())
+    })
 }
