@@ -7,12 +7,18 @@
 /// `inputs` are the names of the nodes feeding it, and `outputShape`, when known, is shown on the edges
 /// (PyTorch's `_output_shapes` attribute). `attributes` is PyTorch's free-text `attr` string.
 public struct GraphNode: Equatable {
+    /// Unique `/`-separated name; the prefix is the scope TensorBoard groups by.
     public var name: String
+    /// What the node computes, e.g. `aten::linear`.
     public var op: String
+    /// Names of the nodes feeding this one (each must be the name of another node).
     public var inputs: [String]
+    /// Shape of the node's output, when known (`_output_shapes`).
     public var outputShape: [Int]?
+    /// PyTorch's free-text `attr` attribute (`{}` for ops, empty for IO nodes).
     public var attributes: String
 
+    /// A node; inputs, shape and attributes default to none, unknown and `{}`.
     public init(name: String, op: String, inputs: [String] = [], outputShape: [Int]? = nil, attributes: String = "{}") {
         self.name = name
         self.op = op

@@ -24,9 +24,13 @@ public protocol GraphExportable: AnyObject {
 }
 
 extension GraphExportable {
+    /// Default: the Swift type's name.
     public var graphTypeName: String { String(describing: type(of: self)) }
+    /// Default: no children.
     public var graphChildren: [(name: String, module: any GraphExportable)] { [] }
+    /// Default: no parameters.
     public var graphParameters: [(name: String, tensor: Tensor)] { [] }
+    /// Default: false (forward is traced as one scope).
     public var graphChainsChildren: Bool { false }
 }
 
@@ -103,19 +107,20 @@ struct GraphTracer {
             }
             return (x, name)
         }
-        // Cut the graph at the module's input: a fresh leaf behind a view whose node stands for the input.
+        // Cut the graph at the module's input: a fresh leaf behind an expand view (valid for any strides),
+        // whose autograd node then stands for the input.
         var start = input.detach()
         var fallback: String? = inputName
         if input.dtype.isFloatingPoint {
-            start = start.requiresGrad_(true).view(input.shape)
+            start = start.requiresGrad_(true).expand(input.shape)
             names[ObjectIdentifier(start.gradFn!)] = inputName
             retained.append(start.gradFn!)
             fallback = nil
         }
         let output = module.graphForward(start)
         for (path, tensor) in allParameters(module, scope: scope) where tensor.requiresGrad {
-            // A view's only edge is the parameter's accumulator, the node the forward pass used too.
-            if let acc = tensor.view(tensor.shape).gradFn?.nextFunctions.first ?? nil {
+            // An expand view's only edge is the parameter's accumulator, the node the forward pass used too.
+            if let acc = tensor.expand(tensor.shape).gradFn?.nextFunctions.first ?? nil {
                 parameterNames[ObjectIdentifier(acc)] = path
                 retained.append(acc)
             }
@@ -170,7 +175,7 @@ public func graphNodes(output: Tensor, parameters: [(String, Tensor)] = []) -> [
     var tracer = GraphTracer()
     enableGrad {
         for (name, tensor) in parameters where tensor.requiresGrad && tensor.isLeaf {
-            if let acc = tensor.view(tensor.shape).gradFn?.nextFunctions.first ?? nil {
+            if let acc = tensor.expand(tensor.shape).gradFn?.nextFunctions.first ?? nil {
                 tracer.parameterNames[ObjectIdentifier(acc)] = name
                 tracer.retained.append(acc)
             }

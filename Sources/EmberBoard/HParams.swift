@@ -8,12 +8,18 @@ import Foundation
 /// 1 or 0, as in PyTorch (where `True` is an `int` and is logged as a FLOAT64 hyperparameter).
 public enum HParamValue: Equatable, ExpressibleByFloatLiteral, ExpressibleByIntegerLiteral,
     ExpressibleByStringLiteral, ExpressibleByBooleanLiteral {
+    /// A number (logged as DATA_TYPE_FLOAT64).
     case number(Double)
+    /// A string (logged as DATA_TYPE_STRING).
     case string(String)
 
+    /// `0.1` → `.number(0.1)`.
     public init(floatLiteral value: Double) { self = .number(value) }
+    /// `32` → `.number(32)`.
     public init(integerLiteral value: Int) { self = .number(Double(value)) }
+    /// `"sgd"` → `.string("sgd")`.
     public init(stringLiteral value: String) { self = .string(value) }
+    /// `true` → `.number(1)`, as PyTorch logs Python bools.
     public init(booleanLiteral value: Bool) { self = .number(value ? 1 : 0) }
 }
 

@@ -18,6 +18,7 @@ public struct ProtobufWriter {
     /// The encoded bytes so far.
     public private(set) var bytes: [UInt8] = []
 
+    /// An empty writer.
     public init() {}
 
     /// Wire types of the protobuf encoding.

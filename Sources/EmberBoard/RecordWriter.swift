@@ -54,6 +54,7 @@ public enum SummaryWriterError: Error, CustomStringConvertible {
     /// The writer was used after `close()`.
     case closed(path: String)
 
+    /// The error in words, with the path.
     public var description: String {
         switch self {
         case let .cannotCreateDirectory(path, reason): return "cannot create log directory \(path): \(reason)"

@@ -26,6 +26,7 @@ public final class SummaryWriter {
     /// Writers of the sub-runs `addScalars` creates, keyed by directory.
     private var scalarsWriters: [String: EventFileWriter] = [:]
     private let lock = NSLock()
+    private var isClosed = false
 
     /// Opens a new event file in `logDir` (created if needed).
     ///
@@ -91,6 +92,7 @@ public final class SummaryWriter {
         lock.lock()
         defer { lock.unlock() }
         if let w = scalarsWriters[dir] { return w }
+        if isClosed { return nil }
         do {
             let w = try EventFileWriter(logDir: dir, flushSeconds: flushSeconds, filenameSuffix: filenameSuffix)
             scalarsWriters[dir] = w
@@ -188,6 +190,7 @@ public final class SummaryWriter {
         var failure: Error?
         do { try fileWriter.close() } catch { failure = error }
         lock.lock()
+        isClosed = true
         let writers = Array(scalarsWriters.values)
         lock.unlock()
         for w in writers {

@@ -86,6 +86,12 @@ import Testing
                                       outputShape: [2, 3]))
     }
 
+    @Test func nonContiguousInput() {
+        let nodes = graphNodes(model: TestSequential([TestReLU()]), input: Tensor.ones([3, 2]).t())
+        #expect(nodes.map(\.op) == ["IO Node", "aten::relu", "IO Node"])
+        #expect(nodes[1].inputs == ["input/input.1"] && nodes[2].outputShape == [2, 3])
+    }
+
     @Test func graphDefRoundTripsThroughTheParser() {
         let nodes = graphNodes(model: TestSequential([TestLinear(3, 2), TestReLU()]), input: Tensor.ones([1, 3]))
         let parsed = parseProto(graphDefBytes(nodes))

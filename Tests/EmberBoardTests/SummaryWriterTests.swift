@@ -59,8 +59,10 @@ import Testing
         let writer = try SummaryWriter(logDir: dir, flushSeconds: 0)
         try writer.close()
         writer.addScalar("late", 1)
+        writer.addScalars("late", ["a": 1])
         try writer.close()   // a second close is harmless
         #expect(try readRecords(path: writer.eventFilePath).count == 1)
+        #expect(!FileManager.default.fileExists(atPath: dir + "/late_a"))
     }
 
     @Test func addScalarsMakesOneSubRunPerKey() throws {
