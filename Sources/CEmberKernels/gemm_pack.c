@@ -33,7 +33,7 @@
 // Unit-stride fast paths come first: row-major A packs by walking mr rows side by side; row-major B packs
 // by copying contiguous row segments; the general path handles transposed and arbitrarily strided views.
 #define EMBER_DEFINE_PACK_A(NAME, T)                                                               \
-    void NAME(size_t mc, size_t kc, const T *a, ptrdiff_t rs, ptrdiff_t cs, size_t mr, T *out) {  \
+    void NAME(size_t mc, size_t kc, const T *restrict a, ptrdiff_t rs, ptrdiff_t cs, size_t mr, T *restrict out) { \
         for (size_t i0 = 0; i0 < mc; i0 += mr) {                                                   \
             size_t rows = mc - i0 < mr ? mc - i0 : mr;                                             \
             const T *ap = a + (ptrdiff_t)i0 * rs;                                                  \
@@ -59,7 +59,7 @@
     }
 
 #define EMBER_DEFINE_PACK_B(NAME, T)                                                               \
-    void NAME(size_t kc, size_t nc, const T *b, ptrdiff_t rs, ptrdiff_t cs, size_t nr, T *out) {  \
+    void NAME(size_t kc, size_t nc, const T *restrict b, ptrdiff_t rs, ptrdiff_t cs, size_t nr, T *restrict out) { \
         size_t full = cs == 1 ? nc / nr : 0;                                                       \
         if (full > 0) {                                                                            \
             /* Row-major B: walk each row once across all full panels, so reads are long and       \

@@ -1,10 +1,10 @@
 // GemmDriver: the Goto/BLIS loop nest around the C microkernels — blocking, packing, threading, small path.
 
 enum GemmDriver {
-    /// Below this many multiply-adds (m·n·k) a plain loop beats packing.
+    /// Below this many multiply-adds (m·n·k) unpacked loops beat packing.
     static let smallLimit = 32 * 1024
     /// From this many multiply-adds on, the work is split over the thread pool (a wake-up costs a few µs).
-    static let parallelLimit = 1 << 19
+    static let parallelLimit = 1 << 16
 
     static func gemm<T: GemmScalar>(m: Int, n: Int, k: Int, alpha: T,
                                     a: UnsafePointer<T>, aRowStride: Int, aColStride: Int,
@@ -17,9 +17,10 @@ enum GemmDriver {
             scale(m: m, n: n, beta: beta, c: c, ldc: ldc)
             return
         }
-        if m * n * k < smallLimit {
-            naive(m: m, n: n, k: k, alpha: alpha, a: a, ars: aRowStride, acs: aColStride,
-                  b: b, brs: bRowStride, bcs: bColStride, beta: beta, c: c, ldc: ldc)
+        if m * n * k < smallLimit || m == 1 || n == 1 {
+            // Tiny products, and matrix-vector shapes where a packed tile would be mostly padding.
+            unpacked(m: m, n: n, k: k, alpha: alpha, a: a, ars: aRowStride, acs: aColStride,
+                     b: b, brs: bRowStride, bcs: bColStride, beta: beta, c: c, ldc: ldc, isa: isa)
             return
         }
         let (kernel, blocking) = T.microkernel(isa)
@@ -137,30 +138,25 @@ enum GemmDriver {
         }
     }
 
-    /// Plain loops for tiny products: no packing, no threads. Row-major B takes the vectorizable
-    /// row-update form; other layouts take the dot-product form.
-    static func naive<T: GemmScalar>(m: Int, n: Int, k: Int, alpha: T,
-                                     a: UnsafePointer<T>, ars: Int, acs: Int,
-                                     b: UnsafePointer<T>, brs: Int, bcs: Int,
-                                     beta: T, c: UnsafeMutablePointer<T>, ldc: Int) {
-        if bcs == 1 {
-            scale(m: m, n: n, beta: beta, c: c, ldc: ldc)
-            for i in 0..<m {
-                let row = c + i * ldc
-                for p in 0..<k {
-                    let aip = alpha * a[i * ars + p * acs]
-                    let bRow = b + p * brs
-                    for j in 0..<n { row[j] += aip * bRow[j] }
-                }
+    /// The unpacked C loops, split over the pool by rows of C (or by columns when m == 1) when large.
+    static func unpacked<T: GemmScalar>(m: Int, n: Int, k: Int, alpha: T,
+                                        a: UnsafePointer<T>, ars: Int, acs: Int,
+                                        b: UnsafePointer<T>, brs: Int, bcs: Int,
+                                        beta: T, c: UnsafeMutablePointer<T>, ldc: Int, isa: KernelISA) {
+        let pool = ThreadPool.shared
+        if m * n * k < 4 * parallelLimit || pool.threadCount == 1 {
+            T.small(isa, m: m, n: n, k: k, alpha: alpha, a: a, ars: ars, acs: acs, b: b, brs: brs, bcs: bcs,
+                    beta: beta, c: c, ldc: ldc)
+        } else if m >= n || m >= pool.threadCount {
+            pool.parallelFor(m) { rows in
+                T.small(isa, m: rows.count, n: n, k: k, alpha: alpha, a: a + rows.lowerBound * ars, ars: ars,
+                        acs: acs, b: b, brs: brs, bcs: bcs, beta: beta, c: c + rows.lowerBound * ldc, ldc: ldc)
             }
         } else {
-            for i in 0..<m {
-                let row = c + i * ldc
-                for j in 0..<n {
-                    var sum: T = 0
-                    for p in 0..<k { sum += a[i * ars + p * acs] * b[p * brs + j * bcs] }
-                    row[j] = beta == 0 ? alpha * sum : alpha * sum + beta * row[j]
-                }
+            pool.parallelFor(n, minChunk: 16) { cols in
+                T.small(isa, m: m, n: cols.count, k: k, alpha: alpha, a: a, ars: ars, acs: acs,
+                        b: b + cols.lowerBound * bcs, brs: brs, bcs: bcs, beta: beta, c: c + cols.lowerBound,
+                        ldc: ldc)
             }
         }
     }

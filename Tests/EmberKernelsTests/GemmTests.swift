@@ -6,6 +6,7 @@ import Testing
 let gemmShapes: [(Int, Int, Int)] = [
     (1, 1, 1), (7, 7, 7), (1, 33, 17), (33, 1, 17), (13, 9, 1), (33, 33, 33), (1, 300, 200), (300, 1, 200),
     (257, 17, 33), (17, 257, 129), (129, 131, 67), (65, 67, 300), (100, 96, 64), (48, 64, 1),
+    (1, 2000, 300), (2000, 1, 300),
 ]
 
 @Suite("Gemm")
@@ -23,7 +24,7 @@ struct GemmTests {
 
     @Test("transposed and strided operands", arguments: KernelISA.available)
     func layouts(isa: KernelISA) {
-        for (m, n, k) in [(9, 11, 13), (67, 45, 131), (129, 131, 67)] {
+        for (m, n, k) in [(9, 11, 13), (1, 37, 29), (37, 1, 29), (67, 45, 131), (129, 131, 67)] {
             for aLayout in Layout.allCases {
                 for bLayout in Layout.allCases {
                     let problem = GemmCase(m: m, n: n, k: k, alpha: -1.5, beta: 0.25, a: aLayout, b: bLayout,
@@ -39,7 +40,7 @@ struct GemmTests {
 
     @Test("alpha and beta combinations", arguments: KernelISA.available)
     func alphaBeta(isa: KernelISA) {
-        for (m, n, k) in [(3, 5, 7), (40, 50, 60)] {
+        for (m, n, k) in [(3, 5, 7), (40, 50, 60), (1, 70, 9), (70, 1, 9)] {
             for (alpha, beta) in [(1.0, 1.0), (0.5, 1.0), (-1.5, 0.25), (2.0, 0.0), (1.0, -1.0)] {
                 let problem = GemmCase(m: m, n: n, k: k, alpha: alpha, beta: beta, ldcPad: 2)
                 let sRatio = problem.checkFloat(isa: isa)
