@@ -1,10 +1,22 @@
 // GemmDriver: the Goto/BLIS loop nest around the C microkernels — blocking, packing, threading, small path.
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 enum GemmDriver {
     /// Below this many multiply-adds (m·n·k) unpacked loops beat packing.
     static let smallLimit = 32 * 1024
     /// From this many multiply-adds on, the work is split over the thread pool (a wake-up costs a few µs).
     static let parallelLimit = 1 << 16
+    /// Relative cost of packing an element by gathering across rows rather than copying along one.
+    static let gatherWeight: Int = {
+        if let raw = getenv("EMBER_GEMM_GATHER_WEIGHT"), let v = Int(String(cString: raw)) { return v }
+        return 4
+    }()
 
     static func gemm<T: GemmScalar>(m: Int, n: Int, k: Int, alpha: T,
                                     a: UnsafePointer<T>, aRowStride: Int, aColStride: Int,
@@ -25,7 +37,11 @@ enum GemmDriver {
         }
         let (kernel, blocking) = T.microkernel(isa)
         let threads = m * n * k >= parallelLimit ? ThreadPool.shared.threadCount : 1
-        let (tm, tn) = grid(m: m, n: n, k: k, threads: threads, blocking: blocking)
+        // Packing row-major A is a gather (MR rows side by side), several times slower per element than
+        // packing row-major B (plain row copies), so the split prefers making every task pack B.
+        let (tm, tn) = grid(m: m, n: n, k: k, threads: threads, blocking: blocking,
+                            aWeight: aColStride == 1 ? GemmDriver.gatherWeight : 1,
+                            bWeight: bColStride == 1 ? 1 : GemmDriver.gatherWeight)
         let unitsM = (m + blocking.mr - 1) / blocking.mr, unitsN = (n + blocking.nr - 1) / blocking.nr
 
         // Each task owns a rectangle of C and runs the whole loop nest on it with its own buffers; the
@@ -51,7 +67,8 @@ enum GemmDriver {
 
     /// Splits C into tm×tn rectangles for `threads` tasks, choosing the split that packs the least
     /// redundant data (cutting N makes every task pack all of A; cutting M, all of B).
-    static func grid(m: Int, n: Int, k: Int, threads: Int, blocking: GemmBlocking) -> (Int, Int) {
+    static func grid(m: Int, n: Int, k: Int, threads: Int, blocking: GemmBlocking,
+                     aWeight: Int = 1, bWeight: Int = 1) -> (Int, Int) {
         let unitsM = (m + blocking.mr - 1) / blocking.mr, unitsN = (n + blocking.nr - 1) / blocking.nr
         var t = threads
         while t > 1 {
@@ -60,7 +77,7 @@ enum GemmDriver {
             for tm in 1...t where t % tm == 0 {
                 let tn = t / tm
                 guard tm <= unitsM && tn <= unitsN else { continue }
-                let cost = m * k * tn + k * n * tm
+                let cost = aWeight * m * k * tn + bWeight * k * n * tm
                 if cost < bestCost || (cost == bestCost && tn > best!.1) {
                     best = (tm, tn)
                     bestCost = cost
