@@ -53,3 +53,14 @@ struct EmbeddingAttentionDropoutTests {
         #expect(F.dropout(x, p: 0.5, using: &g1).scalars == F.dropout(x, p: 0.5, using: &g2).scalars)
     }
 }
+
+@Suite("ActivationsAndLinear")
+struct ActivationsAndLinearTests {
+    @Test func linearIsMatmulWithTransposedWeightPlusBias() {
+        // [[1, 2]] · [[1, 0], [0, 1], [1, 1]]ᵀ + [0, 0, 10] = [[1, 2, 13]]
+        let y = F.linear(tensor([[1.0, 2.0]]), tensor([[1.0, 0.0], [0.0, 1.0], [1.0, 1.0]]), bias: tensor([0.0, 0.0, 10.0]))
+        #expect(y.scalars == [1, 2, 13])
+        #expect(gradcheck([sample([2, 3, 4]), sample([5, 4], seed: 2), sample([5], seed: 3)]) { F.linear($0[0], $0[1], bias: $0[2]) } == nil)
+        #expect(F.relu(tensor([-1.0, 2.0])).scalars == [0, 2])
+    }
+}

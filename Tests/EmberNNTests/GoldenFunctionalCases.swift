@@ -46,7 +46,7 @@ enum GoldenFunctionalCases {
         },
         "interpolate_bilinear": { i in
             [F.interpolate(i["x"]!, size: [7, 5], mode: .bilinear, alignCorners: false),
-             F.interpolate(i["x"]!, scaleFactor: [2], mode: .nearest)]
+             F.interpolate(i["x"]!, scaleFactor: 2, mode: .nearest)]
         },
         // Normalization
         "batch_norm_train": { i in

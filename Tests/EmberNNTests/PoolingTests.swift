@@ -74,7 +74,7 @@ struct PoolingTests {
         #expect(closeness(F.interpolate(x, size: [1, 4], mode: .bilinear, alignCorners: true), tensor([[[[0.0, 1, 2, 3]]]], dtype: .float64)) == nil)
         // align_corners=False: src = (o + 0.5)/2 − 0.5 → clamped 0, 0.25, 0.75, 1 → 0, 0.75, 2.25, 3.
         #expect(closeness(F.interpolate(x, size: [1, 4], mode: .bilinear, alignCorners: false), tensor([[[[0.0, 0.75, 2.25, 3]]]], dtype: .float64)) == nil)
-        #expect(F.interpolate(x, scaleFactor: [2], mode: .nearest).scalars == [0, 0, 3, 3, 0, 0, 3, 3])
+        #expect(F.interpolate(x, scaleFactor: 2, mode: .nearest).scalars == [0, 0, 3, 3, 0, 0, 3, 3])
         // Legacy nearest 3 → 2: floor(o · 1.5) = 0, 1.
         #expect(F.interpolate(tensor([[[[1.0, 2, 3]]]]), size: [1, 2]).scalars == [1, 2])
     }

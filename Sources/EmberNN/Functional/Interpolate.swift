@@ -2,6 +2,15 @@
 import Ember
 import EmberKernels
 
+/// A resize factor: one number for every spatial dim or one per dim (`scaleFactor: 2`, `scaleFactor: [1.5, 2]`).
+public protocol ScaleFactorSpec {
+    /// The factors given (one value means "the same for every spatial dim").
+    var scaleValues: [Double] { get }
+}
+extension Double: ScaleFactorSpec { public var scaleValues: [Double] { [self] } }
+extension Int: ScaleFactorSpec { public var scaleValues: [Double] { [Double(self)] } }
+extension Array: ScaleFactorSpec where Element == Double { public var scaleValues: [Double] { self } }
+
 extension F {
     /// Resampling algorithms of `interpolate` (PyTorch's `mode=` strings).
     public enum InterpolationMode: String, Sendable {
@@ -13,17 +22,17 @@ extension F {
 
     /// Resizes a `[N, C, H, W]` tensor, matching `torch.nn.functional.interpolate` for `nearest` and `bilinear`.
     ///
-    /// Give exactly one of `size` (`Int` or `[h, w]`) and `scaleFactor` (one value or `[sh, sw]`). As in
+    /// Give exactly one of `size` (`Int` or `[h, w]`) and `scaleFactor` (`2`, `1.5` or `[sh, sw]`). As in
     /// PyTorch (without `recompute_scale_factor`), a given scale factor is used directly in the index
     /// formula. `alignCorners` only applies to `bilinear` (default `false`, PyTorch's default).
     ///
     /// Shape: `[N, C, H, W]` → `[N, C, outH, outW]`.
     ///
     /// ```swift
-    /// let up = F.interpolate(x, scaleFactor: [2], mode: .nearest)
+    /// let up = F.interpolate(x, scaleFactor: 2, mode: .nearest)
     /// let y = F.interpolate(x, size: [7, 5], mode: .bilinear, alignCorners: false)
     /// ```
-    public static func interpolate(_ input: Tensor, size: IntTuple? = nil, scaleFactor: [Double]? = nil,
+    public static func interpolate(_ input: Tensor, size: IntTuple? = nil, scaleFactor: ScaleFactorSpec? = nil,
                                    mode: InterpolationMode = .nearest, alignCorners: Bool? = nil) -> Tensor {
         let op = "interpolate"
         emberCheck(input.rank == 4, op, "only 4-D input [N, C, H, W] is supported for mode '\(mode.rawValue)', but got input of size: \(shapeString(input.shape))")
@@ -40,7 +49,7 @@ extension F {
             outSize = s.count == 1 ? [s[0], s[0]] : s
             scales = [nil, nil]
         } else {
-            let f = scaleFactor!
+            let f = scaleFactor!.scaleValues
             emberCheck(f.count == 1 || f.count == 2, op, "Input and scale_factor must have the same number of spatial dimensions, but got input with spatial dimensions of [\(h), \(w)] and scale_factor of shape \(f).")
             let sf = f.count == 1 ? [f[0], f[0]] : f
             outSize = [Int((Double(h) * sf[0]).rounded(.down)), Int((Double(w) * sf[1]).rounded(.down))]
