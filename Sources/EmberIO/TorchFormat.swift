@@ -65,8 +65,8 @@ enum TorchFormat {
         }
     }
 
-    /// Writes `value` as torch.save would (atomically).
-    static func write(_ value: CheckpointValue, to url: URL) throws {
+    /// Writes `value` as torch.save would (atomically). Tests lower `zip64Threshold` to exercise ZIP64 records.
+    static func write(_ value: CheckpointValue, to url: URL, zip64Threshold: Int = 0xFFFF_FFFF) throws {
         // Storages in first-use order; tensors viewing the same storage (and dtype) share one entry.
         struct StorageKey: Hashable { let id: ObjectIdentifier; let dtype: DType }
         var keys: [StorageKey: String] = [:]
@@ -85,7 +85,7 @@ enum TorchFormat {
         let stem = url.deletingPathExtension().lastPathComponent
         let root = stem.isEmpty ? "archive" : stem
         try atomicWrite(to: url) { sink in
-            var zip = ZipWriter(sink: sink, alignment: 64)
+            var zip = ZipWriter(sink: sink, alignment: 64, zip64Threshold: zip64Threshold)
             try zip.add(name: root + "/data.pkl", bytes: pickler.out)
             try zip.add(name: root + "/.format_version", bytes: Array("1".utf8))
             try zip.add(name: root + "/.storage_alignment", bytes: Array("64".utf8))
