@@ -62,39 +62,21 @@ final class FileSink {
 
     func write(_ raw: UnsafeRawBufferPointer) throws {
         if raw.isEmpty { return }
-        if buffer.count + raw.count <= bufferLimit {
-            buffer.append(contentsOf: raw)
-            try accept(raw.count)
-            return
-        }
-        try flush()
-        try writeAll(raw.baseAddress!, raw.count)
-        try accept(raw.count)
-    }
-
-    func write(_ pointer: UnsafeRawPointer, count: Int) throws {
-        try write(UnsafeRawBufferPointer(start: pointer, count: count))
-    }
-
-    /// Writes `count` copies of `byte` (zip padding).
-    func write(repeating byte: UInt8, count: Int) throws {
-        if count > 0 { try write([UInt8](repeating: byte, count: count)) }
-    }
-
-    private func accept(_ n: Int) throws {
-        offset += n
-        if let limit = failAfter, offset > limit {
-            try flushAvailable(upTo: limit)
+        if let limit = failAfter, offset + raw.count > limit {
+            // Simulated failure: what fits under the limit reaches the file, then the write fails.
+            let part = limit - offset
+            try flush()
+            if part > 0 { try writeAll(raw.baseAddress!, part) }
+            AtomicWriteHooks.crashIfRequested(path: path)
             throw CheckpointError(.io("simulated write failure after \(limit) bytes"), file: path)
         }
-    }
-
-    /// For the failure hook: leave exactly the first `limit` bytes in the temp file, like an interrupted write.
-    private func flushAvailable(upTo limit: Int) throws {
-        let keep = Swift.max(0, buffer.count - (offset - limit))
-        if keep > 0 { try buffer.withUnsafeBytes { try writeAll($0.baseAddress!, keep) } }
-        buffer.removeAll()
-        AtomicWriteHooks.crashIfRequested(path: path)
+        offset += raw.count
+        if buffer.count + raw.count <= bufferLimit {
+            buffer.append(contentsOf: raw)
+        } else {
+            try flush()
+            try writeAll(raw.baseAddress!, raw.count)
+        }
     }
 
     func flush() throws {
@@ -124,7 +106,8 @@ enum AtomicWriteHooks {
 
     /// Makes the next atomic write to `path` fail once `bytes` bytes have gone out;
     /// with `crash`, the process exits on the spot instead (no cleanup), like a killed writer.
-    static func injectFailure(path: String, afterBytes bytes: Int, crash: Bool = false) {
+    static func injectFailure(_ url: URL, afterBytes bytes: Int, crash: Bool = false) {
+        let path = url.standardizedFileURL.path
         lock.lock(); defer { lock.unlock() }
         failAfter[path] = bytes
         if crash { crashPaths.insert(path) }

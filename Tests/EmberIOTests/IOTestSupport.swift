@@ -72,3 +72,78 @@ func everyDTypeStateDict() -> StateDict {
     sd["empty"] = Tensor(empty: [0, 3], dtype: .float64)
     return sd
 }
+
+/// Builds a `.pt` zip in memory around a hand-made pickle (through Ember's zip writer and a temp file).
+func torchZip(pickle: [UInt8], storages: [(key: String, bytes: [UInt8])] = [], root: String = "archive") throws -> [UInt8] {
+    let dir = try makeTempDirectory()
+    defer { cleanup(dir) }
+    let url = dir.appendingPathComponent("x.pt")
+    try atomicWrite(to: url) { sink in
+        var zip = ZipWriter(sink: sink, alignment: 64)
+        try zip.add(name: root + "/data.pkl", bytes: pickle)
+        try zip.add(name: root + "/byteorder", bytes: Array("little".utf8))
+        for s in storages { try zip.add(name: root + "/data/" + s.key, bytes: s.bytes) }
+        try zip.add(name: root + "/version", bytes: Array("3\n".utf8))
+        try zip.finish()
+    }
+    return try readFileBytes(url)
+}
+
+/// Pickle opcodes spelled out for hand-made streams.
+enum P {
+    static let proto2: [UInt8] = [0x80, 2]
+    static let mark: [UInt8] = [0x28]
+    static let stop: [UInt8] = [0x2E]
+    static let reduce: [UInt8] = [0x52]
+    static let emptyTuple: [UInt8] = [0x29]
+    static let emptyDict: [UInt8] = [0x7D]
+    static let emptyList: [UInt8] = [0x5D]
+    static let tuple: [UInt8] = [0x74]
+    static let tuple1: [UInt8] = [0x85]
+    static let tuple2: [UInt8] = [0x86]
+    static let setitem: [UInt8] = [0x73]
+    static let append: [UInt8] = [0x61]
+    static let binpersid: [UInt8] = [0x51]
+    static let newfalse: [UInt8] = [0x89]
+    static func global(_ module: String, _ name: String) -> [UInt8] { [0x63] + Array("\(module)\n\(name)\n".utf8) }
+    static func str(_ s: String) -> [UInt8] {
+        var out: [UInt8] = [0x58]
+        out.appendLE(UInt32(s.utf8.count))
+        return out + Array(s.utf8)
+    }
+    static func int(_ v: Int) -> [UInt8] {
+        var out: [UInt8] = [0x8A, 8]
+        out.appendLE(Int64(v))
+        return out
+    }
+    static func put(_ i: UInt8) -> [UInt8] { [0x71, i] }
+    static func get(_ i: UInt8) -> [UInt8] { [0x68, i] }
+
+    /// `{"t": _rebuild_tensor_v2(('storage', torch.<storage>, key, 'cpu', numel), offset, size, stride, False, OrderedDict())}`
+    static func tensorDict(storage: String = "FloatStorage", key: String = "0", numel: Int, offset: Int = 0,
+                           size: [Int], stride: [Int]) -> [UInt8] {
+        var b = proto2 + emptyDict + str("t") + global("torch._utils", "_rebuild_tensor_v2") + mark
+        b += mark + str("storage") + global("torch", storage) + str(key) + str("cpu") + int(numel) + tuple + binpersid
+        b += int(offset) + mark + size.flatMap(int) + tuple + mark + stride.flatMap(int) + tuple + newfalse
+        b += global("collections", "OrderedDict") + emptyTuple + reduce + tuple + reduce + setitem + stop
+        return b
+    }
+}
+
+/// A small deterministic generator for fuzzing (SplitMix64).
+struct SeededGenerator: RandomNumberGenerator {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
+
+/// Fuzz iterations per reader: a few thousand by default, more with EMBER_IO_FUZZ_ITERATIONS.
+var fuzzIterations: Int {
+    ProcessInfo.processInfo.environment["EMBER_IO_FUZZ_ITERATIONS"].flatMap { Int($0) } ?? 2000
+}
