@@ -29,19 +29,22 @@ indirect enum JSONValue: Equatable {
 struct JSONParser {
     struct Failure: Error { let message: String; let offset: Int }
 
-    private let b: [UInt8]
+    /// Raw buffer access: array indexing retains and releases per byte in debug builds, 10x slower.
+    private let b: UnsafeBufferPointer<UInt8>
     private var i = 0
     private let maxDepth = 64
 
-    init(_ bytes: [UInt8]) { b = bytes }
+    private init(_ bytes: UnsafeBufferPointer<UInt8>) { b = bytes }
 
     static func parse(_ bytes: [UInt8]) throws -> JSONValue {
-        var p = JSONParser(bytes)
-        p.skipSpace()
-        let v = try p.value(depth: 0)
-        p.skipSpace()
-        guard p.i == p.b.count else { throw Failure(message: "trailing characters", offset: p.i) }
-        return v
+        try bytes.withUnsafeBufferPointer { buf in
+            var p = JSONParser(buf)
+            p.skipSpace()
+            let v = try p.value(depth: 0)
+            p.skipSpace()
+            guard p.i == p.b.count else { throw Failure(message: "trailing characters", offset: p.i) }
+            return v
+        }
     }
 
     private func fail(_ m: String) -> Failure { Failure(message: m, offset: i) }
@@ -61,14 +64,14 @@ struct JSONParser {
         guard depth < maxDepth else { throw fail("nesting deeper than \(maxDepth)") }
         guard i < b.count else { throw fail("unexpected end") }
         switch b[i] {
-        case UInt8(ascii: "{"):
+        case 0x7B:
             i += 1
             var members: [(String, JSONValue)] = []
             skipSpace()
-            if i < b.count, b[i] == UInt8(ascii: "}") { i += 1; return .object(members) }
+            if i < b.count, b[i] == 0x7D { i += 1; return .object(members) }
             while true {
                 skipSpace()
-                guard i < b.count, b[i] == UInt8(ascii: "\"") else { throw fail("expected a string key") }
+                guard i < b.count, b[i] == 0x22 else { throw fail("expected a string key") }
                 let k = try string()
                 skipSpace()
                 try expect(":")
@@ -76,58 +79,68 @@ struct JSONParser {
                 members.append((k, try value(depth: depth + 1)))
                 skipSpace()
                 guard i < b.count else { throw fail("unterminated object") }
-                if b[i] == UInt8(ascii: ",") { i += 1; continue }
-                if b[i] == UInt8(ascii: "}") { i += 1; return .object(members) }
+                if b[i] == 0x2C { i += 1; continue }
+                if b[i] == 0x7D { i += 1; return .object(members) }
                 throw fail("expected ',' or '}'")
             }
-        case UInt8(ascii: "["):
+        case 0x5B:
             i += 1
             var items: [JSONValue] = []
             skipSpace()
-            if i < b.count, b[i] == UInt8(ascii: "]") { i += 1; return .array(items) }
+            if i < b.count, b[i] == 0x5D { i += 1; return .array(items) }
             while true {
                 skipSpace()
                 items.append(try value(depth: depth + 1))
                 skipSpace()
                 guard i < b.count else { throw fail("unterminated array") }
-                if b[i] == UInt8(ascii: ",") { i += 1; continue }
-                if b[i] == UInt8(ascii: "]") { i += 1; return .array(items) }
+                if b[i] == 0x2C { i += 1; continue }
+                if b[i] == 0x5D { i += 1; return .array(items) }
                 throw fail("expected ',' or ']'")
             }
-        case UInt8(ascii: "\""): return .string(try string())
-        case UInt8(ascii: "t"): try expect("true"); return .bool(true)
-        case UInt8(ascii: "f"): try expect("false"); return .bool(false)
-        case UInt8(ascii: "n"): try expect("null"); return .null
+        case 0x22: return .string(try string())
+        case 0x74: try expect("true"); return .bool(true)
+        case 0x66: try expect("false"); return .bool(false)
+        case 0x6E: try expect("null"); return .null
         default: return try number()
         }
     }
 
     private mutating func number() throws -> JSONValue {
         let start = i
-        if i < b.count, b[i] == UInt8(ascii: "-") { i += 1 }
+        if i < b.count, b[i] == 0x2D { i += 1 }
         let digitsStart = i
         while i < b.count, b[i] >= 0x30, b[i] <= 0x39 { i += 1 }
         guard i > digitsStart else { throw fail("invalid value") }
         guard !(b[digitsStart] == 0x30 && i - digitsStart > 1) else { throw fail("leading zero") }
         var isInteger = true
-        if i < b.count, b[i] == UInt8(ascii: ".") {
+        if i < b.count, b[i] == 0x2E {
             isInteger = false
             i += 1
             let f = i
             while i < b.count, b[i] >= 0x30, b[i] <= 0x39 { i += 1 }
             guard i > f else { throw fail("digits expected after '.'") }
         }
-        if i < b.count, b[i] == UInt8(ascii: "e") || b[i] == UInt8(ascii: "E") {
+        if i < b.count, b[i] == 0x65 || b[i] == 0x45 {
             isInteger = false
             i += 1
-            if i < b.count, b[i] == UInt8(ascii: "+") || b[i] == UInt8(ascii: "-") { i += 1 }
+            if i < b.count, b[i] == 0x2B || b[i] == 0x2D { i += 1 }
             let e = i
             while i < b.count, b[i] >= 0x30, b[i] <= 0x39 { i += 1 }
             guard i > e else { throw fail("digits expected in exponent") }
         }
-        let text = String(decoding: b[start ..< i], as: UTF8.self)
-        if isInteger, let v = Int(text) { return .int(v) }
-        guard let d = Double(text) else { throw fail("invalid number") }
+        if isInteger {
+            // Digits accumulate exactly; on overflow fall through to Double like serde_json's f64 fallback.
+            var v = 0, overflow = false
+            let negative = b[start] == 0x2D
+            for k in digitsStart ..< i {
+                let (m, o1) = v.multipliedReportingOverflow(by: 10)
+                let (a, o2) = negative ? m.subtractingReportingOverflow(Int(b[k] - 0x30)) : m.addingReportingOverflow(Int(b[k] - 0x30))
+                if o1 || o2 { overflow = true; break }
+                v = a
+            }
+            if !overflow { return .int(v) }
+        }
+        guard let d = Double(String(decoding: b[start ..< i], as: UTF8.self)) else { throw fail("invalid number") }
         return .number(d)
     }
 
@@ -147,21 +160,21 @@ struct JSONParser {
             let c = b[i]
             i += 1
             switch c {
-            case UInt8(ascii: "\""):
+            case 0x22:
                 guard let s = String(validating: out, as: UTF8.self) else { throw fail("string is not valid UTF-8") }
                 return s
-            case UInt8(ascii: "\\"):
+            case 0x5C:
                 guard i < b.count else { throw fail("unterminated escape") }
                 let e = b[i]
                 i += 1
                 switch e {
-                case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"): out.append(e)
-                case UInt8(ascii: "b"): out.append(0x08)
-                case UInt8(ascii: "f"): out.append(0x0C)
-                case UInt8(ascii: "n"): out.append(0x0A)
-                case UInt8(ascii: "r"): out.append(0x0D)
-                case UInt8(ascii: "t"): out.append(0x09)
-                case UInt8(ascii: "u"):
+                case 0x22, 0x5C, 0x2F: out.append(e)
+                case 0x62: out.append(0x08)
+                case 0x66: out.append(0x0C)
+                case 0x6E: out.append(0x0A)
+                case 0x72: out.append(0x0D)
+                case 0x74: out.append(0x09)
+                case 0x75:
                     var u = try hex4()
                     if (0xD800 ..< 0xDC00).contains(u) {
                         try expect("\\u")
