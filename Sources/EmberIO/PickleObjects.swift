@@ -43,6 +43,48 @@ struct PickledStorage {
     let numel: Int
 }
 
+/// A Python tuple. A class (not an array in the enum) so the arena can take every container apart.
+final class PyTuple {
+    var items: [PyObject]
+    init(_ items: [PyObject]) { self.items = items }
+}
+
+/// Owns every container an unpickling run creates, and takes them apart iteratively at the end.
+///
+/// Without this, a hostile pickle nesting a million tuples (one byte per level: TUPLE1) would be freed
+/// recursively, one stack frame per level, and overflow the stack; cycles (`l.append(l)`) would leak.
+/// Emptying every container while the arena still holds them all makes each release shallow.
+final class PyArena {
+    private var tuples: [PyTuple] = []
+    private var lists: [PyList] = []
+    private var dicts: [PyDict] = []
+
+    func tuple(_ items: [PyObject]) -> PyObject {
+        let t = PyTuple(items)
+        tuples.append(t)
+        return .tuple(t)
+    }
+
+    func list() -> PyObject {
+        let l = PyList()
+        lists.append(l)
+        return .list(l)
+    }
+
+    func dict(ordered: Bool) -> PyObject {
+        let d = PyDict(ordered: ordered)
+        dicts.append(d)
+        return .dict(d)
+    }
+
+    func teardown() {
+        for t in tuples { t.items = [] }
+        for l in lists { l.items = [] }
+        for d in dicts { d.values = [] }
+        tuples = []; lists = []; dicts = []
+    }
+}
+
 /// A Python list under construction (APPEND mutates it through every memo reference).
 final class PyList {
     var items: [PyObject] = []
@@ -71,7 +113,7 @@ indirect enum PyObject {
     case int(Int)
     case float(Double)
     case string(String)
-    case tuple([PyObject])
+    case tuple(PyTuple)
     case list(PyList)
     case dict(PyDict)
     case global(AllowedGlobal)
@@ -115,7 +157,7 @@ struct PyObjectConverter {
         case .float(let d): return .double(d)
         case .string(let s): return .string(s)
         case .tensor(let t): return .tensor(t)
-        case .tuple(let items): return .tuple(try items.map { try convert($0, depth: depth + 1) })
+        case .tuple(let t): return .tuple(try t.items.map { try convert($0, depth: depth + 1) })
         case .list(let l): return .list(try l.items.map { try convert($0, depth: depth + 1) })
         case .dict(let d):
             var out = CheckpointDict(isOrderedDict: d.ordered)

@@ -7,12 +7,12 @@ extension Unpickler {
         switch callable {
         case .orderedDict:
             guard args.isEmpty else { throw fail(.malformed("OrderedDict(...) with arguments is not supported")) }
-            return .dict(PyDict(ordered: true))
+            return arena.dict(ordered: true)
         case .torchSize:
-            guard args.count == 1, case .tuple(let dims) = args[0], dims.allSatisfy({ if case .int = $0 { return true }; return false }) else {
+            guard args.count == 1, case .tuple(let t) = args[0], case let dims = t.items, dims.allSatisfy({ if case .int = $0 { return true }; return false }) else {
                 throw fail(.malformed("torch.Size expects a tuple of ints"))
             }
-            return .tuple(dims)
+            return arena.tuple(dims)
         case .rebuildTensorV2:
             // _rebuild_tensor_v2(storage, storage_offset, size, stride, requires_grad, backward_hooks[, metadata])
             guard args.count == 6 || args.count == 7 else {
@@ -55,7 +55,7 @@ extension Unpickler {
     }
 
     private func ints(_ o: PyObject, _ what: String) throws -> [Int] {
-        guard case .tuple(let items) = o else { throw fail(.malformed("_rebuild_tensor_v2: \(what) is not a tuple")) }
+        guard case .tuple(let t) = o, case let items = t.items else { throw fail(.malformed("_rebuild_tensor_v2: \(what) is not a tuple")) }
         return try items.map {
             guard case .int(let v) = $0 else { throw fail(.malformed("_rebuild_tensor_v2: \(what) holds a non-int")) }
             return v

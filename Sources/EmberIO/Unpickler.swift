@@ -16,6 +16,8 @@ struct Unpickler {
     private var marks: [Int] = []
     private var memo: [Int: PyObject] = [:]
     private let loadStorage: StorageLoader
+    /// Every container created, freed iteratively when loading ends.
+    let arena = PyArena()
     /// Offset of the opcode being executed (for error messages).
     private var opOffset = 0
 
@@ -26,6 +28,7 @@ struct Unpickler {
 
     /// Runs the stream to STOP and returns the converted top-of-stack value.
     mutating func load() throws -> CheckpointValue {
+        defer { arena.teardown() }
         do {
             let top = try run()
             var converter = PyObjectConverter(budget: 8 * r.bytes.count + 1024)
@@ -129,13 +132,13 @@ struct Unpickler {
             case 0x58: stack.append(.string(try utf8(try uint(4)))) // BINUNICODE
             case 0x8C: stack.append(.string(try utf8(try uint(1)))) // SHORT_BINUNICODE
             case 0x8D: stack.append(.string(try utf8(try uint(8)))) // BINUNICODE8
-            case 0x7D: stack.append(.dict(PyDict(ordered: false))) // EMPTY_DICT
-            case 0x5D: stack.append(.list(PyList())) // EMPTY_LIST
-            case 0x29: stack.append(.tuple([])) // EMPTY_TUPLE
-            case 0x74: stack.append(.tuple(try popMark())) // TUPLE
-            case 0x85: let a = try pop(); stack.append(.tuple([a])) // TUPLE1
-            case 0x86: let b = try pop(), a = try pop(); stack.append(.tuple([a, b])) // TUPLE2
-            case 0x87: let c = try pop(), b = try pop(), a = try pop(); stack.append(.tuple([a, b, c])) // TUPLE3
+            case 0x7D: stack.append(arena.dict(ordered: false)) // EMPTY_DICT
+            case 0x5D: stack.append(arena.list()) // EMPTY_LIST
+            case 0x29: stack.append(arena.tuple([])) // EMPTY_TUPLE
+            case 0x74: stack.append(arena.tuple(try popMark())) // TUPLE
+            case 0x85: let a = try pop(); stack.append(arena.tuple([a])) // TUPLE1
+            case 0x86: let b = try pop(), a = try pop(); stack.append(arena.tuple([a, b])) // TUPLE2
+            case 0x87: let c = try pop(), b = try pop(), a = try pop(); stack.append(arena.tuple([a, b, c])) // TUPLE3
             case 0x61: // APPEND
                 let v = try pop()
                 try list(at: stack.count - 1).items.append(v)
@@ -171,7 +174,7 @@ struct Unpickler {
                 guard case .global(let g) = callable, case .tuple(let a) = args else {
                     throw fail(.malformed("REDUCE needs an allowed global and an argument tuple, got \(callable.typeName) and \(args.typeName)"))
                 }
-                stack.append(try reduce(g, a))
+                stack.append(try reduce(g, a.items))
             case 0x62: // BUILD: only the `_metadata` attribute torch sets on state-dict OrderedDicts
                 let state = try pop()
                 guard case .dict = try peek(), case .dict = state else {
@@ -208,7 +211,7 @@ struct Unpickler {
 
     /// `('storage', StorageType, key, location, numel)` → the storage, loaded by the container.
     private func persistentLoad(_ pid: PyObject) throws -> PyObject {
-        guard case .tuple(let t) = pid, t.count == 5, case .string("storage") = t[0],
+        guard case .tuple(let tuple) = pid, case let t = tuple.items, t.count == 5, case .string("storage") = t[0],
               case .global(.storageType(let dtype)) = t[1], case .string(let key) = t[2],
               case .string(let location) = t[3], case .int(let numel) = t[4] else {
             throw fail(.malformed("persistent id is not ('storage', <torch.*Storage>, key, location, numel)"))

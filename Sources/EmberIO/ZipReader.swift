@@ -39,6 +39,7 @@ struct ZipArchive {
         }
         guard eocd >= 0 else { throw fail(.notAZip) }
         var count = r.u16(at: eocd + 10)!
+        var countOnDisk = r.u16(at: eocd + 8)!
         var cdSize = Int(r.u32(at: eocd + 12)!)
         var cdOffset = Int(r.u32(at: eocd + 16)!)
         let commentLength = r.u16(at: eocd + 20)!
@@ -58,9 +59,11 @@ struct ZipArchive {
                 throw fail(.malformed("ZIP64 end record declares sizes larger than the file"), z)
             }
             count = Int(n64); cdSize = Int(size64); cdOffset = Int(off64)
+            countOnDisk = r.u64(at: z + 24)! == n64 ? count : -1
         } else if count == 0xFFFF || cdSize == 0xFFFF_FFFF || cdOffset == 0xFFFF_FFFF {
             throw fail(.malformed("ZIP64 markers without a ZIP64 locator"), eocd)
         }
+        guard countOnDisk == count else { throw fail(.malformed("entry counts disagree (\(countOnDisk) on this disk, \(count) in total)"), eocd) }
         guard r.contains(offset: cdOffset, count: cdSize), cdOffset + cdSize <= eocd else {
             throw fail(.malformed("central directory (offset \(cdOffset), \(cdSize) bytes) lies outside the file"), eocd)
         }
@@ -107,6 +110,10 @@ struct ZipArchive {
             entries.append(ZipEntry(name: name, method: method, flags: flags, crc32: crc, compressedSize: Int(csize),
                                     size: Int(usize), localHeaderOffset: Int(local)))
             q = nameStart + nameLength + extraLength + commentLen
+        }
+        // The declared entries must fill the directory exactly: a damaged count cannot hide entries.
+        guard q == cdEnd else {
+            throw fail(.malformed("central directory holds \(cdEnd - q) bytes beyond its \(count) declared entries"), q)
         }
     }
 

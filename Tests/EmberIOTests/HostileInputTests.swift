@@ -137,6 +137,23 @@ struct HostileInputTests {
         }
     }
 
+    /// 300,000 nested tuples (one TUPLE1 byte per level): refused, and freed without a recursive teardown.
+    @Test func deepNestingDoesNotOverflowTheStack() throws {
+        let deep = P.proto2 + P.emptyTuple + [UInt8](repeating: 0x85, count: 300_000) + P.stop
+        #expect { try loadPT(try torchZip(pickle: deep)) } throws: { e in
+            if case .malformed(let m)? = self.kind(e) { return m.contains("deeper") }
+            return false
+        }
+        // Lists nested through the memo: l0 = []; l1 = [l0]; ... each appended before it is filled.
+        var lists = P.proto2 + P.emptyList + [0x94] // MEMOIZE as 0
+        for k in 1..<50_000 {
+            lists += P.emptyList + [0x94] + [0x6A] + withUnsafeBytes(of: UInt32(k - 1).littleEndian, Array.init)
+            lists += [0x6A] + withUnsafeBytes(of: UInt32(k).littleEndian, Array.init) + P.append + [0x30, 0x30] // POP POP
+        }
+        lists += [0x6A, 0, 0, 0, 0] + P.stop
+        #expect(throws: PickleError.self) { try loadPT(try torchZip(pickle: lists)) }
+    }
+
     @Test func containerProblems() throws {
         #expect { try loadPT([0x80, 2, 0x7D, 0x2E]) } throws: { e in
             if case .unsupported? = (e as? CheckpointError)?.kind { return true }
