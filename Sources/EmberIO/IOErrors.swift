@@ -204,46 +204,6 @@ public struct SafetensorsError: Error, CustomStringConvertible {
     }
 }
 
-/// An error reading or writing a NumPy `.npy` array (alone or inside an `.npz`).
-public struct NpyError: Error, CustomStringConvertible {
-    /// What went wrong.
-    public enum Kind: Equatable, Sendable {
-        /// The data does not start with `\x93NUMPY`.
-        case badMagic
-        /// The data ends inside the header or the array.
-        case truncated
-        /// The header dictionary is not what numpy writes.
-        case invalidHeader(String)
-        /// A dtype Ember does not hold (or cannot write, like bfloat16).
-        case unsupportedDtype(String)
-        /// The array data is not shape x itemsize bytes.
-        case sizeMismatch(expected: Int, actual: Int)
-    }
-    /// What went wrong.
-    public var kind: Kind
-    /// The file.
-    public var file: String?
-    /// The `.npz` member, when inside an archive.
-    public var entry: String?
-
-    public init(_ kind: Kind, file: String?, entry: String? = nil) {
-        self.kind = kind
-        self.file = file
-        self.entry = entry
-    }
-
-    public var description: String {
-        let message: String
-        switch kind {
-        case .badMagic: message = "not a .npy array (bad magic)"
-        case .truncated: message = "truncated .npy data"
-        case .invalidHeader(let m): message = "invalid .npy header: \(m)"
-        case .unsupportedDtype(let d): message = "unsupported dtype '\(d)'"
-        case .sizeMismatch(let e, let a): message = "data holds \(a) bytes, the header declares \(e)"
-        }
-        return describeLocation(file: file, entry: entry.map { "entry '\($0)'" }, offset: nil, message)
-    }
-}
 
 /// `0x1234abcd` with 8 digits.
 func hex32(_ v: UInt32) -> String {

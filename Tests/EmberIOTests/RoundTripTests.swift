@@ -96,7 +96,7 @@ struct RoundTripTests {
         try save(["x": sd["noncontig_t"]!], to: npy)
         #expect(exactDifference(try #require(loadStateDict(from: npy)["one"]), sd["noncontig_t"]!) == nil)
         #expect { try save(["b": Tensor([BFloat16(1)])], to: dir.appendingPathComponent("b.npz")) } throws: { e in
-            (e as? NpyError)?.kind == .unsupportedDtype("bfloat16 (numpy has no bfloat16; convert to float32 first)")
+            (e as? NpyError)?.reason == .unsupportedDType("bfloat16 (NumPy has no bfloat16; convert with .float() first)")
         }
     }
 

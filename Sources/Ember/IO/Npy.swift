@@ -93,7 +93,8 @@ extension Tensor {
     /// The `.npy` encoding of this tensor (what `saveNpy` writes).
     public func npyData() throws -> Data { try npyData(source: "<memory>") }
 
-    private func npyData(source: String) throws -> Data {
+    /// The `.npy` bytes of this tensor; `source` names the file or archive member in errors.
+    public func npyData(source: String) throws -> Data {
         let descr: String
         switch dtype {
         case .bool: descr = "|b1"
