@@ -81,6 +81,8 @@ public func saveCheckpoint(_ value: CheckpointValue, to url: URL) throws {
 ///
 /// Matches `torch.load(path, weights_only=True)`: only the types a checkpoint needs are accepted and
 /// nothing in the file can run code. Tensors come back on the CPU whatever device they were saved from.
+/// Unlike PyTorch, the `_metadata` attribute torch attaches to state dicts (module versions) is dropped,
+/// and `nn.Parameter` comes back as a plain tensor with `requiresGrad` set.
 ///
 /// ```swift
 /// let ckpt = try loadCheckpoint(from: URL(fileURLWithPath: "ckpt.pt"))

@@ -3,7 +3,9 @@ import Ember
 
 /// A dictionary key in a checkpoint: PyTorch state dicts use strings, optimizer state uses parameter indices.
 public enum CheckpointKey: Hashable, Sendable, CustomStringConvertible, ExpressibleByStringLiteral, ExpressibleByIntegerLiteral {
+    /// A `str` key (state-dict names, `"param_groups"`).
     case string(String)
+    /// An `int` key (optimizer state is keyed by parameter index).
     case int(Int)
 
     public init(stringLiteral value: String) { self = .string(value) }
@@ -71,14 +73,23 @@ public struct CheckpointDict {
 /// let epoch = try loadCheckpoint(from: url)["epoch"]?.int   // 3
 /// ```
 public indirect enum CheckpointValue {
+    /// A tensor (views keep their strides and offset; tensors sharing storage stay shared through `.pt`).
     case tensor(Tensor)
+    /// A Python `int` (64-bit here; larger ints are refused on read).
     case int(Int)
+    /// A Python `float`.
     case double(Double)
+    /// A Python `bool`.
     case bool(Bool)
+    /// A Python `str`.
     case string(String)
+    /// Python's `None`.
     case none
+    /// A Python `list`.
     case list([CheckpointValue])
+    /// A Python `tuple` (also what `torch.Size` reads as).
     case tuple([CheckpointValue])
+    /// A `dict` or `OrderedDict`, insertion-ordered.
     case dict(CheckpointDict)
 
     /// An `OrderedDict` of tensors, as `model.state_dict()` returns it.

@@ -34,12 +34,14 @@ public struct CheckpointError: Error, CustomStringConvertible {
     /// The archive entry or key involved.
     public var entry: String?
 
+    /// An error of `kind` about `file` (and `entry`, a zip member or dict key).
     public init(_ kind: Kind, file: String? = nil, entry: String? = nil) {
         self.kind = kind
         self.file = file
         self.entry = entry
     }
 
+    /// "file entry 'e': message".
     public var description: String {
         let message: String
         switch kind {
@@ -82,6 +84,7 @@ public struct ZipError: Error, CustomStringConvertible {
     /// The byte offset in the file, when known.
     public var offset: Int?
 
+    /// An error of `kind`, located as precisely as the reader knows.
     public init(_ kind: Kind, file: String?, entry: String? = nil, offset: Int? = nil) {
         self.kind = kind
         self.file = file
@@ -89,6 +92,7 @@ public struct ZipError: Error, CustomStringConvertible {
         self.offset = offset
     }
 
+    /// The location (file, entry, offset) followed by what went wrong.
     public var description: String {
         let message: String
         switch kind {
@@ -136,6 +140,7 @@ public struct PickleError: Error, CustomStringConvertible {
     /// The archive entry (`archive/data.pkl`), filled in by the `.pt` reader.
     public var entry: String?
 
+    /// An error of `kind`, located as precisely as the reader knows.
     public init(_ kind: Kind, offset: Int? = nil, file: String? = nil, entry: String? = nil) {
         self.kind = kind
         self.offset = offset
@@ -143,6 +148,7 @@ public struct PickleError: Error, CustomStringConvertible {
         self.entry = entry
     }
 
+    /// The location (file, entry, offset) followed by what went wrong.
     public var description: String {
         let message: String
         switch kind {
@@ -184,12 +190,14 @@ public struct SafetensorsError: Error, CustomStringConvertible {
     /// The tensor name involved.
     public var tensor: String?
 
+    /// An error of `kind`, located as precisely as the reader knows.
     public init(_ kind: Kind, file: String?, tensor: String? = nil) {
         self.kind = kind
         self.file = file
         self.tensor = tensor
     }
 
+    /// The location (file, entry, offset) followed by what went wrong.
     public var description: String {
         let message: String
         switch kind {

@@ -27,5 +27,9 @@ struct ExportForTorch {
         ]
         try saveCheckpoint(ckpt, to: dir.appendingPathComponent("ember_ckpt.pt"))
         try convert(from: dir.appendingPathComponent("ember_ckpt.pt"), to: dir.appendingPathComponent("ember_ckpt_copy.pt"))
+        try convert(from: interop("checkpoint_mlp_sgd.pt"), to: dir.appendingPathComponent("ember_sgd_copy.pt"))
+        try convert(from: interop("lenet_d2l.safetensors"), to: dir.appendingPathComponent("ember_lenet.pt"))
+        try convert(from: interop("tiny_resnet_d2l_residual.pt"), to: dir.appendingPathComponent("ember_resnet.safetensors"))
+        try convert(from: interop("tiny_resnet_d2l_residual.pt"), to: dir.appendingPathComponent("ember_resnet.npz"))
     }
 }
