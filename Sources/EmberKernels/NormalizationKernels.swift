@@ -1,6 +1,8 @@
 // Batch-norm ([N, C, S] per-channel) and layer-norm ([M, D] per-row) loops: statistics, transform, fused backward.
 
 /// Normalization kernels on contiguous buffers; statistics accumulate in Double (as PyTorch's CPU kernels do).
+/// (Optional weights are read with `!= nil` tests, not `Optional.map` closures: closures in generic code are
+/// not specialized and cost a call per element.)
 public enum NormalizationKernels {
     /// Per-channel mean and biased variance of `x` laid out `[n, c, s]`.
     @inlinable
@@ -24,8 +26,8 @@ public enum NormalizationKernels {
                                                                mean: UnsafePointer<Double>, invstd: UnsafePointer<Double>,
                                                                weight: UnsafePointer<T>?, bias: UnsafePointer<T>?, _ y: UnsafeMutablePointer<T>) {
         for ch in 0..<c {
-            let scale = invstd[ch] * (weight.map { Double($0[ch]) } ?? 1)
-            let shift = (bias.map { Double($0[ch]) } ?? 0) - mean[ch] * scale
+            let scale = invstd[ch] * (weight != nil ? Double(weight.unsafelyUnwrapped[ch]) : 1)
+            let shift = (bias != nil ? Double(bias.unsafelyUnwrapped[ch]) : 0) - mean[ch] * scale
             let a = T(scale), b = T(shift)
             for i in 0..<n {
                 let src = x + (i * c + ch) * s, dst = y + (i * c + ch) * s
@@ -55,7 +57,7 @@ public enum NormalizationKernels {
             gradWeight?[ch] = T(sumGXhat)
             gradBias?[ch] = T(sumG)
             guard let gx = gradInput else { continue }
-            let w = weight.map { Double($0[ch]) } ?? 1
+            let w = weight != nil ? Double(weight.unsafelyUnwrapped[ch]) : 1
             let k = w * istd
             if training {
                 // gx = k · (gy − mean(gy) − xhat · mean(gy · xhat)), xhat = (x − m) · istd
@@ -114,14 +116,14 @@ public enum NormalizationKernels {
                 let gv = Double(g[j])
                 if !accW.isEmpty { accW[j] += gv * xhat }
                 if !accB.isEmpty { accB[j] += gv }
-                let gw = gv * (weight.map { Double($0[j]) } ?? 1)
+                let gw = gv * (weight != nil ? Double(weight.unsafelyUnwrapped[j]) : 1)
                 a += gw; b += gw * xhat
             }
             guard let gx = gradInput else { continue }
             let dst = gx + r * d, inv = 1 / Double(d)
             for j in 0..<d {
                 let xhat = (Double(xr[j]) - m) * rs
-                let gw = Double(g[j]) * (weight.map { Double($0[j]) } ?? 1)
+                let gw = Double(g[j]) * (weight != nil ? Double(weight.unsafelyUnwrapped[j]) : 1)
                 dst[j] = T(rs * (gw - a * inv - xhat * b * inv))
             }
         }

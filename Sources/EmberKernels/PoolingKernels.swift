@@ -38,34 +38,56 @@ public enum PoolingKernels {
     public static func maxPoolForward<T: BinaryFloatingPoint>(_ src: UnsafePointer<T>, planes: Int, _ g: PoolGeometry,
                                                              _ dst: UnsafeMutablePointer<T>, _ indices: UnsafeMutablePointer<Int64>) {
         let h = g.height, w = g.width, oh = g.outHeight, ow = g.outWidth
+        let kh = g.kernelHeight, kw = g.kernelWidth, sh = g.strideHeight, sw = g.strideWidth
+        let ph = g.padHeight, pw = g.padWidth, dh = g.dilationHeight, dw = g.dilationWidth
         for p in 0..<planes {
             let s = src + p * h * w, d = dst + p * oh * ow, ind = indices + p * oh * ow
             for oy in 0..<oh {
-                var y0 = oy * g.strideHeight - g.padHeight
-                let y1 = Swift.min(y0 + (g.kernelHeight - 1) * g.dilationHeight + 1, h)
-                while y0 < 0 { y0 += g.dilationHeight }
+                let (y0, y1) = clippedTaps(oy * sh - ph, kh, dh, h)
                 for ox in 0..<ow {
-                    var x0 = ox * g.strideWidth - g.padWidth
-                    let x1 = Swift.min(x0 + (g.kernelWidth - 1) * g.dilationWidth + 1, w)
-                    while x0 < 0 { x0 += g.dilationWidth }
-                    var best = -T.infinity
-                    var bestIndex = y0 * w + x0
-                    var y = y0
-                    while y < y1 {
-                        var x = x0
-                        while x < x1 {
-                            let v = s[y * w + x]
-                            if v > best || v.isNaN { best = v; bestIndex = y * w + x; if v.isNaN { break } }
-                            x += g.dilationWidth
+                    let (x0, x1) = clippedTaps(ox * sw - pw, kw, dw, w)
+                    var best = -T.infinity, bestIndex = y0 * w + x0
+                    // Branch-free max (compiles to compare + select); NaNs are only flagged here, and a window
+                    // holding one is rescanned with PyTorch's rule (a NaN wins; the last NaN of the window).
+                    var sawNaN = 0
+                    if dh == 1 && dw == 1 {
+                        for y in y0..<y1 {
+                            for x in x0..<x1 {
+                                let v = s[y * w + x]
+                                sawNaN |= v != v ? 1 : 0
+                                if v > best { best = v; bestIndex = y * w + x }
+                            }
                         }
-                        if best.isNaN { break }
-                        y += g.dilationHeight
+                    } else {
+                        for y in Swift.stride(from: y0, to: y1, by: dh) {
+                            for x in Swift.stride(from: x0, to: x1, by: dw) {
+                                let v = s[y * w + x]
+                                sawNaN |= v != v ? 1 : 0
+                                if v > best { best = v; bestIndex = y * w + x }
+                            }
+                        }
+                    }
+                    if sawNaN != 0 {
+                        for y in Swift.stride(from: y0, to: y1, by: dh) {
+                            for x in Swift.stride(from: x0, to: x1, by: dw) where s[y * w + x].isNaN {
+                                best = s[y * w + x]; bestIndex = y * w + x
+                            }
+                        }
                     }
                     d[oy * ow + ox] = best
                     ind[oy * ow + ox] = Int64(bestIndex)
                 }
             }
         }
+    }
+
+    /// The first in-image tap of a dilated window starting at `start` and one past its last in-image tap.
+    @inlinable
+    static func clippedTaps(_ start: Int, _ kernel: Int, _ dilation: Int, _ size: Int) -> (Int, Int) {
+        var first = start
+        while first < 0 { first += dilation }
+        let end = Swift.min(start + (kernel - 1) * dilation + 1, size)
+        return (first, Swift.max(end, first))
     }
 
     /// Scatters `gradOut` to the recorded argmax positions of `gradIn` (accumulating; `gradIn` starts zeroed).
@@ -184,12 +206,16 @@ public enum PoolingKernels {
                 let y0 = adaptiveStart(oy, h, oh), y1 = adaptiveEnd(oy, h, oh)
                 for ox in 0..<ow {
                     let x0 = adaptiveStart(ox, w, ow), x1 = adaptiveEnd(ox, w, ow)
-                    var best = -T.infinity, bestIndex = y0 * w + x0
-                    search: for y in y0..<y1 {
+                    var best = -T.infinity, bestIndex = y0 * w + x0, sawNaN = 0
+                    for y in y0..<y1 {
                         for x in x0..<x1 {
                             let v = s[y * w + x]
-                            if v > best || v.isNaN { best = v; bestIndex = y * w + x; if v.isNaN { break search } }
+                            sawNaN |= v != v ? 1 : 0
+                            if v > best { best = v; bestIndex = y * w + x }
                         }
+                    }
+                    if sawNaN != 0 {  // PyTorch: the last NaN of the window wins
+                        for y in y0..<y1 { for x in x0..<x1 where s[y * w + x].isNaN { best = s[y * w + x]; bestIndex = y * w + x } }
                     }
                     d[oy * ow + ox] = best
                     ind[oy * ow + ox] = Int64(bestIndex)

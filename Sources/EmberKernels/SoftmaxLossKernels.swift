@@ -66,11 +66,11 @@ public enum LossKernels {
                 for k in 0..<c { sum += T.kernelExp(x[base + k * s] - m) }
                 let l = m + T.kernelLog(sum)
                 lse[row] = l
-                let wt = weight?[t] ?? 1
+                let wt = (weight != nil ? weight.unsafelyUnwrapped[t] : 1)
                 var value = wt * (l - x[base + t * s])
                 if smooth {
                     var sm: T = 0
-                    for k in 0..<c { sm += (weight?[k] ?? 1) * (l - x[base + k * s]) }
+                    for k in 0..<c { sm += ((weight != nil ? weight.unsafelyUnwrapped[k] : 1)) * (l - x[base + k * s]) }
                     value = (1 - eps) * value + eps / T(c) * sm
                 }
                 loss[row] = value
@@ -89,7 +89,7 @@ public enum LossKernels {
                                                            _ gx: UnsafeMutablePointer<T>) {
         let eps = T(labelSmoothing)
         var sumW: T = 0
-        for k in 0..<c { sumW += weight?[k] ?? 1 }
+        for k in 0..<c { sumW += (weight != nil ? weight.unsafelyUnwrapped[k] : 1) }
         for b in 0..<n {
             for i in 0..<s {
                 let row = b * s + i, base = b * c * s + i
@@ -99,11 +99,11 @@ public enum LossKernels {
                     continue
                 }
                 let g = rowGrad[row * rowGradStride], l = lse[row]
-                let wt = (1 - eps) * (weight?[t] ?? 1)
+                let wt = (1 - eps) * ((weight != nil ? weight.unsafelyUnwrapped[t] : 1))
                 let total = wt + eps / T(c) * sumW
                 for k in 0..<c {
                     let p = T.kernelExp(x[base + k * s] - l)
-                    var a = eps / T(c) * (weight?[k] ?? 1)
+                    var a = eps / T(c) * ((weight != nil ? weight.unsafelyUnwrapped[k] : 1))
                     if k == t { a += wt }
                     gx[base + k * s] = g * (p * total - a)
                 }
@@ -123,7 +123,7 @@ public enum LossKernels {
                 let t = Int(targets[row])
                 if t == ignoreIndex { loss[row] = 0; continue }
                 if t < 0 || t >= c { badTarget = Int64(t); return 0 }
-                let wt = weight?[t] ?? 1
+                let wt = (weight != nil ? weight.unsafelyUnwrapped[t] : 1)
                 loss[row] = -wt * x[b * c * s + t * s + i]
                 denominator += Double(wt)
             }
@@ -142,7 +142,7 @@ public enum LossKernels {
                 let row = b * s + i
                 let t = Int(targets[row])
                 if t == ignoreIndex { continue }
-                gx[b * c * s + t * s + i] = -(weight?[t] ?? 1) * rowGrad[row * rowGradStride]
+                gx[b * c * s + t * s + i] = -((weight != nil ? weight.unsafelyUnwrapped[t] : 1)) * rowGrad[row * rowGradStride]
             }
         }
     }

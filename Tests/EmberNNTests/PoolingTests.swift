@@ -36,6 +36,15 @@ struct PoolingTests {
         #expect(gradcheck([x]) { F.adaptiveMaxPool2d($0[0], outputSize: [3, 4]) } == nil)
     }
 
+    @Test func maxPoolPropagatesNaNLikePyTorch() {
+        // PyTorch: a NaN in the window wins (the output is NaN and the index points at it).
+        let x = tensor([[[[1.0, Double.nan, 3.0, 4.0], [0.0, 2.0, 7.0, 5.0]]]], dtype: .float64)
+        let (y, idx) = F.maxPool2dWithIndices(x, kernelSize: 2)
+        #expect(y.scalarAt(0).isNaN && y.scalarAt(1) == 7)
+        #expect(idx.scalars == [1, 6])
+        #expect(F.adaptiveMaxPool2d(x, outputSize: [1, 2]).scalarAt(0).isNaN)
+    }
+
     @Test func avgPoolCountIncludePadByHand() {
         // 2×2 ones, kernel 3, stride 1, padding 1: each window covers 4 real cells out of 9.
         let x = Tensor.ones([1, 1, 2, 2])
