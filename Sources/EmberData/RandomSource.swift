@@ -93,9 +93,9 @@ public enum DataRandom {
     /// The generator bound by the running `DataLoader` batch on this thread, if any.
     @TaskLocal public static var current: RandomSource?
 
-    /// The process-wide default, seeded like PyTorch's default CPU generator (67280421310721).
-    /// TODO: replace by the core default generator (`Ember.defaultGenerator`) when Sources/Ember/Random lands.
-    public static let global: RandomSource = SplitMix64(seed: 67_280_421_310_721)
+    /// The process-wide default: the core default `Generator`, so `manualSeed(_:)` governs shuffling and
+    /// augmentation too, as `torch.manual_seed` does.
+    public static var global: RandomSource { Generator.default }
 
     /// The generator a random operation should use: the explicit one, else the bound one, else the global one.
     public static func resolve(_ explicit: RandomSource?) -> RandomSource {
@@ -106,4 +106,10 @@ public enum DataRandom {
     public static func derived(seed: UInt64, index: Int) -> SplitMix64 {
         SplitMix64(seed: SplitMix64.mix(seed ^ SplitMix64.mix(UInt64(bitPattern: Int64(index)) &+ 0x632B_E59B_D9B4_E019)))
     }
+}
+
+/// The core generator is a `RandomSource`, so `DataLoader(..., generator: Generator(seed: 42))` works like
+/// PyTorch's `generator=torch.Generator().manual_seed(42)`.
+extension Generator: RandomSource {
+    public func next() -> UInt64 { nextUInt64() }
 }

@@ -38,8 +38,7 @@ struct EmbeddingAttentionDropoutTests {
 
     @Test func dropoutScalesSurvivorsAndIsIdentityInEval() {
         let x = Tensor.ones([1000], dtype: .float64).requiresGrad_()
-        var g = SplitMix64(seed: 7)
-        let y = F.dropout(x, p: 0.25, training: true, using: &g)
+        let y = F.dropout(x, p: 0.25, training: true, generator: Generator(seed: 7))
         let values = Set(y.scalars)
         #expect(values.isSubset(of: [0, 1 / 0.75]))
         let kept = y.scalars.filter { $0 != 0 }.count
@@ -49,8 +48,14 @@ struct EmbeddingAttentionDropoutTests {
         #expect(x.grad!.scalars == y.scalars)  // the gradient is the same scaled mask
         #expect(F.dropout(x, p: 0.5, training: false) === x)
         #expect(F.dropout(x, p: 1, training: true).scalars.allSatisfy { $0 == 0 })
-        var g1 = SplitMix64(seed: 3), g2 = SplitMix64(seed: 3)
-        #expect(F.dropout(x, p: 0.5, using: &g1).scalars == F.dropout(x, p: 0.5, using: &g2).scalars)
+        #expect(F.dropout(x, p: 0.5, generator: Generator(seed: 3)).scalars == F.dropout(x, p: 0.5, generator: Generator(seed: 3)).scalars)
+    }
+
+    @Test func dropoutMaskMatchesPyTorchStream() {
+        // torch.manual_seed(0); F.dropout(torch.ones(2, 6), 0.5) with PyTorch 2.13.
+        manualSeed(0)
+        let y = F.dropout(Tensor.ones([2, 6]), p: 0.5)
+        #expect(y.scalars == [0, 0, 2, 0, 0, 0, 2, 2, 0, 2, 2, 2])
     }
 }
 

@@ -2,11 +2,9 @@
 import Ember
 import EmberNN
 
-/// A float64 tensor of values in [-1, 1) drawn from a fixed-seed SplitMix64 stream.
+/// A float64 tensor of values in [-1, 1) drawn from a fixed-seed generator.
 func sample(_ shape: [Int], seed: UInt64 = 1, dtype: DType = .float64) -> Tensor {
-    var g = SplitMix64(seed: seed)
-    let n = shape.reduce(1, *)
-    return Tensor((0..<n).map { _ in Double(g.next() >> 11) * 0x1p-53 * 2 - 1 }, shape: shape).to(dtype)
+    (Tensor.rand(shape, dtype: .float64, generator: Generator(seed: seed)) * 2 - 1).to(dtype)
 }
 
 /// Direct 7-loop 2-d convolution (cross-correlation) with per-side padding, as the definition reads.
