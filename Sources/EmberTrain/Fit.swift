@@ -1,0 +1,58 @@
+// Training and evaluation loops for classifiers (the notes' train_ch3 / train_ch6), with logging hooks.
+import Foundation
+import Ember
+import EmberNN
+import EmberOptim
+
+/// Metrics of one epoch.
+public struct EpochMetrics {
+    public var epoch: Int
+    public var trainLoss: Double
+    public var trainAccuracy: Double
+    public var testAccuracy: Double?
+    public var samplesPerSecond: Double
+    public var seconds: Double
+}
+
+/// Fraction of correct predictions of `model` over `batches`, in eval mode and without autograd
+/// (`d2l.evaluate_accuracy_gpu`); restores the previous training mode.
+public func evaluateAccuracy<S: Sequence>(_ model: Module, _ batches: S) -> Double where S.Element == (Tensor, Tensor) {
+    let wasTraining = model.training
+    model.eval()
+    defer { model.train(wasTraining) }
+    var metric = Accumulator(2)
+    noGrad {
+        for (x, y) in batches { metric.add(accuracy(model(x), y), Double(y.numel)) }
+    }
+    return metric[1] > 0 ? metric[0] / metric[1] : 0
+}
+
+/// Trains a classifier for one epoch (`d2l.train_epoch_ch3`): zero grads, forward, loss, backward, step.
+///
+/// - Parameters:
+///   - lossFunction: mean loss over the batch, e.g. `{ F.crossEntropy($0, $1) }`.
+///   - onBatch: called after each step with (batch index, batch loss, batch accuracy), e.g. to log or draw progress.
+/// - Returns: the epoch's mean loss, accuracy and throughput.
+public func trainEpoch<S: Sequence>(_ model: Module, _ batches: S, optimizer: Optimizer,
+                                    lossFunction: (Tensor, Tensor) -> Tensor,
+                                    onBatch: (Int, Double, Double) -> Void = { _, _, _ in }) -> (loss: Double, accuracy: Double, samplesPerSecond: Double)
+where S.Element == (Tensor, Tensor) {
+    model.train()
+    var metric = Accumulator(3)
+    var timer = Timer()
+    for (i, (x, y)) in batches.enumerated() {
+        timer.start()
+        optimizer.zeroGrad()
+        let yHat = model(x)
+        let l = lossFunction(yHat, y)
+        l.backward()
+        optimizer.step()
+        timer.stop()
+        let n = Double(y.numel)
+        let (lv, correct) = noGrad { (l.item(), accuracy(yHat, y)) }
+        metric.add(lv * n, correct, n)
+        onBatch(i, lv, correct / n)
+    }
+    let seen = Swift.max(metric[2], 1)
+    return (metric[0] / seen, metric[1] / seen, metric[2] / Swift.max(timer.sum, 1e-9))
+}
