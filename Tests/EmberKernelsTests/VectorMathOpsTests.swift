@@ -10,7 +10,7 @@ private let lengths = [1, 7, 33, 257, 100_003]
 /// Floats spanning the whole range: specials, denormals, tiny/huge magnitudes, both signs, plus dense samples.
 private func wideInputs(count: Int, seed: UInt64) -> [Float] {
     var v: [Float] = [0, -0.0, 1, -1, .infinity, -.infinity, .nan, .leastNonzeroMagnitude, -.leastNonzeroMagnitude,
-                      .leastNormalMagnitude, 1e-40, -3e-39, .greatestFiniteMagnitude, -.greatestFiniteMagnitude,
+                      .leastNormalMagnitude, Float.leastNormalMagnitude / 1000, -Float.leastNormalMagnitude / 4, .greatestFiniteMagnitude, -.greatestFiniteMagnitude,
                       88.7, -88.7, 100, -104, 0.625, -0.625, 0.62499994, 9, -9, 1e-8, 0.5, 2, 1e30]
     var rng = TestRandom(seed: seed)
     while v.count < count {
@@ -58,11 +58,11 @@ struct VectorMathOpsTests {
 
     @Test("unary special values", arguments: KernelISA.available)
     func unarySpecials(isa: KernelISA) {
-        let x: [Float] = [0, -0.0, .infinity, -.infinity, .nan, -1, 1e-45]
+        let x: [Float] = [0, -0.0, .infinity, -.infinity, .nan, -1, .leastNonzeroMagnitude]
         var y = [Float](repeating: 0, count: x.count)
         VectorMath.unary(.log, x, &y, x.count, isa: isa)
         #expect(y[0] == -.infinity && y[1] == -.infinity && y[2] == .infinity && y[3].isNaN && y[4].isNaN && y[5].isNaN)
-        #expect(abs(y[6] - Float(Foundation.log(Double(Float(1e-45))))) < 1e-4)
+        #expect(abs(y[6] - Float(Foundation.log(Double(Float.leastNonzeroMagnitude)))) < 1e-4)
         VectorMath.unary(.tanh, x, &y, x.count, isa: isa)
         #expect(y[0] == 0 && y[1] == 0 && y[1].sign == .minus && y[2] == 1 && y[3] == -1 && y[4].isNaN)
         VectorMath.unary(.sigmoid, x, &y, x.count, isa: isa)
