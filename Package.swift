@@ -21,7 +21,7 @@ let package = Package(
         .target(name: "EmberKernels", dependencies: ["CEmberKernels"]),
         // Core: Tensor, dtypes, storage, ops with their backward, autograd, random.
         .target(name: "Ember", dependencies: ["EmberKernels"]),
-        .target(name: "EmberNN", dependencies: ["Ember"]),
+        .target(name: "EmberNN", dependencies: ["Ember", "EmberKernels"]),
         .target(name: "EmberOptim", dependencies: ["Ember", "EmberNN"]),
         .target(name: "EmberData", dependencies: ["Ember"]),
         // C shim over libpng/libjpeg-turbo (their errors longjmp, which Swift cannot cross).

@@ -2,6 +2,7 @@
 #include "CEmberImage.h"
 #include <png.h>
 #include <jpeglib.h>
+#include <jerror.h>
 #include <setjmp.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -40,7 +41,8 @@ int ember_png_decode(const uint8_t *data, size_t size, EmberDecodedImage *out, c
     png_structp png = png_create_read_struct(PNG_LIBPNG_VER_STRING, &ctx, png_on_error, png_on_warning);
     if (!png) { set_error(error, errorSize, "libpng: out of memory"); return 1; }
     png_infop info = png_create_info_struct(png);
-    png_bytep *rows = NULL;
+    // Both change between setjmp and a possible longjmp, so they must be volatile to be read after it.
+    png_bytep *volatile rows = NULL;
     uint8_t *volatile pixels = NULL;
     if (!info) { png_destroy_read_struct(&png, NULL, NULL); set_error(error, errorSize, "libpng: out of memory"); return 1; }
     if (setjmp(png_jmpbuf(png))) {
@@ -145,6 +147,15 @@ static void jpeg_on_error(j_common_ptr cinfo) {
     longjmp(ctx->jump, 1);
 }
 static void jpeg_on_message(j_common_ptr cinfo) { (void)cinfo; }
+/* libjpeg only warns on truncated data and pads the image with gray; a truncated file must not decode. */
+static void jpeg_on_emit(j_common_ptr cinfo, int level) {
+    if (level == -1 && cinfo->err->msg_code == JWRN_JPEG_EOF) {
+        jpeg_err_ctx *ctx = (jpeg_err_ctx *)cinfo->err;
+        set_error(ctx->error, ctx->errorSize, "truncated JPEG data (premature end of file)");
+        longjmp(ctx->jump, 1);
+    }
+    if (level == -1) cinfo->err->num_warnings++;
+}
 
 int ember_jpeg_decode(const uint8_t *data, size_t size, EmberDecodedImage *out, char *error, size_t errorSize) {
     memset(out, 0, sizeof(*out));
@@ -155,6 +166,7 @@ int ember_jpeg_decode(const uint8_t *data, size_t size, EmberDecodedImage *out, 
     cinfo.err = jpeg_std_error(&ctx.mgr);
     ctx.mgr.error_exit = jpeg_on_error;
     ctx.mgr.output_message = jpeg_on_message;
+    ctx.mgr.emit_message = jpeg_on_emit;
     ctx.error = error; ctx.errorSize = errorSize;
     if (setjmp(ctx.jump)) {
         jpeg_destroy_decompress(&cinfo);

@@ -88,6 +88,62 @@ TGT void ember_dgemm_ukr_avx2(size_t kc, const double *a, const double *b, doubl
     }
 }
 
+// Packing row-major A (a gather of MR rows) with 8x8 in-register transposes: 8 columns of up to 8 rows
+// per step instead of one scalar per element. Handles a full panel of 6 rows (this file's kernel) or 12
+// rows (the AVX-512 kernel's, as 8 + 4) at column stride 1; the caller does everything else.
+static inline TGT void transpose8(__m256 r[8]) {
+    __m256 t0 = _mm256_unpacklo_ps(r[0], r[1]), t1 = _mm256_unpackhi_ps(r[0], r[1]);
+    __m256 t2 = _mm256_unpacklo_ps(r[2], r[3]), t3 = _mm256_unpackhi_ps(r[2], r[3]);
+    __m256 t4 = _mm256_unpacklo_ps(r[4], r[5]), t5 = _mm256_unpackhi_ps(r[4], r[5]);
+    __m256 t6 = _mm256_unpacklo_ps(r[6], r[7]), t7 = _mm256_unpackhi_ps(r[6], r[7]);
+    __m256 s0 = _mm256_shuffle_ps(t0, t2, 0x44), s1 = _mm256_shuffle_ps(t0, t2, 0xEE);
+    __m256 s2 = _mm256_shuffle_ps(t1, t3, 0x44), s3 = _mm256_shuffle_ps(t1, t3, 0xEE);
+    __m256 s4 = _mm256_shuffle_ps(t4, t6, 0x44), s5 = _mm256_shuffle_ps(t4, t6, 0xEE);
+    __m256 s6 = _mm256_shuffle_ps(t5, t7, 0x44), s7 = _mm256_shuffle_ps(t5, t7, 0xEE);
+    r[0] = _mm256_permute2f128_ps(s0, s4, 0x20);
+    r[1] = _mm256_permute2f128_ps(s1, s5, 0x20);
+    r[2] = _mm256_permute2f128_ps(s2, s6, 0x20);
+    r[3] = _mm256_permute2f128_ps(s3, s7, 0x20);
+    r[4] = _mm256_permute2f128_ps(s0, s4, 0x31);
+    r[5] = _mm256_permute2f128_ps(s1, s5, 0x31);
+    r[6] = _mm256_permute2f128_ps(s2, s6, 0x31);
+    r[7] = _mm256_permute2f128_ps(s3, s7, 0x31);
+}
+
+TGT void ember_spack_a_panel_avx2(size_t kc, const float *a, ptrdiff_t rs, size_t mr, float *out) {
+    size_t p = 0;
+    if (mr == 6) {
+        for (; p + 8 <= kc; p += 8) {
+            __m256 r[8];
+            for (int i = 0; i < 6; i++) r[i] = _mm256_loadu_ps(a + i * rs + p);
+            r[6] = r[7] = _mm256_setzero_ps();
+            transpose8(r);
+            float *o = out + p * 6;
+            // Column q goes to o[q*6 ..< q*6+6]; each 8-wide store spills 2 junk floats into column q+1,
+            // which the next store overwrites; the last column is written exactly.
+            for (int q = 0; q < 7; q++) _mm256_storeu_ps(o + q * 6, r[q]);
+            _mm_storeu_ps(o + 42, _mm256_castps256_ps128(r[7]));
+            _mm_storel_pi((__m64 *)(o + 46), _mm256_extractf128_ps(r[7], 1));
+        }
+    } else if (mr == 12) {
+        for (; p + 8 <= kc; p += 8) {
+            __m256 lo[8], hi[8];
+            for (int i = 0; i < 8; i++) lo[i] = _mm256_loadu_ps(a + i * rs + p);
+            for (int i = 0; i < 4; i++) hi[i] = _mm256_loadu_ps(a + (8 + i) * rs + p);
+            hi[4] = hi[5] = hi[6] = hi[7] = _mm256_setzero_ps();
+            transpose8(lo);
+            transpose8(hi);
+            float *o = out + p * 12;
+            for (int q = 0; q < 8; q++) {
+                _mm256_storeu_ps(o + q * 12, lo[q]);
+                _mm_storeu_ps(o + q * 12 + 8, _mm256_castps256_ps128(hi[q]));
+            }
+        }
+    }
+    for (; p < kc; p++)
+        for (size_t i = 0; i < mr; i++) out[p * mr + i] = a[(ptrdiff_t)i * rs + p];
+}
+
 #else  // not x86-64: never selected by dispatch; forward to the portable kernels so the symbols exist.
 void ember_sgemm_ukr_avx2(size_t kc, const float *a, const float *b, float *c, size_t ldc, float alpha,
                           float beta, size_t mr, size_t nr) {
@@ -96,5 +152,9 @@ void ember_sgemm_ukr_avx2(size_t kc, const float *a, const float *b, float *c, s
 void ember_dgemm_ukr_avx2(size_t kc, const double *a, const double *b, double *c, size_t ldc, double alpha,
                           double beta, size_t mr, size_t nr) {
     ember_dgemm_ukr_portable(kc, a, b, c, ldc, alpha, beta, mr, nr);
+}
+void ember_spack_a_panel_avx2(size_t kc, const float *a, ptrdiff_t rs, size_t mr, float *out) {
+    for (size_t p = 0; p < kc; p++)
+        for (size_t i = 0; i < mr; i++) out[p * mr + i] = a[(ptrdiff_t)i * rs + p];
 }
 #endif

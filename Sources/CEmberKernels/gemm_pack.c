@@ -32,12 +32,13 @@
 
 // Unit-stride fast paths come first: row-major A packs by walking mr rows side by side; row-major B packs
 // by copying contiguous row segments; the general path handles transposed and arbitrarily strided views.
-#define EMBER_DEFINE_PACK_A(NAME, T)                                                               \
-    void NAME(size_t mc, size_t kc, const T *a, ptrdiff_t rs, ptrdiff_t cs, size_t mr, T *out) {  \
+#define EMBER_DEFINE_PACK_A(NAME, T, FAST_PANEL)                                                               \
+    void NAME(size_t mc, size_t kc, const T *restrict a, ptrdiff_t rs, ptrdiff_t cs, size_t mr, T *restrict out) { \
         for (size_t i0 = 0; i0 < mc; i0 += mr) {                                                   \
             size_t rows = mc - i0 < mr ? mc - i0 : mr;                                             \
             const T *ap = a + (ptrdiff_t)i0 * rs;                                                  \
-            if (rows == mr && cs == 1) {                                                           \
+            if (rows == mr && cs == 1 && FAST_PANEL(kc, ap, rs, mr, out)) {                        \
+            } else if (rows == mr && cs == 1) {                                                    \
                 if (mr == 4) GATHER_ROWS(T, 4, out, ap, rs, kc)                                    \
                 else if (mr == 6) GATHER_ROWS(T, 6, out, ap, rs, kc)                               \
                 else if (mr == 12) GATHER_ROWS(T, 12, out, ap, rs, kc)                             \
@@ -59,7 +60,7 @@
     }
 
 #define EMBER_DEFINE_PACK_B(NAME, T)                                                               \
-    void NAME(size_t kc, size_t nc, const T *b, ptrdiff_t rs, ptrdiff_t cs, size_t nr, T *out) {  \
+    void NAME(size_t kc, size_t nc, const T *restrict b, ptrdiff_t rs, ptrdiff_t cs, size_t nr, T *restrict out) { \
         size_t full = cs == 1 ? nc / nr : 0;                                                       \
         if (full > 0) {                                                                            \
             /* Row-major B: walk each row once across all full panels, so reads are long and       \
@@ -90,8 +91,17 @@
         }                                                                                          \
     }
 
-EMBER_DEFINE_PACK_A(ember_spack_a, float)
-EMBER_DEFINE_PACK_A(ember_dpack_a, double)
+// Row-major float A panels of 6 or 12 rows go through the AVX2 transposing packer when the CPU has AVX2
+// (the packed bytes are the same whichever routine writes them).
+static inline int spack_a_fast(size_t kc, const float *ap, ptrdiff_t rs, size_t mr, float *out) {
+    if ((mr != 6 && mr != 12) || kc < 8 || ember_cpu_hw_level() < 1) return 0;
+    ember_spack_a_panel_avx2(kc, ap, rs, mr, out);
+    return 1;
+}
+#define NO_FAST_PANEL(kc, ap, rs, mr, out) 0
+
+EMBER_DEFINE_PACK_A(ember_spack_a, float, spack_a_fast)
+EMBER_DEFINE_PACK_A(ember_dpack_a, double, NO_FAST_PANEL)
 EMBER_DEFINE_PACK_B(ember_spack_b, float)
 EMBER_DEFINE_PACK_B(ember_dpack_b, double)
 

@@ -1,10 +1,22 @@
 // GemmDriver: the Goto/BLIS loop nest around the C microkernels — blocking, packing, threading, small path.
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 enum GemmDriver {
-    /// Below this many multiply-adds (m·n·k) a plain loop beats packing.
+    /// Below this many multiply-adds (m·n·k) unpacked loops beat packing.
     static let smallLimit = 32 * 1024
     /// From this many multiply-adds on, the work is split over the thread pool (a wake-up costs a few µs).
-    static let parallelLimit = 1 << 19
+    static let parallelLimit = 1 << 16
+    /// Relative cost of packing an element by gathering across rows rather than copying along one.
+    static let gatherWeight: Int = {
+        if let raw = getenv("EMBER_GEMM_GATHER_WEIGHT"), let v = Int(String(cString: raw)) { return v }
+        return 4
+    }()
 
     static func gemm<T: GemmScalar>(m: Int, n: Int, k: Int, alpha: T,
                                     a: UnsafePointer<T>, aRowStride: Int, aColStride: Int,
@@ -17,14 +29,19 @@ enum GemmDriver {
             scale(m: m, n: n, beta: beta, c: c, ldc: ldc)
             return
         }
-        if m * n * k < smallLimit {
-            naive(m: m, n: n, k: k, alpha: alpha, a: a, ars: aRowStride, acs: aColStride,
-                  b: b, brs: bRowStride, bcs: bColStride, beta: beta, c: c, ldc: ldc)
+        if m * n * k < smallLimit || m == 1 || n == 1 {
+            // Tiny products, and matrix-vector shapes where a packed tile would be mostly padding.
+            unpacked(m: m, n: n, k: k, alpha: alpha, a: a, ars: aRowStride, acs: aColStride,
+                     b: b, brs: bRowStride, bcs: bColStride, beta: beta, c: c, ldc: ldc, isa: isa)
             return
         }
         let (kernel, blocking) = T.microkernel(isa)
         let threads = m * n * k >= parallelLimit ? ThreadPool.shared.threadCount : 1
-        let (tm, tn) = grid(m: m, n: n, k: k, threads: threads, blocking: blocking)
+        // Packing row-major A is a gather (MR rows side by side), several times slower per element than
+        // packing row-major B (plain row copies), so the split prefers making every task pack B.
+        let (tm, tn) = grid(m: m, n: n, k: k, threads: threads, blocking: blocking,
+                            aWeight: aColStride == 1 ? GemmDriver.gatherWeight : 1,
+                            bWeight: bColStride == 1 ? 1 : GemmDriver.gatherWeight)
         let unitsM = (m + blocking.mr - 1) / blocking.mr, unitsN = (n + blocking.nr - 1) / blocking.nr
 
         // Each task owns a rectangle of C and runs the whole loop nest on it with its own buffers; the
@@ -50,7 +67,8 @@ enum GemmDriver {
 
     /// Splits C into tm×tn rectangles for `threads` tasks, choosing the split that packs the least
     /// redundant data (cutting N makes every task pack all of A; cutting M, all of B).
-    static func grid(m: Int, n: Int, k: Int, threads: Int, blocking: GemmBlocking) -> (Int, Int) {
+    static func grid(m: Int, n: Int, k: Int, threads: Int, blocking: GemmBlocking,
+                     aWeight: Int = 1, bWeight: Int = 1) -> (Int, Int) {
         let unitsM = (m + blocking.mr - 1) / blocking.mr, unitsN = (n + blocking.nr - 1) / blocking.nr
         var t = threads
         while t > 1 {
@@ -59,7 +77,7 @@ enum GemmDriver {
             for tm in 1...t where t % tm == 0 {
                 let tn = t / tm
                 guard tm <= unitsM && tn <= unitsN else { continue }
-                let cost = m * k * tn + k * n * tm
+                let cost = aWeight * m * k * tn + bWeight * k * n * tm
                 if cost < bestCost || (cost == bestCost && tn > best!.1) {
                     best = (tm, tn)
                     bestCost = cost
@@ -137,30 +155,25 @@ enum GemmDriver {
         }
     }
 
-    /// Plain loops for tiny products: no packing, no threads. Row-major B takes the vectorizable
-    /// row-update form; other layouts take the dot-product form.
-    static func naive<T: GemmScalar>(m: Int, n: Int, k: Int, alpha: T,
-                                     a: UnsafePointer<T>, ars: Int, acs: Int,
-                                     b: UnsafePointer<T>, brs: Int, bcs: Int,
-                                     beta: T, c: UnsafeMutablePointer<T>, ldc: Int) {
-        if bcs == 1 {
-            scale(m: m, n: n, beta: beta, c: c, ldc: ldc)
-            for i in 0..<m {
-                let row = c + i * ldc
-                for p in 0..<k {
-                    let aip = alpha * a[i * ars + p * acs]
-                    let bRow = b + p * brs
-                    for j in 0..<n { row[j] += aip * bRow[j] }
-                }
+    /// The unpacked C loops, split over the pool by rows of C (or by columns when m == 1) when large.
+    static func unpacked<T: GemmScalar>(m: Int, n: Int, k: Int, alpha: T,
+                                        a: UnsafePointer<T>, ars: Int, acs: Int,
+                                        b: UnsafePointer<T>, brs: Int, bcs: Int,
+                                        beta: T, c: UnsafeMutablePointer<T>, ldc: Int, isa: KernelISA) {
+        let pool = ThreadPool.shared
+        if m * n * k < 4 * parallelLimit || pool.threadCount == 1 {
+            T.small(isa, m: m, n: n, k: k, alpha: alpha, a: a, ars: ars, acs: acs, b: b, brs: brs, bcs: bcs,
+                    beta: beta, c: c, ldc: ldc)
+        } else if m >= n || m >= pool.threadCount {
+            pool.parallelFor(m) { rows in
+                T.small(isa, m: rows.count, n: n, k: k, alpha: alpha, a: a + rows.lowerBound * ars, ars: ars,
+                        acs: acs, b: b, brs: brs, bcs: bcs, beta: beta, c: c + rows.lowerBound * ldc, ldc: ldc)
             }
         } else {
-            for i in 0..<m {
-                let row = c + i * ldc
-                for j in 0..<n {
-                    var sum: T = 0
-                    for p in 0..<k { sum += a[i * ars + p * acs] * b[p * brs + j * bcs] }
-                    row[j] = beta == 0 ? alpha * sum : alpha * sum + beta * row[j]
-                }
+            pool.parallelFor(n, minChunk: 16) { cols in
+                T.small(isa, m: m, n: cols.count, k: k, alpha: alpha, a: a, ars: ars, acs: acs,
+                        b: b + cols.lowerBound * bcs, brs: brs, bcs: bcs, beta: beta, c: c + cols.lowerBound,
+                        ldc: ldc)
             }
         }
     }

@@ -41,6 +41,10 @@ protocol GemmScalar: BinaryFloatingPoint {
     /// Runs one microkernel call (see `ember_sgemm_ukr_fn` in CEmberKernels.h).
     static func call(_ kernel: Microkernel, kc: Int, a: UnsafePointer<Self>, b: UnsafePointer<Self>,
                      c: UnsafeMutablePointer<Self>, ldc: Int, alpha: Self, beta: Self, mr: Int, nr: Int)
+    /// Unpacked GEMM on the caller's thread (`ember_sgemm_small`): tiny products, matrix-vector shapes.
+    static func small(_ isa: KernelISA, m: Int, n: Int, k: Int, alpha: Self, a: UnsafePointer<Self>, ars: Int,
+                      acs: Int, b: UnsafePointer<Self>, brs: Int, bcs: Int, beta: Self,
+                      c: UnsafeMutablePointer<Self>, ldc: Int)
     /// Packs an mc×kc block of A into MR-row panels (`ember_spack_a`).
     static func packA(mc: Int, kc: Int, a: UnsafePointer<Self>, rowStride: Int, colStride: Int, mr: Int,
                       into out: UnsafeMutablePointer<Self>)
@@ -66,6 +70,13 @@ extension Float: GemmScalar {
     static func call(_ kernel: ember_sgemm_ukr_fn, kc: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>,
                      c: UnsafeMutablePointer<Float>, ldc: Int, alpha: Float, beta: Float, mr: Int, nr: Int) {
         kernel(kc, a, b, c, ldc, alpha, beta, mr, nr)
+    }
+
+    @inline(__always)
+    static func small(_ isa: KernelISA, m: Int, n: Int, k: Int, alpha: Float, a: UnsafePointer<Float>, ars: Int,
+                      acs: Int, b: UnsafePointer<Float>, brs: Int, bcs: Int, beta: Float,
+                      c: UnsafeMutablePointer<Float>, ldc: Int) {
+        ember_sgemm_small(Int32(isa.rawValue), m, n, k, alpha, a, ars, acs, b, brs, bcs, beta, c, ldc)
     }
 
     @inline(__always)
@@ -98,6 +109,13 @@ extension Double: GemmScalar {
     static func call(_ kernel: ember_dgemm_ukr_fn, kc: Int, a: UnsafePointer<Double>, b: UnsafePointer<Double>,
                      c: UnsafeMutablePointer<Double>, ldc: Int, alpha: Double, beta: Double, mr: Int, nr: Int) {
         kernel(kc, a, b, c, ldc, alpha, beta, mr, nr)
+    }
+
+    @inline(__always)
+    static func small(_ isa: KernelISA, m: Int, n: Int, k: Int, alpha: Double, a: UnsafePointer<Double>, ars: Int,
+                      acs: Int, b: UnsafePointer<Double>, brs: Int, bcs: Int, beta: Double,
+                      c: UnsafeMutablePointer<Double>, ldc: Int) {
+        ember_dgemm_small(Int32(isa.rawValue), m, n, k, alpha, a, ars, acs, b, brs, bcs, beta, c, ldc)
     }
 
     @inline(__always)

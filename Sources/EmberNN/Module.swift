@@ -96,7 +96,9 @@ open class Module: CustomStringConvertible {
     public func modules() -> [Module] { namedModules().map { $0.1 } }
 
     /// Every trainable tensor with its dotted name (`named_parameters()`); a tensor shared by two modules appears once.
-    public func namedParameters() -> [(String, Tensor)] {
+    /// With `recurse: false`, only this module's own parameters (`named_parameters(recurse=False)`).
+    public func namedParameters(recurse: Bool = true) -> [(String, Tensor)] {
+        if !recurse { return ownSlots().compactMap { n, s in s.isBuffer ? nil : s.tensor.map { (n, $0) } } }
         var seen = Set<ObjectIdentifier>()
         var out: [(String, Tensor)] = []
         for (prefix, m) in namedModules() {

@@ -53,19 +53,25 @@ struct VectorMathTests {
         }
     }
 
-    @Test("sum of 10M floats matches a Double sum", arguments: KernelISA.available)
-    func sumAccuracy(isa: KernelISA) {
+    /// 10M mostly positive values (so the total is large and rounding would show) and their exact sum;
+    /// made once and shared by every ISA's case, since filling them dominates a debug-build test.
+    static let sumData: (x: UnsafeMutablePointer<Float>, n: Int, exact: Double, magnitude: Double) = {
         let n = 10_000_000
         let x = UnsafeMutablePointer<Float>.allocate(capacity: n)
-        defer { x.deallocate() }
         var rng = TestRandom(seed: 7)
         var exact = 0.0, magnitude = 0.0
         for i in 0..<n {
-            let v = Float(rng.next() + 0.3)  // mostly positive, so the total is large and rounding would show
+            let v = Float(rng.next() + 0.3)
             x[i] = v
             exact += Double(v)
             magnitude += abs(Double(v))
         }
+        return (x, n, exact, magnitude)
+    }()
+
+    @Test("sum of 10M floats matches a Double sum", arguments: KernelISA.available)
+    func sumAccuracy(isa: KernelISA) {
+        let (x, n, exact, magnitude) = VectorMathTests.sumData
         let total = VectorMath.sum(x, n, isa: isa)
         #expect(abs(Double(total) - exact) <= 2e-7 * magnitude, "sum \(isa): \(total) vs \(exact)")
         for small in [0, 1, 5, 31, 2049, 4097] {

@@ -21,6 +21,10 @@ int ember_jpeg_decode(const uint8_t *data, size_t size, EmberDecodedImage *out, 
 int ember_png_encode(const uint8_t *pixels, int width, int height, int channels,
                      uint8_t **outData, size_t *outSize, char *error, size_t errorSize);
 
+/// Decompresses gzip data held in memory (concatenated members are joined; zlib streams are accepted too).
+/// On success `*outData` is malloc'ed (free with ember_buffer_free); truncated or corrupt data fails.
+int ember_gunzip(const uint8_t *data, size_t size, uint8_t **outData, size_t *outSize, char *error, size_t errorSize);
+
 void ember_image_free(EmberDecodedImage *image);
 void ember_buffer_free(void *buffer);
 

@@ -42,11 +42,22 @@ void ember_dpack_a(size_t mc, size_t kc, const double *a, ptrdiff_t rs, ptrdiff_
 void ember_spack_b(size_t kc, size_t nc, const float *b, ptrdiff_t rs, ptrdiff_t cs, size_t nr, float *out);
 void ember_dpack_b(size_t kc, size_t nc, const double *b, ptrdiff_t rs, ptrdiff_t cs, size_t nr, double *out);
 
+/// Unpacked GEMM on the caller's thread for tiny products and matrix-vector shapes (same contract as
+/// Gemm.sgemm: A[i,p] = a[i*ars + p*acs], B[p,j] = b[p*brs + j*bcs], C row-major with ldc; C must not
+/// overlap A or B; beta == 0 never reads C).
+void ember_sgemm_small(int level, size_t m, size_t n, size_t k, float alpha, const float *a, ptrdiff_t ars,
+                       ptrdiff_t acs, const float *b, ptrdiff_t brs, ptrdiff_t bcs, float beta, float *c, size_t ldc);
+void ember_dgemm_small(int level, size_t m, size_t n, size_t k, double alpha, const double *a, ptrdiff_t ars,
+                       ptrdiff_t acs, const double *b, ptrdiff_t brs, ptrdiff_t bcs, double beta, double *c,
+                       size_t ldc);
+
 // Per-ISA kernels (defined only for the ISA's own level; call through ember_*_ukr_for_level).
 void ember_sgemm_ukr_portable(size_t, const float *, const float *, float *, size_t, float, float, size_t, size_t);
 void ember_dgemm_ukr_portable(size_t, const double *, const double *, double *, size_t, double, double, size_t, size_t);
 void ember_sgemm_ukr_avx2(size_t, const float *, const float *, float *, size_t, float, float, size_t, size_t);
 void ember_dgemm_ukr_avx2(size_t, const double *, const double *, double *, size_t, double, double, size_t, size_t);
+/// One full panel of mr (6 or 12) rows of row-major A (column stride 1) packed with AVX2 transposes.
+void ember_spack_a_panel_avx2(size_t kc, const float *a, ptrdiff_t rs, size_t mr, float *out);
 void ember_sgemm_ukr_avx512(size_t, const float *, const float *, float *, size_t, float, float, size_t, size_t);
 void ember_dgemm_ukr_avx512(size_t, const double *, const double *, double *, size_t, double, double, size_t, size_t);
 

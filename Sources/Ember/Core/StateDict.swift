@@ -1,38 +1,53 @@
-// StateDict: an ordered name → tensor mapping, the currency of checkpoints (`module.state_dict()`).
+// StateDict: an insertion-ordered name → tensor map, the shape of `model.state_dict()`.
 
-/// An ordered mapping from dotted names (`features.0.weight`, `bn1.running_mean`) to tensors, like the
-/// `OrderedDict` PyTorch's `state_dict()` returns. Order is insertion order and is preserved on save/load.
+/// Named tensors in insertion order, like the `OrderedDict` that `model.state_dict()` returns.
 ///
 /// ```swift
-/// var sd = StateDict()
-/// sd["weight"] = Tensor.ones([2, 2])
-/// for (name, t) in sd { print(name, t.shape) }
+/// let sd: StateDict = ["0.weight": w, "0.bias": b]
+/// try save(sd, to: URL(fileURLWithPath: "mlp.safetensors"))
+/// let back = try loadStateDict(from: URL(fileURLWithPath: "mlp.safetensors"))
+/// print(back["0.weight"]!.shape)
 /// ```
-public struct StateDict: Sequence, ExpressibleByDictionaryLiteral, CustomStringConvertible {
-    public private(set) var keys: [String] = []
-    private var storage: [String: Tensor] = [:]
+public struct StateDict: RandomAccessCollection, ExpressibleByDictionaryLiteral {
+    /// The entries in order.
+    public private(set) var entries: [(name: String, tensor: Tensor)] = []
+    private var index: [String: Int] = [:]
 
+    /// An empty state dict.
     public init() {}
-    public init(dictionaryLiteral elements: (String, Tensor)...) { for (k, v) in elements { self[k] = v } }
-    public init(_ pairs: [(String, Tensor)]) { for (k, v) in pairs { self[k] = v } }
 
-    /// The tensor stored under `key`; setting nil removes the key, setting a new key appends it.
-    public subscript(key: String) -> Tensor? {
-        get { storage[key] }
+    /// A state dict holding `entries` in order; a repeated name keeps its first position and its last tensor.
+    public init(_ entries: [(name: String, tensor: Tensor)]) {
+        for (n, t) in entries { self[n] = t }
+    }
+
+    public init(dictionaryLiteral elements: (String, Tensor)...) {
+        for (n, t) in elements { self[n] = t }
+    }
+
+    /// The names in order.
+    public var names: [String] { entries.map(\.name) }
+    /// The names in order (PyTorch's `state_dict().keys()`).
+    public var keys: [String] { names }
+
+    /// The tensor called `name`; assigning appends or replaces in place, nil removes.
+    public subscript(name: String) -> Tensor? {
+        get { index[name].map { entries[$0].tensor } }
         set {
-            if let v = newValue {
-                if storage.updateValue(v, forKey: key) == nil { keys.append(key) }
-            } else if storage.removeValue(forKey: key) != nil {
-                keys.removeAll { $0 == key }
+            switch (index[name], newValue) {
+            case let (i?, t?): entries[i].tensor = t
+            case let (nil, t?):
+                index[name] = entries.count
+                entries.append((name, t))
+            case let (i?, nil):
+                entries.remove(at: i)
+                index = Dictionary(uniqueKeysWithValues: entries.enumerated().map { ($1.name, $0) })
+            case (nil, nil): break
             }
         }
     }
-    public var count: Int { keys.count }
-    public var isEmpty: Bool { keys.isEmpty }
-    /// Entries in order.
-    public var entries: [(key: String, value: Tensor)] { keys.map { ($0, storage[$0]!) } }
-    public func makeIterator() -> IndexingIterator<[(key: String, value: Tensor)]> { entries.makeIterator() }
-    public var description: String {
-        "StateDict(" + entries.map { "\($0.key): \(shapeString($0.value.shape)) \($0.value.dtype)" }.joined(separator: ", ") + ")"
-    }
+
+    public var startIndex: Int { 0 }
+    public var endIndex: Int { entries.count }
+    public subscript(position: Int) -> (name: String, tensor: Tensor) { entries[position] }
 }

@@ -84,12 +84,33 @@ extension Tensor {
         for i in 0..<n { t.writeScalar(Double(start + i * step), at: i) }
         return t
     }
-    /// Floating-point range (`torch.arange(0.0, 4.1, 0.1)`): `ceil((end - start) / step)` values `start + i*step`, float32.
+    /// Floating-point range (`torch.arange(0.0, 4.1, 0.1)`): `ceil((end - start) / step)` values `start + i*step`, float32,
+    /// rounded exactly as PyTorch's CPU kernel rounds them.
     public static func arange(_ start: Double, _ end: Double, _ step: Double = 1, dtype: DType = .float32) -> Tensor {
         emberCheck(step != 0, "arange", "step must be nonzero")
-        let n = Swift.max(0, Int((end - start) / step.magnitude * (step > 0 ? 1 : -1) .rounded(.up)))
+        emberCheck(start.isFinite && end.isFinite, "arange", "unsupported range: \(start) -> \(end)")
+        emberCheck((end - start) / step >= 0 || end == start, "arange", "upper bound and larger bound inconsistent with step sign")
+        // PyTorch's size: ceil((end - start) / step) in double (41 values for arange(0, 4.1, 0.1)).
+        let n = Swift.max(0, Int(((end - start) / step).rounded(.up)))
         let t = Tensor(empty: [n], dtype: dtype)
-        for i in 0..<n { t.writeScalar(start + Double(i) * step, at: i) }
+        // PyTorch's AVX2 kernel: values `start + step * i` in double, except that in each pair of 32-byte
+        // vectors the vector's first value is rounded to the output type and the rest step from it.
+        // Emulating that keeps every float32 value equal to PyTorch's (for up to 32768 values, PyTorch's
+        // per-thread grain; beyond it PyTorch's chunking by thread count can shift the vectors).
+        let v = dtype.isFloatingPoint ? Swift.max(1, 32 / dtype.itemSize) : 1
+        func exact(_ idx: Int) -> Double { start.addingProduct(step, Double(idx)) }
+        var i = 0
+        if v > 1 {
+            while i <= n - 2 * v {
+                for block in [i, i + v] {
+                    t.writeScalar(exact(block), at: block)
+                    let base = t.readScalar(atOffset: block)
+                    for k in 1..<v { t.writeScalar(base.addingProduct(Double(k), step), at: block + k) }
+                }
+                i += 2 * v
+            }
+        }
+        while i < n { t.writeScalar(exact(i), at: i); i += 1 }
         return t
     }
     /// `steps` evenly spaced values from `start` to `end` inclusive (`torch.linspace`).
@@ -101,17 +122,21 @@ extension Tensor {
         let t = Tensor(empty: [steps], dtype: dtype)
         if steps == 1 { t.writeScalar(start, at: 0) }
         guard steps > 1 else { return t }
-        if dtype == .float32 {
-            // PyTorch computes in the output type: step and products in float.
+        // PyTorch's kernel is serial, in the output type (double for integers), and its
+        // `start + step * i` / `end - step * (steps - i - 1)` compile to fused multiply-adds.
+        let half = steps / 2
+        if dtype == .float32 || dtype == .float16 || dtype == .bfloat16 {
             let s = Float(start), e = Float(end)
             let step = (e - s) / Float(steps - 1)
-            let half = steps / 2
-            let p = t.pointer(as: Float.self)
-            for i in 0..<steps { p[i] = i < half ? s + step * Float(i) : e - step * Float(steps - i - 1) }
+            for i in 0..<steps {
+                let v = i < half ? s.addingProduct(step, Float(i)) : e.addingProduct(-step, Float(steps - i - 1))
+                t.writeScalar(Double(v), at: i)
+            }
         } else {
             let step = (end - start) / Double(steps - 1)
-            let half = steps / 2
-            for i in 0..<steps { t.writeScalar(i < half ? start + step * Double(i) : end - step * Double(steps - i - 1), at: i) }
+            for i in 0..<steps {
+                t.writeScalar(i < half ? start.addingProduct(step, Double(i)) : end.addingProduct(-step, Double(steps - i - 1)), at: i)
+            }
         }
         return t
     }

@@ -1,0 +1,333 @@
+// Random tensors: rand, randn, randint, normal, randperm, multinomial, bernoulli and the in-place fills.
+import Foundation
+
+// Which streams match PyTorch 2.x (CPU) bit for bit, checked against torch 2.13 in RandomTests:
+// - rand / uniform_ (float32, float64), randint, randperm, bernoulli(probs) (float32/float64 probs),
+//   bernoulli_(p:), multinomial with replacement, and randn / normal for float64 and for fewer than
+//   16 elements of float32: the same values from the same seed.
+// - randn / normal with 16 or more float32 elements: the same uniforms and the same Box-Muller pairing as
+//   PyTorch's vectorized `normal_fill`, but PyTorch's AVX2 log/sin/cos approximations differ from libm in
+//   the last bits, so values agree to ~1e-6 relative, not bit for bit.
+// - float16/bfloat16 fills, multinomial without replacement (PyTorch draws exponentials there, through
+//   MKL when available): same distribution only.
+
+extension Tensor {
+    // MARK: Uniform
+
+    /// Uniform samples in [0, 1) (`torch.rand`).
+    ///
+    /// Matches PyTorch's stream: after `manualSeed(0)`, `Tensor.rand(3)` is
+    /// `tensor([0.4963, 0.7682, 0.0885])`. float32 uses 24 random bits per value, float64 53.
+    ///
+    /// ```swift
+    /// manualSeed(0)
+    /// let x = Tensor.rand(2, 3)
+    /// ```
+    public static func rand(_ shape: Int..., dtype: DType = .float32, generator: Generator? = nil,
+                            requiresGrad: Bool = false) -> Tensor {
+        rand(shape, dtype: dtype, generator: generator, requiresGrad: requiresGrad)
+    }
+    /// Uniform samples in [0, 1) (`torch.rand`); see `rand(_:dtype:generator:requiresGrad:)`.
+    public static func rand(_ shape: [Int], dtype: DType = .float32, generator: Generator? = nil,
+                            requiresGrad: Bool = false) -> Tensor {
+        emberCheck(dtype.isFloatingPoint, "rand", "\"check_uniform_bounds\" not implemented for '\(dtype)'")
+        let t = Tensor(empty: shape, dtype: dtype)
+        t.fillUniform(from: 0, to: 1, generator: generator ?? .default)
+        if requiresGrad { t.requiresGrad = true }
+        return t
+    }
+
+    /// Fills self with uniform samples in [from, to) in place (`uniform_`), PyTorch's stream.
+    @discardableResult
+    public func uniform_(from: Double = 0, to: Double = 1, generator: Generator? = nil) -> Tensor {
+        checkInPlaceAllowed("uniform_")
+        emberCheck(dtype.isFloatingPoint, "uniform_", "\"check_uniform_bounds\" not implemented for '\(dtype)'")
+        emberCheck(from <= to, "uniform_", "uniform_ expects to return a [from, to) range, but found from=\(from) > to=\(to)")
+        fillUniform(from: from, to: to, generator: generator ?? .default)
+        bumpVersion()
+        return self
+    }
+
+    /// Writes `x * (to - from) + from` for uniform `x`, in the element type, in row-major order.
+    func fillUniform(from: Double, to: Double, generator: Generator) {
+        let dst = isContiguous ? self : Tensor(empty: shape, dtype: dtype)
+        let n = numel
+        generator.withLockedEngine { e in
+            // PyTorch's kernel is compiled with FMA contraction: `x * span + from` rounds once.
+            switch dtype {
+            case .float64:
+                let p = dst.pointer(as: Double.self)
+                let span = to - from
+                if from == 0 && span == 1 { for i in 0..<n { p[i] = e.nextDouble() } }
+                else { for i in 0..<n { p[i] = from.addingProduct(e.nextDouble(), span) } }
+            default:
+                // float16/bfloat16 draw float32 values (24 bits) and round, as PyTorch does.
+                let dst32 = dtype == .float32 ? dst : Tensor(empty: shape, dtype: .float32)
+                let p = dst32.pointer(as: Float.self)
+                let f = Float(from), span = Float(to) - Float(from)
+                if f == 0 && span == 1 { for i in 0..<n { p[i] = e.nextFloat() } }
+                else { for i in 0..<n { p[i] = f.addingProduct(e.nextFloat(), span) } }
+                if dst32 !== dst { copyElements(from: dst32, into: dst) }
+            }
+        }
+        if dst !== self { copyElements(from: dst, into: self) }
+    }
+
+    // MARK: Normal
+
+    /// Standard normal samples (`torch.randn`).
+    ///
+    /// Same Box-Muller stream as PyTorch: after `manualSeed(0)`, `Tensor.randn(3)` is
+    /// `tensor([ 1.5410, -0.2934, -2.1788])`. See the file header for which sizes match bit for bit.
+    ///
+    /// ```swift
+    /// let w = Tensor.randn(784, 256) * 0.01
+    /// ```
+    public static func randn(_ shape: Int..., dtype: DType = .float32, generator: Generator? = nil,
+                             requiresGrad: Bool = false) -> Tensor {
+        randn(shape, dtype: dtype, generator: generator, requiresGrad: requiresGrad)
+    }
+    /// Standard normal samples (`torch.randn`); see `randn(_:dtype:generator:requiresGrad:)`.
+    public static func randn(_ shape: [Int], dtype: DType = .float32, generator: Generator? = nil,
+                             requiresGrad: Bool = false) -> Tensor {
+        normal(mean: 0, std: 1, shape: shape, dtype: dtype, generator: generator, requiresGrad: requiresGrad)
+    }
+
+    /// Normal samples with the given mean and standard deviation (`torch.normal(mean, std, size)`).
+    public static func normal(mean: Double = 0, std: Double = 1, shape: [Int], dtype: DType = .float32,
+                              generator: Generator? = nil, requiresGrad: Bool = false) -> Tensor {
+        emberCheck(dtype.isFloatingPoint, "normal", "\"normal_kernel_cpu\" not implemented for '\(dtype)'")
+        emberCheck(std >= 0, "normal", "normal expects std >= 0.0, but found std \(std)")
+        let t = Tensor(empty: shape, dtype: dtype)
+        t.fillNormal(mean: mean, std: std, generator: generator ?? .default)
+        if requiresGrad { t.requiresGrad = true }
+        return t
+    }
+
+    /// Normal samples with elementwise (broadcast) `mean` and `std` tensors (`torch.normal(mean, std)`).
+    ///
+    /// Like PyTorch, draws standard normals of the broadcast shape, then scales and shifts them.
+    /// Not differentiable (use `mean + std * Tensor.randn(...)` for a reparameterized sample).
+    public static func normal(mean: Tensor, std: Tensor, generator: Generator? = nil) -> Tensor {
+        checkNoGradNeeded("normal", mean, std)
+        let shape = broadcastShapes(mean.shape, std.shape, op: "normal")
+        let dtype = DType.promote(mean.dtype, std.dtype)
+        let z = randn(shape, dtype: dtype.isFloatingPoint ? dtype : .float32, generator: generator)
+        return noGrad { z * std + mean }
+    }
+
+    /// Fills self with normal samples in place (`normal_`).
+    @discardableResult
+    public func normal_(mean: Double = 0, std: Double = 1, generator: Generator? = nil) -> Tensor {
+        checkInPlaceAllowed("normal_")
+        emberCheck(dtype.isFloatingPoint, "normal_", "\"normal_kernel_cpu\" not implemented for '\(dtype)'")
+        emberCheck(std >= 0, "normal_", "normal expects std >= 0.0, but found std \(std)")
+        fillNormal(mean: mean, std: std, generator: generator ?? .default)
+        bumpVersion()
+        return self
+    }
+
+    /// PyTorch's `normal_kernel`: a vectorized Box-Muller over blocks of 16 for contiguous tensors of
+    /// 16+ elements, else the scalar `normal_distribution<double>` with its cached second value.
+    func fillNormal(mean: Double, std: Double, generator: Generator) {
+        let n = numel
+        generator.withLockedEngine { e in
+            if n >= 16 && isContiguous && dtype == .float32 {
+                fillNormal16(pointer(as: Float.self), n, Float(mean), Float(std), &e)
+            } else if n >= 16 && isContiguous && dtype == .float64 {
+                fillNormal16(pointer(as: Double.self), n, mean, std, &e)
+            } else if n >= 16 && isContiguous {
+                let tmp = Tensor(empty: shape, dtype: .float32)
+                fillNormal16(tmp.pointer(as: Float.self), n, Float(mean), Float(std), &e)
+                copyElements(from: tmp, into: self)
+            } else {
+                let dst = isContiguous ? self : Tensor(empty: shape, dtype: dtype)
+                for i in 0..<n { dst.writeScalar(mean.addingProduct(e.nextNormal(), std), at: i) }
+                if dst !== self { copyElements(from: dst, into: self) }
+            }
+        }
+    }
+
+    // MARK: Integers and permutations
+
+    /// Integers uniform in `low..<high` (`torch.randint(low, high, size)`), int64 by default.
+    ///
+    /// PyTorch's stream: `low + (bits % (high - low))` with 32 random bits (64 when the range needs them).
+    ///
+    /// ```swift
+    /// let labels = Tensor.randint(low: 0, high: 10, shape: [64])
+    /// ```
+    public static func randint(low: Int = 0, high: Int, shape: [Int], dtype: DType = .int64,
+                               generator: Generator? = nil) -> Tensor {
+        emberCheck(low < high, "randint", "random_ expects 'from' to be less than 'to', but got from=\(low) >= to=\(high)")
+        let range = UInt64(bitPattern: Int64(high) &- Int64(low))
+        let t = Tensor(empty: shape, dtype: dtype)
+        let n = t.numel
+        (generator ?? .default).withLockedEngine { e in
+            let wide = range >= (1 << 32) && (dtype == .int64 || dtype == .float64 || dtype == .float32 || dtype == .bfloat16)
+            for i in 0..<n {
+                let bits = wide ? e.next64() : UInt64(e.next32())
+                let v = Int64(low) &+ Int64(bitPattern: bits % range)
+                if dtype == .int64 { t.pointer(as: Int64.self)[i] = v } else { t.writeScalar(Double(v), at: i) }
+            }
+        }
+        return t
+    }
+
+    /// A random permutation of `0..<n` (`torch.randperm`), PyTorch's Fisher-Yates stream.
+    public static func randperm(_ n: Int, dtype: DType = .int64, generator: Generator? = nil) -> Tensor {
+        emberCheck(n >= 0, "randperm", "n must be non-negative, got\(n)")
+        var r = [Int64](repeating: 0, count: n)
+        (generator ?? .default).withLockedEngine { e in
+            if n < Int(UInt32.max / 20) {
+                for i in 0..<n { r[i] = Int64(i) }
+                if n > 1 {
+                    for i in 0..<(n - 1) {
+                        let z = Int(UInt64(e.next32()) % UInt64(n - i))
+                        r.swapAt(i, z + i)
+                    }
+                }
+            } else {
+                // PyTorch's "inside-out" variant with 64-bit draws for very large n.
+                for i in 0..<n {
+                    let z = Int(e.next64() % UInt64(i + 1))
+                    r[i] = r[z]
+                    r[z] = Int64(i)
+                }
+            }
+        }
+        return Tensor(r, shape: [n]).to(dtype)
+    }
+
+    // MARK: Bernoulli and multinomial
+
+    /// Fills self with 1 (probability `p`) or 0 in place (`bernoulli_(p)`); 53-bit uniforms as in PyTorch.
+    @discardableResult
+    public func bernoulli_(p: Double = 0.5, generator: Generator? = nil) -> Tensor {
+        checkInPlaceAllowed("bernoulli_")
+        emberCheck(p >= 0 && p <= 1, "bernoulli_", "bernoulli_ expects p to be in [0, 1], but got p=\(p)")
+        let dst = isContiguous ? self : Tensor(empty: shape, dtype: dtype)
+        let n = numel
+        (generator ?? .default).withLockedEngine { e in
+            for i in 0..<n { dst.writeScalar(e.nextDouble() < p ? 1 : 0, at: i) }
+        }
+        if dst !== self { copyElements(from: dst, into: self) }
+        bumpVersion()
+        return self
+    }
+
+    /// 1 with probability `probs[i]`, else 0, elementwise (`torch.bernoulli(probs)`), with `probs`' dtype.
+    ///
+    /// Matches PyTorch's stream: one uniform of `probs`' precision (24 bits for float32) per element.
+    /// Not differentiable.
+    public static func bernoulli(_ probs: Tensor, generator: Generator? = nil) -> Tensor {
+        checkNoGradNeeded("bernoulli", probs)
+        emberCheck(probs.dtype.isFloatingPoint, "bernoulli", "expected a floating point probs tensor, got \(probs.dtype)")
+        let p = probs.contiguous().to(.float64).scalars
+        for v in p where !(v >= 0 && v <= 1) {
+            emberFail("bernoulli", "Expected p_in >= 0 && p_in <= 1 to be true, but got false (found \(v))")
+        }
+        let out = Tensor(empty: probs.shape, dtype: probs.dtype)
+        let double = probs.dtype == .float64
+        (generator ?? .default).withLockedEngine { e in
+            for i in 0..<p.count {
+                let u = double ? e.nextDouble() : Double(e.nextFloat())
+                out.writeScalar(u < p[i] ? 1 : 0, at: i)
+            }
+        }
+        return out
+    }
+
+    /// Samples category indices from each row of non-negative weights (`torch.multinomial`), int64.
+    ///
+    /// Input `[C]` gives `[numSamples]`; input `[N, C]` gives `[N, numSamples]`. With replacement this is
+    /// PyTorch's stream (inverse CDF with 53-bit uniforms); without replacement it matches only in distribution.
+    public func multinomial(_ numSamples: Int, replacement: Bool = false, generator: Generator? = nil) -> Tensor {
+        emberCheck(rank == 1 || rank == 2, "multinomial", "prob_dist must be 1 or 2 dim, got shape \(shapeString(shape))")
+        emberCheck(dtype.isFloatingPoint, "multinomial", "multinomial only supports floating-point dtypes for input, got: \(dtype)")
+        emberCheck(numSamples > 0, "multinomial", "cannot sample n_sample <= 0 samples")
+        let rows = rank == 1 ? 1 : shape[0], cats = shape[rank - 1]
+        emberCheck(cats > 0, "multinomial", "number of categories cannot be zero")
+        emberCheck(replacement || numSamples <= cats, "multinomial", "cannot sample n_sample > prob_dist.size(-1) samples without replacement")
+        let w = detach().contiguous().to(.float64).scalars
+        var result = [Int64](repeating: 0, count: rows * numSamples)
+        let single = dtype != .float64
+        (generator ?? .default).withLockedEngine { e in
+            for r in 0..<rows {
+                let row = Array(w[(r * cats)..<((r + 1) * cats)])
+                var total = 0.0
+                for v in row {
+                    emberCheck(v >= 0 && v.isFinite, "multinomial", "probability tensor contains either `inf`, `nan` or element < 0")
+                    total += v
+                }
+                emberCheck(total > 0, "multinomial", "invalid multinomial distribution (sum of probabilities <= 0)")
+                if replacement {
+                    // PyTorch accumulates the CDF in the input's precision, then normalizes it.
+                    var cdf = [Double](repeating: 0, count: cats)
+                    if single {
+                        var s: Float = 0
+                        for j in 0..<cats { s += Float(row[j]); cdf[j] = Double(s) }
+                        for j in 0..<cats { cdf[j] = Double(Float(cdf[j]) / s) }
+                    } else {
+                        var s = 0.0
+                        for j in 0..<cats { s += row[j]; cdf[j] = s }
+                        for j in 0..<cats { cdf[j] /= s }
+                    }
+                    cdf[cats - 1] = 1
+                    for j in 0..<numSamples {
+                        let u = e.nextDouble()
+                        var lo = 0, hi = cats
+                        while hi > lo {
+                            let mid = lo + (hi - lo) / 2
+                            if cdf[mid] < u { lo = mid + 1 } else { hi = mid }
+                        }
+                        result[r * numSamples + j] = Int64(lo)
+                    }
+                } else {
+                    // Exponential race (as PyTorch's `p / Exp(1)` top-k): larger keys win.
+                    var keys = [(Double, Int)]()
+                    for j in 0..<cats {
+                        let q = -Foundation.log1p(-e.nextDouble())
+                        keys.append((row[j] > 0 ? row[j] / q : -1, j))
+                    }
+                    keys.sort { $0.0 > $1.0 || ($0.0 == $1.0 && $0.1 < $1.1) }
+                    for j in 0..<numSamples { result[r * numSamples + j] = Int64(keys[j].1) }
+                }
+            }
+        }
+        return Tensor(result, shape: rank == 1 ? [numSamples] : [rows, numSamples])
+    }
+}
+
+/// Fills `n` values with PyTorch's `normal_fill`: uniforms for all, Box-Muller on blocks of 16 (pairing
+/// element j with j+8), and a tail handled by redrawing the last 16 values.
+private func fillNormal16<T: BinaryFloatingPoint>(_ data: UnsafeMutablePointer<T>, _ n: Int, _ mean: T, _ std: T,
+                                                  _ e: inout MT19937) {
+    let isFloat = T.self == Float.self
+    func uniform() -> T { isFloat ? T(e.nextFloat()) : T(e.nextDouble()) }
+    func block(_ d: UnsafeMutablePointer<T>) {
+        for j in 0..<8 {
+            if isFloat {
+                let u1 = 1 - Float(d[j]), u2 = Float(d[j + 8])
+                let radius = (-2 * Foundation.logf(u1)).squareRoot()
+                let theta = Float(2.0 * Double.pi * Double(u2))
+                d[j] = T(radius * Foundation.cosf(theta) * Float(std) + Float(mean))
+                d[j + 8] = T(radius * Foundation.sinf(theta) * Float(std) + Float(mean))
+            } else {
+                let u1 = 1 - Double(d[j]), u2 = Double(d[j + 8])
+                let radius = (-2 * Foundation.log(u1)).squareRoot()
+                let theta = 2.0 * Double.pi * u2
+                d[j] = T(Double(mean).addingProduct(radius * Foundation.cos(theta), Double(std)))
+                d[j + 8] = T(Double(mean).addingProduct(radius * Foundation.sin(theta), Double(std)))
+            }
+        }
+    }
+    for i in 0..<n { data[i] = uniform() }
+    var i = 0
+    while i + 16 <= n { block(data + i); i += 16 }
+    if n % 16 != 0 {
+        let tail = data + (n - 16)
+        for j in 0..<16 { tail[j] = uniform() }
+        block(tail)
+    }
+}

@@ -1,2 +1,0 @@
-// EmberBoard: placeholder until its issue lands.
-import Ember

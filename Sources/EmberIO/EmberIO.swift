@@ -1,2 +1,0 @@
-// EmberIO: placeholder until its issue lands.
-import Ember

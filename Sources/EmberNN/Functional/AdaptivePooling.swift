@@ -1,0 +1,93 @@
+// adaptive_avg_pool2d and adaptive_max_pool2d: fixed output size, PyTorch's floor/ceil window formulas.
+import Ember
+import EmberKernels
+
+extension F {
+    /// Adaptive 2-d average pooling to `outputSize`, matching `torch.nn.functional.adaptive_avg_pool2d`.
+    ///
+    /// Output cell `o` averages input rows `floor(o·H/out) ..< ceil((o+1)·H/out)` (windows may overlap when
+    /// the sizes do not divide). `outputSize` is an `Int` or `[h, w]`; `(1, 1)` is global average pooling.
+    ///
+    /// Shape: `[N, C, H, W]` or `[C, H, W]` → `[N, C, outH, outW]`.
+    ///
+    /// ```swift
+    /// let pooled = F.adaptiveAvgPool2d(features, outputSize: 1)   // [N, C, 1, 1], as in ResNet's head
+    /// ```
+    public static func adaptiveAvgPool2d(_ input: Tensor, outputSize: IntTuple) -> Tensor {
+        let op = "adaptive_avg_pool2d"
+        let (x4, batched) = poolInput(input, op: op)
+        let size = adaptiveSize(outputSize, op: op)
+        let (n, c, h, w) = (x4.shape[0], x4.shape[1], x4.shape[2], x4.shape[3])
+        let (oh, ow) = (size[0], size[1])
+        let x = x4.kernelInput
+        let out = Tensor(empty: [n, c, oh, ow], dtype: x.dtype)
+        if oh == 1 && ow == 1 {
+            // Global average pooling: one mean per plane (the common ResNet case), already contiguous.
+            noGrad { _ = out.view([n * c]).copy_(x.view([n * c, h * w]).mean(dim: 1)) }
+        } else if x.dtype == .float32 {
+            PoolingKernels.adaptiveAvgForward(x.pointer(as: Float.self), planes: n * c, height: h, width: w, outHeight: oh, outWidth: ow, out.pointer(as: Float.self))
+        } else {
+            PoolingKernels.adaptiveAvgForward(x.pointer(as: Double.self), planes: n * c, height: h, width: w, outHeight: oh, outWidth: ow, out.pointer(as: Double.self))
+        }
+        let result = record(out, "AdaptiveAvgPool2DBackward0", inputs: [x4]) { gOut in
+            if oh == 1 && ow == 1 {
+                // Differentiable form: the gradient of a mean is the spread-out gradient.
+                return [gOut.expand([n, c, h, w]) / Double(h * w)]
+            }
+            let gy = gOut.kernelInput
+            let gx = Tensor.zeros([n, c, h, w], dtype: gy.dtype)
+            if gy.dtype == .float32 {
+                PoolingKernels.adaptiveAvgBackward(gy.pointer(as: Float.self), planes: n * c, height: h, width: w, outHeight: oh, outWidth: ow, gx.pointer(as: Float.self))
+            } else {
+                PoolingKernels.adaptiveAvgBackward(gy.pointer(as: Double.self), planes: n * c, height: h, width: w, outHeight: oh, outWidth: ow, gx.pointer(as: Double.self))
+            }
+            return onceDifferentiable([gx], "AdaptiveAvgPool2DBackward0", inputs: [gOut])
+        }
+        return batched ? result : result.squeeze(0)
+    }
+
+    /// Adaptive 2-d max pooling to `outputSize`, matching `torch.nn.functional.adaptive_max_pool2d`.
+    ///
+    /// Same windows as `adaptiveAvgPool2d`; the gradient goes to each window's maximum.
+    ///
+    /// Shape: `[N, C, H, W]` or `[C, H, W]` → `[N, C, outH, outW]`.
+    ///
+    /// ```swift
+    /// let y = F.adaptiveMaxPool2d(x, outputSize: [3, 2])
+    /// ```
+    public static func adaptiveMaxPool2d(_ input: Tensor, outputSize: IntTuple) -> Tensor {
+        adaptiveMaxPool2dWithIndices(input, outputSize: outputSize).output
+    }
+
+    /// `adaptive_max_pool2d(..., return_indices=True)`: values and flat per-plane argmax indices (int64).
+    public static func adaptiveMaxPool2dWithIndices(_ input: Tensor, outputSize: IntTuple) -> (output: Tensor, indices: Tensor) {
+        let op = "adaptive_max_pool2d"
+        let (x4, batched) = poolInput(input, op: op)
+        let size = adaptiveSize(outputSize, op: op)
+        let (n, c, h, w) = (x4.shape[0], x4.shape[1], x4.shape[2], x4.shape[3])
+        let x = x4.kernelInput
+        let out = Tensor(empty: [n, c, size[0], size[1]], dtype: x.dtype)
+        let indices = Tensor(empty: [n, c, size[0], size[1]], dtype: .int64)
+        if x.dtype == .float32 {
+            PoolingKernels.adaptiveMaxForward(x.pointer(as: Float.self), planes: n * c, height: h, width: w, outHeight: size[0], outWidth: size[1],
+                                              out.pointer(as: Float.self), indices.pointer(as: Int64.self))
+        } else {
+            PoolingKernels.adaptiveMaxForward(x.pointer(as: Double.self), planes: n * c, height: h, width: w, outHeight: size[0], outWidth: size[1],
+                                              out.pointer(as: Double.self), indices.pointer(as: Int64.self))
+        }
+        let inShape = x4.shape
+        let result = record(out, "AdaptiveMaxPool2DBackward0", inputs: [x4]) { gOut in
+            [maxPoolGradient(gOut, indices: indices, inputShape: inShape)]
+        }
+        return batched ? (result, indices) : (result.squeeze(0), indices.squeeze(0))
+    }
+
+    /// Expands and checks an adaptive output size.
+    static func adaptiveSize(_ v: IntTuple, op: String) -> [Int] {
+        let vals = v.intValues
+        emberCheck(vals.count == 1 || vals.count == 2, op, "output_size must be 2")
+        let s = vals.count == 1 ? [vals[0], vals[0]] : vals
+        emberCheck(s[0] > 0 && s[1] > 0, op, "elements of output_size must be greater than or equal to 0 but received {\(s[0]), \(s[1])}")
+        return s
+    }
+}

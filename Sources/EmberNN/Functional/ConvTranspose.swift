@@ -1,0 +1,99 @@
+// conv_transpose2d: the adjoint of conv2d (GEMM + col2im), with output_padding, groups and dilation.
+import Ember
+import EmberKernels
+
+extension F {
+    /// 2-d transposed convolution ("deconvolution"), matching `torch.nn.functional.conv_transpose2d`.
+    ///
+    /// It is the gradient of `conv2d` with respect to its input: each input pixel scatters a weighted
+    /// kernel into the output. Argument order follows PyTorch (`outputPadding` before `groups`, `dilation` last).
+    ///
+    /// Shape: input `[N, Cin, H, W]` (or unbatched), weight `[Cin, Cout / groups, kH, kW]`, bias `[Cout]` →
+    /// `[N, Cout, (H − 1)·sH − 2·pH + dH·(kH − 1) + opH + 1, …]`.
+    ///
+    /// ```swift
+    /// let up = F.convTranspose2d(x, w, stride: 2, padding: 1)   // x [1, 3, 4, 4], w [3, 2, 3, 3] -> [1, 2, 7, 7]
+    /// ```
+    public static func convTranspose2d(_ input: Tensor, _ weight: Tensor, bias: Tensor? = nil, stride: IntTuple = 1,
+                                       padding: IntTuple = 0, outputPadding: IntTuple = 0, groups: Int = 1,
+                                       dilation: IntTuple = 1) -> Tensor {
+        let op = "conv_transpose2d"
+        emberCheck(input.rank == 3 || input.rank == 4, op, "Expected 3D (unbatched) or 4D (batched) input to conv_transpose2d, but got input of size: \(shapeString(input.shape))")
+        if input.rank == 3 {
+            return convTranspose2d(input.unsqueeze(0), weight, bias: bias, stride: stride, padding: padding,
+                                   outputPadding: outputPadding, groups: groups, dilation: dilation).squeeze(0)
+        }
+        emberCheck(weight.rank == 4, op, "Expected 4-dimensional weight for 4-dimensional input \(shapeString(input.shape)), but got \(weight.rank)-dimensional weight of size \(shapeString(weight.shape)) instead")
+        checkFloatInputs(op, ("input", input), ("weight", weight))
+        if let b = bias { checkFloatInputs(op, ("input", input), ("bias", b)) }
+        let s = expandTuple(stride, 2, op: op, name: "stride"), p = expandTuple(padding, 2, op: op, name: "padding")
+        let op2 = expandTuple(outputPadding, 2, op: op, name: "output_padding"), d = expandTuple(dilation, 2, op: op, name: "dilation")
+        emberCheck(groups > 0, op, "non-positive groups is not supported")
+        emberCheck(s.allSatisfy { $0 > 0 }, op, "non-positive stride is not supported")
+        emberCheck(d.allSatisfy { $0 > 0 }, op, "dilation should be greater than zero")
+        emberCheck(p.allSatisfy { $0 >= 0 }, op, "negative padding is not supported")
+        emberCheck(op2[0] >= 0 && op2[1] >= 0 && op2[0] < Swift.max(s[0], d[0]) && op2[1] < Swift.max(s[1], d[1]), op,
+                   "output padding must be smaller than either stride or dilation, but got output_padding_height: \(op2[0]) output_padding_width: \(op2[1]) stride_height: \(s[0]) stride_width: \(s[1]) dilation_height: \(d[0]) dilation_width: \(d[1])")
+        let (n, cin, h, w) = (input.shape[0], input.shape[1], input.shape[2], input.shape[3])
+        let (wcin, coutg, kh, kw) = (weight.shape[0], weight.shape[1], weight.shape[2], weight.shape[3])
+        emberCheck(wcin % groups == 0, op, "Given groups=\(groups), expected weight to be divisible by \(groups) at dimension 0, but got weight of size \(shapeString(weight.shape)) instead")
+        emberCheck(cin == wcin, op, "Given transposed=1, weight of size \(shapeString(weight.shape)), expected input\(shapeString(input.shape)) to have \(wcin) channels, but got \(cin) channels instead")
+        let cout = coutg * groups
+        if let b = bias {
+            emberCheck(b.rank == 1 && b.shape[0] == cout, op, "Given transposed=1, weight of size \(shapeString(weight.shape)), expected bias to be 1-dimensional with \(cout) elements, but got bias of size \(shapeString(b.shape)) instead")
+        }
+        let oh = (h - 1) * s[0] - 2 * p[0] + d[0] * (kh - 1) + op2[0] + 1
+        let ow = (w - 1) * s[1] - 2 * p[1] + d[1] * (kw - 1) + op2[1] + 1
+        emberCheck(oh > 0 && ow > 0, op, "Given input size per channel: (\(h) x \(w)). Calculated output size per channel: (\(oh) x \(ow)). Output size is too small")
+        // The convolution this one is the adjoint of: from the [Cout, oh, ow] output image back to the [Cin, h, w] grid.
+        let geometry = ConvGeometry(channels: coutg, height: oh, width: ow, kernelHeight: kh, kernelWidth: kw,
+                                    strideHeight: s[0], strideWidth: s[1], padTop: p[0], padLeft: p[1],
+                                    dilationHeight: d[0], dilationWidth: d[1], outHeight: h, outWidth: w)
+        let x = input.kernelInput, wt = weight.kernelInput
+        let out = Tensor(empty: [n, cout, oh, ow], dtype: input.dtype)
+        func run<T: BinaryFloatingPoint>(_: T.Type) {
+            ConvKernels.backwardInput(gradOutput: x.pointer(as: T.self), weight: wt.pointer(as: T.self), gradInput: out.pointer(as: T.self),
+                                      batch: n, groups: groups, outChannels: cin, geometry)
+            if let b = bias?.kernelInput {
+                let po = out.pointer(as: T.self), pb = b.pointer(as: T.self), plane = oh * ow
+                for i in 0..<n { for c in 0..<cout {
+                    let row = po + (i * cout + c) * plane, v = pb[c]
+                    for j in 0..<plane { row[j] += v }
+                } }
+            }
+        }
+        if input.dtype == .float32 { run(Float.self) } else { run(Double.self) }
+
+        var inputs = [input, weight]
+        if let b = bias { inputs.append(b) }
+        let hasBias = bias != nil
+        let needs = inputs.map { $0.requiresGrad }
+        return record(out, "ConvolutionBackward0", inputs: inputs, saved: [input, weight]) { g in
+            let gy = g.kernelInput
+            var gx: Tensor?, gw: Tensor?, gb: Tensor?
+            func grads<T: BinaryFloatingPoint>(_: T.Type) {
+                if needs[0] {
+                    // d/dx of the adjoint is the forward convolution of the output gradient.
+                    let t = Tensor(empty: [n, cin, h, w], dtype: x.dtype)
+                    ConvKernels.forward(input: gy.pointer(as: T.self), weight: wt.pointer(as: T.self), bias: nil, output: t.pointer(as: T.self),
+                                        batch: n, groups: groups, outChannels: cin, geometry)
+                    gx = t
+                }
+                if needs[1] {
+                    let t = Tensor(empty: weight.shape, dtype: x.dtype)
+                    ConvKernels.backwardWeight(input: gy.pointer(as: T.self), gradOutput: x.pointer(as: T.self), gradWeight: t.pointer(as: T.self),
+                                               batch: n, groups: groups, outChannels: cin, geometry)
+                    gw = t
+                }
+                if hasBias && needs[2] {
+                    let t = Tensor(empty: [cout], dtype: x.dtype)
+                    ConvKernels.backwardBias(gradOutput: gy.pointer(as: T.self), gradBias: t.pointer(as: T.self), batch: n, channels: cout, positions: oh * ow)
+                    gb = t
+                }
+            }
+            if x.dtype == .float32 { grads(Float.self) } else { grads(Double.self) }
+            let all: [Tensor?] = hasBias ? [gx, gw, gb] : [gx, gw]
+            return onceDifferentiable(all, "ConvolutionBackward0", inputs: [g, input, weight])
+        }
+    }
+}

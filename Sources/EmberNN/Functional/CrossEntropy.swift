@@ -1,0 +1,165 @@
+// cross_entropy (fused log-softmax + NLL, label smoothing, ignore_index, class weights) and nll_loss.
+import Ember
+import EmberKernels
+
+extension F {
+    /// Cross-entropy between logits and class targets, matching `torch.nn.functional.cross_entropy`.
+    ///
+    /// With integer class indices the log-softmax and the negative log-likelihood are fused in one pass
+    /// forward and one backward (node `NllLossBackward0`, what PyTorch shows on the output). Supports class
+    /// `weight`s, `ignoreIndex` (those targets add nothing, and the mean divides by the kept rows' weights),
+    /// and `labelSmoothing`. A floating `target` of the input's shape is taken as class probabilities.
+    ///
+    /// Shape: input `[N, C]` or `[N, C, d1, ...]` (or `[C]`), target `[N]` / `[N, d1, ...]` (int64) or the
+    /// input's shape (probabilities) → scalar, or `[N, d1, ...]` with `.none`.
+    ///
+    /// ```swift
+    /// let loss = F.crossEntropy(logits, labels)                             // mean over the batch
+    /// let smoothed = F.crossEntropy(logits, labels, labelSmoothing: 0.1)
+    /// ```
+    public static func crossEntropy(_ input: Tensor, _ target: Tensor, weight: Tensor? = nil, ignoreIndex: Int = -100,
+                                    reduction: Reduction = .mean, labelSmoothing: Double = 0) -> Tensor {
+        let op = "cross_entropy"
+        emberCheck(labelSmoothing >= 0 && labelSmoothing <= 1, op, "label_smoothing must be between 0.0 and 1.0. Got: \(labelSmoothing)")
+        checkFloatInputs(op, ("input", input))
+        if target.dtype.isFloatingPoint {
+            return crossEntropyProbabilities(input, target, weight: weight, reduction: reduction, labelSmoothing: labelSmoothing)
+        }
+        return classLoss(input, target, weight: weight, ignoreIndex: ignoreIndex, reduction: reduction, op: op) { x, t, w, n, c, s, loss, lse in
+            var bad: Int64? = nil
+            let denominator: Double
+            if x.dtype == .float32 {
+                denominator = LossKernels.crossEntropyForward(x.pointer(as: Float.self), n: n, c: c, s: s, targets: t.pointer(as: Int64.self),
+                                                              weight: w.map { UnsafePointer($0.pointer(as: Float.self)) }, ignoreIndex: ignoreIndex,
+                                                              labelSmoothing: labelSmoothing, loss: loss.pointer(as: Float.self),
+                                                              lse: lse.pointer(as: Float.self), badTarget: &bad)
+            } else {
+                denominator = LossKernels.crossEntropyForward(x.pointer(as: Double.self), n: n, c: c, s: s, targets: t.pointer(as: Int64.self),
+                                                              weight: w.map { UnsafePointer($0.pointer(as: Double.self)) }, ignoreIndex: ignoreIndex,
+                                                              labelSmoothing: labelSmoothing, loss: loss.pointer(as: Double.self),
+                                                              lse: lse.pointer(as: Double.self), badTarget: &bad)
+            }
+            return (denominator, bad)
+        } backward: { x, t, w, n, c, s, lse, rowGrad, stride, gx in
+            func run<T: KernelFloat>(_: T.Type) {
+                LossKernels.crossEntropyBackward(x.pointer(as: T.self), n: n, c: c, s: s, targets: t.pointer(as: Int64.self),
+                                                 weight: w.map { UnsafePointer($0.pointer(as: T.self)) }, ignoreIndex: ignoreIndex,
+                                                 labelSmoothing: labelSmoothing, lse: lse.pointer(as: T.self),
+                                                 rowGrad: rowGrad.pointer(as: T.self), rowGradStride: stride, gx.pointer(as: T.self))
+            }
+            if x.dtype == .float32 { run(Float.self) } else { run(Double.self) }
+        }
+    }
+
+    /// The negative log-likelihood of log-probabilities, matching `torch.nn.functional.nll_loss`.
+    ///
+    /// Picks `−weight[t] · input[n, t]` per row; `ignoreIndex` rows add nothing and the mean divides by the
+    /// sum of the kept rows' weights, as PyTorch does. Node: `NllLossBackward0`.
+    ///
+    /// Shape: input `[N, C]` or `[N, C, d1, ...]`, target `[N]` / `[N, d1, ...]` (int64) → scalar, or the
+    /// target's shape with `.none`.
+    ///
+    /// ```swift
+    /// let loss = F.nllLoss(F.logSoftmax(logits, dim: 1), labels)
+    /// ```
+    public static func nllLoss(_ input: Tensor, _ target: Tensor, weight: Tensor? = nil, ignoreIndex: Int = -100,
+                               reduction: Reduction = .mean) -> Tensor {
+        let op = "nll_loss"
+        checkFloatInputs(op, ("input", input))
+        return classLoss(input, target, weight: weight, ignoreIndex: ignoreIndex, reduction: reduction, op: op,
+                         gradientDependsOnInput: false) { x, t, w, n, c, s, loss, _ in
+            var bad: Int64? = nil
+            let denominator: Double
+            if x.dtype == .float32 {
+                denominator = LossKernels.nllForward(x.pointer(as: Float.self), n: n, c: c, s: s, targets: t.pointer(as: Int64.self),
+                                                     weight: w.map { UnsafePointer($0.pointer(as: Float.self)) }, ignoreIndex: ignoreIndex,
+                                                     loss: loss.pointer(as: Float.self), badTarget: &bad)
+            } else {
+                denominator = LossKernels.nllForward(x.pointer(as: Double.self), n: n, c: c, s: s, targets: t.pointer(as: Int64.self),
+                                                     weight: w.map { UnsafePointer($0.pointer(as: Double.self)) }, ignoreIndex: ignoreIndex,
+                                                     loss: loss.pointer(as: Double.self), badTarget: &bad)
+            }
+            return (denominator, bad)
+        } backward: { x, t, w, n, c, s, _, rowGrad, stride, gx in
+            func run<T: BinaryFloatingPoint>(_: T.Type) {
+                LossKernels.nllBackward(n: n, c: c, s: s, targets: t.pointer(as: Int64.self), weight: w.map { UnsafePointer($0.pointer(as: T.self)) },
+                                        ignoreIndex: ignoreIndex, rowGrad: rowGrad.pointer(as: T.self), rowGradStride: stride, gx.pointer(as: T.self))
+            }
+            if x.dtype == .float32 { run(Float.self) } else { run(Double.self) }
+        }
+    }
+
+    /// Cross-entropy against class probabilities: `−Σ_c w_c · q_c · log_softmax(x)_c`, with smoothing
+    /// `q ← q·(1 − ε) + ε / C`; the mean divides by the number of rows (PyTorch's rule for soft targets).
+    static func crossEntropyProbabilities(_ input: Tensor, _ target: Tensor, weight: Tensor?, reduction: Reduction, labelSmoothing: Double) -> Tensor {
+        let op = "cross_entropy"
+        emberCheck(target.shape == input.shape, op, "Expected target of the input's shape \(shapeString(input.shape)) for class probabilities, but got target of size \(shapeString(target.shape))")
+        checkFloatInputs(op, ("input", input), ("target", target))
+        let classDim = input.rank == 1 ? 0 : 1
+        let c = input.shape[classDim]
+        var q = target
+        if labelSmoothing > 0 { q = q * (1 - labelSmoothing) + labelSmoothing / Double(c) }
+        var terms = F.logSoftmax(input, dim: classDim) * q
+        if let w = weight {
+            emberCheck(w.rank == 1 && w.shape[0] == c, op, "weight tensor should be defined either for all \(c) classes or no classes but got weight tensor of shape: \(shapeString(w.shape))")
+            var shape = [Int](repeating: 1, count: input.rank)
+            shape[classDim] = c
+            terms = terms * w.view(shape)
+        }
+        let loss = -terms.sum(dim: classDim)
+        switch reduction {
+        case .none: return loss
+        case .sum: return loss.sum()
+        case .mean: return loss.sum() / Double(Swift.max(input.numel / c, 1))
+        }
+    }
+
+    /// The shared driver of class-index losses: layout checks, kernel call, reduction and the backward node.
+    /// `forward` fills per-row losses (and `lse` scratch) and returns (Σ kept weights, first bad target).
+    static func classLoss(_ input: Tensor, _ target: Tensor, weight: Tensor?, ignoreIndex: Int, reduction: Reduction, op: String,
+                          gradientDependsOnInput: Bool = true,
+                          forward: (Tensor, Tensor, Tensor?, Int, Int, Int, Tensor, Tensor) -> (Double, Int64?),
+                          backward: @escaping (Tensor, Tensor, Tensor?, Int, Int, Int, Tensor, Tensor, Int, Tensor) -> Void) -> Tensor {
+        emberCheck(target.dtype == .int64 || target.dtype == .int32 || target.dtype == .uint8, op,
+                   "expected scalar type Long but found \(target.dtype)")
+        emberCheck(input.rank >= 1, op, "input tensor should be 1D or more, but got \(shapeString(input.shape))")
+        let unbatched = input.rank == 1
+        let x4 = unbatched ? input.unsqueeze(0) : input
+        let t4 = unbatched ? target.unsqueeze(0) : target
+        emberCheck(unbatched ? target.rank == 0 : target.rank == input.rank - 1, op,
+                   unbatched ? "expected a 0-d target for 1-D input, but got target of size \(shapeString(target.shape))"
+                             : "Expected target of size \(shapeString([input.shape[0]] + Array(input.shape.dropFirst(2)))) for input of size \(shapeString(input.shape)), but got target of size \(shapeString(target.shape))")
+        let n = x4.shape[0], c = x4.shape[1], s = x4.shape.dropFirst(2).reduce(1, *)
+        emberCheck(t4.shape[0] == n, op, "Expected input batch_size (\(n)) to match target batch_size (\(t4.shape[0])).")
+        emberCheck(Array(t4.shape.dropFirst()) == Array(x4.shape.dropFirst(2)), op,
+                   "size mismatch (got input: \(shapeString(input.shape)), target: \(shapeString(target.shape)))")
+        if let w = weight {
+            emberCheck(w.rank == 1 && w.shape[0] == c, op, "weight tensor should be defined either for all \(c) classes or no classes but got weight tensor of shape: \(shapeString(w.shape))")
+            checkFloatInputs(op, ("input", input), ("weight", w))
+        }
+        let x = x4.kernelInput, t = t4.to(.int64).contiguous(), w = weight?.kernelInput
+        let rowShape = t4.shape
+        let loss = Tensor(empty: rowShape, dtype: x.dtype), lse = Tensor(empty: rowShape, dtype: x.dtype)
+        let (denominator, bad) = forward(x, t, w, n, c, s, loss, lse)
+        if let b = bad { emberFail(op, "Target \(b) is out of bounds.") }
+        let out: Tensor
+        switch reduction {
+        case .none: out = unbatched ? loss.view([]) : loss
+        case .sum: out = noGrad { loss.sum() }
+        case .mean: out = noGrad { loss.sum() / denominator }
+        }
+        let xShape = x4.shape
+        let result = record(out, "NllLossBackward0", inputs: [x4], saved: [input, target]) { g in
+            let rowGrad: Tensor, stride: Int
+            switch reduction {
+            case .none: rowGrad = g.kernelInput; stride = 1
+            case .sum: rowGrad = g.kernelInput; stride = 0
+            case .mean: rowGrad = noGrad { g.detach() / denominator }.contiguous(); stride = 0
+            }
+            let gx = Tensor(empty: xShape, dtype: x.dtype)
+            backward(x, t, w, n, c, s, lse, rowGrad, stride, gx)
+            return onceDifferentiable([gx], "NllLossBackward0", inputs: gradientDependsOnInput ? [g, x4] : [g])
+        }
+        return result
+    }
+}

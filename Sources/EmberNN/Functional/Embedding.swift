@@ -1,0 +1,56 @@
+// embedding: row lookup into a weight matrix; backward scatter-adds into the rows (skipping padding_idx).
+import Ember
+
+extension F {
+    /// Looks up rows of `weight` by integer `indices`, matching `torch.nn.functional.embedding`.
+    ///
+    /// The gradient of `weight` is a dense scatter-add of the output gradient into the looked-up rows
+    /// (`EmbeddingBackward0`); the row `paddingIdx` (negative counts from the end) gets no gradient.
+    /// `max_norm` and sparse gradients are not supported.
+    ///
+    /// Shape: indices `[*]` (int64 or int32), weight `[V, D]` → `[*, D]`.
+    ///
+    /// ```swift
+    /// let table = Tensor.ones([10, 4]).requiresGrad_()
+    /// let vectors = F.embedding(tensor([[1, 2], [4, 9]]), table)   // [2, 2, 4]
+    /// ```
+    public static func embedding(_ indices: Tensor, _ weight: Tensor, paddingIdx: Int? = nil) -> Tensor {
+        let op = "embedding"
+        emberCheck(indices.dtype == .int64 || indices.dtype == .int32, op,
+                   "Expected tensor for argument #1 'indices' to have one of the following scalar types: Long, Int; but got \(indices.dtype) instead")
+        emberCheck(weight.rank == 2, op, "'weight' must be 2-D, but got weight of size \(shapeString(weight.shape))")
+        checkFloatInputs(op, ("weight", weight))
+        let v = weight.shape[0], d = weight.shape[1]
+        var pad: Int? = nil
+        if let p = paddingIdx {
+            emberCheck(p < v && p >= -v, op, "Padding_idx must be within num_embeddings")
+            pad = p < 0 ? p + v : p
+        }
+        let idx = indices.to(.int64).contiguous()
+        let ip = idx.pointer(as: Int64.self), count = idx.numel
+        for i in 0..<count where ip[i] < 0 || Int(ip[i]) >= v {
+            emberFail(op, "index out of range in self (index \(ip[i]) with num_embeddings = \(v))")
+        }
+        let w = weight.kernelInput
+        let out = Tensor(empty: indices.shape + [d], dtype: w.dtype)
+        let rowBytes = d * w.dtype.itemSize
+        let src = w.rawPointer, dst = out.rawPointer
+        for i in 0..<count { (dst + i * rowBytes).copyMemory(from: src + Int(ip[i]) * rowBytes, byteCount: rowBytes) }
+        return record(out, "EmbeddingBackward0", inputs: [weight]) { g in
+            let gy = g.kernelInput
+            let gw = Tensor.zeros([v, d], dtype: gy.dtype)
+            let ip = idx.pointer(as: Int64.self)  // through `idx`, which the closure keeps alive
+            func scatter<T: BinaryFloatingPoint>(_: T.Type) {
+                let gp = gy.pointer(as: T.self), wp = gw.pointer(as: T.self)
+                for i in 0..<count {
+                    let row = Int(ip[i])
+                    if row == pad { continue }
+                    let s = gp + i * d, t = wp + row * d
+                    for j in 0..<d { t[j] += s[j] }
+                }
+            }
+            if gy.dtype == .float32 { scatter(Float.self) } else { scatter(Double.self) }
+            return onceDifferentiable([gw], "EmbeddingBackward0", inputs: [g])
+        }
+    }
+}

@@ -1,0 +1,65 @@
+// Activation functions as modules (ReLU, Sigmoid, Tanh, GELU, LeakyReLU, ELU, Softplus, SiLU, Softmax, LogSoftmax).
+import Ember
+
+/// `max(x, 0)` (`nn.ReLU`).
+public final class ReLU: Module {
+    public override init() {}
+    public override func forward(_ x: Tensor) -> Tensor { x.relu() }
+}
+/// `1 / (1 + e^-x)` (`nn.Sigmoid`).
+public final class Sigmoid: Module {
+    public override init() {}
+    public override func forward(_ x: Tensor) -> Tensor { x.sigmoid() }
+}
+/// Hyperbolic tangent (`nn.Tanh`).
+public final class Tanh: Module {
+    public override init() {}
+    public override func forward(_ x: Tensor) -> Tensor { x.tanh() }
+}
+/// Gaussian error linear unit (`nn.GELU`); `approximate: true` is PyTorch's `approximate='tanh'`.
+public final class GELU: Module {
+    public let approximate: Bool
+    public init(approximate: Bool = false) { self.approximate = approximate }
+    public override func forward(_ x: Tensor) -> Tensor { x.gelu(approximate: approximate) }
+    public override var extraDescription: String { "approximate='\(approximate ? "tanh" : "none")'" }
+}
+/// Leaky ReLU (`nn.LeakyReLU`).
+public final class LeakyReLU: Module {
+    public let negativeSlope: Double
+    public init(_ negativeSlope: Double = 0.01) { self.negativeSlope = negativeSlope }
+    public override func forward(_ x: Tensor) -> Tensor { x.leakyRelu(negativeSlope) }
+    public override var extraDescription: String { "negative_slope=\(negativeSlope)" }
+}
+/// Exponential linear unit (`nn.ELU`).
+public final class ELU: Module {
+    public let alpha: Double
+    public init(alpha: Double = 1) { self.alpha = alpha }
+    public override func forward(_ x: Tensor) -> Tensor { x.elu(alpha: alpha) }
+    public override var extraDescription: String { "alpha=\(alpha)" }
+}
+/// Smooth ReLU `log(1 + e^(βx))/β` (`nn.Softplus`).
+public final class Softplus: Module {
+    public let beta: Double, threshold: Double
+    public init(beta: Double = 1, threshold: Double = 20) { self.beta = beta; self.threshold = threshold }
+    public override func forward(_ x: Tensor) -> Tensor { x.softplus(beta: beta, threshold: threshold) }
+    public override var extraDescription: String { "beta=\(beta), threshold=\(threshold)" }
+}
+/// `x · sigmoid(x)` (`nn.SiLU`).
+public final class SiLU: Module {
+    public override init() {}
+    public override func forward(_ x: Tensor) -> Tensor { x.silu() }
+}
+/// Softmax along `dim` (`nn.Softmax`).
+public final class Softmax: Module {
+    public let dim: Int
+    public init(dim: Int) { self.dim = dim }
+    public override func forward(_ x: Tensor) -> Tensor { x.softmax(dim: dim) }
+    public override var extraDescription: String { "dim=\(dim)" }
+}
+/// Log-softmax along `dim` (`nn.LogSoftmax`).
+public final class LogSoftmax: Module {
+    public let dim: Int
+    public init(dim: Int) { self.dim = dim }
+    public override func forward(_ x: Tensor) -> Tensor { x.logSoftmax(dim: dim) }
+    public override var extraDescription: String { "dim=\(dim)" }
+}

@@ -1,0 +1,73 @@
+// Loss functions as modules (`nn.MSELoss`, `nn.CrossEntropyLoss`, ...), each forwarding to its `F` form.
+import Ember
+
+/// The base of loss modules: `loss(prediction, target)`.
+open class Loss: Module {
+    public let reduction: F.Reduction
+    public init(reduction: F.Reduction = .mean) { self.reduction = reduction }
+    /// Computes the loss of `input` against `target`.
+    open func loss(_ input: Tensor, _ target: Tensor) -> Tensor { emberFail(typeName, "loss(_:_:) is not implemented") }
+    public func callAsFunction(_ input: Tensor, _ target: Tensor) -> Tensor { loss(input, target) }
+}
+
+/// Mean squared error (`nn.MSELoss`).
+public final class MSELoss: Loss {
+    public override func loss(_ input: Tensor, _ target: Tensor) -> Tensor { F.mseLoss(input, target, reduction: reduction) }
+}
+/// Mean absolute error (`nn.L1Loss`).
+public final class L1Loss: Loss {
+    public override func loss(_ input: Tensor, _ target: Tensor) -> Tensor { F.l1Loss(input, target, reduction: reduction) }
+}
+/// Smooth L1 (`nn.SmoothL1Loss`).
+public final class SmoothL1Loss: Loss {
+    public let beta: Double
+    public init(reduction: F.Reduction = .mean, beta: Double = 1) { self.beta = beta; super.init(reduction: reduction) }
+    public override func loss(_ input: Tensor, _ target: Tensor) -> Tensor { F.smoothL1Loss(input, target, reduction: reduction, beta: beta) }
+}
+/// Huber loss (`nn.HuberLoss`).
+public final class HuberLoss: Loss {
+    public let delta: Double
+    public init(reduction: F.Reduction = .mean, delta: Double = 1) { self.delta = delta; super.init(reduction: reduction) }
+    public override func loss(_ input: Tensor, _ target: Tensor) -> Tensor { F.huberLoss(input, target, reduction: reduction, delta: delta) }
+}
+/// Binary cross-entropy on probabilities (`nn.BCELoss`).
+public final class BCELoss: Loss {
+    public let weight: Tensor?
+    public init(weight: Tensor? = nil, reduction: F.Reduction = .mean) { self.weight = weight; super.init(reduction: reduction) }
+    public override func loss(_ input: Tensor, _ target: Tensor) -> Tensor { F.binaryCrossEntropy(input, target, weight: weight, reduction: reduction) }
+}
+/// Binary cross-entropy on logits, numerically stable (`nn.BCEWithLogitsLoss`).
+public final class BCEWithLogitsLoss: Loss {
+    public let weight: Tensor?, posWeight: Tensor?
+    public init(weight: Tensor? = nil, posWeight: Tensor? = nil, reduction: F.Reduction = .mean) {
+        self.weight = weight; self.posWeight = posWeight; super.init(reduction: reduction)
+    }
+    public override func loss(_ input: Tensor, _ target: Tensor) -> Tensor {
+        F.binaryCrossEntropyWithLogits(input, target, weight: weight, posWeight: posWeight, reduction: reduction)
+    }
+}
+/// Cross-entropy of logits against class indices or probabilities (`nn.CrossEntropyLoss`): fused
+/// log-softmax + NLL, with class weights, `ignoreIndex` and label smoothing.
+///
+/// ```swift
+/// let lossFn = CrossEntropyLoss()
+/// let l = lossFn(net(X), y)
+/// ```
+public final class CrossEntropyLoss: Loss {
+    public let weight: Tensor?, ignoreIndex: Int, labelSmoothing: Double
+    public init(weight: Tensor? = nil, ignoreIndex: Int = -100, reduction: F.Reduction = .mean, labelSmoothing: Double = 0) {
+        self.weight = weight; self.ignoreIndex = ignoreIndex; self.labelSmoothing = labelSmoothing
+        super.init(reduction: reduction)
+    }
+    public override func loss(_ input: Tensor, _ target: Tensor) -> Tensor {
+        F.crossEntropy(input, target, weight: weight, ignoreIndex: ignoreIndex, reduction: reduction, labelSmoothing: labelSmoothing)
+    }
+}
+/// Negative log-likelihood of log-probabilities (`nn.NLLLoss`).
+public final class NLLLoss: Loss {
+    public let weight: Tensor?, ignoreIndex: Int
+    public init(weight: Tensor? = nil, ignoreIndex: Int = -100, reduction: F.Reduction = .mean) {
+        self.weight = weight; self.ignoreIndex = ignoreIndex; super.init(reduction: reduction)
+    }
+    public override func loss(_ input: Tensor, _ target: Tensor) -> Tensor { F.nllLoss(input, target, weight: weight, ignoreIndex: ignoreIndex, reduction: reduction) }
+}

@@ -1,2 +1,0 @@
-// EmberVision: placeholder until its issue lands.
-import Ember

@@ -1,0 +1,56 @@
+// Packing tests: the C packers against their definition, for every tile shape any ISA uses.
+import Testing
+import CEmberKernels
+
+@Suite("GemmPacking")
+struct GemmPackingTests {
+    @Test("pack A into MR-row panels, zero-padded", arguments: [4, 6, 12])
+    func packA(mr: Int) {
+        for (mc, kc) in [(1, 1), (mr, 8), (2 * mr + 1, 7), (3 * mr, 17), (mr + 5, 64), (1, 9)] {
+            for layout in Layout.allCases {
+                let (rs, cs, size) = layout.strides(rows: mc, cols: kc)
+                let source = (0..<size).map { Float($0) * 0.5 + 1 }
+                let panels = (mc + mr - 1) / mr
+                var packed = [Float](repeating: .nan, count: panels * mr * kc)
+                ember_spack_a(mc, kc, source, rs, cs, mr, &packed)
+                var ok = true
+                for i in 0..<panels * mr {
+                    for p in 0..<kc {
+                        let want: Float = i < mc ? source[i * rs + p * cs] : 0
+                        ok = ok && packed[(i / mr) * mr * kc + p * mr + i % mr] == want
+                    }
+                }
+                #expect(ok, "spack_a mr=\(mr) \(mc)x\(kc) \(layout)")
+                let sourceD = source.map(Double.init)
+                var packedD = [Double](repeating: .nan, count: panels * mr * kc)
+                ember_dpack_a(mc, kc, sourceD, rs, cs, mr, &packedD)
+                #expect(packedD == packed.map(Double.init), "dpack_a mr=\(mr) \(mc)x\(kc) \(layout)")
+            }
+        }
+    }
+
+    @Test("pack B into NR-column panels, zero-padded", arguments: [8, 16, 32])
+    func packB(nr: Int) {
+        for (kc, nc) in [(1, 1), (8, nr), (7, 2 * nr + 1), (17, 3 * nr), (64, nr + 5), (9, 1)] {
+            for layout in Layout.allCases {
+                let (rs, cs, size) = layout.strides(rows: kc, cols: nc)
+                let source = (0..<size).map { Float($0) * 0.25 - 3 }
+                let panels = (nc + nr - 1) / nr
+                var packed = [Float](repeating: .nan, count: panels * nr * kc)
+                ember_spack_b(kc, nc, source, rs, cs, nr, &packed)
+                var ok = true
+                for j in 0..<panels * nr {
+                    for p in 0..<kc {
+                        let want: Float = j < nc ? source[p * rs + j * cs] : 0
+                        ok = ok && packed[(j / nr) * nr * kc + p * nr + j % nr] == want
+                    }
+                }
+                #expect(ok, "spack_b nr=\(nr) \(kc)x\(nc) \(layout)")
+                let sourceD = source.map(Double.init)
+                var packedD = [Double](repeating: .nan, count: panels * nr * kc)
+                ember_dpack_b(kc, nc, sourceD, rs, cs, nr, &packedD)
+                #expect(packedD == packed.map(Double.init), "dpack_b nr=\(nr) \(kc)x\(nc) \(layout)")
+            }
+        }
+    }
+}
