@@ -112,4 +112,52 @@ static inline void ember_cpu_relax(void) {
 #endif
 }
 
+
+// ---------------------------------------------------------------------------------------------
+// float32 op kernels over contiguous rows (vec_f32_ops*.c), one explicit level each (0/1/2 as above,
+// clamped to the hardware). "Steps" sa/sb are 1 (an array) or 0 (element 0 broadcast along the row).
+// Results match the scalar loops they replace, except exp/log/tanh/sigmoid (within a few ulp of libm).
+// ---------------------------------------------------------------------------------------------
+#define EMBER_UNARY_RELU 0     /* x > 0 ? x : 0 (NaN gives 0) */
+#define EMBER_UNARY_SIGMOID 1  /* 1 / (1 + exp(-x)) */
+#define EMBER_UNARY_TANH 2
+#define EMBER_UNARY_LOG 3
+#define EMBER_UNARY_SQRT 4     /* correctly rounded */
+#define EMBER_UNARY_EXP 5
+#define EMBER_UNARY_NEG 6
+#define EMBER_UNARY_ABS 7
+#define EMBER_BINARY_ADD 0
+#define EMBER_BINARY_SUB 1
+#define EMBER_BINARY_MUL 2
+#define EMBER_BINARY_DIV 3
+#define EMBER_BINARY_MAX 4     /* NaN if either is NaN, else Swift.max(a, b) */
+#define EMBER_BINARY_MIN 5
+#define EMBER_COMPARE_EQ 0
+#define EMBER_COMPARE_NE 1
+#define EMBER_COMPARE_LT 2
+#define EMBER_COMPARE_LE 3
+#define EMBER_COMPARE_GT 4
+#define EMBER_COMPARE_GE 5
+
+/// y[i] = op(x[i]) for an EMBER_UNARY_* op.
+void ember_f32_unary_level(int level, int op, const float *x, float *y, size_t n);
+/// y[i] = op(a[i*sa], b[i*sb]) for an EMBER_BINARY_* op; sa, sb in {0, 1}, not both 0.
+void ember_f32_binary_level(int level, int op, const float *a, size_t sa, const float *b, size_t sb, float *y, size_t n);
+/// y[i] = op(a[i*sa], b[i*sb]) ? 1 : 0 for an EMBER_COMPARE_* op (y is a bool/uint8 array).
+void ember_f32_compare_level(int level, int op, const float *a, size_t sa, const float *b, size_t sb, uint8_t *y, size_t n);
+/// Fused activation backward from the output y: RELU y > 0 ? g : 0, SIGMOID g*y*(1-y), TANH g*(1-y*y).
+void ember_f32_unary_backward_level(int level, int op, const float *g, const float *y, float *out, size_t n);
+/// acc[c] += x[r*ldx + c] over rows r in order, in double (the exact order of a scalar column loop).
+void ember_f32_colsum_f64_level(int level, const float *x, size_t rows, size_t cols, size_t ldx, double *acc);
+/// out[r] = sum of row r (n contiguous values) in double lanes.
+void ember_f32_rowsum_f64_level(int level, const float *x, size_t rows, size_t n, double *out);
+/// Softmax (log_ != 0: log-softmax) of each contiguous row of n values, shifted by the row max.
+void ember_f32_softmax_rows_level(int level, const float *x, float *y, size_t rows, size_t n, int log_);
+/// Row-wise backward from the output y: y*(g - sum(g*y)), or for log-softmax g - exp(y)*sum(g).
+void ember_f32_softmax_backward_rows_level(int level, const float *g, const float *y, float *gx, size_t rows, size_t n, int log_);
+/// Exact float32 -> float64, rounding float64 -> float32, exact uint8 -> float32 conversions.
+void ember_f32_to_f64_level(int level, const float *x, double *y, size_t n);
+void ember_f64_to_f32_level(int level, const double *x, float *y, size_t n);
+void ember_u8_to_f32_level(int level, const uint8_t *x, float *y, size_t n);
+
 #endif

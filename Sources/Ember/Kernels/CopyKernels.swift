@@ -1,4 +1,5 @@
 // Copy and dtype conversion between strided tensors: the primitive under contiguous(), to(dtype:), and setitem.
+import EmberKernels
 
 /// Copies `src` (broadcast to `dst.shape`) into `dst`, converting dtypes like a C cast (PyTorch's `copy_`).
 func copyElements(from src: Tensor, into dst: Tensor) {
@@ -6,6 +7,17 @@ func copyElements(from src: Tensor, into dst: Tensor) {
     if src.dtype == dst.dtype {
         copySameType(src, srcStrides, dst)
         return
+    }
+    // Vectorized, multithreaded casts between contiguous tensors of one shape (float32 <-> float64, and
+    // uint8 -> float32: the ToTensor path of image batches). Same values as the loops below.
+    if src.shape == dst.shape && src.isContiguous && dst.isContiguous {
+        let n = dst.numel
+        switch (src.dtype, dst.dtype) {
+        case (.float32, .float64): VectorMath.convert(src.pointer(as: Float.self), dst.pointer(as: Double.self), n); return
+        case (.float64, .float32): VectorMath.convert(src.pointer(as: Double.self), dst.pointer(as: Float.self), n); return
+        case (.uint8, .float32): VectorMath.convert(src.pointer(as: UInt8.self), dst.pointer(as: Float.self), n); return
+        default: break
+        }
     }
     switch src.dtype {
     case .bool: castFrom(Bool.self, src, srcStrides, dst)
@@ -32,13 +44,55 @@ private func copySameType(_ src: Tensor, _ srcStrides: [Int], _ dst: Tensor) {
 
 private func copyLoop<T>(_: T.Type, _ src: Tensor, _ srcStrides: [Int], _ dst: Tensor) {
     let s = src.pointer(as: T.self), d = dst.pointer(as: T.self)
-    forEachRow2(dst.shape, dst.strides, srcStrides) { od, os, n, sd, ss in
+    if dst.numel >= 4096 && tiledTransposeCopy(s, srcStrides, d, dst) { return }
+    parallelForEachRow2(dst.shape, dst.strides, srcStrides) { od, os, n, sd, ss in
         if sd == 1 && ss == 1 {
             (d + od).update(from: s + os, count: n)
         } else {
             for i in 0..<n { d[od + i * sd] = s[os + i * ss] }
         }
     }
+}
+
+/// Copies a layout whose innermost destination dim is strided in the source while another dim is
+/// unit-stride there (`t().contiguous()`, NCHW <-> NHWC permutes) in 32 x 32 tiles, so both sides are
+/// touched a cache line at a time; tiles are split over the thread pool. False if the layout is not like that.
+private func tiledTransposeCopy<T>(_ s: UnsafeMutablePointer<T>, _ srcStrides: [Int], _ d: UnsafeMutablePointer<T>,
+                                   _ dst: Tensor) -> Bool {
+    let (cs, st) = coalesce(dst.shape, [dst.strides, srcStrides])
+    let r = cs.count
+    guard r >= 2, st[0][r - 1] == 1, st[1][r - 1] != 1,
+          let j = (0..<(r - 1)).last(where: { st[1][$0] == 1 }) else { return false }
+    let rowsM = cs[j], cols = cs[r - 1]
+    guard rowsM >= 8 && cols >= 8 else { return false }
+    // Plane element (a, b): dst at a * dstRow + b, src at a + b * srcCol.
+    let dstRow = st[0][j], srcCol = st[1][r - 1]
+    var outer: [Int] = [], outerDst: [Int] = [], outerSrc: [Int] = []
+    for k in 0..<(r - 1) where k != j { outer.append(cs[k]); outerDst.append(st[0][k]); outerSrc.append(st[1][k]) }
+    let outerCount = outer.reduce(1, *)
+    let tile = 32
+    let rowBlocks = (rowsM + tile - 1) / tile
+    ThreadPool.shared.parallelFor(outerCount * rowBlocks, minChunk: Swift.max(1, (1 << 15) / (tile * cols))) { range in
+        for item in range {
+            var rem = item / rowBlocks, od = 0, os = 0
+            for k in Swift.stride(from: outer.count - 1, through: 0, by: -1) {
+                let i = rem % outer[k]
+                rem /= outer[k]
+                od += i * outerDst[k]; os += i * outerSrc[k]
+            }
+            let a0 = (item % rowBlocks) * tile, a1 = Swift.min(rowsM, a0 + tile)
+            var b0 = 0
+            while b0 < cols {
+                let b1 = Swift.min(cols, b0 + tile)
+                for a in a0..<a1 {
+                    let drow = d + od + a * dstRow, srow = s + os + a
+                    for b in b0..<b1 { drow[b] = srow[b * srcCol] }
+                }
+                b0 = b1
+            }
+        }
+    }
+    return true
 }
 
 private func castFrom<S: TensorElement>(_: S.Type, _ src: Tensor, _ srcStrides: [Int], _ dst: Tensor) {

@@ -39,6 +39,31 @@ struct ReductionLayout {
         if keptShape.isEmpty && i == 0 { body(0, 0) }
     }
 
+    /// `forEachOutput` restricted to the outputs `range` (row-major indices), for splitting over threads.
+    func forEachOutput(in range: Range<Int>, _ body: (Int, Int) -> Void) {
+        if keptShape.isEmpty { if range.contains(0) { body(0, 0) }; return }
+        let r = keptShape.count
+        var idx = [Int](repeating: 0, count: r)
+        var rem = range.lowerBound, off = 0
+        for d in Swift.stride(from: r - 1, through: 0, by: -1) {
+            idx[d] = rem % keptShape[d]
+            rem /= keptShape[d]
+            off += idx[d] * keptStrides[d]
+        }
+        for i in range {
+            body(i, off)
+            var d = r - 1
+            while d >= 0 {
+                idx[d] += 1
+                off += keptStrides[d]
+                if idx[d] < keptShape[d] { break }
+                off -= keptStrides[d] * keptShape[d]
+                idx[d] = 0
+                d -= 1
+            }
+        }
+    }
+
     /// The element offsets of one reduced block (relative to its base), row-major.
     var reducedOffsets: [Int] { elementOffsets(shape: reducedShape, strides: reducedStrides) }
 }
@@ -54,15 +79,31 @@ protocol ReduceOp {
 
 /// The shared reduction loop: runs `op` over every (non-empty) reduced block of `x`, whose element type
 /// must be `R.Element`, and hands each result to `finish(outputIndex, accumulator)`.
-/// TODO: split the outputs over `ThreadPool.shared.parallelFor` once the pool lands (outputs are independent).
+/// With `parallel`, big reductions split their outputs over `ThreadPool.shared`: `finish` then runs
+/// concurrently for different outputs and must only write output `outputIndex`.
 @inline(__always)
-func reduceBlocks<R: ReduceOp>(_ op: R, _ x: Tensor, _ layout: ReductionLayout, _ finish: (Int, R.Accumulator) -> Void) {
+func reduceBlocks<R: ReduceOp>(_ op: R, _ x: Tensor, _ layout: ReductionLayout, parallel: Bool = false,
+                               _ finish: (Int, R.Accumulator) -> Void) {
+    let outputs = layout.keptCount, perOutput = layout.reducedCount
+    if outputs == 0 { return }
+    if parallel && outputs >= 2 && outputs * perOutput > elementwiseParallelThreshold {
+        ThreadPool.shared.parallelFor(outputs, minChunk: Swift.max(1, elementwiseMinChunk / Swift.max(1, perOutput))) { range in
+            reduceBlockRange(op, x, layout, range, finish)
+        }
+    } else {
+        reduceBlockRange(op, x, layout, 0..<outputs, finish)
+    }
+}
+
+@inline(__always)
+private func reduceBlockRange<R: ReduceOp>(_ op: R, _ x: Tensor, _ layout: ReductionLayout, _ range: Range<Int>,
+                                           _ finish: (Int, R.Accumulator) -> Void) {
     let p = x.pointer(as: R.Element.self)
     let c = coalesce(layout.reducedShape, [layout.reducedStrides])
     if c.shape.count <= 1 {
         // One strided run per block: the common case (a single dim, or dims that merge).
         let n = c.shape.first ?? 1, s = c.strides[0].first ?? 0
-        layout.forEachOutput { i, base in
+        layout.forEachOutput(in: range) { i, base in
             let b = p + base
             var acc = op.start(b[0])
             if s == 1 { for j in 0..<n { op.combine(&acc, b[j], j) } }
@@ -72,7 +113,7 @@ func reduceBlocks<R: ReduceOp>(_ op: R, _ x: Tensor, _ layout: ReductionLayout, 
     } else if layout.reducedCount <= 1 << 16 {
         let offsets = layout.reducedOffsets
         offsets.withUnsafeBufferPointer { offs in
-            layout.forEachOutput { i, base in
+            layout.forEachOutput(in: range) { i, base in
                 let b = p + base
                 var acc = op.start(b[0])
                 for j in 0..<offs.count { op.combine(&acc, b[offs[j]], j) }
@@ -80,7 +121,7 @@ func reduceBlocks<R: ReduceOp>(_ op: R, _ x: Tensor, _ layout: ReductionLayout, 
             }
         }
     } else {
-        layout.forEachOutput { i, base in
+        layout.forEachOutput(in: range) { i, base in
             let b = p + base
             var acc = op.start(b[0])
             var j = 0
@@ -120,7 +161,63 @@ func sumKernel(_ x: Tensor, dims: [Int], keepDim: Bool, outType: DType) -> Tenso
         out.pointer(as: Float.self)[0] = VectorMath.sum(x.pointer(as: Float.self), x.numel)
         return out
     }
+    if x.dtype == .float32 && outType == .float32 && x.isContiguous {
+        let layout = ReductionLayout(x, dims: dims, keepDim: keepDim, op: "sum")
+        if let out = sumFloat32Block(x, layout) { return out }
+    }
     return foldKernel(x, dims: dims, keepDim: keepDim, outType: outType, product: false, op: "sum")
+}
+
+/// Vectorized, multithreaded sum of a contiguous float32 tensor whose kept dims form one block, so it reads
+/// as `[R0, K, R1]` summed over R0 and R1: `sum(dim: 0)` of `[N, C]` (the bias gradient), `sum(dim: -1)`,
+/// and `sumTo` of a per-channel gradient (`[N, C, H, W]` → `[C, 1, 1]`). Accumulates in Double like the
+/// scalar loop (R1 == 1: in exactly its order). Nil when the layout does not have that form.
+private func sumFloat32Block(_ x: Tensor, _ layout: ReductionLayout) -> Tensor? {
+    if x.numel == 0 { return nil }
+    let reduced = Set(layout.reducedDims)
+    var r0 = 1, k = 1, r1 = 1, phase = 0  // 0: leading reduced dims, 1: kept block, 2: trailing reduced dims
+    for d in 0..<x.rank where x.shape[d] != 1 {
+        if reduced.contains(d) {
+            if phase == 0 { r0 *= x.shape[d] } else { phase = 2; r1 *= x.shape[d] }
+        } else {
+            if phase == 2 { return nil }
+            phase = 1
+            k *= x.shape[d]
+        }
+    }
+    let out = Tensor(empty: layout.outShape, dtype: .float32)
+    let p = x.pointer(as: Float.self), po = out.pointer(as: Float.self)
+    if r1 == 1 {
+        withUnsafeTemporaryAllocation(of: Double.self, capacity: k) { acc in
+            let a = acc.baseAddress!
+            a.initialize(repeating: 0, count: k)
+            VectorMath.addColumnSums(p, rows: r0, cols: k, ld: k, into: a)
+            for c in 0..<k { po[c] = Float(a[c]) }
+        }
+        return out
+    }
+    // Blocks of kept indices [k0, k1): for each leading index, rows k0..<k1 of length r1 are contiguous.
+    func work(_ k0: Int, _ k1: Int) {
+        let count = k1 - k0
+        withUnsafeTemporaryAllocation(of: Double.self, capacity: 2 * count) { buffer in
+            let acc = buffer.baseAddress!, part = acc + count
+            acc.initialize(repeating: 0, count: count)
+            part.initialize(repeating: 0, count: count)
+            for i in 0..<r0 {
+                VectorMath.rowSums(p + (i * k + k0) * r1, rows: count, n: r1, into: part)
+                for c in 0..<count { acc[c] += part[c] }
+            }
+            for c in 0..<count { po[k0 + c] = Float(acc[c]) }
+        }
+    }
+    if r0 * k * r1 > elementwiseParallelThreshold && k >= 2 {
+        ThreadPool.shared.parallelFor(k, minChunk: Swift.max(1, elementwiseMinChunk / (r0 * r1))) { range in
+            work(range.lowerBound, range.upperBound)
+        }
+    } else {
+        work(0, k)
+    }
+    return out
 }
 
 /// Multiplies `x` over `dims` into a new tensor of `outType` (Double / Int64 accumulation, like `sumKernel`).
@@ -191,8 +288,8 @@ private func foldTyped<T: TensorElement>(_: T.Type, _ x: Tensor, _ layout: Reduc
         }
         return
     }
-    if isFloat { reduceBlocks(FoldDouble<T>(product: product), x, layout) { i, acc in write(i, acc, 0) } }
-    else { reduceBlocks(FoldInt<T>(product: product), x, layout) { i, acc in write(i, 0, acc) } }
+    if isFloat { reduceBlocks(FoldDouble<T>(product: product), x, layout, parallel: true) { i, acc in write(i, acc, 0) } }
+    else { reduceBlocks(FoldInt<T>(product: product), x, layout, parallel: true) { i, acc in write(i, 0, acc) } }
 }
 
 // MARK: Max and min with their index
@@ -249,9 +346,9 @@ private func extremumTyped<T: OrderedElement>(_: T.Type, _ x: Tensor, _ layout: 
     let pv = values.pointer(as: T.self)
     if let indices = indices {
         let pi = indices.pointer(as: Int64.self)
-        reduceBlocks(ExtremumOp<T>(isMax: isMax), x, layout) { i, acc in pv[i] = acc.value; pi[i] = Int64(acc.index) }
+        reduceBlocks(ExtremumOp<T>(isMax: isMax), x, layout, parallel: true) { i, acc in pv[i] = acc.value; pi[i] = Int64(acc.index) }
     } else {
-        reduceBlocks(ExtremumOp<T>(isMax: isMax), x, layout) { i, acc in pv[i] = acc.value }
+        reduceBlocks(ExtremumOp<T>(isMax: isMax), x, layout, parallel: true) { i, acc in pv[i] = acc.value }
     }
 }
 
@@ -278,9 +375,9 @@ func varianceKernel(_ x: Tensor, dims: [Int], keepDim: Bool, correction: Double,
     if layout.reducedCount == 0 {
         for i in 0..<out.numel { out.writeScalar(.nan, at: i) }
     } else if x.dtype == .float64 {
-        reduceBlocks(WelfordOp<Double>(), x, layout) { i, acc in out.writeScalar(acc.m2 / denominator, at: i) }
+        reduceBlocks(WelfordOp<Double>(), x, layout, parallel: true) { i, acc in out.writeScalar(acc.m2 / denominator, at: i) }
     } else {
-        reduceBlocks(WelfordOp<Float>(), x, layout) { i, acc in out.writeScalar(acc.m2 / denominator, at: i) }
+        reduceBlocks(WelfordOp<Float>(), x, layout, parallel: true) { i, acc in out.writeScalar(acc.m2 / denominator, at: i) }
     }
     return out
 }
@@ -315,9 +412,9 @@ func normKernel(_ x: Tensor, p: Double, dims: [Int], keepDim: Bool, op: String) 
         emberCheck(p >= 0 && !p.isInfinite, op, "Expected a non-empty tensor for an infinity norm or a negative p")
         for i in 0..<out.numel { out.writeScalar(0, at: i) }
     } else if x.dtype == .float64 {
-        reduceBlocks(NormOp<Double>(p: p), x, layout, finish)
+        reduceBlocks(NormOp<Double>(p: p), x, layout, parallel: true, finish)
     } else {
-        reduceBlocks(NormOp<Float>(p: p), x, layout, finish)
+        reduceBlocks(NormOp<Float>(p: p), x, layout, parallel: true, finish)
     }
     return out
 }

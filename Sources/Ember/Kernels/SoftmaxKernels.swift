@@ -1,14 +1,17 @@
 // Fused softmax / log-softmax along one dimension: the max-shifted forward and the first-order backward.
 import Foundation
+import EmberKernels
 
 /// Softmax (or log-softmax when `log`) of `x` (float32 or float64, any layout) along `dim`, into a new
 /// contiguous tensor. Each lane is shifted by its max, so logits like 1000 do not overflow.
-/// TODO: split `outer` over `ThreadPool.shared.parallelFor` once the pool lands (lanes are independent).
+/// float32 along the last (contiguous) dim runs the vectorized row kernel, rows split over the thread pool.
 func softmaxKernel(_ x: Tensor, dim: Int, log: Bool) -> Tensor {
     let src = x.contiguous()
     let out = Tensor(empty: x.shape, dtype: x.dtype)
     let split = splitAround(x.shape, dim)
-    if x.dtype == .float64 {
+    if x.dtype == .float32 && split.inner == 1 {
+        VectorMath.softmaxRows(src.pointer(as: Float.self), out.pointer(as: Float.self), rows: split.outer, n: split.n, log: log)
+    } else if x.dtype == .float64 {
         softmaxForward(src.pointer(as: Double.self), out.pointer(as: Double.self), split, log)
     } else {
         softmaxForward(src.pointer(as: Float.self), out.pointer(as: Float.self), split, log)
@@ -23,7 +26,10 @@ func softmaxBackwardKernel(_ g: Tensor, _ y: Tensor, dim: Int, log: Bool) -> Ten
     let gc = g.to(y.dtype).contiguous(), yc = y.contiguous()
     let out = Tensor(empty: y.shape, dtype: y.dtype)
     let split = splitAround(y.shape, dim)
-    if y.dtype == .float64 {
+    if y.dtype == .float32 && split.inner == 1 {
+        VectorMath.softmaxBackwardRows(gradient: gc.pointer(as: Float.self), output: yc.pointer(as: Float.self),
+                                       out.pointer(as: Float.self), rows: split.outer, n: split.n, log: log)
+    } else if y.dtype == .float64 {
         softmaxBackward(gc.pointer(as: Double.self), yc.pointer(as: Double.self), out.pointer(as: Double.self), split, log)
     } else {
         softmaxBackward(gc.pointer(as: Float.self), yc.pointer(as: Float.self), out.pointer(as: Float.self), split, log)

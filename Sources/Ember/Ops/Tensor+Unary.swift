@@ -4,27 +4,30 @@ import EmberKernels
 
 extension Tensor {
     /// Applies a float map, promoting integer inputs to float32 and computing half types in float32.
-    func unaryFloat(_ name: String, _ f32: (Float) -> Float, _ f64: (Double) -> Double) -> Tensor {
+    /// With `kernel`, float32 runs the vectorized kernel (`f32` is then unused: the kernel computes the
+    /// same function to within a few ulp, and runs on strided inputs too, so a result never depends on layout).
+    func unaryFloat(_ name: String, kernel: VectorMath.Unary? = nil, _ f32: (Float) -> Float, _ f64: (Double) -> Double) -> Tensor {
         let target: DType = dtype.isFloatingPoint ? dtype : .float32
         let src = to(target.computeType).detachedIfNeeded
-        let out = mapFloat(src, name, f32, f64)
+        let out = kernel != nil && src.dtype == .float32 ? mapFloat32(src, kernel!) : mapFloat(src, name, f32, f64)
         return target == out.dtype ? out : out.to(target)
+    }
+
+    /// The fused float32 backward of relu/sigmoid/tanh when no graph is being built (`createGraph` keeps
+    /// the composed Tensor formula, which is differentiable again); nil otherwise.
+    static func fusedActivationBackward(_ op: VectorMath.Unary, _ g: Tensor, _ y: Tensor) -> Tensor? {
+        if GradMode.isEnabled { return nil }
+        return activationBackwardFloat32(op, g, y)
     }
 
     /// `e^x` (`torch.exp`).
     public func exp() -> Tensor {
-        let out: Tensor
-        if dtype == .float32 && isContiguous {
-            out = Tensor(empty: shape, dtype: .float32)
-            VectorMath.exp(pointer(as: Float.self), out.pointer(as: Float.self), numel)
-        } else {
-            out = unaryFloat("exp", { Foundation.expf($0) }, { Foundation.exp($0) })
-        }
+        let out = unaryFloat("exp", kernel: .exp, { Foundation.expf($0) }, { Foundation.exp($0) })
         return record(out, "ExpBackward0", inputs: [self]) { g, y in [g * y] }
     }
     /// Natural logarithm (`torch.log`).
     public func log() -> Tensor {
-        let out = unaryFloat("log", { Foundation.logf($0) }, { Foundation.log($0) })
+        let out = unaryFloat("log", kernel: .log, { Foundation.logf($0) }, { Foundation.log($0) })
         let x = self
         return record(out, "LogBackward0", inputs: [self], saved: [self]) { g in [g / x] }
     }
@@ -36,7 +39,7 @@ extension Tensor {
     }
     /// Square root (`torch.sqrt`).
     public func sqrt() -> Tensor {
-        let out = unaryFloat("sqrt", { $0.squareRoot() }, { $0.squareRoot() })
+        let out = unaryFloat("sqrt", kernel: .sqrt, { $0.squareRoot() }, { $0.squareRoot() })
         return record(out, "SqrtBackward0", inputs: [self]) { g, y in [g / (y * 2)] }
     }
     /// `1 / sqrt(x)` (`torch.rsqrt`).
@@ -58,13 +61,17 @@ extension Tensor {
     }
     /// Hyperbolic tangent (`torch.tanh`).
     public func tanh() -> Tensor {
-        let out = unaryFloat("tanh", { Foundation.tanhf($0) }, { Foundation.tanh($0) })
-        return record(out, "TanhBackward0", inputs: [self]) { g, y in [g * (1 - y * y)] }
+        let out = unaryFloat("tanh", kernel: .tanh, { Foundation.tanhf($0) }, { Foundation.tanh($0) })
+        return record(out, "TanhBackward0", inputs: [self]) { g, y in
+            [Tensor.fusedActivationBackward(.tanh, g, y) ?? g * (1 - y * y)]
+        }
     }
     /// Logistic sigmoid `1 / (1 + e^-x)` (`torch.sigmoid`).
     public func sigmoid() -> Tensor {
-        let out = unaryFloat("sigmoid", { 1 / (1 + Foundation.expf(-$0)) }, { 1 / (1 + Foundation.exp(-$0)) })
-        return record(out, "SigmoidBackward0", inputs: [self]) { g, y in [g * y * (1 - y)] }
+        let out = unaryFloat("sigmoid", kernel: .sigmoid, { 1 / (1 + Foundation.expf(-$0)) }, { 1 / (1 + Foundation.exp(-$0)) })
+        return record(out, "SigmoidBackward0", inputs: [self]) { g, y in
+            [Tensor.fusedActivationBackward(.sigmoid, g, y) ?? g * y * (1 - y)]
+        }
     }
     /// Absolute value (`torch.abs`); integer dtypes stay integer.
     public func abs() -> Tensor {
@@ -72,7 +79,7 @@ extension Tensor {
             checkNoGradNeeded("abs", self)
             return Tensor.maximum(self, -self)
         }
-        let out = unaryFloat("abs", { Swift.abs($0) }, { Swift.abs($0) })
+        let out = unaryFloat("abs", kernel: .abs, { Swift.abs($0) }, { Swift.abs($0) })
         let x = self
         return record(out, "AbsBackward0", inputs: [self], saved: [self]) { g in [g * x.sign()] }
     }
@@ -89,9 +96,12 @@ extension Tensor {
     /// Rectified linear unit `Swift.max(x, 0)` (`torch.relu`); gradient 0 at 0 as in PyTorch.
     public func relu() -> Tensor {
         let out: Tensor
-        if dtype.isFloatingPoint { out = mapFloat(to(dtype.computeType).detachedIfNeeded, "relu", { $0 > 0 ? $0 : 0 }, { $0 > 0 ? $0 : 0 }).to(dtype) }
+        if dtype.isFloatingPoint { out = unaryFloat("relu", kernel: .relu, { $0 > 0 ? $0 : 0 }, { $0 > 0 ? $0 : 0 }) }
         else { out = noGrad { Tensor.maximum(self, Tensor(scalar: 0, dtype: dtype)) } }
-        return record(out, "ReluBackward0", inputs: [self]) { g, y in [Tensor.where(y.gt(Tensor(scalar: 0, dtype: y.dtype)), g, Tensor.zerosLike(g))] }
+        return record(out, "ReluBackward0", inputs: [self]) { g, y in
+            [Tensor.fusedActivationBackward(.relu, g, y)
+                ?? Tensor.where(y.gt(Tensor(scalar: 0, dtype: y.dtype)), g, Tensor.zerosLike(g))]
+        }
     }
     /// Leaky ReLU: `x` if positive, else `slope * x` (`F.leaky_relu`).
     public func leakyRelu(_ negativeSlope: Double = 0.01) -> Tensor {

@@ -1,0 +1,309 @@
+// One source for the float32 binary/compare/unary/backward/softmax/cast kernels of every ISA: each
+// vec_f32_ops_<isa>.c defines W (lanes), TGT (target attribute), USE_FMA and SFX(name), then includes this.
+// Written with clang vector extensions so the AVX-512, AVX2 and portable builds run the same arithmetic.
+#include "CEmberKernels.h"
+#include "vec_f32_common.h"
+#include <math.h>
+#include <string.h>
+
+// No silent a*b+c fusion: results must match the scalar Swift loops they replace (explicit VFMA only).
+#pragma clang fp contract(off)
+
+typedef float vf __attribute__((ext_vector_type(W)));
+typedef int32_t vi __attribute__((ext_vector_type(W)));
+typedef double vd __attribute__((ext_vector_type(W)));
+typedef uint8_t vb __attribute__((ext_vector_type(W)));
+
+#define FN static inline __attribute__((always_inline)) TGT
+#if USE_FMA
+#define VFMA(a, b, c) __builtin_elementwise_fma((a), (b), (c))
+#else
+#define VFMA(a, b, c) ((a) * (b) + (c))
+#endif
+#if USE_FMA
+#define ROUND_EVEN(v) __builtin_elementwise_roundeven(v)
+#else
+// Baseline x86-64 has no vector round instruction (roundevenf would be a libm call per lane): adding and
+// subtracting 1.5 * 2^23 rounds to nearest-even for |v| < 2^22, which covers exp's clamped range.
+#define ROUND_EVEN(v) (((v) + 12582912.0f) - 12582912.0f)
+#endif
+
+FN vf ld(const float *p) { vf v; __builtin_memcpy(&v, p, sizeof v); return v; }
+FN void st(float *p, vf v) { __builtin_memcpy(p, &v, sizeof v); }
+FN vf sel(vi m, vf a, vf b) { return (vf)(((vi)a & m) | ((vi)b & ~m)); }
+FN vf splat(float x) { return (vf)x; }
+
+/// exp within 1 ulp (SLEEF polynomial, Cody-Waite reduction), same algorithm as vec_f32_avx512.c.
+FN vf vexp(vf d) {
+    vi isnan = d != d, lo = d < EMBER_EXP_LO, hi = d > EMBER_EXP_HI;
+    // Clamp first so the float->int conversion below never sees an out-of-range value.
+    vf dc = sel(lo, splat(EMBER_EXP_LO), d);
+    dc = sel(hi, splat(EMBER_EXP_HI), dc);
+    dc = sel(isnan, splat(0), dc);
+    vf q = ROUND_EVEN(dc * EMBER_LOG2E);
+    vi qi = __builtin_convertvector(q, vi);
+    vf s = VFMA(-q, splat(EMBER_LN2_HI), dc);
+    s = VFMA(-q, splat(EMBER_LN2_LO), s);
+    vf u = splat(EMBER_EXP_C5);
+    u = VFMA(u, s, splat(EMBER_EXP_C4));
+    u = VFMA(u, s, splat(EMBER_EXP_C3));
+    u = VFMA(u, s, splat(EMBER_EXP_C2));
+    u = VFMA(u, s, splat(EMBER_EXP_C1));
+    u = VFMA(u, s, splat(EMBER_EXP_C0));
+    u = VFMA(s * s, u, s) + 1.0f;
+    vi h = qi >> 1;
+    vf p1 = (vf)((h + 127) << 23), p2 = (vf)((qi - h + 127) << 23);
+    vf r = (u * p1) * p2;
+    r = sel(lo, splat(0), r);
+    r = sel(hi, splat(__builtin_inff()), r);
+    return sel(isnan, d, r);
+}
+
+/// Natural log within ~1 ulp (Cephes logf: mantissa in [sqrt(1/2), sqrt(2)), degree-9 polynomial).
+FN vf vlog(vf x) {
+    vi den = x < 0x1p-126f;  // denormals (and 0, negatives: fixed below) are scaled into the normal range
+    vf xs = sel(den, x * 0x1p23f, x);
+    vi bits = (vi)xs;
+    vi e = ((bits >> 23) & 0xff) - 126 - (den & 23);
+    vf m = (vf)((bits & 0x007fffff) | 0x3f000000);  // [0.5, 1)
+    vi small = m < 0.707106781186547524f;
+    vf ef = __builtin_convertvector(e, vf) - sel(small, splat(1), splat(0));
+    vf f = sel(small, (m + m) - 1.0f, m - 1.0f);
+    vf z = f * f;
+    vf y = splat(7.0376836292E-2f);
+    y = VFMA(y, f, splat(-1.1514610310E-1f));
+    y = VFMA(y, f, splat(1.1676998740E-1f));
+    y = VFMA(y, f, splat(-1.2420140846E-1f));
+    y = VFMA(y, f, splat(1.4249322787E-1f));
+    y = VFMA(y, f, splat(-1.6668057665E-1f));
+    y = VFMA(y, f, splat(2.0000714765E-1f));
+    y = VFMA(y, f, splat(-2.4999993993E-1f));
+    y = VFMA(y, f, splat(3.3333331174E-1f));
+    y = (y * f) * z;
+    y = VFMA(ef, splat(-2.12194440e-4f), y);
+    y = VFMA(z, splat(-0.5f), y);
+    vf r = f + y;
+    r = VFMA(ef, splat(0.693359375f), r);
+    r = sel(x == __builtin_inff(), splat(__builtin_inff()), r);
+    r = sel(x == 0, splat(-__builtin_inff()), r);
+    r = sel(x < 0, splat(__builtin_nanf("")), r);
+    return sel(x != x, x, r);
+}
+
+/// tanh within ~3 ulp: odd minimax polynomial below 0.625, 1 - 2/(e^2|x| + 1) above; sign restored.
+FN vf vtanh(vf x) {
+    vi signbit = (vi)x & (int32_t)0x80000000;
+    vf ax = (vf)((vi)x & 0x7fffffff);
+    vf e = vexp(ax + ax);
+    vf big = 1.0f - 2.0f / (e + 1.0f);
+    vf z = ax * ax;
+    vf p = splat(0.002138207433745265f);
+    p = VFMA(p, z, splat(-0.008171768859028816f));
+    p = VFMA(p, z, splat(0.021698201075196266f));
+    p = VFMA(p, z, splat(-0.053946252912282944f));
+    p = VFMA(p, z, splat(0.1333320140838623f));
+    p = VFMA(p, z, splat(-0.3333333134651184f));
+    vf smallv = VFMA(ax * z, p, ax);
+    vf r = sel(ax < 0.625f, smallv, big);
+    return (vf)((vi)r | signbit);
+}
+
+FN vf vsigmoid(vf x) { return 1.0f / (1.0f + vexp(-x)); }
+
+// ---- loops -------------------------------------------------------------------------------------
+// Tails go through a zero-padded stack buffer so every element sees the same vector arithmetic.
+
+#define MAP1(EXPR)                                                                                 \
+    do {                                                                                           \
+        size_t i = 0;                                                                              \
+        for (; i + W <= n; i += W) { vf v = ld(x + i); st(y + i, (EXPR)); }                        \
+        if (i < n) {                                                                               \
+            float bx[W] = {0}, by[W];                                                              \
+            memcpy(bx, x + i, (n - i) * sizeof(float));                                            \
+            { vf v = ld(bx); st(by, (EXPR)); }                                                     \
+            memcpy(y + i, by, (n - i) * sizeof(float));                                            \
+        }                                                                                          \
+    } while (0)
+
+TGT void SFX(ember_f32_unary)(int op, const float *x, float *y, size_t n) {
+    switch (op) {
+    case EMBER_UNARY_RELU: MAP1(sel(v > 0, v, splat(0))); break;
+    case EMBER_UNARY_SIGMOID: MAP1(vsigmoid(v)); break;
+    case EMBER_UNARY_TANH: MAP1(vtanh(v)); break;
+    case EMBER_UNARY_LOG: MAP1(vlog(v)); break;
+    case EMBER_UNARY_SQRT: MAP1(__builtin_elementwise_sqrt(v)); break;
+    case EMBER_UNARY_EXP: MAP1(vexp(v)); break;
+    case EMBER_UNARY_NEG: MAP1(-v); break;
+    case EMBER_UNARY_ABS: MAP1((vf)((vi)v & 0x7fffffff)); break;
+    }
+}
+
+// Binary loops over a and b with steps 1 or 0 (0: a scalar broadcast along the row).
+#define MAP2(EXPR)                                                                                 \
+    do {                                                                                           \
+        size_t i = 0;                                                                              \
+        if (sa && sb) {                                                                            \
+            for (; i + W <= n; i += W) { vf va = ld(a + i), vb_ = ld(b + i); st(y + i, (EXPR)); }  \
+        } else if (sa) {                                                                           \
+            vf vb_ = splat(b[0]);                                                                  \
+            for (; i + W <= n; i += W) { vf va = ld(a + i); st(y + i, (EXPR)); }                   \
+        } else {                                                                                   \
+            vf va = splat(a[0]);                                                                   \
+            for (; i + W <= n; i += W) { vf vb_ = ld(b + i); st(y + i, (EXPR)); }                  \
+        }                                                                                          \
+        if (i < n) {                                                                               \
+            float ba[W] = {0}, bb[W] = {0}, by[W];                                                 \
+            for (size_t k = i; k < n; k++) { ba[k - i] = a[sa ? k : 0]; bb[k - i] = b[sb ? k : 0]; } \
+            { vf va = ld(ba), vb_ = ld(bb); st(by, (EXPR)); }                                      \
+            memcpy(y + i, by, (n - i) * sizeof(float));                                            \
+        }                                                                                          \
+    } while (0)
+
+TGT void SFX(ember_f32_binary)(int op, const float *a, size_t sa, const float *b, size_t sb, float *y, size_t n) {
+    switch (op) {
+    case EMBER_BINARY_ADD: MAP2(va + vb_); break;
+    case EMBER_BINARY_SUB: MAP2(va - vb_); break;
+    case EMBER_BINARY_MUL: MAP2(va * vb_); break;
+    case EMBER_BINARY_DIV: MAP2(va / vb_); break;
+    // Swift.max(x, y) is `y >= x ? y : x`, Swift.min is `y < x ? y : x`; a NaN on either side gives NaN.
+    case EMBER_BINARY_MAX: MAP2(sel(vb_ != vb_, vb_, sel(vb_ >= va, vb_, va))); break;
+    case EMBER_BINARY_MIN: MAP2(sel(vb_ != vb_, vb_, sel(vb_ < va, vb_, va))); break;
+    }
+}
+
+#define CMP2(EXPR)                                                                                 \
+    do {                                                                                           \
+        for (size_t i = 0; i < n; i += W) {                                                        \
+            size_t len = n - i < W ? n - i : W;                                                    \
+            float ba[W] = {0}, bb[W] = {0};                                                        \
+            vf va, vb_;                                                                            \
+            if (len == W && sa) va = ld(a + i); else { for (size_t k = 0; k < len; k++) ba[k] = a[sa ? i + k : 0]; va = ld(ba); } \
+            if (len == W && sb) vb_ = ld(b + i); else { for (size_t k = 0; k < len; k++) bb[k] = b[sb ? i + k : 0]; vb_ = ld(bb); } \
+            vb r = __builtin_convertvector((EXPR) & 1, vb);                                        \
+            if (len == W) __builtin_memcpy(y + i, &r, W);                                          \
+            else { uint8_t br[W]; __builtin_memcpy(br, &r, W); memcpy(y + i, br, len); }           \
+        }                                                                                          \
+    } while (0)
+
+TGT void SFX(ember_f32_compare)(int op, const float *a, size_t sa, const float *b, size_t sb, uint8_t *y, size_t n) {
+    switch (op) {
+    case EMBER_COMPARE_EQ: CMP2(va == vb_); break;
+    case EMBER_COMPARE_NE: CMP2(va != vb_); break;
+    case EMBER_COMPARE_LT: CMP2(va < vb_); break;
+    case EMBER_COMPARE_LE: CMP2(va <= vb_); break;
+    case EMBER_COMPARE_GT: CMP2(va > vb_); break;
+    case EMBER_COMPARE_GE: CMP2(va >= vb_); break;
+    }
+}
+
+TGT void SFX(ember_f32_unary_backward)(int op, const float *g, const float *yv, float *out, size_t n) {
+    const float *a = g, *b = yv;
+    float *y = out;
+    size_t sa = 1, sb = 1;
+    switch (op) {
+    case EMBER_UNARY_RELU: MAP2(sel(vb_ > 0, va, splat(0))); break;           // where(y > 0, g, 0)
+    case EMBER_UNARY_SIGMOID: MAP2((va * vb_) * (1.0f - vb_)); break;         // g * y * (1 - y)
+    case EMBER_UNARY_TANH: MAP2(va * (1.0f - vb_ * vb_)); break;              // g * (1 - y * y)
+    }
+}
+
+/// acc[c] += x[r * ld + c] for r < rows, c < cols, in row order (each column summed in order, in double).
+TGT void SFX(ember_f32_colsum_f64)(const float *x, size_t rows, size_t cols, size_t ldx, double *acc) {
+    size_t c = 0;
+    for (; c + W <= cols; c += W) {
+        vd s;
+        __builtin_memcpy(&s, acc + c, sizeof s);
+        for (size_t r = 0; r < rows; r++) s += __builtin_convertvector(ld(x + r * ldx + c), vd);
+        __builtin_memcpy(acc + c, &s, sizeof s);
+    }
+    for (; c < cols; c++) {
+        double s = acc[c];
+        for (size_t r = 0; r < rows; r++) s += (double)x[r * ldx + c];
+        acc[c] = s;
+    }
+}
+
+/// Sum of x[0..<n] with float products widened to double lanes.
+FN double sum_f64(const float *x, size_t n) {
+    vd s = 0;
+    size_t i = 0;
+    for (; i + W <= n; i += W) s += __builtin_convertvector(ld(x + i), vd);
+    double t = 0;
+    for (int l = 0; l < W; l++) t += s[l];
+    for (; i < n; i++) t += (double)x[i];
+    return t;
+}
+
+TGT void SFX(ember_f32_rowsum_f64)(const float *x, size_t rows, size_t n, double *out) {
+    for (size_t r = 0; r < rows; r++) out[r] = sum_f64(x + r * n, n);
+}
+
+TGT void SFX(ember_f32_softmax_rows)(const float *xs, float *ys, size_t rows, size_t n, int log_) {
+    if (n == 0) return;
+    for (size_t row = 0; row < rows; row++) {
+        const float *x = xs + row * n;
+        float *y = ys + row * n;
+        // Max ignoring NaN (a NaN then poisons the sum), like the scalar `x > m` loop.
+        vf mv = splat(-__builtin_inff());
+        size_t i = 0;
+        for (; i + W <= n; i += W) { vf v = ld(x + i); mv = sel(v > mv, v, mv); }
+        float m = -__builtin_inff();
+        for (int l = 0; l < W; l++) if (mv[l] > m) m = mv[l];
+        for (; i < n; i++) if (x[i] > m) m = x[i];
+        { const float *a = x, *b = &m; size_t sa = 1, sb = 0; MAP2(vexp(va - vb_)); }  // y = exp(x - m)
+        double s = sum_f64(y, n);
+        if (log_) {
+            float ls = (float)log(s);
+            for (i = 0; i + W <= n; i += W) st(y + i, (ld(x + i) - m) - ls);
+            for (; i < n; i++) y[i] = (x[i] - m) - ls;
+        } else {
+            float inv = (float)(1 / s);
+            for (i = 0; i + W <= n; i += W) st(y + i, ld(y + i) * inv);
+            for (; i < n; i++) y[i] = y[i] * inv;
+        }
+    }
+}
+
+TGT void SFX(ember_f32_softmax_backward_rows)(const float *gs, const float *ys, float *gxs, size_t rows, size_t n, int log_) {
+    for (size_t row = 0; row < rows; row++) {
+        const float *g = gs + row * n, *yr = ys + row * n;
+        float *gx = gxs + row * n;
+        size_t i = 0;
+        if (log_) {
+            float s = (float)sum_f64(g, n);
+            const float *a = g, *b = yr;
+            size_t sa = 1, sb = 1;
+            float *y = gx;
+            MAP2(va - vexp(vb_) * s);  // g - exp(y) * sum(g)
+        } else {
+            vd acc = 0;
+            for (; i + W <= n; i += W) acc += __builtin_convertvector(ld(g + i) * ld(yr + i), vd);
+            double t = 0;
+            for (int l = 0; l < W; l++) t += acc[l];
+            for (; i < n; i++) t += (double)(g[i] * yr[i]);
+            float s = (float)t;
+            const float *a = yr, *b = g;
+            size_t sa = 1, sb = 1;
+            float *y = gx;
+            MAP2(va * (vb_ - s));  // y * (g - sum(g * y))
+        }
+    }
+}
+
+TGT void SFX(ember_f32_to_f64)(const float *x, double *y, size_t n) {
+    size_t i = 0;
+    for (; i + W <= n; i += W) { vd v = __builtin_convertvector(ld(x + i), vd); __builtin_memcpy(y + i, &v, sizeof v); }
+    for (; i < n; i++) y[i] = (double)x[i];
+}
+
+TGT void SFX(ember_f64_to_f32)(const double *x, float *y, size_t n) {
+    size_t i = 0;
+    for (; i + W <= n; i += W) { vd v; __builtin_memcpy(&v, x + i, sizeof v); st(y + i, __builtin_convertvector(v, vf)); }
+    for (; i < n; i++) y[i] = (float)x[i];
+}
+
+TGT void SFX(ember_u8_to_f32)(const uint8_t *x, float *y, size_t n) {
+    size_t i = 0;
+    for (; i + W <= n; i += W) { vb v; __builtin_memcpy(&v, x + i, sizeof v); st(y + i, __builtin_convertvector(v, vf)); }
+    for (; i < n; i++) y[i] = (float)x[i];
+}

@@ -1,0 +1,172 @@
+// VectorMath ops: float32 unary maps, binary ops with scalar broadcast, comparisons, fused activation
+// backward, row/column sums, row softmax and dtype casts, each split over the pool when large.
+import CEmberKernels
+
+extension VectorMath {
+    /// Elementwise float32 maps of `unary(_:_:_:_:)` (and the fused backward of `unaryBackward`).
+    public enum Unary: Int32, Sendable {
+        /// `x > 0 ? x : 0` (NaN gives 0, like the scalar loop it replaces).
+        case relu = 0
+        /// `1 / (1 + exp(-x))`, within a few ulp.
+        case sigmoid = 1
+        /// Within 3 ulp of libm.
+        case tanh = 2
+        /// Natural log within 2 ulp of libm; 0 gives -inf, negatives NaN, denormals are handled.
+        case log = 3
+        /// Correctly rounded.
+        case sqrt = 4
+        /// Within 1 ulp (same kernel as `VectorMath.exp`).
+        case exp = 5
+        /// `-x`.
+        case neg = 6
+        /// `|x|`.
+        case abs = 7
+    }
+
+    /// Binary float32 ops of `binary(_:_:aStep:_:bStep:_:_:)`.
+    public enum Binary: Int32, Sendable {
+        case add = 0, sub, mul, div
+        /// NaN if either side is NaN, else `Swift.max(a, b)`.
+        case maximum
+        /// NaN if either side is NaN, else `Swift.min(a, b)`.
+        case minimum
+    }
+
+    /// Comparisons of `compare(_:_:aStep:_:bStep:_:_:)`; NaN compares like Swift (`!=` true, the rest false).
+    public enum Comparison: Int32, Sendable {
+        case eq = 0, ne, lt, le, gt, ge
+    }
+
+    /// Contiguous work above this many elements is split over `ThreadPool.shared`.
+    public static let opsParallelThreshold = 1 << 16
+    /// The smallest slice of a split handed to another thread.
+    static let opsMinChunk = 1 << 15
+
+    /// `y[i] = op(x[i])` for `i < n`; `y` may alias `x`.
+    /// ```swift
+    /// VectorMath.unary(.sigmoid, x, y, n)
+    /// ```
+    public static func unary(_ op: Unary, _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ n: Int,
+                             isa: KernelISA = .active) {
+        let level = Int32(isa.rawValue)
+        opsSplit(n) { lo, len in ember_f32_unary_level(level, op.rawValue, x + lo, y + lo, len) }
+    }
+
+    /// `y[i] = op(a[i * aStep], b[i * bStep])` for `i < n`, where each step is 1 (an array) or 0 (one value
+    /// broadcast along the row, as in `x * 0.5` or a bias add); not both 0.
+    public static func binary(_ op: Binary, _ a: UnsafePointer<Float>, aStep: Int, _ b: UnsafePointer<Float>, bStep: Int,
+                              _ y: UnsafeMutablePointer<Float>, _ n: Int, isa: KernelISA = .active) {
+        kernelCheck((aStep == 0 || aStep == 1) && (bStep == 0 || bStep == 1) && aStep + bStep > 0,
+                    "VectorMath.binary: steps must be 0 or 1 and not both 0 (got \(aStep), \(bStep))")
+        let level = Int32(isa.rawValue)
+        opsSplit(n) { lo, len in
+            ember_f32_binary_level(level, op.rawValue, a + lo * aStep, aStep, b + lo * bStep, bStep, y + lo, len)
+        }
+    }
+
+    /// `y[i] = op(a[i * aStep], b[i * bStep])` as a Bool (steps as in `binary`).
+    public static func compare(_ op: Comparison, _ a: UnsafePointer<Float>, aStep: Int, _ b: UnsafePointer<Float>, bStep: Int,
+                               _ y: UnsafeMutablePointer<Bool>, _ n: Int, isa: KernelISA = .active) {
+        kernelCheck((aStep == 0 || aStep == 1) && (bStep == 0 || bStep == 1) && aStep + bStep > 0,
+                    "VectorMath.compare: steps must be 0 or 1 and not both 0 (got \(aStep), \(bStep))")
+        let level = Int32(isa.rawValue)
+        let bytes = UnsafeMutableRawPointer(y).assumingMemoryBound(to: UInt8.self)
+        opsSplit(n) { lo, len in
+            ember_f32_compare_level(level, op.rawValue, a + lo * aStep, aStep, b + lo * bStep, bStep, bytes + lo, len)
+        }
+    }
+
+    /// The input gradient of an activation from its output `y` and output gradient `g`, in one pass:
+    /// `.relu` gives `y > 0 ? g : 0`, `.sigmoid` `g * y * (1 - y)`, `.tanh` `g * (1 - y * y)` (evaluated in
+    /// that order, so the results equal the composed Tensor formulas bit for bit). Other ops stop.
+    public static func unaryBackward(_ op: Unary, gradient g: UnsafePointer<Float>, output y: UnsafePointer<Float>,
+                                     _ out: UnsafeMutablePointer<Float>, _ n: Int, isa: KernelISA = .active) {
+        kernelCheck(op == .relu || op == .sigmoid || op == .tanh, "VectorMath.unaryBackward: no fused backward for \(op)")
+        let level = Int32(isa.rawValue)
+        opsSplit(n) { lo, len in ember_f32_unary_backward_level(level, op.rawValue, g + lo, y + lo, out + lo, len) }
+    }
+
+    /// `acc[c] += x[r * ld + c]` for `r < rows`, `c < cols`, each column summed in row order in Double (so
+    /// the result equals a scalar column loop exactly); columns are split over the pool when large.
+    public static func addColumnSums(_ x: UnsafePointer<Float>, rows: Int, cols: Int, ld: Int,
+                                     into acc: UnsafeMutablePointer<Double>, isa: KernelISA = .active) {
+        let level = Int32(isa.rawValue)
+        if rows * cols <= opsParallelThreshold || cols < 32 {
+            ember_f32_colsum_f64_level(level, x, rows, cols, ld, acc)
+            return
+        }
+        // Chunks of 16 columns keep every thread on whole vectors.
+        let blocks = (cols + 15) / 16
+        ThreadPool.shared.parallelFor(blocks, minChunk: Swift.max(1, opsMinChunk / Swift.max(1, rows * 16))) { range in
+            let c0 = range.lowerBound * 16, c1 = Swift.min(cols, range.upperBound * 16)
+            ember_f32_colsum_f64_level(level, x + c0, rows, c1 - c0, ld, acc + c0)
+        }
+    }
+
+    /// `out[r]` = the Double sum of row `r` (`n` contiguous values starting at `x + r * n`).
+    public static func rowSums(_ x: UnsafePointer<Float>, rows: Int, n: Int, into out: UnsafeMutablePointer<Double>,
+                               isa: KernelISA = .active) {
+        let level = Int32(isa.rawValue)
+        splitRows(rows, n) { r0, r1 in ember_f32_rowsum_f64_level(level, x + r0 * n, r1 - r0, n, out + r0) }
+    }
+
+    /// Softmax (or log-softmax when `log`) of each of `rows` contiguous rows of `n` values, max-shifted;
+    /// the row sums accumulate in Double. Matches `torch.softmax(x, dim=-1)` within a few ulp.
+    public static func softmaxRows(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, rows: Int, n: Int,
+                                   log: Bool, isa: KernelISA = .active) {
+        let level = Int32(isa.rawValue)
+        splitRows(rows, n) { r0, r1 in
+            ember_f32_softmax_rows_level(level, x + r0 * n, y + r0 * n, r1 - r0, n, log ? 1 : 0)
+        }
+    }
+
+    /// The input gradient of row softmax, `y * (g - sum(g * y))`, or of log-softmax, `g - exp(y) * sum(g)`.
+    public static func softmaxBackwardRows(gradient g: UnsafePointer<Float>, output y: UnsafePointer<Float>,
+                                           _ gx: UnsafeMutablePointer<Float>, rows: Int, n: Int, log: Bool,
+                                           isa: KernelISA = .active) {
+        let level = Int32(isa.rawValue)
+        splitRows(rows, n) { r0, r1 in
+            ember_f32_softmax_backward_rows_level(level, g + r0 * n, y + r0 * n, gx + r0 * n, r1 - r0, n, log ? 1 : 0)
+        }
+    }
+
+    /// Exact float32 → float64 conversion of `n` values.
+    public static func convert(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Double>, _ n: Int, isa: KernelISA = .active) {
+        let level = Int32(isa.rawValue)
+        opsSplit(n) { lo, len in ember_f32_to_f64_level(level, x + lo, y + lo, len) }
+    }
+
+    /// float64 → float32 conversion (round to nearest even, like `Float(_: Double)`).
+    public static func convert(_ x: UnsafePointer<Double>, _ y: UnsafeMutablePointer<Float>, _ n: Int, isa: KernelISA = .active) {
+        let level = Int32(isa.rawValue)
+        opsSplit(n) { lo, len in ember_f64_to_f32_level(level, x + lo, y + lo, len) }
+    }
+
+    /// Exact uint8 → float32 conversion (the `ToTensor` path of image batches).
+    public static func convert(_ x: UnsafePointer<UInt8>, _ y: UnsafeMutablePointer<Float>, _ n: Int, isa: KernelISA = .active) {
+        let level = Int32(isa.rawValue)
+        opsSplit(n) { lo, len in ember_u8_to_f32_level(level, x + lo, y + lo, len) }
+    }
+
+    /// Runs `body(start, length)` over `0..<n`, in slices over the pool when `n` exceeds `opsParallelThreshold`.
+    @inline(__always)
+    static func opsSplit(_ n: Int, _ body: (Int, Int) -> Void) {
+        if n <= opsParallelThreshold {
+            if n > 0 { body(0, n) }
+            return
+        }
+        ThreadPool.shared.parallelFor(n, minChunk: opsMinChunk) { range in body(range.lowerBound, range.count) }
+    }
+
+    /// Runs `body(firstRow, endRow)` over `rows` rows of `n` elements, split over the pool when large.
+    @inline(__always)
+    static func splitRows(_ rows: Int, _ n: Int, _ body: (Int, Int) -> Void) {
+        if rows * n <= opsParallelThreshold || rows < 2 {
+            if rows > 0 { body(0, rows) }
+            return
+        }
+        ThreadPool.shared.parallelFor(rows, minChunk: Swift.max(1, opsMinChunk / Swift.max(1, n))) { range in
+            body(range.lowerBound, range.upperBound)
+        }
+    }
+}

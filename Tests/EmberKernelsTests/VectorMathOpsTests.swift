@@ -1,0 +1,227 @@
+// VectorMath op kernels against straightforward references: unary maps (ulps vs libm in Double), binary
+// and compare with scalar broadcast, fused activation backward, row/column sums, row softmax, casts.
+import Testing
+import Foundation
+@testable import EmberKernels
+
+/// Odd lengths: vector tails, one element, and a length that takes the threaded path.
+private let lengths = [1, 7, 33, 257, 100_003]
+
+/// Floats spanning the whole range: specials, denormals, tiny/huge magnitudes, both signs, plus dense samples.
+private func wideInputs(count: Int, seed: UInt64) -> [Float] {
+    var v: [Float] = [0, -0.0, 1, -1, .infinity, -.infinity, .nan, .leastNonzeroMagnitude, -.leastNonzeroMagnitude,
+                      .leastNormalMagnitude, Float.leastNormalMagnitude / 1000, -Float.leastNormalMagnitude / 4, .greatestFiniteMagnitude, -.greatestFiniteMagnitude,
+                      88.7, -88.7, 100, -104, 0.625, -0.625, 0.62499994, 9, -9, 1e-8, 0.5, 2, 1e30]
+    var rng = TestRandom(seed: seed)
+    while v.count < count {
+        let r = rng.next()
+        switch v.count % 4 {
+        case 0: v.append(Float(r * 12))                                   // the common range
+        case 1: v.append(Float(r * 100))
+        case 2: v.append(Float(r) * Float(Foundation.pow(2.0, rng.next() * 140)))  // magnitudes 2^-140...2^140
+        default: v.append(Float(r * 0.7))
+        }
+    }
+    return Array(v.prefix(count))
+}
+
+@Suite("VectorMathOps")
+struct VectorMathOpsTests {
+    @Test("unary maps against libm in Double, every length and ISA", arguments: KernelISA.available)
+    func unaryAccuracy(isa: KernelISA) {
+        typealias Case = (VectorMath.Unary, Int, (Float) -> Float)
+        let cases: [Case] = [
+            (.relu, 0, { $0 > 0 ? $0 : 0 }),
+            // The formula the scalar path used (and PyTorch's CPU kernel): e^-x overflows below -88.7, giving 0.
+            (.sigmoid, 4, { 1 / (1 + Foundation.expf(-$0)) }),
+            (.tanh, 4, { Float(Foundation.tanh(Double($0))) }),
+            (.log, 2, { Float(Foundation.log(Double($0))) }),
+            (.sqrt, 0, { Float(Double($0).squareRoot()) }),
+            (.exp, 2, { Float(Foundation.exp(Double($0))) }),
+            (.neg, 0, { -$0 }),
+            (.abs, 0, { Swift.abs($0) }),
+        ]
+        for n in lengths {
+            let x = wideInputs(count: n, seed: UInt64(n))
+            var y = [Float](repeating: 42, count: n)
+            for (op, tolerance, reference) in cases {
+                VectorMath.unary(op, x, &y, n, isa: isa)
+                var worst = 0, at: Float = 0
+                for i in 0..<n {
+                    let d = ulpDistance(y[i], reference(x[i]))
+                    if d > worst { worst = d; at = x[i] }
+                }
+                #expect(worst <= tolerance, "\(op) \(isa) n=\(n): \(worst) ulp at x = \(at)")
+            }
+        }
+    }
+
+    @Test("unary special values", arguments: KernelISA.available)
+    func unarySpecials(isa: KernelISA) {
+        let x: [Float] = [0, -0.0, .infinity, -.infinity, .nan, -1, .leastNonzeroMagnitude]
+        var y = [Float](repeating: 0, count: x.count)
+        VectorMath.unary(.log, x, &y, x.count, isa: isa)
+        #expect(y[0] == -.infinity && y[1] == -.infinity && y[2] == .infinity && y[3].isNaN && y[4].isNaN && y[5].isNaN)
+        #expect(abs(y[6] - Float(Foundation.log(Double(Float.leastNonzeroMagnitude)))) < 1e-4)
+        VectorMath.unary(.tanh, x, &y, x.count, isa: isa)
+        #expect(y[0] == 0 && y[1] == 0 && y[1].sign == .minus && y[2] == 1 && y[3] == -1 && y[4].isNaN)
+        VectorMath.unary(.sigmoid, x, &y, x.count, isa: isa)
+        #expect(y[0] == 0.5 && y[2] == 1 && y[3] == 0 && y[4].isNaN)
+        VectorMath.unary(.relu, x, &y, x.count, isa: isa)
+        #expect(y[4] == 0 && y[3] == 0 && y[2] == .infinity && y[1].sign == .plus)
+    }
+
+    @Test("binary ops with array and broadcast operands equal the scalar loop", arguments: KernelISA.available)
+    func binaryExact(isa: KernelISA) {
+        let ops: [(VectorMath.Binary, (Float, Float) -> Float)] = [
+            (.add, { $0 + $1 }), (.sub, { $0 - $1 }), (.mul, { $0 * $1 }), (.div, { $0 / $1 }),
+            (.maximum, { ($0.isNaN || $1.isNaN) ? .nan : Swift.max($0, $1) }),
+            (.minimum, { ($0.isNaN || $1.isNaN) ? .nan : Swift.min($0, $1) }),
+        ]
+        for n in lengths {
+            let a = wideInputs(count: n, seed: 3), b = wideInputs(count: n, seed: 4).reversed().map { $0 }
+            var y = [Float](repeating: 0, count: n)
+            for (op, f) in ops {
+                for (sa, sb) in [(1, 1), (1, 0), (0, 1)] {
+                    VectorMath.binary(op, a, aStep: sa, b, bStep: sb, &y, n, isa: isa)
+                    var bad = -1
+                    for i in 0..<n where !sameFloat(y[i], f(a[i * sa], b[i * sb])) { bad = i; break }
+                    #expect(bad < 0, "\(op) \(isa) n=\(n) steps (\(sa), \(sb)) at \(bad)")
+                }
+            }
+        }
+        // Signed zeros pick the operand Swift.max/min would.
+        var y: [Float] = [0, 0]
+        VectorMath.binary(.maximum, [-0.0, 0], aStep: 1, [0, -0.0], bStep: 1, &y, 2, isa: isa)
+        #expect(y[0].sign == .plus && y[1].sign == .minus)
+        VectorMath.binary(.minimum, [-0.0, 0], aStep: 1, [0, -0.0], bStep: 1, &y, 2, isa: isa)
+        #expect(y[0].sign == .minus && y[1].sign == .plus)
+    }
+
+    @Test("comparisons, NaN included", arguments: KernelISA.available)
+    func compareExact(isa: KernelISA) {
+        let ops: [(VectorMath.Comparison, (Float, Float) -> Bool)] = [
+            (.eq, { $0 == $1 }), (.ne, { $0 != $1 }), (.lt, { $0 < $1 }), (.le, { $0 <= $1 }), (.gt, { $0 > $1 }), (.ge, { $0 >= $1 }),
+        ]
+        for n in lengths {
+            let a = wideInputs(count: n, seed: 5)
+            var b = [Float](repeating: 0, count: n)
+            for i in 0..<n { b[i] = i % 3 == 0 ? a[i] : Float(i % 5 - 2) }
+            var y = [Bool](repeating: false, count: n)
+            for (op, f) in ops {
+                for (sa, sb) in [(1, 1), (1, 0), (0, 1)] {
+                    VectorMath.compare(op, a, aStep: sa, b, bStep: sb, &y, n, isa: isa)
+                    var bad = -1
+                    for i in 0..<n where y[i] != f(a[i * sa], b[i * sb]) { bad = i; break }
+                    #expect(bad < 0, "\(op) \(isa) n=\(n) steps (\(sa), \(sb)) at \(bad)")
+                }
+            }
+        }
+    }
+
+    @Test("fused activation backward equals the composed formulas bit for bit", arguments: KernelISA.available)
+    func activationBackward(isa: KernelISA) {
+        for n in lengths {
+            let g = wideInputs(count: n, seed: 6)
+            var rng = TestRandom(seed: UInt64(n))
+            var y = [Float](repeating: 0, count: n)
+            for i in 0..<n where i % 11 != 0 { y[i] = Float(rng.next()) }
+            var out = [Float](repeating: 0, count: n)
+            let cases: [(VectorMath.Unary, (Float, Float) -> Float)] = [
+                (.relu, { g, y in y > 0 ? g : 0 }), (.sigmoid, { g, y in g * y * (1 - y) }), (.tanh, { g, y in g * (1 - y * y) }),
+            ]
+            for (op, f) in cases {
+                VectorMath.unaryBackward(op, gradient: g, output: y, &out, n, isa: isa)
+                var bad = -1
+                for i in 0..<n where !sameFloat(out[i], f(g[i], y[i])) { bad = i; break }
+                #expect(bad < 0, "\(op) backward \(isa) n=\(n) at \(bad)")
+            }
+        }
+    }
+
+    @Test("column sums equal a Double column loop exactly; row sums match a Double sum", arguments: KernelISA.available)
+    func rowAndColumnSums(isa: KernelISA) {
+        for (rows, cols, ld) in [(1, 1, 1), (7, 33, 40), (257, 7, 7), (3, 100_003, 100_003), (1000, 257, 300)] {
+            var rng = TestRandom(seed: UInt64(rows * cols))
+            let x = (0..<rows * ld).map { _ in Float(rng.next() * 10) }
+            var acc = (0..<cols).map { Double($0) }
+            var expected = acc
+            for r in 0..<rows { for c in 0..<cols { expected[c] += Double(x[r * ld + c]) } }
+            VectorMath.addColumnSums(x, rows: rows, cols: cols, ld: ld, into: &acc, isa: isa)
+            #expect(acc == expected, "colsum \(isa) \(rows)x\(cols)")
+        }
+        for (rows, n) in [(1, 1), (7, 33), (257, 7), (3, 100_003), (1000, 257)] {
+            var rng = TestRandom(seed: UInt64(rows + n))
+            let x = (0..<rows * n).map { _ in Float(rng.next() * 10) }
+            var out = [Double](repeating: .nan, count: rows)
+            VectorMath.rowSums(x, rows: rows, n: n, into: &out, isa: isa)
+            for r in 0..<rows {
+                var s = 0.0, m = 0.0
+                for k in 0..<n { s += Double(x[r * n + k]); m += abs(Double(x[r * n + k])) }
+                #expect(abs(out[r] - s) <= 1e-13 * m, "rowsum \(isa) \(rows)x\(n) row \(r)")
+            }
+        }
+    }
+
+    @Test("row softmax and log-softmax, forward and backward, against Double", arguments: KernelISA.available)
+    func softmaxRows(isa: KernelISA) {
+        for (rows, n) in [(1, 1), (3, 7), (5, 33), (2, 257), (300, 10), (2, 100_003)] {
+            var rng = TestRandom(seed: UInt64(rows * 31 + n))
+            var x = (0..<rows * n).map { _ in Float(rng.next() * 8) }
+            x[0] += 1000  // a huge logit: the max shift must keep it finite
+            if n > 1 { x[1] = -.infinity }
+            let g = (0..<rows * n).map { _ in Float(rng.next()) }
+            for log in [false, true] {
+                var y = [Float](repeating: 0, count: rows * n), gx = y
+                VectorMath.softmaxRows(x, &y, rows: rows, n: n, log: log, isa: isa)
+                VectorMath.softmaxBackwardRows(gradient: g, output: y, &gx, rows: rows, n: n, log: log, isa: isa)
+                for r in 0..<rows {
+                    let lane = (0..<n).map { Double(x[r * n + $0]) }
+                    let m = lane.max()!
+                    let s = lane.map { Foundation.exp($0 - m) }.reduce(0, +)
+                    let p = lane.map { Foundation.exp($0 - m) / s }
+                    var worst = 0.0
+                    for k in 0..<n {
+                        let expected = log ? (lane[k] - m) - Foundation.log(s) : p[k]
+                        let got = Double(y[r * n + k])
+                        if expected.isInfinite { #expect(got == expected); continue }
+                        worst = max(worst, abs(got - expected) / max(abs(expected), log ? 1 : 1e-30))
+                    }
+                    #expect(worst <= 2e-6, "\(log ? "log" : "")softmax \(isa) \(rows)x\(n) row \(r): rel \(worst)")
+                    // Backward in Double from the float outputs.
+                    let yr = (0..<n).map { Double(y[r * n + $0]) }, gr = (0..<n).map { Double(g[r * n + $0]) }
+                    let dot = log ? gr.reduce(0, +) : zip(gr, yr).map { $0 * $1 }.reduce(0, +)
+                    var worstB = 0.0
+                    for k in 0..<n {
+                        let expected = log ? gr[k] - Foundation.exp(yr[k]) * dot : yr[k] * (gr[k] - dot)
+                        worstB = max(worstB, abs(Double(gx[r * n + k]) - expected))
+                    }
+                    #expect(worstB <= 1e-5 * max(1, abs(dot)), "\(log ? "log" : "")softmax backward \(isa) \(rows)x\(n): \(worstB)")
+                }
+            }
+        }
+    }
+
+    @Test("casts float32 <-> float64 and uint8 -> float32 are exact", arguments: KernelISA.available)
+    func casts(isa: KernelISA) {
+        for n in lengths {
+            let x = wideInputs(count: n, seed: 9)
+            var d = [Double](repeating: 0, count: n)
+            VectorMath.convert(x, &d, n, isa: isa)
+            #expect(zip(x, d).allSatisfy { sameFloat(Float($1), $0) && ($0.isNaN || Double($0) == $1) })
+            var wide = [Double](repeating: 0, count: n)
+            for i in 0..<n { wide[i] = Double(x[i]) * (1 + 1e-9) + (i % 2 == 0 ? 1e-300 : 0) }
+            var f = [Float](repeating: 0, count: n)
+            VectorMath.convert(wide, &f, n, isa: isa)
+            #expect(zip(wide, f).allSatisfy { sameFloat(Float($0), $1) })
+            let bytes = (0..<n).map { UInt8(truncatingIfNeeded: $0 &* 37) }
+            VectorMath.convert(bytes, &f, n, isa: isa)
+            #expect(zip(bytes, f).allSatisfy { Float($0) == $1 })
+        }
+    }
+}
+
+/// Equal, or both NaN; distinguishes signed zeros.
+private func sameFloat(_ a: Float, _ b: Float) -> Bool {
+    (a.isNaN && b.isNaN) || a.bitPattern == b.bitPattern
+}
