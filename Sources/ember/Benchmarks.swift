@@ -83,5 +83,50 @@ func allBenchmarks() -> [Benchmark] {
     ] + trainingBenchmarks()
 }
 
-/// Train-step and data benchmarks (added as their layers land).
-func trainingBenchmarks() -> [Benchmark] { [] }
+/// One SGD training step (forward, cross-entropy, backward, update) of `model` on a fixed random batch.
+func trainStepBenchmark(_ name: String, runs: Int, model: @escaping () -> Module, input: [Int], classes: Int = 10) -> Benchmark {
+    Benchmark(name, runs: runs) {
+        manualSeed(0)
+        let net = model()
+        net.train()
+        let x = Tensor.randn(input)
+        let y = Tensor.randint(low: 0, high: classes, shape: [input[0]])
+        let opt = SGD(net.parameters(), lr: 0.01)
+        return {
+            opt.zeroGrad()
+            let loss = F.crossEntropy(net(x), y)
+            loss.backward()
+            opt.step()
+        }
+    }
+}
+
+/// Train-step, inference and data benchmarks (the notes' workloads, with PyTorch's definitions).
+func trainingBenchmarks() -> [Benchmark] {
+    [
+        trainStepBenchmark("mlp_train_step_b256", runs: 50, model: { mlp() }, input: [256, 1, 28, 28]),
+        trainStepBenchmark("lenet_train_step_b256", runs: 20, model: { lenet() }, input: [256, 1, 28, 28]),
+        trainStepBenchmark("resnet18_train_step_b32_32px", runs: 5, model: { ResNet18(numClasses: 10) }, input: [32, 3, 32, 32]),
+        Benchmark("resnet18_infer_b1_224", runs: 10) {
+            manualSeed(0)
+            let net = ResNet18(numClasses: 10).eval()
+            let x = Tensor.randn([1, 3, 224, 224])
+            return { noGrad { _ = net(x) } }
+        },
+        Benchmark("fashion_mnist_pass_b256_w2", runs: 3, skipReason: {
+            fashionMNISTRoot() == nil ? "set EMBER_DATA_DIR to the folder holding fashion-mnist/" : nil
+        }) {
+            // Reading the files is setup, as in the PyTorch measurement; the timed part is one shuffled pass.
+            let train = try! FashionMNIST(root: fashionMNISTRoot()!, train: true, transform: ToTensor())
+            let loader = DataLoader(train, batchSize: 256, shuffle: true, numWorkers: 2)
+            return { for (x, _) in loader { _ = x } }
+        },
+    ]
+}
+
+/// `$EMBER_DATA_DIR/fashion-mnist` when it holds the IDX files.
+func fashionMNISTRoot() -> String? {
+    guard let d = ProcessInfo.processInfo.environment["EMBER_DATA_DIR"] else { return nil }
+    let root = d + "/fashion-mnist"
+    return FileManager.default.fileExists(atPath: root + "/train-images-idx3-ubyte.gz") ? root : nil
+}

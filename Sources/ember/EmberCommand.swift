@@ -8,7 +8,7 @@ struct EmberCommand: ParsableCommand {
         commandName: "ember",
         abstract: "Ember: deep learning in Swift with PyTorch's semantics.",
         version: emberVersion,
-        subcommands: [Train.self, Demo.self, Bench.self])
+        subcommands: [Train.self, Demo.self, Bench.self, Inspect.self, Convert.self])
 }
 
 /// The version printed by `ember --version`.
