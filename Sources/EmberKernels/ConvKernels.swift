@@ -1,4 +1,4 @@
-// Convolution drivers over raw NCHW buffers: im2col + one GEMM per image and group, for forward and both gradients.
+// Convolution drivers over raw NCHW buffers: im2col + one GEMM per chunk of images and group, forward and gradients.
 
 /// Batched grouped 2-d convolution on contiguous buffers, built on `Im2Col` and `Gemm`.
 ///
@@ -26,30 +26,188 @@ public enum ConvKernels {
         }
     }
 
+    /// Images per GEMM: enough that the product is wide (a 2×2 or 1×1 feature map times one image is a
+    /// matrix-vector product, which runs at memory speed), few enough that the column buffer stays small.
+    @inlinable
+    public static func imagesPerChunk(batch: Int, columnElements: Int) -> Int {
+        let budget = 1 << 21
+        let most = Swift.max(1, Swift.min(batch, budget / Swift.max(1, columnElements)))
+        let chunks = (batch + most - 1) / most
+        return (batch + chunks - 1) / chunks
+    }
+
+    /// Smallest number of images worth a thread of their own when copying `elements` per image.
+    @inlinable
+    static func minImagesPerTask(_ elements: Int) -> Int { Swift.max(1, (1 << 14) / Swift.max(1, elements)) }
+
+    /// Copies `count` contiguous elements with a plain loop (rows here are often 1–16 elements: a memcpy
+    /// call per row would cost more than the copy).
+    @inlinable @inline(__always)
+    static func copyRow<T>(_ dst: UnsafeMutablePointer<T>, _ src: UnsafePointer<T>, _ count: Int) {
+        var i = 0
+        while i < count { dst[i] = src[i]; i &+= 1 }
+    }
+
+    /// Copies the `[rows, L]` planes of images `n0..<n0+count` (starting at channel `c0` of `channels`) side
+    /// by side into `dst` `[rows, count * L]`.
+    @inlinable
+    static func gatherPlanes<T: BinaryFloatingPoint>(_ src: UnsafePointer<T>, n0: Int, count: Int, c0: Int, rows: Int,
+                                                    channels: Int, l: Int, _ dst: UnsafeMutablePointer<T>) {
+        let width = count * l
+        ThreadPool.shared.parallelFor(count, minChunk: minImagesPerTask(rows * l)) { range in
+            for b in range {
+                let s = src + ((n0 + b) * channels + c0) * l
+                for r in 0..<rows { copyRow(dst + (r &* width &+ b &* l), s + r &* l, l) }
+            }
+        }
+    }
+
+    /// The weight columns of the plan's live taps, `[outChannels, plan.rows]` (nil when every tap is live).
+    @inlinable
+    static func liveWeights<T: BinaryFloatingPoint>(_ weight: UnsafePointer<T>, outChannels: Int, _ g: ConvGeometry,
+                                                   _ plan: Im2ColPlan) -> UnsafeMutablePointer<T>? {
+        if plan.isComplete(g) { return nil }
+        let taps = g.kernelHeight * g.kernelWidth, live = plan.taps.count, k = g.columnRows
+        let packed = UnsafeMutablePointer<T>.allocate(capacity: Swift.max(1, outChannels * plan.rows))
+        for o in 0..<outChannels {
+            for c in 0..<g.channels {
+                for t in 0..<live { packed[o * plan.rows + c * live + t] = weight[o * k + c * taps + plan.taps[t]] }
+            }
+        }
+        return packed
+    }
+
     /// Output = weight ⊛ input (+ bias). `output` is overwritten.
+    ///
+    /// Several images share one GEMM (`[O/g, K] · [K, images · L]`); its result is scattered back to NCHW.
+    /// Kernel taps that only ever see padding are left out of K.
     @inlinable
     public static func forward<T: BinaryFloatingPoint>(input: UnsafePointer<T>, weight: UnsafePointer<T>, bias: UnsafePointer<T>?,
                                                       output: UnsafeMutablePointer<T>, batch: Int, groups: Int, outChannels: Int,
                                                       _ g: ConvGeometry) {
-        let k = g.columnRows, l = g.columnCount, og = outChannels / groups
+        let plan = Im2ColPlan(g)
+        let k = plan.rows, l = g.columnCount, og = outChannels / groups
         let inImage = g.channels * g.height * g.width
         let identity = g.isIdentity
-        let columns = UnsafeMutablePointer<T>.allocate(capacity: identity ? 0 : k * l)
-        defer { columns.deallocate() }
-        // TODO(threads): split the batch with ThreadPool.shared.parallelFor (one column buffer per worker)
-        // once the kernels branch's pool has landed in this tree.
-        for n in 0..<batch {
+        let packed = liveWeights(weight, outChannels: outChannels, g, plan)
+        let w = UnsafePointer(packed) ?? weight
+        let chunk = imagesPerChunk(batch: batch, columnElements: k * l)
+        let columns = UnsafeMutablePointer<T>.allocate(capacity: identity && chunk == 1 ? 0 : k * l * chunk)
+        let product = UnsafeMutablePointer<T>.allocate(capacity: chunk == 1 ? 0 : og * l * chunk)
+        defer { columns.deallocate(); product.deallocate(); packed?.deallocate() }
+        var n0 = 0
+        while n0 < batch {
+            let nb = Swift.min(chunk, batch - n0), width = nb * l
             for gi in 0..<groups {
-                let src = input + (n * groups + gi) * inImage
-                if !identity { Im2Col.im2col(src, g, columns) }
-                let dst = output + (n * outChannels + gi * og) * l
-                var beta: T = 0
-                if let bias = bias {
-                    for o in 0..<og { (dst + o * l).update(repeating: bias[gi * og + o], count: l) }
-                    beta = 1
+                let b: UnsafePointer<T>
+                if identity && nb == 1 {
+                    b = input + (n0 * groups + gi) * inImage
+                } else {
+                    Im2Col.im2col(input + (n0 * groups + gi) * inImage, imageStride: groups * inImage, count: nb, g, plan, columns, ld: width)
+                    b = UnsafePointer(columns)
                 }
-                gemm(m: og, n: l, k: k, a: weight + gi * og * k, aRowStride: k, aColStride: 1,
-                     b: identity ? src : UnsafePointer(columns), bRowStride: l, bColStride: 1, beta: beta, c: dst, ldc: l)
+                if nb == 1 {
+                    let dst = output + (n0 * outChannels + gi * og) * l
+                    var beta: T = 0
+                    if let bias = bias {
+                        for o in 0..<og { (dst + o * l).update(repeating: bias[gi * og + o], count: l) }
+                        beta = 1
+                    }
+                    gemm(m: og, n: l, k: k, a: w + gi * og * k, aRowStride: k, aColStride: 1,
+                         b: b, bRowStride: l, bColStride: 1, beta: beta, c: dst, ldc: l)
+                    continue
+                }
+                gemm(m: og, n: width, k: k, a: w + gi * og * k, aRowStride: k, aColStride: 1,
+                     b: b, bRowStride: width, bColStride: 1, beta: 0, c: product, ldc: width)
+                ThreadPool.shared.parallelFor(nb, minChunk: minImagesPerTask(og * l)) { range in
+                    for img in range {
+                        let dst = output + ((n0 + img) * outChannels + gi * og) * l
+                        for o in 0..<og {
+                            let s = product + (o &* width &+ img &* l), d = dst + o &* l
+                            if let bias = bias {
+                                let v = bias[gi * og + o]
+                                var p = 0
+                                while p < l { d[p] = s[p] + v; p &+= 1 }
+                            } else {
+                                copyRow(d, s, l)
+                            }
+                        }
+                    }
+                }
+            }
+            n0 += nb
+        }
+    }
+
+    /// Input and/or weight gradient in one sweep (the output gradient of a chunk of images is gathered once
+    /// for both). Either output may be nil. `gradInput` and `gradWeight` are overwritten.
+    ///
+    /// - `gradWeight = Σ gradOutput · colsᵀ` over the images of each chunk in one GEMM;
+    /// - `gradInput = col2im(weightᵀ · gradOutput)`.
+    @inlinable
+    public static func backward<T: BinaryFloatingPoint>(input: UnsafePointer<T>?, gradOutput: UnsafePointer<T>, weight: UnsafePointer<T>,
+                                                       gradInput: UnsafeMutablePointer<T>?, gradWeight: UnsafeMutablePointer<T>?,
+                                                       batch: Int, groups: Int, outChannels: Int, _ g: ConvGeometry) {
+        let needWeight = gradWeight != nil && input != nil
+        if let gw = gradWeight { gw.update(repeating: 0, count: outChannels * g.columnRows) }
+        if (gradInput == nil && !needWeight) || batch == 0 { return }
+        let plan = Im2ColPlan(g)
+        let k = plan.rows, l = g.columnCount, og = outChannels / groups
+        let inImage = g.channels * g.height * g.width
+        let identity = g.isIdentity
+        let complete = plan.isComplete(g)
+        let packed = gradInput != nil ? liveWeights(weight, outChannels: outChannels, g, plan) : nil
+        let w = UnsafePointer(packed) ?? weight
+        // With dead taps the weight gradient is computed for the live columns, then spread out.
+        let liveGrad: UnsafeMutablePointer<T>? = needWeight && !complete ? .allocate(capacity: Swift.max(1, outChannels * k)) : nil
+        let gwLive = liveGrad ?? gradWeight
+        let chunk = imagesPerChunk(batch: batch, columnElements: k * l)
+        let columns = UnsafeMutablePointer<T>.allocate(capacity: identity && chunk == 1 ? 0 : k * l * chunk)
+        let gathered = UnsafeMutablePointer<T>.allocate(capacity: chunk == 1 ? 0 : og * l * chunk)
+        defer { columns.deallocate(); gathered.deallocate(); packed?.deallocate(); liveGrad?.deallocate() }
+        var n0 = 0
+        while n0 < batch {
+            let nb = Swift.min(chunk, batch - n0), width = nb * l
+            for gi in 0..<groups {
+                // The output gradient of these images as one [og, width] matrix.
+                let gy: UnsafePointer<T>
+                if nb == 1 {
+                    gy = gradOutput + (n0 * outChannels + gi * og) * l
+                } else {
+                    gatherPlanes(gradOutput, n0: n0, count: nb, c0: gi * og, rows: og, channels: outChannels, l: l, gathered)
+                    gy = UnsafePointer(gathered)
+                }
+                if needWeight, let input = input, let gwLive = gwLive {
+                    let b: UnsafePointer<T>
+                    if identity && nb == 1 {
+                        b = input + (n0 * groups + gi) * inImage
+                    } else {
+                        Im2Col.im2col(input + (n0 * groups + gi) * inImage, imageStride: groups * inImage, count: nb, g, plan, columns, ld: width)
+                        b = UnsafePointer(columns)
+                    }
+                    gemm(m: og, n: k, k: width, a: gy, aRowStride: width, aColStride: 1,
+                         b: b, bRowStride: 1, bColStride: width, beta: n0 == 0 ? 0 : 1, c: gwLive + gi * og * k, ldc: k)
+                }
+                if let gx = gradInput {
+                    if identity && nb == 1 {
+                        gemm(m: k, n: l, k: og, a: w + gi * og * k, aRowStride: 1, aColStride: k,
+                             b: gy, bRowStride: l, bColStride: 1, beta: 0, c: gx + (n0 * groups + gi) * inImage, ldc: l)
+                        continue
+                    }
+                    gemm(m: k, n: width, k: og, a: w + gi * og * k, aRowStride: 1, aColStride: k,
+                         b: gy, bRowStride: width, bColStride: 1, beta: 0, c: columns, ldc: width)
+                    Im2Col.col2im(columns, ld: width, g, plan, gx + (n0 * groups + gi) * inImage,
+                                  imageStride: groups * inImage, count: nb, accumulate: false)
+                }
+            }
+            n0 += nb
+        }
+        if let live = liveGrad, let gw = gradWeight {
+            let taps = g.kernelHeight * g.kernelWidth, nLive = plan.taps.count, kFull = g.columnRows
+            for o in 0..<outChannels {
+                for c in 0..<g.channels {
+                    for t in 0..<nLive { gw[o * kFull + c * taps + plan.taps[t]] = live[o * k + c * nLive + t] }
+                }
             }
         }
     }
@@ -59,22 +217,8 @@ public enum ConvKernels {
     public static func backwardInput<T: BinaryFloatingPoint>(gradOutput: UnsafePointer<T>, weight: UnsafePointer<T>,
                                                             gradInput: UnsafeMutablePointer<T>, batch: Int, groups: Int,
                                                             outChannels: Int, _ g: ConvGeometry) {
-        let k = g.columnRows, l = g.columnCount, og = outChannels / groups
-        let inImage = g.channels * g.height * g.width
-        let identity = g.isIdentity
-        let columns = UnsafeMutablePointer<T>.allocate(capacity: identity ? 0 : k * l)
-        defer { columns.deallocate() }
-        if !identity { gradInput.update(repeating: 0, count: batch * groups * inImage) }
-        // TODO(threads): parallel over the batch, as in `forward`.
-        for n in 0..<batch {
-            for gi in 0..<groups {
-                let gy = gradOutput + (n * outChannels + gi * og) * l
-                let dst = gradInput + (n * groups + gi) * inImage
-                gemm(m: k, n: l, k: og, a: weight + gi * og * k, aRowStride: 1, aColStride: k,
-                     b: gy, bRowStride: l, bColStride: 1, beta: 0, c: identity ? dst : columns, ldc: l)
-                if !identity { Im2Col.col2im(UnsafePointer(columns), g, dst) }
-            }
-        }
+        backward(input: nil, gradOutput: gradOutput, weight: weight, gradInput: gradInput, gradWeight: nil,
+                 batch: batch, groups: groups, outChannels: outChannels, g)
     }
 
     /// Weight gradient: `gradWeight = Σₙ gradOutputₙ · colsₙᵀ`. `gradWeight` is overwritten.
@@ -82,36 +226,25 @@ public enum ConvKernels {
     public static func backwardWeight<T: BinaryFloatingPoint>(input: UnsafePointer<T>, gradOutput: UnsafePointer<T>,
                                                              gradWeight: UnsafeMutablePointer<T>, batch: Int, groups: Int,
                                                              outChannels: Int, _ g: ConvGeometry) {
-        let k = g.columnRows, l = g.columnCount, og = outChannels / groups
-        let inImage = g.channels * g.height * g.width
-        let identity = g.isIdentity
-        let columns = UnsafeMutablePointer<T>.allocate(capacity: identity ? 0 : k * l)
-        defer { columns.deallocate() }
-        if batch == 0 { gradWeight.update(repeating: 0, count: outChannels * k) }
-        // Accumulating over images makes this loop sequential; a threaded version needs per-worker partial sums.
-        for n in 0..<batch {
-            for gi in 0..<groups {
-                let src = input + (n * groups + gi) * inImage
-                if !identity { Im2Col.im2col(src, g, columns) }
-                let gy = gradOutput + (n * outChannels + gi * og) * l
-                gemm(m: og, n: k, k: l, a: gy, aRowStride: l, aColStride: 1,
-                     b: identity ? src : UnsafePointer(columns), bRowStride: 1, bColStride: l,
-                     beta: n == 0 ? 0 : 1, c: gradWeight + gi * og * k, ldc: k)
-            }
-        }
+        // The weight itself is not read without an input gradient.
+        backward(input: input, gradOutput: gradOutput, weight: UnsafePointer(gradWeight), gradInput: nil, gradWeight: gradWeight,
+                 batch: batch, groups: groups, outChannels: outChannels, g)
     }
 
     /// Bias gradient: the sum of `gradOutput` over the batch and positions, per channel (overwrites).
     @inlinable
     public static func backwardBias<T: BinaryFloatingPoint>(gradOutput: UnsafePointer<T>, gradBias: UnsafeMutablePointer<T>,
                                                            batch: Int, channels: Int, positions: Int) {
-        gradBias.update(repeating: 0, count: channels)
-        for n in 0..<batch {
-            for c in 0..<channels {
-                let row = gradOutput + (n * channels + c) * positions
-                var acc: T = 0
-                for i in 0..<positions { acc += row[i] }
-                gradBias[c] += acc
+        ThreadPool.shared.parallelFor(channels, minChunk: Swift.max(1, (1 << 15) / Swift.max(1, batch * positions))) { range in
+            for c in range {
+                var total: T = 0
+                for n in 0..<batch {
+                    let row = gradOutput + (n * channels + c) * positions
+                    var acc: T = 0
+                    for i in 0..<positions { acc += row[i] }
+                    total += acc
+                }
+                gradBias[c] = total
             }
         }
     }

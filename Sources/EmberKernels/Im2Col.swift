@@ -49,39 +49,152 @@ public struct ConvGeometry: Equatable {
     }
 }
 
-/// Patch unfolding kernels over raw pointers (one image, contiguous `[C, H, W]`).
+/// What an im2col sweep needs to know about each kernel tap, computed once per convolution (not per
+/// channel or image): which taps touch the image at all, their in-image output ranges, and for small
+/// outputs a per-position source table.
+///
+/// A tap whose window positions all fall in the zero padding ("dead" — e.g. 8 of the 9 taps of a 3×3,
+/// padding-1 convolution on a 1×1 feature map) contributes nothing; with `dropDeadTaps` its column rows
+/// are left out, so the GEMM's inner dimension shrinks by the same factor.
+public struct Im2ColPlan {
+    /// Live tap indices `i * kernelWidth + j`, in increasing order.
+    public let taps: [Int]
+    /// Rows of the column matrix: `channels × taps.count`.
+    public let rows: Int
+    @usableFromInline let y0: [Int], y1: [Int], x0: [Int], x1: [Int], yOffset: [Int], xOffset: [Int]
+    /// For outputs of at most `tableLimit` positions: per live tap, the in-plane source offset of every output
+    /// position (−1 where it reads padding). Small feature maps make per-row loops all overhead.
+    @usableFromInline let table: [Int32]
+    @usableFromInline static var tableLimit: Int { 16 }
+
+    @inlinable
+    public init(_ g: ConvGeometry, dropDeadTaps: Bool = true) {
+        var taps: [Int] = [], y0: [Int] = [], y1: [Int] = [], x0: [Int] = [], x1: [Int] = [], yo: [Int] = [], xo: [Int] = []
+        for i in 0..<g.kernelHeight {
+            let ry = ConvGeometry.validRange(offset: i * g.dilationHeight, stride: g.strideHeight, pad: g.padTop, size: g.height, outSize: g.outHeight)
+            for j in 0..<g.kernelWidth {
+                let rx = ConvGeometry.validRange(offset: j * g.dilationWidth, stride: g.strideWidth, pad: g.padLeft, size: g.width, outSize: g.outWidth)
+                if dropDeadTaps && (ry.isEmpty || rx.isEmpty) { continue }
+                taps.append(i * g.kernelWidth + j)
+                y0.append(ry.lowerBound); y1.append(ry.upperBound); yo.append(i * g.dilationHeight - g.padTop)
+                x0.append(rx.lowerBound); x1.append(rx.upperBound); xo.append(j * g.dilationWidth - g.padLeft)
+            }
+        }
+        let l = g.columnCount
+        var table: [Int32] = []
+        if l <= Im2ColPlan.tableLimit {
+            table.reserveCapacity(taps.count * l)
+            for t in 0..<taps.count {
+                for k in 0..<l {
+                    let oy = k / g.outWidth, ox = k % g.outWidth
+                    let y = oy * g.strideHeight + yo[t], x = ox * g.strideWidth + xo[t]
+                    table.append(y >= 0 && y < g.height && x >= 0 && x < g.width ? Int32(y * g.width + x) : -1)
+                }
+            }
+        }
+        self.taps = taps; self.rows = g.channels * taps.count
+        self.y0 = y0; self.y1 = y1; self.x0 = x0; self.x1 = x1; self.yOffset = yo; self.xOffset = xo; self.table = table
+    }
+
+    /// True when every tap is live (the column matrix has all `channels × kh × kw` rows).
+    @inlinable public func isComplete(_ g: ConvGeometry) -> Bool { taps.count == g.kernelHeight * g.kernelWidth }
+}
+
+/// Patch unfolding kernels over raw pointers (images contiguous `[C, H, W]`).
+///
+/// The batched forms put `count` images side by side in one column matrix (image `b` owns columns
+/// `b * L ..< (b + 1) * L`, `L = outH * outW`), so one GEMM covers them all, and split the channels over
+/// `ThreadPool.shared`. Row `c * taps + t` of the matrix belongs to channel `c` and live tap `t` of the plan.
+/// Three inner strategies: a source table for tiny outputs, one shifted span per image for stride-1
+/// "same"-width convolutions, and row-by-row loops otherwise.
 public enum Im2Col {
     /// Writes the column matrix `[C * kh * kw, outH * outW]` (row-major) of `image` into `columns`.
     /// Row `(c * kh + i) * kw + j` holds input pixel `(c, oy * sh - padTop + i * dh, ox * sw - padLeft + j * dw)`.
     @inlinable
     public static func im2col<T: BinaryFloatingPoint>(_ image: UnsafePointer<T>, _ g: ConvGeometry, _ columns: UnsafeMutablePointer<T>) {
-        let h = g.height, w = g.width, oh = g.outHeight, ow = g.outWidth
-        let sw = g.strideWidth, l = oh * ow
-        var row = 0
-        for c in 0..<g.channels {
-            let plane = image + c * h * w
-            for i in 0..<g.kernelHeight {
-                let yRange = ConvGeometry.validRange(offset: i * g.dilationHeight, stride: g.strideHeight, pad: g.padTop, size: h, outSize: oh)
-                for j in 0..<g.kernelWidth {
-                    let dst = columns + row * l
-                    let xOffset = j * g.dilationWidth - g.padLeft
-                    let xRange = ConvGeometry.validRange(offset: j * g.dilationWidth, stride: sw, pad: g.padLeft, size: w, outSize: ow)
-                    for oy in 0..<oh {
-                        let d = dst + oy * ow
-                        guard yRange.contains(oy) else {
-                            d.update(repeating: 0, count: ow)
-                            continue
+        im2col(image, imageStride: 0, count: 1, g, Im2ColPlan(g, dropDeadTaps: false), columns, ld: g.columnCount)
+    }
+
+    /// Unfolds `count` images (image `b` at `images + b * imageStride`) side by side into the column matrix
+    /// `[plan.rows, ld]`, image `b` at column `b * outH * outW` (`ld` ≥ `count * outH * outW`).
+    @inlinable
+    public static func im2col<T: BinaryFloatingPoint>(_ images: UnsafePointer<T>, imageStride: Int, count: Int, _ g: ConvGeometry,
+                                                     _ plan: Im2ColPlan, _ columns: UnsafeMutablePointer<T>, ld: Int) {
+        let work = plan.taps.count * count * g.columnCount
+        ThreadPool.shared.parallelFor(g.channels, minChunk: Swift.max(1, (1 << 14) / Swift.max(1, work))) { range in
+            plan.table.withUnsafeBufferPointer { table in
+                im2colChannels(images, imageStride: imageStride, count: count, g, plan, (table.isEmpty ? nil : table.baseAddress), range, columns, ld: ld)
+            }
+        }
+    }
+
+    @inlinable
+    static func im2colChannels<T: BinaryFloatingPoint>(_ images: UnsafePointer<T>, imageStride: Int, count: Int, _ g: ConvGeometry,
+                                                      _ r: Im2ColPlan, _ table: UnsafePointer<Int32>?, _ channels: Range<Int>,
+                                                      _ columns: UnsafeMutablePointer<T>, ld: Int) {
+        let h = g.height, w = g.width, oh = g.outHeight, ow = g.outWidth, l = oh * ow
+        let sw = g.strideWidth, sh = g.strideHeight, taps = r.taps.count
+        for c in channels {
+            for t in 0..<taps {
+                let rowStart = columns + (c &* taps &+ t) &* ld
+                let planes = images + c &* h &* w
+                if let table = table {
+                    let pattern = table + t &* l
+                    for b in 0..<count {
+                        let plane = planes + b &* imageStride, dst = rowStart + b &* l
+                        for k in 0..<l {
+                            let o = Int(pattern[k])
+                            let v = plane[o & ~(o >> 63)]  // index 0 for padding: always a valid load
+                            dst[k] = o >= 0 ? v : 0
                         }
-                        let src = plane + (oy * g.strideHeight - g.padTop + i * g.dilationHeight) * w + xOffset
-                        if xRange.lowerBound > 0 { d.update(repeating: 0, count: xRange.lowerBound) }
-                        if sw == 1 {
-                            (d + xRange.lowerBound).update(from: src + xRange.lowerBound, count: xRange.count)
-                        } else {
-                            for ox in xRange { d[ox] = src[ox * sw] }
-                        }
-                        if xRange.upperBound < ow { (d + xRange.upperBound).update(repeating: 0, count: ow - xRange.upperBound) }
                     }
-                    row += 1
+                    continue
+                }
+                let y0 = r.y0[t], y1 = r.y1[t], yOffset = r.yOffset[t]
+                let x0 = r.x0[t], x1 = r.x1[t], xOffset = r.xOffset[t]
+                // Stride 1 with output rows as wide as input rows ("same" convolutions): output k reads
+                // input k + shift, so the valid span is one long copy; the few positions that wrap
+                // across a row edge are zeroed afterwards.
+                let shifted = sw == 1 && sh == 1 && ow == w && y0 < y1 && x0 < x1
+                let shift = yOffset &* w &+ xOffset
+                let first = y0 &* ow &+ x0, end = (y1 &- 1) &* ow &+ x1
+                for b in 0..<count {
+                    let plane = planes + b &* imageStride
+                    let dst = rowStart + b &* l
+                    if shifted {
+                        var k = 0
+                        while k < first { dst[k] = 0; k &+= 1 }
+                        let src = plane + shift
+                        while k < end { dst[k] = src[k]; k &+= 1 }
+                        while k < l { dst[k] = 0; k &+= 1 }
+                        var oy = y0
+                        while oy &+ 1 < y1 {
+                            var q = oy &* ow &+ x1
+                            let stop = (oy &+ 1) &* ow &+ x0
+                            while q < stop { dst[q] = 0; q &+= 1 }
+                            oy &+= 1
+                        }
+                        continue
+                    }
+                    var k = 0
+                    let zeroTop = y0 &* ow
+                    while k < zeroTop { dst[k] = 0; k &+= 1 }
+                    var oy = y0
+                    while oy < y1 {
+                        let d = dst + oy &* ow
+                        let src = plane + ((oy &* sh &+ yOffset) &* w &+ xOffset)
+                        var ox = 0
+                        while ox < x0 { d[ox] = 0; ox &+= 1 }
+                        if sw == 1 {
+                            while ox < x1 { d[ox] = src[ox]; ox &+= 1 }
+                        } else {
+                            while ox < x1 { d[ox] = src[ox &* sw]; ox &+= 1 }
+                        }
+                        while ox < ow { d[ox] = 0; ox &+= 1 }
+                        oy &+= 1
+                    }
+                    k = Swift.max(y1 &* ow, zeroTop)
+                    while k < l { dst[k] = 0; k &+= 1 }
                 }
             }
         }
@@ -91,27 +204,90 @@ public enum Im2Col {
     /// (the adjoint of `im2col`; `image` is accumulated into, not overwritten).
     @inlinable
     public static func col2im<T: BinaryFloatingPoint>(_ columns: UnsafePointer<T>, _ g: ConvGeometry, _ image: UnsafeMutablePointer<T>) {
-        let h = g.height, w = g.width, oh = g.outHeight, ow = g.outWidth
-        let sw = g.strideWidth, l = oh * ow
-        var row = 0
-        for c in 0..<g.channels {
-            let plane = image + c * h * w
-            for i in 0..<g.kernelHeight {
-                let yRange = ConvGeometry.validRange(offset: i * g.dilationHeight, stride: g.strideHeight, pad: g.padTop, size: h, outSize: oh)
-                for j in 0..<g.kernelWidth {
-                    let src = columns + row * l
-                    let xOffset = j * g.dilationWidth - g.padLeft
-                    let xRange = ConvGeometry.validRange(offset: j * g.dilationWidth, stride: sw, pad: g.padLeft, size: w, outSize: ow)
-                    for oy in yRange {
-                        let s = src + oy * ow
-                        let d = plane + (oy * g.strideHeight - g.padTop + i * g.dilationHeight) * w + xOffset
-                        if sw == 1 {
-                            for ox in xRange { d[ox] += s[ox] }
-                        } else {
-                            for ox in xRange { d[ox * sw] += s[ox] }
+        let plan = Im2ColPlan(g, dropDeadTaps: false)
+        plan.table.withUnsafeBufferPointer { table in
+            col2imChannels(columns, ld: g.columnCount, g, plan, (table.isEmpty ? nil : table.baseAddress), 0..<g.channels, image, imageStride: 0, count: 1,
+                           accumulate: true, scratch: nil)
+        }
+    }
+
+    /// Folds a column matrix of `count` side-by-side images (the layout of the batched `im2col`, rows per
+    /// `plan`) back into the images (image `b` at `images + b * imageStride`); with `accumulate == false`
+    /// the images are overwritten, otherwise added to. `columns` is scratch: entries that fall outside
+    /// the images may be zeroed in passing.
+    @inlinable
+    public static func col2im<T: BinaryFloatingPoint>(_ columns: UnsafeMutablePointer<T>, ld: Int, _ g: ConvGeometry, _ plan: Im2ColPlan,
+                                                     _ images: UnsafeMutablePointer<T>, imageStride: Int, count: Int, accumulate: Bool) {
+        let work = plan.taps.count * count * g.columnCount
+        ThreadPool.shared.parallelFor(g.channels, minChunk: Swift.max(1, (1 << 14) / Swift.max(1, work))) { range in
+            plan.table.withUnsafeBufferPointer { table in
+                col2imChannels(UnsafePointer(columns), ld: ld, g, plan, (table.isEmpty ? nil : table.baseAddress), range, images, imageStride: imageStride,
+                               count: count, accumulate: accumulate, scratch: columns)
+            }
+        }
+    }
+
+    @inlinable
+    static func col2imChannels<T: BinaryFloatingPoint>(_ columns: UnsafePointer<T>, ld: Int, _ g: ConvGeometry, _ r: Im2ColPlan,
+                                                      _ table: UnsafePointer<Int32>?, _ channels: Range<Int>,
+                                                      _ images: UnsafeMutablePointer<T>, imageStride: Int,
+                                                      count: Int, accumulate: Bool, scratch: UnsafeMutablePointer<T>?) {
+        let h = g.height, w = g.width, ow = g.outWidth, l = g.columnCount
+        let sw = g.strideWidth, sh = g.strideHeight, taps = r.taps.count
+        for c in channels {
+            let planes = images + c &* h &* w
+            if !accumulate {
+                for b in 0..<count { (planes + b &* imageStride).update(repeating: 0, count: h * w) }
+            }
+            for t in 0..<taps {
+                let rowStart = columns + (c &* taps &+ t) &* ld
+                if let table = table {
+                    let pattern = table + t &* l
+                    for b in 0..<count {
+                        let plane = planes + b &* imageStride, src = rowStart + b &* l
+                        for k in 0..<l {
+                            let o = Int(pattern[k])
+                            if o >= 0 { plane[o] += src[k] }
                         }
                     }
-                    row += 1
+                    continue
+                }
+                let y0 = r.y0[t], y1 = r.y1[t], yOffset = r.yOffset[t]
+                let x0 = r.x0[t], x1 = r.x1[t], xOffset = r.xOffset[t]
+                // The mirror of im2col's shifted copy: zero the wrapped positions of the (scratch) column
+                // row, then add one long span.
+                let shifted = scratch != nil && sw == 1 && sh == 1 && ow == w && y0 < y1 && x0 < x1
+                let shift = yOffset &* w &+ xOffset
+                let first = y0 &* ow &+ x0, end = (y1 &- 1) &* ow &+ x1
+                for b in 0..<count {
+                    let plane = planes + b &* imageStride
+                    let src = rowStart + b &* l
+                    if shifted {
+                        let wipe = UnsafeMutablePointer(mutating: src)
+                        var oy = y0
+                        while oy &+ 1 < y1 {
+                            var q = oy &* ow &+ x1
+                            let stop = (oy &+ 1) &* ow &+ x0
+                            while q < stop { wipe[q] = 0; q &+= 1 }
+                            oy &+= 1
+                        }
+                        let d = plane + shift
+                        var k = first
+                        while k < end { d[k] += src[k]; k &+= 1 }
+                        continue
+                    }
+                    var oy = y0
+                    while oy < y1 {
+                        let s = src + oy &* ow
+                        let d = plane + ((oy &* sh &+ yOffset) &* w &+ xOffset)
+                        var ox = x0
+                        if sw == 1 {
+                            while ox < x1 { d[ox] += s[ox]; ox &+= 1 }
+                        } else {
+                            while ox < x1 { d[ox &* sw] += s[ox]; ox &+= 1 }
+                        }
+                        oy &+= 1
+                    }
                 }
             }
         }

@@ -4,19 +4,65 @@
 /// (Optional weights are read with `!= nil` tests, not `Optional.map` closures: closures in generic code are
 /// not specialized and cost a call per element.)
 public enum NormalizationKernels {
-    /// Per-channel mean and biased variance of `x` laid out `[n, c, s]`.
+    /// Channels per task so that a task visits at least ~16k elements (a pool wake-up costs microseconds).
+    @inlinable
+    static func minChannels(_ perChannel: Int) -> Int { Swift.max(1, (1 << 14) / Swift.max(1, perChannel)) }
+
+    /// `Σ row[j]` in Double with four independent partial sums (one chain would wait on every add).
+    @inlinable
+    static func rowSum<T: BinaryFloatingPoint>(_ row: UnsafePointer<T>, _ count: Int) -> Double {
+        var a = 0.0, b = 0.0, c = 0.0, d = 0.0, j = 0
+        while j &+ 4 <= count {
+            a += Double(row[j]); b += Double(row[j &+ 1]); c += Double(row[j &+ 2]); d += Double(row[j &+ 3])
+            j &+= 4
+        }
+        while j < count { a += Double(row[j]); j &+= 1 }
+        return (a + b) + (c + d)
+    }
+
+    /// `Σ (row[j] − m)²` in Double with four partial sums.
+    @inlinable
+    static func rowSquaredDeviation<T: BinaryFloatingPoint>(_ row: UnsafePointer<T>, _ count: Int, _ m: Double) -> Double {
+        var a = 0.0, b = 0.0, c = 0.0, d = 0.0, j = 0
+        while j &+ 4 <= count {
+            let u = Double(row[j]) - m, v = Double(row[j &+ 1]) - m, w = Double(row[j &+ 2]) - m, x = Double(row[j &+ 3]) - m
+            a += u * u; b += v * v; c += w * w; d += x * x
+            j &+= 4
+        }
+        while j < count { let u = Double(row[j]) - m; a += u * u; j &+= 1 }
+        return (a + b) + (c + d)
+    }
+
+    /// `(Σ g[j], Σ g[j] · (x[j] − m))` in Double with two partial sums each.
+    @inlinable
+    static func rowGradSums<T: BinaryFloatingPoint>(_ g: UnsafePointer<T>, _ x: UnsafePointer<T>, _ count: Int, _ m: Double) -> (Double, Double) {
+        var g0 = 0.0, g1 = 0.0, p0 = 0.0, p1 = 0.0, j = 0
+        while j &+ 2 <= count {
+            let a = Double(g[j]), b = Double(g[j &+ 1])
+            g0 += a; g1 += b
+            p0 += a * (Double(x[j]) - m); p1 += b * (Double(x[j &+ 1]) - m)
+            j &+= 2
+        }
+        if j < count { let a = Double(g[j]); g0 += a; p0 += a * (Double(x[j]) - m) }
+        return (g0 + g1, p0 + p1)
+    }
+
+    /// Per-channel mean and biased variance of `x` laid out `[n, c, s]` (two passes, as PyTorch; channels
+    /// split over the thread pool).
     @inlinable
     public static func channelStats<T: BinaryFloatingPoint>(_ x: UnsafePointer<T>, n: Int, c: Int, s: Int,
                                                            mean: UnsafeMutablePointer<Double>, variance: UnsafeMutablePointer<Double>) {
         let count = Double(n * s)
-        for ch in 0..<c {
-            var sum = 0.0
-            for i in 0..<n { let row = x + (i * c + ch) * s; for j in 0..<s { sum += Double(row[j]) } }
-            let m = sum / count
-            var sq = 0.0
-            for i in 0..<n { let row = x + (i * c + ch) * s; for j in 0..<s { let d = Double(row[j]) - m; sq += d * d } }
-            mean[ch] = m
-            variance[ch] = sq / count
+        ThreadPool.shared.parallelFor(c, minChunk: minChannels(2 * n * s)) { range in
+            for ch in range {
+                var sum = 0.0
+                for i in 0..<n { sum += rowSum(x + (i * c + ch) * s, s) }
+                let m = sum / count
+                var sq = 0.0
+                for i in 0..<n { sq += rowSquaredDeviation(x + (i * c + ch) * s, s, m) }
+                mean[ch] = m
+                variance[ch] = sq / count
+            }
         }
     }
 
@@ -25,13 +71,15 @@ public enum NormalizationKernels {
     public static func channelTransform<T: BinaryFloatingPoint>(_ x: UnsafePointer<T>, n: Int, c: Int, s: Int,
                                                                mean: UnsafePointer<Double>, invstd: UnsafePointer<Double>,
                                                                weight: UnsafePointer<T>?, bias: UnsafePointer<T>?, _ y: UnsafeMutablePointer<T>) {
-        for ch in 0..<c {
-            let scale = invstd[ch] * (weight != nil ? Double(weight.unsafelyUnwrapped[ch]) : 1)
-            let shift = (bias != nil ? Double(bias.unsafelyUnwrapped[ch]) : 0) - mean[ch] * scale
-            let a = T(scale), b = T(shift)
-            for i in 0..<n {
-                let src = x + (i * c + ch) * s, dst = y + (i * c + ch) * s
-                for j in 0..<s { dst[j] = src[j] * a + b }
+        ThreadPool.shared.parallelFor(c, minChunk: minChannels(n * s)) { range in
+            for ch in range {
+                let scale = invstd[ch] * (weight != nil ? Double(weight.unsafelyUnwrapped[ch]) : 1)
+                let shift = (bias != nil ? Double(bias.unsafelyUnwrapped[ch]) : 0) - mean[ch] * scale
+                let a = T(scale), b = T(shift)
+                for i in 0..<n {
+                    let src = x + (i * c + ch) * s, dst = y + (i * c + ch) * s
+                    for j in 0..<s { dst[j] = src[j] * a + b }
+                }
             }
         }
     }
@@ -46,31 +94,34 @@ public enum NormalizationKernels {
                                                               gradInput: UnsafeMutablePointer<T>?, gradWeight: UnsafeMutablePointer<T>?,
                                                               gradBias: UnsafeMutablePointer<T>?) {
         let count = Double(n * s)
-        for ch in 0..<c {
-            let m = mean[ch], istd = invstd[ch]
-            var sumG = 0.0, sumGX = 0.0
-            for i in 0..<n {
-                let g = gy + (i * c + ch) * s, xr = x + (i * c + ch) * s
-                for j in 0..<s { let gv = Double(g[j]); sumG += gv; sumGX += gv * (Double(xr[j]) - m) }
-            }
-            let sumGXhat = sumGX * istd
-            gradWeight?[ch] = T(sumGXhat)
-            gradBias?[ch] = T(sumG)
-            guard let gx = gradInput else { continue }
-            let w = weight != nil ? Double(weight.unsafelyUnwrapped[ch]) : 1
-            let k = w * istd
-            if training {
-                // gx = k · (gy − mean(gy) − xhat · mean(gy · xhat)), xhat = (x − m) · istd
-                let meanG = sumG / count, proj = sumGXhat / count * istd
+        ThreadPool.shared.parallelFor(c, minChunk: minChannels(2 * n * s)) { range in
+            for ch in range {
+                let m = mean[ch], istd = invstd[ch]
+                var sumG = 0.0, sumGX = 0.0
                 for i in 0..<n {
-                    let g = gy + (i * c + ch) * s, xr = x + (i * c + ch) * s, d = gx + (i * c + ch) * s
-                    for j in 0..<s { d[j] = T(k * (Double(g[j]) - meanG - (Double(xr[j]) - m) * proj)) }
+                    let (a, b) = rowGradSums(gy + (i * c + ch) * s, x + (i * c + ch) * s, s, m)
+                    sumG += a; sumGX += b
                 }
-            } else {
-                let kt = T(k)
-                for i in 0..<n {
-                    let g = gy + (i * c + ch) * s, d = gx + (i * c + ch) * s
-                    for j in 0..<s { d[j] = g[j] * kt }
+                let sumGXhat = sumGX * istd
+                if let gw = gradWeight { gw[ch] = T(sumGXhat) }
+                if let gb = gradBias { gb[ch] = T(sumG) }
+                guard let gx = gradInput else { continue }
+                let w = weight != nil ? Double(weight.unsafelyUnwrapped[ch]) : 1
+                let k = w * istd
+                if training {
+                    // gx = k · (gy − mean(gy) − xhat · mean(gy · xhat)), xhat = (x − m) · istd; the per-element
+                    // part runs in the element type (as PyTorch's CPU kernel), keeping x − m before scaling.
+                    let meanG = T(sumG / count), proj = T(sumGXhat / count * istd), mt = T(m), kt = T(k)
+                    for i in 0..<n {
+                        let g = gy + (i * c + ch) * s, xr = x + (i * c + ch) * s, d = gx + (i * c + ch) * s
+                        for j in 0..<s { d[j] = (g[j] - meanG - (xr[j] - mt) * proj) * kt }
+                    }
+                } else {
+                    let kt = T(k)
+                    for i in 0..<n {
+                        let g = gy + (i * c + ch) * s, d = gx + (i * c + ch) * s
+                        for j in 0..<s { d[j] = g[j] * kt }
+                    }
                 }
             }
         }

@@ -30,8 +30,13 @@ public struct PoolGeometry: Equatable {
     }
 }
 
-/// Pooling kernels; every function processes `planes` consecutive `[H, W]` planes.
+/// Pooling kernels; every function processes `planes` consecutive `[H, W]` planes, split over
+/// `ThreadPool.shared` (planes are independent, so results do not depend on the split).
 public enum PoolingKernels {
+    /// Planes per task so that a task has at least ~16k element visits (a pool wake-up costs microseconds).
+    @inlinable
+    static func poolMinPlanes(_ workPerPlane: Int) -> Int { Swift.max(1, (1 << 14) / Swift.max(1, workPerPlane)) }
+
     /// Max pooling; `indices` receives the flat `y * W + x` position of each maximum inside its plane
     /// (PyTorch's `return_indices`). NaN wins, as in PyTorch.
     @inlinable
@@ -40,42 +45,45 @@ public enum PoolingKernels {
         let h = g.height, w = g.width, oh = g.outHeight, ow = g.outWidth
         let kh = g.kernelHeight, kw = g.kernelWidth, sh = g.strideHeight, sw = g.strideWidth
         let ph = g.padHeight, pw = g.padWidth, dh = g.dilationHeight, dw = g.dilationWidth
-        for p in 0..<planes {
-            let s = src + p * h * w, d = dst + p * oh * ow, ind = indices + p * oh * ow
-            for oy in 0..<oh {
-                let (y0, y1) = clippedTaps(oy * sh - ph, kh, dh, h)
-                for ox in 0..<ow {
-                    let (x0, x1) = clippedTaps(ox * sw - pw, kw, dw, w)
-                    var best = -T.infinity, bestIndex = y0 * w + x0
-                    // Branch-free max (compiles to compare + select); NaNs are only flagged here, and a window
-                    // holding one is rescanned with PyTorch's rule (a NaN wins; the last NaN of the window).
-                    var sawNaN = 0
-                    if dh == 1 && dw == 1 {
-                        for y in y0..<y1 {
-                            for x in x0..<x1 {
-                                let v = s[y * w + x]
-                                sawNaN |= v != v ? 1 : 0
-                                if v > best { best = v; bestIndex = y * w + x }
+        let planeWork = g.outHeight * g.outWidth * g.kernelHeight * g.kernelWidth
+        ThreadPool.shared.parallelFor(planes, minChunk: poolMinPlanes(planeWork)) { range in
+            for p in range {
+                let s = src + p * h * w, d = dst + p * oh * ow, ind = indices + p * oh * ow
+                for oy in 0..<oh {
+                    let (y0, y1) = clippedTaps(oy * sh - ph, kh, dh, h)
+                    for ox in 0..<ow {
+                        let (x0, x1) = clippedTaps(ox * sw - pw, kw, dw, w)
+                        var best = -T.infinity, bestIndex = y0 * w + x0
+                        // Branch-free max (compiles to compare + select); NaNs are only flagged here, and a window
+                        // holding one is rescanned with PyTorch's rule (a NaN wins; the last NaN of the window).
+                        var sawNaN = 0
+                        if dh == 1 && dw == 1 {
+                            for y in y0..<y1 {
+                                for x in x0..<x1 {
+                                    let v = s[y * w + x]
+                                    sawNaN |= v != v ? 1 : 0
+                                    if v > best { best = v; bestIndex = y * w + x }
+                                }
+                            }
+                        } else {
+                            for y in Swift.stride(from: y0, to: y1, by: dh) {
+                                for x in Swift.stride(from: x0, to: x1, by: dw) {
+                                    let v = s[y * w + x]
+                                    sawNaN |= v != v ? 1 : 0
+                                    if v > best { best = v; bestIndex = y * w + x }
+                                }
                             }
                         }
-                    } else {
-                        for y in Swift.stride(from: y0, to: y1, by: dh) {
-                            for x in Swift.stride(from: x0, to: x1, by: dw) {
-                                let v = s[y * w + x]
-                                sawNaN |= v != v ? 1 : 0
-                                if v > best { best = v; bestIndex = y * w + x }
+                        if sawNaN != 0 {
+                            for y in Swift.stride(from: y0, to: y1, by: dh) {
+                                for x in Swift.stride(from: x0, to: x1, by: dw) where s[y * w + x].isNaN {
+                                    best = s[y * w + x]; bestIndex = y * w + x
+                                }
                             }
                         }
+                        d[oy * ow + ox] = best
+                        ind[oy * ow + ox] = Int64(bestIndex)
                     }
-                    if sawNaN != 0 {
-                        for y in Swift.stride(from: y0, to: y1, by: dh) {
-                            for x in Swift.stride(from: x0, to: x1, by: dw) where s[y * w + x].isNaN {
-                                best = s[y * w + x]; bestIndex = y * w + x
-                            }
-                        }
-                    }
-                    d[oy * ow + ox] = best
-                    ind[oy * ow + ox] = Int64(bestIndex)
                 }
             }
         }
@@ -95,9 +103,12 @@ public enum PoolingKernels {
     public static func maxPoolBackward<T: BinaryFloatingPoint>(_ gradOut: UnsafePointer<T>, _ indices: UnsafePointer<Int64>,
                                                               planes: Int, inputPlane: Int, outputPlane: Int,
                                                               _ gradIn: UnsafeMutablePointer<T>) {
-        for p in 0..<planes {
-            let go = gradOut + p * outputPlane, ind = indices + p * outputPlane, gi = gradIn + p * inputPlane
-            for i in 0..<outputPlane { gi[Int(ind[i])] += go[i] }
+        let planeWork = outputPlane
+        ThreadPool.shared.parallelFor(planes, minChunk: poolMinPlanes(planeWork)) { range in
+            for p in range {
+                let go = gradOut + p * outputPlane, ind = indices + p * outputPlane, gi = gradIn + p * inputPlane
+                for i in 0..<outputPlane { gi[Int(ind[i])] += go[i] }
+            }
         }
     }
 
@@ -121,16 +132,19 @@ public enum PoolingKernels {
                                                              countIncludePad: Bool, divisorOverride: Int?,
                                                              _ dst: UnsafeMutablePointer<T>) {
         let h = g.height, w = g.width, oh = g.outHeight, ow = g.outWidth
-        for p in 0..<planes {
-            let s = src + p * h * w, d = dst + p * oh * ow
-            for oy in 0..<oh {
-                for ox in 0..<ow {
-                    let win = avgWindow(g, oy, ox, countIncludePad: countIncludePad, divisorOverride: divisorOverride)
-                    var acc: T = 0
-                    if win.y0 < win.y1 && win.x0 < win.x1 {
-                        for y in win.y0..<win.y1 { for x in win.x0..<win.x1 { acc += s[y * w + x] } }
+        let planeWork = g.outHeight * g.outWidth * g.kernelHeight * g.kernelWidth
+        ThreadPool.shared.parallelFor(planes, minChunk: poolMinPlanes(planeWork)) { range in
+            for p in range {
+                let s = src + p * h * w, d = dst + p * oh * ow
+                for oy in 0..<oh {
+                    for ox in 0..<ow {
+                        let win = avgWindow(g, oy, ox, countIncludePad: countIncludePad, divisorOverride: divisorOverride)
+                        var acc: T = 0
+                        if win.y0 < win.y1 && win.x0 < win.x1 {
+                            for y in win.y0..<win.y1 { for x in win.x0..<win.x1 { acc += s[y * w + x] } }
+                        }
+                        d[oy * ow + ox] = acc / T(win.divisor)
                     }
-                    d[oy * ow + ox] = acc / T(win.divisor)
                 }
             }
         }
@@ -142,14 +156,17 @@ public enum PoolingKernels {
                                                               countIncludePad: Bool, divisorOverride: Int?,
                                                               _ gradIn: UnsafeMutablePointer<T>) {
         let h = g.height, w = g.width, oh = g.outHeight, ow = g.outWidth
-        for p in 0..<planes {
-            let go = gradOut + p * oh * ow, gi = gradIn + p * h * w
-            for oy in 0..<oh {
-                for ox in 0..<ow {
-                    let win = avgWindow(g, oy, ox, countIncludePad: countIncludePad, divisorOverride: divisorOverride)
-                    guard win.y0 < win.y1 && win.x0 < win.x1 else { continue }
-                    let v = go[oy * ow + ox] / T(win.divisor)
-                    for y in win.y0..<win.y1 { for x in win.x0..<win.x1 { gi[y * w + x] += v } }
+        let planeWork = g.outHeight * g.outWidth * g.kernelHeight * g.kernelWidth
+        ThreadPool.shared.parallelFor(planes, minChunk: poolMinPlanes(planeWork)) { range in
+            for p in range {
+                let go = gradOut + p * oh * ow, gi = gradIn + p * h * w
+                for oy in 0..<oh {
+                    for ox in 0..<ow {
+                        let win = avgWindow(g, oy, ox, countIncludePad: countIncludePad, divisorOverride: divisorOverride)
+                        guard win.y0 < win.y1 && win.x0 < win.x1 else { continue }
+                        let v = go[oy * ow + ox] / T(win.divisor)
+                        for y in win.y0..<win.y1 { for x in win.x0..<win.x1 { gi[y * w + x] += v } }
+                    }
                 }
             }
         }
@@ -164,15 +181,18 @@ public enum PoolingKernels {
     @inlinable
     public static func adaptiveAvgForward<T: BinaryFloatingPoint>(_ src: UnsafePointer<T>, planes: Int, height h: Int, width w: Int,
                                                                  outHeight oh: Int, outWidth ow: Int, _ dst: UnsafeMutablePointer<T>) {
-        for p in 0..<planes {
-            let s = src + p * h * w, d = dst + p * oh * ow
-            for oy in 0..<oh {
-                let y0 = adaptiveStart(oy, h, oh), y1 = adaptiveEnd(oy, h, oh)
-                for ox in 0..<ow {
-                    let x0 = adaptiveStart(ox, w, ow), x1 = adaptiveEnd(ox, w, ow)
-                    var acc: T = 0
-                    for y in y0..<y1 { for x in x0..<x1 { acc += s[y * w + x] } }
-                    d[oy * ow + ox] = acc / T((y1 - y0) * (x1 - x0))
+        let planeWork = h * w + oh * ow
+        ThreadPool.shared.parallelFor(planes, minChunk: poolMinPlanes(planeWork)) { range in
+            for p in range {
+                let s = src + p * h * w, d = dst + p * oh * ow
+                for oy in 0..<oh {
+                    let y0 = adaptiveStart(oy, h, oh), y1 = adaptiveEnd(oy, h, oh)
+                    for ox in 0..<ow {
+                        let x0 = adaptiveStart(ox, w, ow), x1 = adaptiveEnd(ox, w, ow)
+                        var acc: T = 0
+                        for y in y0..<y1 { for x in x0..<x1 { acc += s[y * w + x] } }
+                        d[oy * ow + ox] = acc / T((y1 - y0) * (x1 - x0))
+                    }
                 }
             }
         }
@@ -182,14 +202,17 @@ public enum PoolingKernels {
     @inlinable
     public static func adaptiveAvgBackward<T: BinaryFloatingPoint>(_ gradOut: UnsafePointer<T>, planes: Int, height h: Int, width w: Int,
                                                                   outHeight oh: Int, outWidth ow: Int, _ gradIn: UnsafeMutablePointer<T>) {
-        for p in 0..<planes {
-            let go = gradOut + p * oh * ow, gi = gradIn + p * h * w
-            for oy in 0..<oh {
-                let y0 = adaptiveStart(oy, h, oh), y1 = adaptiveEnd(oy, h, oh)
-                for ox in 0..<ow {
-                    let x0 = adaptiveStart(ox, w, ow), x1 = adaptiveEnd(ox, w, ow)
-                    let v = go[oy * ow + ox] / T((y1 - y0) * (x1 - x0))
-                    for y in y0..<y1 { for x in x0..<x1 { gi[y * w + x] += v } }
+        let planeWork = h * w + oh * ow
+        ThreadPool.shared.parallelFor(planes, minChunk: poolMinPlanes(planeWork)) { range in
+            for p in range {
+                let go = gradOut + p * oh * ow, gi = gradIn + p * h * w
+                for oy in 0..<oh {
+                    let y0 = adaptiveStart(oy, h, oh), y1 = adaptiveEnd(oy, h, oh)
+                    for ox in 0..<ow {
+                        let x0 = adaptiveStart(ox, w, ow), x1 = adaptiveEnd(ox, w, ow)
+                        let v = go[oy * ow + ox] / T((y1 - y0) * (x1 - x0))
+                        for y in y0..<y1 { for x in x0..<x1 { gi[y * w + x] += v } }
+                    }
                 }
             }
         }
@@ -200,25 +223,28 @@ public enum PoolingKernels {
     public static func adaptiveMaxForward<T: BinaryFloatingPoint>(_ src: UnsafePointer<T>, planes: Int, height h: Int, width w: Int,
                                                                  outHeight oh: Int, outWidth ow: Int,
                                                                  _ dst: UnsafeMutablePointer<T>, _ indices: UnsafeMutablePointer<Int64>) {
-        for p in 0..<planes {
-            let s = src + p * h * w, d = dst + p * oh * ow, ind = indices + p * oh * ow
-            for oy in 0..<oh {
-                let y0 = adaptiveStart(oy, h, oh), y1 = adaptiveEnd(oy, h, oh)
-                for ox in 0..<ow {
-                    let x0 = adaptiveStart(ox, w, ow), x1 = adaptiveEnd(ox, w, ow)
-                    var best = -T.infinity, bestIndex = y0 * w + x0, sawNaN = 0
-                    for y in y0..<y1 {
-                        for x in x0..<x1 {
-                            let v = s[y * w + x]
-                            sawNaN |= v != v ? 1 : 0
-                            if v > best { best = v; bestIndex = y * w + x }
+        let planeWork = h * w + oh * ow
+        ThreadPool.shared.parallelFor(planes, minChunk: poolMinPlanes(planeWork)) { range in
+            for p in range {
+                let s = src + p * h * w, d = dst + p * oh * ow, ind = indices + p * oh * ow
+                for oy in 0..<oh {
+                    let y0 = adaptiveStart(oy, h, oh), y1 = adaptiveEnd(oy, h, oh)
+                    for ox in 0..<ow {
+                        let x0 = adaptiveStart(ox, w, ow), x1 = adaptiveEnd(ox, w, ow)
+                        var best = -T.infinity, bestIndex = y0 * w + x0, sawNaN = 0
+                        for y in y0..<y1 {
+                            for x in x0..<x1 {
+                                let v = s[y * w + x]
+                                sawNaN |= v != v ? 1 : 0
+                                if v > best { best = v; bestIndex = y * w + x }
+                            }
                         }
+                        if sawNaN != 0 {  // PyTorch: the last NaN of the window wins
+                            for y in y0..<y1 { for x in x0..<x1 where s[y * w + x].isNaN { best = s[y * w + x]; bestIndex = y * w + x } }
+                        }
+                        d[oy * ow + ox] = best
+                        ind[oy * ow + ox] = Int64(bestIndex)
                     }
-                    if sawNaN != 0 {  // PyTorch: the last NaN of the window wins
-                        for y in y0..<y1 { for x in x0..<x1 where s[y * w + x].isNaN { best = s[y * w + x]; bestIndex = y * w + x } }
-                    }
-                    d[oy * ow + ox] = best
-                    ind[oy * ow + ox] = Int64(bestIndex)
                 }
             }
         }

@@ -120,13 +120,10 @@ extension F {
         let gw = needWeight ? Tensor(empty: weight.shape, dtype: x.dtype) : nil
         let gb = needBias ? Tensor(empty: [o], dtype: x.dtype) : nil
         func run<T: BinaryFloatingPoint>(_: T.Type) {
-            if let gx = gx {
-                ConvKernels.backwardInput(gradOutput: gy.pointer(as: T.self), weight: weight.pointer(as: T.self), gradInput: gx.pointer(as: T.self),
-                                          batch: n, groups: groups, outChannels: o, geometry)
-            }
-            if let gw = gw {
-                ConvKernels.backwardWeight(input: x.pointer(as: T.self), gradOutput: gy.pointer(as: T.self), gradWeight: gw.pointer(as: T.self),
-                                           batch: n, groups: groups, outChannels: o, geometry)
+            if gx != nil || gw != nil {
+                ConvKernels.backward(input: x.pointer(as: T.self), gradOutput: gy.pointer(as: T.self), weight: weight.pointer(as: T.self),
+                                     gradInput: gx?.pointer(as: T.self), gradWeight: gw?.pointer(as: T.self),
+                                     batch: n, groups: groups, outChannels: o, geometry)
             }
             if let gb = gb {
                 ConvKernels.backwardBias(gradOutput: gy.pointer(as: T.self), gradBias: gb.pointer(as: T.self),
