@@ -98,7 +98,8 @@ public enum PoolingKernels {
         return (first, Swift.max(end, first))
     }
 
-    /// Scatters `gradOut` to the recorded argmax positions of `gradIn` (accumulating; `gradIn` starts zeroed).
+    /// Scatters `gradOut` to the recorded argmax positions of `gradIn` (overwritten: zeros elsewhere, sums
+    /// where windows share a maximum).
     @inlinable
     public static func maxPoolBackward<T: BinaryFloatingPoint>(_ gradOut: UnsafePointer<T>, _ indices: UnsafePointer<Int64>,
                                                               planes: Int, inputPlane: Int, outputPlane: Int,
@@ -107,65 +108,148 @@ public enum PoolingKernels {
         ThreadPool.shared.parallelFor(planes, minChunk: poolMinPlanes(planeWork)) { range in
             for p in range {
                 let go = gradOut + p * outputPlane, ind = indices + p * outputPlane, gi = gradIn + p * inputPlane
+                gi.update(repeating: 0, count: inputPlane)
                 for i in 0..<outputPlane { gi[Int(ind[i])] += go[i] }
             }
         }
     }
 
-    /// The window of output `(oy, ox)` clipped to the input, and PyTorch's divisor for average pooling.
+    /// Per output row (or column): the clipped input range and the window's extent including padding.
     @inlinable
-    static func avgWindow(_ g: PoolGeometry, _ oy: Int, _ ox: Int, countIncludePad: Bool, divisorOverride: Int?)
-        -> (y0: Int, y1: Int, x0: Int, x1: Int, divisor: Int) {
-        var y0 = oy * g.strideHeight - g.padHeight, x0 = ox * g.strideWidth - g.padWidth
-        var y1 = Swift.min(y0 + g.kernelHeight, g.height + g.padHeight)
-        var x1 = Swift.min(x0 + g.kernelWidth, g.width + g.padWidth)
-        let poolSize = (y1 - y0) * (x1 - x0)
-        y0 = Swift.max(y0, 0); x0 = Swift.max(x0, 0)
-        y1 = Swift.min(y1, g.height); x1 = Swift.min(x1, g.width)
-        let divisor = divisorOverride ?? (countIncludePad ? poolSize : (y1 - y0) * (x1 - x0))
-        return (y0, y1, x0, x1, divisor)
+    static func avgSpans(out: Int, size: Int, kernel: Int, stride: Int, pad: Int) -> (start: [Int], end: [Int], span: [Int]) {
+        var start = [Int](), end = [Int](), span = [Int]()
+        for o in 0..<out {
+            let a = o * stride - pad, b = Swift.min(a + kernel, size + pad)
+            span.append(b - a)
+            start.append(Swift.max(a, 0)); end.append(Swift.max(Swift.min(b, size), Swift.max(a, 0)))
+        }
+        return (start, end, span)
+    }
+
+    /// 2×2 windows with stride 2 and no padding: non-overlapping, and (with floor mode) all inside the input.
+    @inlinable
+    static func isPairPooling(_ g: PoolGeometry) -> Bool {
+        g.kernelHeight == 2 && g.kernelWidth == 2 && g.strideHeight == 2 && g.strideWidth == 2 && g.padHeight == 0
+            && g.padWidth == 0 && 2 * g.outHeight <= g.height && 2 * g.outWidth <= g.width
+    }
+
+    /// The divisor of every output position of one plane (the same for all planes), as `T`.
+    @inlinable
+    static func avgDivisors<T: BinaryFloatingPoint>(_ ys: (start: [Int], end: [Int], span: [Int]), _ xs: (start: [Int], end: [Int], span: [Int]),
+                                                   countIncludePad: Bool, divisorOverride: Int?, as _: T.Type) -> [T] {
+        var divisors = [T]()
+        divisors.reserveCapacity(ys.span.count * xs.span.count)
+        for oy in 0..<ys.span.count {
+            for ox in 0..<xs.span.count {
+                let count = (ys.end[oy] - ys.start[oy]) * (xs.end[ox] - xs.start[ox])
+                divisors.append(T(divisorOverride ?? (countIncludePad ? ys.span[oy] * xs.span[ox] : count)))
+            }
+        }
+        return divisors
     }
 
     /// Average pooling with PyTorch's divisor rules (`count_include_pad`, `divisor_override`).
+    ///
+    /// Each window is summed in row order and then divided (not multiplied by a reciprocal), as PyTorch does,
+    /// so results agree to the last bit; the divisions of a plane run as one vectorizable loop.
     @inlinable
     public static func avgPoolForward<T: BinaryFloatingPoint>(_ src: UnsafePointer<T>, planes: Int, _ g: PoolGeometry,
                                                              countIncludePad: Bool, divisorOverride: Int?,
                                                              _ dst: UnsafeMutablePointer<T>) {
-        let h = g.height, w = g.width, oh = g.outHeight, ow = g.outWidth
+        let h = g.height, w = g.width, oh = g.outHeight, ow = g.outWidth, l = oh * ow
+        // Windows depend only on the output row and column: worked out once, not per plane and position.
+        let ys = avgSpans(out: oh, size: h, kernel: g.kernelHeight, stride: g.strideHeight, pad: g.padHeight)
+        let xs = avgSpans(out: ow, size: w, kernel: g.kernelWidth, stride: g.strideWidth, pad: g.padWidth)
+        let divisors = avgDivisors(ys, xs, countIncludePad: countIncludePad, divisorOverride: divisorOverride, as: T.self)
         let planeWork = g.outHeight * g.outWidth * g.kernelHeight * g.kernelWidth
+        let pairs = isPairPooling(g)
         ThreadPool.shared.parallelFor(planes, minChunk: poolMinPlanes(planeWork)) { range in
-            for p in range {
-                let s = src + p * h * w, d = dst + p * oh * ow
-                for oy in 0..<oh {
-                    for ox in 0..<ow {
-                        let win = avgWindow(g, oy, ox, countIncludePad: countIncludePad, divisorOverride: divisorOverride)
-                        var acc: T = 0
-                        if win.y0 < win.y1 && win.x0 < win.x1 {
-                            for y in win.y0..<win.y1 { for x in win.x0..<win.x1 { acc += s[y * w + x] } }
+            divisors.withUnsafeBufferPointer { div in
+                for p in range {
+                    let s = src + p * h * w, d = dst + p * l
+                    if pairs {
+                        // 2×2 windows, stride 2, no padding (LeNet's pooling): straight-line sums.
+                        for oy in 0..<oh {
+                            let r0 = s + (2 &* oy) &* w, r1 = r0 + w, o = d + oy &* ow
+                            for ox in 0..<ow {
+                                let x = 2 &* ox
+                                o[ox] = ((r0[x] + r0[x &+ 1]) + r1[x]) + r1[x &+ 1]
+                            }
                         }
-                        d[oy * ow + ox] = acc / T(win.divisor)
+                        var i = 0
+                        while i < l { d[i] = d[i] / div[i]; i &+= 1 }
+                        continue
                     }
+                    for oy in 0..<oh {
+                        let y0 = ys.start[oy], y1 = ys.end[oy]
+                        for ox in 0..<ow {
+                            let x0 = xs.start[ox], x1 = xs.end[ox]
+                            var acc: T = 0
+                            var y = y0
+                            while y < y1 {
+                                let row = s + y &* w
+                                var x = x0
+                                while x < x1 { acc += row[x]; x &+= 1 }
+                                y &+= 1
+                            }
+                            d[oy &* ow &+ ox] = acc
+                        }
+                    }
+                    var i = 0
+                    while i < l { d[i] = d[i] / div[i]; i &+= 1 }
                 }
             }
         }
     }
 
-    /// Backward of `avgPoolForward` (accumulates into `gradIn`).
+    /// Backward of `avgPoolForward`; `gradIn` is overwritten.
     @inlinable
     public static func avgPoolBackward<T: BinaryFloatingPoint>(_ gradOut: UnsafePointer<T>, planes: Int, _ g: PoolGeometry,
                                                               countIncludePad: Bool, divisorOverride: Int?,
                                                               _ gradIn: UnsafeMutablePointer<T>) {
-        let h = g.height, w = g.width, oh = g.outHeight, ow = g.outWidth
-        let planeWork = g.outHeight * g.outWidth * g.kernelHeight * g.kernelWidth
+        let h = g.height, w = g.width, oh = g.outHeight, ow = g.outWidth, l = oh * ow
+        let ys = avgSpans(out: oh, size: h, kernel: g.kernelHeight, stride: g.strideHeight, pad: g.padHeight)
+        let xs = avgSpans(out: ow, size: w, kernel: g.kernelWidth, stride: g.strideWidth, pad: g.padWidth)
+        let divisors = avgDivisors(ys, xs, countIncludePad: countIncludePad, divisorOverride: divisorOverride, as: T.self)
+        let planeWork = g.outHeight * g.outWidth * g.kernelHeight * g.kernelWidth + h * w
+        let pairs = isPairPooling(g)
         ThreadPool.shared.parallelFor(planes, minChunk: poolMinPlanes(planeWork)) { range in
-            for p in range {
-                let go = gradOut + p * oh * ow, gi = gradIn + p * h * w
-                for oy in 0..<oh {
-                    for ox in 0..<ow {
-                        let win = avgWindow(g, oy, ox, countIncludePad: countIncludePad, divisorOverride: divisorOverride)
-                        guard win.y0 < win.y1 && win.x0 < win.x1 else { continue }
-                        let v = go[oy * ow + ox] / T(win.divisor)
-                        for y in win.y0..<win.y1 { for x in win.x0..<win.x1 { gi[y * w + x] += v } }
+            let shares = UnsafeMutablePointer<T>.allocate(capacity: l)
+            defer { shares.deallocate() }
+            divisors.withUnsafeBufferPointer { div in
+                for p in range {
+                    let go = gradOut + p * l, gi = gradIn + p * h * w
+                    var i = 0
+                    while i < l { shares[i] = go[i] / div[i]; i &+= 1 }
+                    if pairs {
+                        // Windows tile the plane: every input gets its window's share, without accumulating.
+                        for oy in 0..<oh {
+                            let r0 = gi + (2 &* oy) &* w, r1 = r0 + w, sh = shares + oy &* ow
+                            for ox in 0..<ow {
+                                let v = sh[ox], x = 2 &* ox
+                                r0[x] = v; r0[x &+ 1] = v; r1[x] = v; r1[x &+ 1] = v
+                            }
+                            if 2 &* ow < w {
+                                for x in (2 &* ow)..<w { r0[x] = 0; r1[x] = 0 }
+                            }
+                        }
+                        if 2 &* oh < h { (gi + (2 &* oh) &* w).update(repeating: 0, count: (h - 2 &* oh) * w) }
+                        continue
+                    }
+                    gi.update(repeating: 0, count: h * w)
+                    for oy in 0..<oh {
+                        let y0 = ys.start[oy], y1 = ys.end[oy]
+                        for ox in 0..<ow {
+                            let x0 = xs.start[ox], x1 = xs.end[ox]
+                            let v = shares[oy &* ow &+ ox]
+                            var y = y0
+                            while y < y1 {
+                                let row = gi + y &* w
+                                var x = x0
+                                while x < x1 { row[x] += v; x &+= 1 }
+                                y &+= 1
+                            }
+                        }
                     }
                 }
             }
@@ -198,7 +282,7 @@ public enum PoolingKernels {
         }
     }
 
-    /// Backward of `adaptiveAvgForward` (accumulates into `gradIn`).
+    /// Backward of `adaptiveAvgForward`; `gradIn` is overwritten.
     @inlinable
     public static func adaptiveAvgBackward<T: BinaryFloatingPoint>(_ gradOut: UnsafePointer<T>, planes: Int, height h: Int, width w: Int,
                                                                   outHeight oh: Int, outWidth ow: Int, _ gradIn: UnsafeMutablePointer<T>) {
@@ -206,6 +290,7 @@ public enum PoolingKernels {
         ThreadPool.shared.parallelFor(planes, minChunk: poolMinPlanes(planeWork)) { range in
             for p in range {
                 let go = gradOut + p * oh * ow, gi = gradIn + p * h * w
+                gi.update(repeating: 0, count: h * w)
                 for oy in 0..<oh {
                     let y0 = adaptiveStart(oy, h, oh), y1 = adaptiveEnd(oy, h, oh)
                     for ox in 0..<ow {

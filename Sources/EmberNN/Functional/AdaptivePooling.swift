@@ -35,7 +35,7 @@ extension F {
                 return [gOut.expand([n, c, h, w]) / Double(h * w)]
             }
             let gy = gOut.kernelInput
-            let gx = Tensor.zeros([n, c, h, w], dtype: gy.dtype)
+            let gx = Tensor(empty: [n, c, h, w], dtype: gy.dtype)  // the kernel overwrites it
             if gy.dtype == .float32 {
                 PoolingKernels.adaptiveAvgBackward(gy.pointer(as: Float.self), planes: n * c, height: h, width: w, outHeight: oh, outWidth: ow, gx.pointer(as: Float.self))
             } else {

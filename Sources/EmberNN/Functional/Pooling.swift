@@ -60,7 +60,7 @@ extension F {
     /// in `gradOutput` (its own gradient gathers back at the same indices).
     static func maxPoolGradient(_ gradOutput: Tensor, indices: Tensor, inputShape: [Int]) -> Tensor {
         let gy = gradOutput.kernelInput
-        let gx = Tensor.zeros(inputShape, dtype: gy.dtype)
+        let gx = Tensor(empty: inputShape, dtype: gy.dtype)  // the kernel overwrites it
         let planes = inputShape[0] * inputShape[1], inPlane = inputShape[2] * inputShape[3], outPlane = gy.numel / Swift.max(planes, 1)
         if gy.dtype == .float32 {
             PoolingKernels.maxPoolBackward(gy.pointer(as: Float.self), indices.pointer(as: Int64.self), planes: planes,
@@ -129,7 +129,7 @@ extension F {
         }
         let result = record(out, "AvgPool2DBackward0", inputs: [x4]) { gOut in
             let gy = gOut.kernelInput
-            let gx = Tensor.zeros([n, c, h, w], dtype: gy.dtype)
+            let gx = Tensor(empty: [n, c, h, w], dtype: gy.dtype)  // the kernel overwrites it
             if gy.dtype == .float32 {
                 PoolingKernels.avgPoolBackward(gy.pointer(as: Float.self), planes: n * c, g, countIncludePad: countIncludePad,
                                                divisorOverride: divisorOverride, gx.pointer(as: Float.self))
