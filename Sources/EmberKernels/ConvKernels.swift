@@ -81,11 +81,14 @@ public enum ConvKernels {
     static func liveWeights<T: BinaryFloatingPoint>(_ weight: UnsafePointer<T>, outChannels: Int, _ g: ConvGeometry,
                                                    _ plan: Im2ColPlan) -> UnsafeMutablePointer<T>? {
         if plan.isComplete(g) { return nil }
-        let taps = g.kernelHeight * g.kernelWidth, live = plan.taps.count, k = g.columnRows
-        let packed = UnsafeMutablePointer<T>.allocate(capacity: Swift.max(1, outChannels * plan.rows))
-        for o in 0..<outChannels {
-            for c in 0..<g.channels {
-                for t in 0..<live { packed[o * plan.rows + c * live + t] = weight[o * k + c * taps + plan.taps[t]] }
+        let taps = g.kernelHeight * g.kernelWidth, live = plan.taps.count, k = g.columnRows, rows = plan.rows
+        var column = [Int](repeating: 0, count: rows)
+        for c in 0..<g.channels { for t in 0..<live { column[c * live + t] = c * taps + plan.taps[t] } }
+        let packed = UnsafeMutablePointer<T>.allocate(capacity: Swift.max(1, outChannels * rows))
+        column.withUnsafeBufferPointer { column in
+            for o in 0..<outChannels {
+                let s = weight + o &* k, d = packed + o &* rows
+                for r in 0..<rows { d[r] = s[column[r]] }
             }
         }
         return packed
@@ -171,14 +174,19 @@ public enum ConvKernels {
         let identity = g.isIdentity
         let packed = gradInput != nil ? liveWeights(weight, outChannels: outChannels, g, plan) : nil
         let w = UnsafePointer(packed) ?? weight
-        // The weight gradient is accumulated transposed, `[K, og]` per group (`colsᵀ`'s big operand then
-        // packs as a row-major A, the GEMM's fast packing direction), and over live taps only; it is
-        // transposed and spread into `gradWeight` at the end.
-        let gradT: UnsafeMutablePointer<T>? = needWeight ? .allocate(capacity: Swift.max(1, outChannels * k)) : nil
+        // The weight gradient covers live taps only (spread into `gradWeight` at the end when some are dead).
+        // With few output channels it is accumulated transposed, `[K, og]` per group: the GEMM then packs the
+        // big column matrix as a row-major A (its fast direction) and each packed element still feeds `og`
+        // multiply-adds; with many channels the direct `[og, K]` product needs no transpose afterwards.
+        let transposed = og < 32
+        let complete = plan.isComplete(g)
+        let gradLive: UnsafeMutablePointer<T>? = needWeight && (transposed || !complete)
+            ? .allocate(capacity: Swift.max(1, outChannels * k)) : nil
+        let gwTarget = gradLive ?? gradWeight
         let chunk = imagesPerChunk(batch: batch, columnElements: k * l)
         let columns = UnsafeMutablePointer<T>.allocate(capacity: identity && chunk == 1 ? 0 : k * l * chunk)
         let gathered = UnsafeMutablePointer<T>.allocate(capacity: chunk == 1 ? 0 : og * l * chunk)
-        defer { columns.deallocate(); gathered.deallocate(); packed?.deallocate(); gradT?.deallocate() }
+        defer { columns.deallocate(); gathered.deallocate(); packed?.deallocate(); gradLive?.deallocate() }
         var n0 = 0
         while n0 < batch {
             let nb = Swift.min(chunk, batch - n0), width = nb * l
@@ -191,7 +199,7 @@ public enum ConvKernels {
                     gatherPlanes(gradOutput, n0: n0, count: nb, c0: gi * og, rows: og, channels: outChannels, l: l, gathered)
                     gy = UnsafePointer(gathered)
                 }
-                if let input = input, let gradT = gradT {
+                if needWeight, let input = input, let gwTarget = gwTarget {
                     let b: UnsafePointer<T>
                     if identity && nb == 1 {
                         b = input + (n0 * groups + gi) * inImage
@@ -199,8 +207,13 @@ public enum ConvKernels {
                         Im2Col.im2col(input + (n0 * groups + gi) * inImage, imageStride: groups * inImage, count: nb, g, plan, columns, ld: width)
                         b = UnsafePointer(columns)
                     }
-                    gemm(m: k, n: og, k: width, a: b, aRowStride: width, aColStride: 1,
-                         b: gy, bRowStride: 1, bColStride: width, beta: n0 == 0 ? 0 : 1, c: gradT + gi * og * k, ldc: og)
+                    if transposed {
+                        gemm(m: k, n: og, k: width, a: b, aRowStride: width, aColStride: 1,
+                             b: gy, bRowStride: 1, bColStride: width, beta: n0 == 0 ? 0 : 1, c: gwTarget + gi * og * k, ldc: og)
+                    } else {
+                        gemm(m: og, n: k, k: width, a: gy, aRowStride: width, aColStride: 1,
+                             b: b, bRowStride: 1, bColStride: width, beta: n0 == 0 ? 0 : 1, c: gwTarget + gi * og * k, ldc: k)
+                    }
                 }
                 if let gx = gradInput {
                     if identity && nb == 1 {
@@ -216,15 +229,41 @@ public enum ConvKernels {
             }
             n0 += nb
         }
-        if let gradT = gradT, let gw = gradWeight {
-            let taps = g.kernelHeight * g.kernelWidth, nLive = plan.taps.count, kFull = g.columnRows
+        if let live = gradLive, let gw = gradWeight {
+            spreadWeightGradient(live, transposed: transposed, into: gw, outChannels: outChannels, groups: groups, g, plan)
+        }
+    }
+
+    /// Writes the live-tap weight gradient (`[og, K]` or, `transposed`, `[K, og]` per group) into the full
+    /// `[outChannels, C·kh·kw]` gradient; dead taps keep the zeros already there.
+    @inlinable
+    static func spreadWeightGradient<T: BinaryFloatingPoint>(_ live: UnsafeMutablePointer<T>, transposed: Bool, into gw: UnsafeMutablePointer<T>,
+                                                            outChannels: Int, groups: Int, _ g: ConvGeometry, _ plan: Im2ColPlan) {
+        let k = plan.rows, og = outChannels / groups, kFull = g.columnRows
+        let taps = g.kernelHeight * g.kernelWidth, nLive = plan.taps.count
+        // Column of the full gradient for each live row.
+        var column = [Int](repeating: 0, count: k)
+        for c in 0..<g.channels { for t in 0..<nLive { column[c * nLive + t] = c * taps + plan.taps[t] } }
+        column.withUnsafeBufferPointer { column in
             for gi in 0..<groups {
-                let src = gradT + gi * og * k
-                for o in 0..<og {
-                    let dst = gw + (gi * og + o) * kFull
-                    for c in 0..<g.channels {
-                        for t in 0..<nLive { dst[c * taps + plan.taps[t]] = src[(c * nLive + t) * og + o] }
+                let src = live + gi * og * k, dst = gw + gi * og * kFull
+                if !transposed {
+                    for o in 0..<og {
+                        let s = src + o &* k, d = dst + o &* kFull
+                        for r in 0..<k { d[column[r]] = s[r] }
                     }
+                    continue
+                }
+                // Transpose in blocks of 16 output channels: reads stay within a few cache lines per row.
+                var o0 = 0
+                while o0 < og {
+                    let o1 = Swift.min(o0 + 16, og)
+                    for r in 0..<k {
+                        let s = src + r &* og, col = column[r]
+                        var o = o0
+                        while o < o1 { dst[o &* kFull &+ col] = s[o]; o &+= 1 }
+                    }
+                    o0 = o1
                 }
             }
         }

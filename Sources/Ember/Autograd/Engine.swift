@@ -50,12 +50,15 @@ enum Engine {
         var queued = Set(ready.map(ObjectIdentifier.init))
         while let node = ready.popLast() {
             let id = ObjectIdentifier(node)
-            guard let g = buffers.removeValue(forKey: id) else { continue }
+            guard var g = buffers.removeValue(forKey: id) else { continue }
             if targetIDs.contains(id) { captured[id] = g }
             if let owner = node.retainedOutput { owner.grad = createGraph ? g : g.detach() }
 
             if let acc = node as? AccumulateGrad {
-                if targets == nil { accumulateIntoLeaf(acc.variable, g, createGraph: createGraph) }
+                if targets == nil {
+                    let exclusive = !createGraph && isExclusive(&g)
+                    accumulateIntoLeaf(acc.variable, g, createGraph: createGraph, exclusive: exclusive)
+                }
             } else {
                 if node.released || node.backwardFn == nil {
                     emberFail("backward", "Trying to backward through the graph a second time (or directly access saved tensors after they have already been freed). Saved intermediate values of the graph are freed when you call backward(). Specify retainGraph: true if you need to backward through the graph a second time or if you need to access saved tensors after calling backward.")
@@ -88,7 +91,18 @@ enum Engine {
         }
     }
 
-    private static func accumulateIntoLeaf(_ leaf: Tensor, _ g: Tensor, createGraph: Bool) {
+    /// True when nothing but the caller's variable can reach `g` or its memory: no other reference to the
+    /// tensor object or to its storage (views, `retainGrad` copies, seeds, saved tensors of a retained
+    /// graph all hold one), and `g` covers its whole storage contiguously. Such a gradient can become a
+    /// leaf's `.grad` as it is, without the defensive copy (a training step would otherwise copy every
+    /// parameter's gradient once).
+    private static func isExclusive(_ g: inout Tensor) -> Bool {
+        guard g.gradFn == nil, !g.requiresGrad, g.isContiguous, g.storageOffset == 0,
+              g.storage.byteCount == g.numel * g.dtype.itemSize else { return false }
+        return isKnownUniquelyReferenced(&g) && isKnownUniquelyReferenced(&g.storage)
+    }
+
+    private static func accumulateIntoLeaf(_ leaf: Tensor, _ g: Tensor, createGraph: Bool, exclusive: Bool) {
         emberCheck(g.shape == leaf.shape, "backward",
                    "gradient of shape \(shapeString(g.shape)) does not match leaf of shape \(shapeString(leaf.shape))")
         let g = g.dtype == leaf.dtype ? g : g.to(leaf.dtype)
@@ -96,8 +110,8 @@ enum Engine {
             if createGraph || existing.requiresGrad { leaf.grad = existing + g }
             else { noGrad { existing.addInPlace(g) } }
         } else {
-            // A fresh copy: the incoming tensor may alias a seed or another buffer.
-            leaf.grad = createGraph ? g : noGrad { g.detach().clone() }
+            // A fresh copy unless nothing else can see the incoming tensor: it may alias a seed or another buffer.
+            leaf.grad = createGraph || exclusive ? g : noGrad { g.detach().clone() }
         }
     }
 }
