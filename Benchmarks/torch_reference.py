@@ -1,0 +1,215 @@
+#!/usr/bin/env python3
+"""PyTorch timings of the workloads of `ember bench`, with the same definitions, run counts and output.
+
+Each benchmark builds its inputs once, runs one warm-up, then `runs` timed runs; the median is reported.
+Prints `[{"name", "median_s", "runs"}]` JSON with --json (the format of `ember bench --json`), else a table.
+
+    python3 Benchmarks/torch_reference.py --json --filter resnet18
+"""
+import argparse
+import json
+import os
+import statistics
+import sys
+import time
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+
+def measure(body, runs):
+    body()  # warm-up
+    times = []
+    for _ in range(runs):
+        t0 = time.perf_counter()
+        body()
+        times.append(time.perf_counter() - t0)
+    return statistics.median(times)
+
+
+# --- models (the notes' definitions; ResNet-18 in torchvision's layout, written out) -------------------
+
+def mlp():
+    return nn.Sequential(nn.Flatten(), nn.Linear(784, 256), nn.ReLU(), nn.Linear(256, 10))
+
+
+def lenet():
+    return nn.Sequential(
+        nn.Conv2d(1, 6, kernel_size=5, padding=2), nn.Sigmoid(),
+        nn.AvgPool2d(kernel_size=2, stride=2),
+        nn.Conv2d(6, 16, kernel_size=5), nn.Sigmoid(),
+        nn.AvgPool2d(kernel_size=2, stride=2),
+        nn.Flatten(),
+        nn.Linear(16 * 5 * 5, 120), nn.Sigmoid(),
+        nn.Linear(120, 84), nn.Sigmoid(),
+        nn.Linear(84, 10))
+
+
+class BasicBlock(nn.Module):
+    def __init__(self, in_planes, planes, stride=1):
+        super().__init__()
+        self.conv1 = nn.Conv2d(in_planes, planes, 3, stride=stride, padding=1, bias=False)
+        self.bn1 = nn.BatchNorm2d(planes)
+        self.conv2 = nn.Conv2d(planes, planes, 3, padding=1, bias=False)
+        self.bn2 = nn.BatchNorm2d(planes)
+        self.downsample = None
+        if stride != 1 or in_planes != planes:
+            self.downsample = nn.Sequential(nn.Conv2d(in_planes, planes, 1, stride=stride, bias=False), nn.BatchNorm2d(planes))
+
+    def forward(self, x):
+        y = self.bn2(self.conv2(F.relu(self.bn1(self.conv1(x)))))
+        return F.relu(y + (self.downsample(x) if self.downsample is not None else x))
+
+
+class ResNet18(nn.Module):
+    """torchvision.models.resnet18(num_classes=...) without torchvision: same modules, same init."""
+
+    def __init__(self, num_classes=1000):
+        super().__init__()
+        self.conv1 = nn.Conv2d(3, 64, 7, stride=2, padding=3, bias=False)
+        self.bn1 = nn.BatchNorm2d(64)
+        self.relu = nn.ReLU(inplace=True)
+        self.maxpool = nn.MaxPool2d(3, stride=2, padding=1)
+
+        def stage(i, p, s):
+            return nn.Sequential(BasicBlock(i, p, s), BasicBlock(p, p))
+
+        self.layer1, self.layer2 = stage(64, 64, 1), stage(64, 128, 2)
+        self.layer3, self.layer4 = stage(128, 256, 2), stage(256, 512, 2)
+        self.avgpool = nn.AdaptiveAvgPool2d((1, 1))
+        self.fc = nn.Linear(512, num_classes)
+        for m in self.modules():
+            if isinstance(m, nn.Conv2d):
+                nn.init.kaiming_normal_(m.weight, mode="fan_out", nonlinearity="relu")
+            elif isinstance(m, nn.BatchNorm2d):
+                nn.init.constant_(m.weight, 1)
+                nn.init.constant_(m.bias, 0)
+
+    def forward(self, x):
+        x = self.maxpool(self.relu(self.bn1(self.conv1(x))))
+        x = self.layer4(self.layer3(self.layer2(self.layer1(x))))
+        return self.fc(torch.flatten(self.avgpool(x), 1))
+
+
+# --- workloads ---------------------------------------------------------------------------------------
+
+def sgemm(m, k, n):
+    def setup():
+        a = torch.full((m, k), 0.5)
+        b = torch.full((k, n), 0.25)
+        c = torch.empty(m, n)
+        return lambda: torch.mm(a, b, out=c)
+    return setup, (5 if m * n * k >= 1 << 30 else 20)
+
+
+def train_step(model, shape, classes=10):
+    def setup():
+        torch.manual_seed(0)
+        net = model()
+        net.train()
+        x = torch.randn(shape)
+        y = torch.randint(0, classes, (shape[0],))
+        opt = torch.optim.SGD(net.parameters(), lr=0.01)
+
+        def step():
+            opt.zero_grad()
+            loss = F.cross_entropy(net(x), y)
+            loss.backward()
+            opt.step()
+        return step
+    return setup
+
+
+def resnet_infer():
+    torch.manual_seed(0)
+    net = ResNet18(num_classes=10).eval()
+    x = torch.randn(1, 3, 224, 224)
+
+    def body():
+        with torch.no_grad():
+            net(x)
+    return body
+
+
+def elementwise(kind):
+    def setup():
+        n = 10_000_000
+        if kind == "add":
+            a, b, c = torch.ones(n), torch.ones(n), torch.empty(n)
+            return lambda: torch.add(a, b, out=c)
+        if kind == "exp":
+            a, c = torch.full((n,), 0.5), torch.empty(n)
+            return lambda: torch.exp(a, out=c)
+        a = torch.ones(n)
+        return lambda: a.sum()
+    return setup
+
+
+def fashion_mnist_pass():
+    import torchvision  # noqa: F401  (only called when importable)
+    from torchvision import datasets, transforms
+    root = os.environ.get("EMBER_DATA_DIR")
+    if not root:
+        return None
+    train = datasets.FashionMNIST(root=root, train=True, transform=transforms.ToTensor(), download=False)
+    loader = torch.utils.data.DataLoader(train, batch_size=256, shuffle=True, num_workers=2)
+
+    def body():
+        for x, _ in loader:
+            pass
+    return body
+
+
+def benchmarks():
+    items = []
+    for name, (m, k, n) in [("sgemm_256", (256, 256, 256)), ("sgemm_512", (512, 512, 512)),
+                            ("sgemm_1024", (1024, 1024, 1024)), ("sgemm_2048", (2048, 2048, 2048)),
+                            ("sgemm_256x784x256", (256, 784, 256)), ("sgemm_64x4096x4096", (64, 4096, 4096))]:
+        setup, runs = sgemm(m, k, n)
+        items.append((name, runs, setup))
+    items += [
+        ("add_10m", 20, elementwise("add")),
+        ("exp_10m", 20, elementwise("exp")),
+        ("sum_10m", 20, elementwise("sum")),
+        ("mlp_train_step_b256", 50, train_step(mlp, (256, 1, 28, 28))),
+        ("lenet_train_step_b256", 20, train_step(lenet, (256, 1, 28, 28))),
+        ("resnet18_train_step_b32_32px", 5, train_step(lambda: ResNet18(num_classes=10), (32, 3, 32, 32))),
+        ("resnet18_infer_b1_224", 10, resnet_infer),
+    ]
+    try:
+        import torchvision  # noqa: F401
+        items.append(("fashion_mnist_pass_b256_w2", 3, fashion_mnist_pass))
+    except ImportError:
+        pass
+    return items
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    parser.add_argument("--filter", help="only benchmarks whose name contains this text")
+    parser.add_argument("--runs", type=int, help="timed runs per benchmark (after one warm-up)")
+    parser.add_argument("--threads", type=int, default=2, help="torch.set_num_threads (default 2)")
+    args = parser.parse_args()
+    torch.set_num_threads(args.threads)
+
+    results = []
+    for name, runs, setup in benchmarks():
+        if args.filter and args.filter not in name:
+            continue
+        body = setup()
+        if body is None:
+            print(f"skipping {name}: set EMBER_DATA_DIR to the folder holding FashionMNIST", file=sys.stderr)
+            continue
+        runs = args.runs or runs
+        median = measure(body, runs)
+        results.append({"name": name, "median_s": median, "runs": runs})
+        if not args.json:
+            print(f"{name:<32}{median * 1000:10.3f} ms", flush=True)
+    if args.json:
+        print(json.dumps(results))
+
+
+if __name__ == "__main__":
+    main()
