@@ -37,7 +37,7 @@ public class BatchNorm: Module {
                            weight: weight, bias: bias, training: useBatchStats, momentum: factor, eps: eps)
     }
     public override var extraDescription: String {
-        "\(numFeatures), eps=\(eps), momentum=\(momentum.map { "\($0)" } ?? "None"), affine=\(affine ? "True" : "False"), track_running_stats=\(trackRunningStats ? "True" : "False")"
+        "\(numFeatures), eps=\(eps), momentum=\(momentum.map { "\($0)" } ?? "None"), affine=\(affine ? "True" : "False"), bias=\(bias != nil ? "True" : "False"), track_running_stats=\(trackRunningStats ? "True" : "False")"
     }
 }
 
