@@ -5,8 +5,13 @@ extension Tensor {
     static func arithmetic(_ op: BinaryOp, _ a: Tensor, _ b: Tensor, name: String, intDivToFloat: Bool = false) -> Tensor {
         var dtype = resultType(a, b)
         if intDivToFloat && !dtype.isFloatingPoint { dtype = .float32 }
-        emberCheck(dtype != .bool || op == .maximum || op == .minimum, name, "not supported for bool tensors; convert with .int() or .float() first")
-        let ct = dtype.computeType
+        if dtype == .bool && op == .sub {
+            emberFail(name, "Subtraction, the `-` operator, with two bool tensors is not supported. Use the `^` or `logical_xor()` operator instead.")
+        }
+        emberCheck(dtype != .bool || op == .add || op == .mul || op == .maximum || op == .minimum, name,
+                   "not supported for bool tensors; convert with .int() or .float() first")
+        // PyTorch's bool add is a logical or and bool mul a logical and: compute in uint8, cast back to bool.
+        let ct = dtype == .bool ? DType.uint8 : dtype.computeType
         let shape = broadcastShapes(a.shape, b.shape, op: name)
         let out = binaryKernel(op, a.to(ct).detachedIfNeeded, b.to(ct).detachedIfNeeded, shape: shape, opName: name)
         return ct == dtype ? out : out.to(dtype)
