@@ -132,22 +132,24 @@ extension Tensor {
     /// Adds `other` (broadcast to self's shape) into self's storage.
     @discardableResult
     public func addInPlace(_ other: Tensor, alpha: Double = 1) -> Tensor {
-        checkInPlaceAllowed("add_")
+        checkInPlaceAllowed("add_", source: other)
         let o = alpha == 1 ? other : noGrad { other * alpha }
         let r = noGrad { Tensor.arithmetic(.add, self, o, name: "add_") }
+        checkCastable(r.dtype, "add_")
         copyElements(from: r, into: self)
         bumpVersion()
         return self
     }
     /// In-place `self = op(self, other)` through a temporary (the result is written back into self's storage).
     func updateInPlace(_ op: BinaryOp, _ other: Tensor, name: String) {
-        checkInPlaceAllowed(name)
+        checkInPlaceAllowed(name, source: other)
+        if op == .div && !dtype.isFloatingPoint {
+            emberFail(name, "result type Float can't be cast to the desired output type \(dtype.torchScalarTypeName)")
+        }
         let r = noGrad { Tensor.arithmetic(op, self, other, name: name, intDivToFloat: false) }
         emberCheck(r.shape == shape || broadcastShapes(r.shape, shape, op: name) == shape, name,
                    "output with shape \(shapeString(shape)) doesn't match the broadcast shape \(shapeString(r.shape))")
-        if op == .div && !dtype.isFloatingPoint {
-            emberFail(name, "result type Float can't be cast to the desired output type \(dtype)")
-        }
+        checkCastable(r.dtype, name)
         copyElements(from: r, into: self)
         bumpVersion()
     }
