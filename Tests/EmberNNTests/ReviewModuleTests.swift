@@ -59,4 +59,11 @@ struct ReviewModuleTests {
         let net = Sequential { Linear(2, 2); Sequential { ReLU() } }
         #expect(net.namedModules(prefix: "net").map { $0.0 } == ["net", "net.0", "net.1", "net.1.0"])
     }
+    @Test func normAndReshapeLayersPrintLikePyTorch() {
+        // Strings printed by PyTorch 2.13.
+        #expect(LayerNorm([10]).description == "LayerNorm((10,), eps=1e-05, elementwise_affine=True, bias=True)")
+        #expect(LayerNorm([2, 3], bias: false).description == "LayerNorm((2, 3), eps=1e-05, elementwise_affine=True, bias=False)")
+        #expect(Unflatten(dim: 1, sizes: [4]).description == "Unflatten(dim=1, unflattened_size=(4,))")
+        #expect(Unflatten(dim: 1, sizes: [2, 3]).description == "Unflatten(dim=1, unflattened_size=(2, 3))")
+    }
 }
