@@ -84,6 +84,7 @@ extension Tensor {
     /// Power with a number exponent (`x.pow(3)`, `x ** 2`).
     public func pow<S: TensorScalar>(_ exponent: S) -> Tensor {
         let e = exponent.doubleValue
+        emberCheck(dtype.isFloatingPoint || S.scalarCategory == 2 || e >= 0, "pow", "Integers to negative integer powers are not allowed.")
         let ex = wrapScalar(exponent)
         let out = Tensor.arithmetic(.pow, self, ex, name: "pow")
         let base = self
