@@ -52,7 +52,15 @@ enum Engine {
             let id = ObjectIdentifier(node)
             guard let g = buffers.removeValue(forKey: id) else { continue }
             if targetIDs.contains(id) { captured[id] = g }
-            if let owner = node.retainedOutput { owner.grad = createGraph ? g : g.detach() }
+            if let owner = node.retainedOutput {
+                // retain_grad accumulates across backward calls, like a leaf's .grad.
+                let incoming = createGraph ? g : g.detach()
+                if let existing = owner.grad {
+                    owner.grad = createGraph ? existing + incoming : noGrad { existing + incoming }
+                } else {
+                    owner.grad = createGraph ? incoming : noGrad { incoming.clone() }
+                }
+            }
 
             if let acc = node as? AccumulateGrad {
                 if targets == nil { accumulateIntoLeaf(acc.variable, g, createGraph: createGraph) }
@@ -97,7 +105,9 @@ enum Engine {
             else { noGrad { existing.addInPlace(g) } }
         } else {
             // A fresh copy: the incoming tensor may alias a seed or another buffer.
-            leaf.grad = createGraph ? g : noGrad { g.detach().clone() }
+            // Always a fresh tensor: the incoming one may be a broadcast view or alias a seed or another buffer,
+            // and a later backward adds into .grad in place. (Under createGraph the clone stays differentiable.)
+            leaf.grad = createGraph ? g.clone() : noGrad { g.detach().clone() }
         }
     }
 }
