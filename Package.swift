@@ -11,6 +11,7 @@ let package = Package(
         .library(name: "EmberKit", targets: ["EmberKit"]),
         .library(name: "Ember", targets: ["Ember"]),
         .executable(name: "ember", targets: ["ember"]),
+        .executable(name: "ember-examples", targets: ["ember-examples"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -32,6 +33,8 @@ let package = Package(
         .target(name: "EmberTrain", dependencies: ["Ember", "EmberNN", "EmberOptim", "EmberData", "EmberVision", "EmberBoard", "EmberIO", "CEmberImage"]),
         .target(name: "EmberKit", dependencies: ["Ember", "EmberNN", "EmberOptim", "EmberData", "EmberVision", "EmberBoard", "EmberIO", "EmberTrain"]),
         .executableTarget(name: "ember", dependencies: ["EmberKit", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+        // The notes' examples, one readable file each, run by `swift run ember-examples <name>`.
+        .executableTarget(name: "ember-examples", dependencies: ["EmberKit"], path: "Examples"),
         .target(name: "_EmberTestSupport", dependencies: ["Ember"]),
 
         .testTarget(name: "EmberKernelsTests", dependencies: ["EmberKernels", "CEmberKernels"]),
@@ -43,6 +46,7 @@ let package = Package(
         .testTarget(name: "EmberBoardTests", dependencies: ["EmberBoard", "_EmberTestSupport"]),
         .testTarget(name: "EmberIOTests", dependencies: ["EmberIO", "EmberNN", "_EmberTestSupport"]),
         .testTarget(name: "EndToEndTests", dependencies: ["EmberKit", "_EmberTestSupport"]),
+        .testTarget(name: "ExampleTests", dependencies: ["ember-examples", "EmberKit", "_EmberTestSupport"]),
     ],
     swiftLanguageModes: [.v5]
 )

@@ -27,6 +27,12 @@ TGT void ember_sgemm_ukr_avx2(size_t kc, const float *a, const float *b, float *
 #define ZERO _mm256_setzero_ps()
     DECL2(__m256, 0) DECL2(__m256, 1) DECL2(__m256, 2) DECL2(__m256, 3) DECL2(__m256, 4) DECL2(__m256, 5)
 #undef ZERO
+    // Touch the C tile now so its cache misses overlap the k loop instead of stalling the stores.
+    for (size_t i = 0; i < mr; i++) {
+        _mm_prefetch((const char *)(c + i * ldc), _MM_HINT_T0);
+        _mm_prefetch((const char *)(c + i * ldc + 15), _MM_HINT_T0);
+    }
+#pragma clang loop unroll_count(4)
     for (size_t p = 0; p < kc; p++) {
         __m256 b0 = _mm256_load_ps(b), b1 = _mm256_load_ps(b + 8);
         S_ROW(0) S_ROW(1) S_ROW(2) S_ROW(3) S_ROW(4) S_ROW(5)
@@ -67,6 +73,11 @@ TGT void ember_dgemm_ukr_avx2(size_t kc, const double *a, const double *b, doubl
 #define ZERO _mm256_setzero_pd()
     DECL2(__m256d, 0) DECL2(__m256d, 1) DECL2(__m256d, 2) DECL2(__m256d, 3) DECL2(__m256d, 4) DECL2(__m256d, 5)
 #undef ZERO
+    for (size_t i = 0; i < mr; i++) {
+        _mm_prefetch((const char *)(c + i * ldc), _MM_HINT_T0);
+        _mm_prefetch((const char *)(c + i * ldc + 7), _MM_HINT_T0);
+    }
+#pragma clang loop unroll_count(4)
     for (size_t p = 0; p < kc; p++) {
         __m256d b0 = _mm256_load_pd(b), b1 = _mm256_load_pd(b + 4);
         D_ROW(0) D_ROW(1) D_ROW(2) D_ROW(3) D_ROW(4) D_ROW(5)

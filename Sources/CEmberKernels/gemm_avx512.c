@@ -30,6 +30,12 @@ TGT void ember_sgemm_ukr_avx512(size_t kc, const float *a, const float *b, float
     DECL2(__m512, 0) DECL2(__m512, 1) DECL2(__m512, 2) DECL2(__m512, 3) DECL2(__m512, 4) DECL2(__m512, 5)
     DECL2(__m512, 6) DECL2(__m512, 7) DECL2(__m512, 8) DECL2(__m512, 9) DECL2(__m512, 10) DECL2(__m512, 11)
 #undef ZERO
+    // Touch the C tile now so its cache misses overlap the k loop instead of stalling the stores.
+    for (size_t i = 0; i < mr; i++) {
+        _mm_prefetch((const char *)(c + i * ldc), _MM_HINT_T0);
+        _mm_prefetch((const char *)(c + i * ldc + 31), _MM_HINT_T0);
+    }
+#pragma clang loop unroll_count(4)
     for (size_t p = 0; p < kc; p++) {
         __m512 b0 = _mm512_load_ps(b), b1 = _mm512_load_ps(b + 16);
         S_ROW(0) S_ROW(1) S_ROW(2) S_ROW(3) S_ROW(4) S_ROW(5)
@@ -66,6 +72,11 @@ TGT void ember_dgemm_ukr_avx512(size_t kc, const double *a, const double *b, dou
     DECL2(__m512d, 0) DECL2(__m512d, 1) DECL2(__m512d, 2) DECL2(__m512d, 3) DECL2(__m512d, 4) DECL2(__m512d, 5)
     DECL2(__m512d, 6) DECL2(__m512d, 7) DECL2(__m512d, 8) DECL2(__m512d, 9) DECL2(__m512d, 10) DECL2(__m512d, 11)
 #undef ZERO
+    for (size_t i = 0; i < mr; i++) {
+        _mm_prefetch((const char *)(c + i * ldc), _MM_HINT_T0);
+        _mm_prefetch((const char *)(c + i * ldc + 15), _MM_HINT_T0);
+    }
+#pragma clang loop unroll_count(4)
     for (size_t p = 0; p < kc; p++) {
         __m512d b0 = _mm512_load_pd(b), b1 = _mm512_load_pd(b + 8);
         D_ROW(0) D_ROW(1) D_ROW(2) D_ROW(3) D_ROW(4) D_ROW(5)

@@ -95,7 +95,7 @@ public enum DataRandom {
 
     /// The process-wide default: the core default `Generator`, so `manualSeed(_:)` governs shuffling and
     /// augmentation too, as `torch.manual_seed` does.
-    public static var global: RandomSource { Generator.default }
+    public static var global: RandomSource { Generator.current }
 
     /// The generator a random operation should use: the explicit one, else the bound one, else the global one.
     public static func resolve(_ explicit: RandomSource?) -> RandomSource {

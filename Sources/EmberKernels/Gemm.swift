@@ -11,7 +11,8 @@
 ///
 /// **Speed.** Large products are packed into cache-sized blocks, multiplied by a register-tiled C
 /// microkernel for the CPU's instruction set (AVX-512, AVX2+FMA or portable; see `KernelISA`) and split
-/// over `ThreadPool.shared`. Tiny products (m·n·k below about 32k) run a plain loop on the caller's thread.
+/// over `ThreadPool.shared`. Tiny products (m·n·k below 32k) and matrix-vector shapes (m == 1 or n == 1)
+/// skip packing and run vectorized loops instead (on the caller's thread unless they are large).
 /// ```swift
 /// // C[2×4] = A[2×3] · Bᵀ where B is stored 4×3 row-major.
 /// Gemm.sgemm(m: 2, n: 4, k: 3, alpha: 1, a: a, aRowStride: 3, aColStride: 1,

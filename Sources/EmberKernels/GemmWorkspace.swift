@@ -43,7 +43,7 @@ final class GemmWorkspace {
     // A free list shared by all threads: a GEMM task takes a workspace, uses it, and gives it back. A lock
     // costs far less than one packed block, and unlike thread-local buffers this also serves callers'
     // own threads (data-loader workers) without leaking per thread.
-    private static let lock: UnsafeMutablePointer<pthread_mutex_t> = {
+    nonisolated(unsafe) private static let lock: UnsafeMutablePointer<pthread_mutex_t> = {
         let m = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
         pthread_mutex_init(m, nil)
         return m

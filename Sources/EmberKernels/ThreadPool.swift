@@ -23,7 +23,7 @@ import CEmberKernels
 ///     for i in range { process(row: i) }
 /// }
 /// ```
-public final class ThreadPool {
+public final class ThreadPool: @unchecked Sendable {
     /// The process-wide pool, created at first use.
     public static let shared = ThreadPool(threadCount: ThreadPool.defaultThreadCount())
 

@@ -45,9 +45,10 @@ public final class ModuleList: Module, Sequence {
     public var items: [Module]
     public init(_ items: [Module] = []) { self.items = items }
     public override func namedChildren() -> [(String, Module)] { items.enumerated().map { (String($0.offset), $0.element) } }
+    /// The module at `index` (negative counts from the end).
     public subscript(index: Int) -> Module {
-        get { items[index] }
-        set { items[index] = newValue }
+        get { items[index < 0 ? index + items.count : index] }
+        set { items[index < 0 ? index + items.count : index] = newValue }
     }
     public var count: Int { items.count }
     public func append(_ m: Module) { items.append(m) }

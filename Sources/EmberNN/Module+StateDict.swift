@@ -34,7 +34,8 @@ extension Module {
     /// - Returns: the missing and unexpected keys (both empty when strict succeeded).
     @discardableResult
     public func loadStateDict(_ stateDict: StateDict, strict: Bool = true) throws -> (missing: [String], unexpected: [String]) {
-        let slots = namedSlots().filter { !$0.1.isBuffer || $0.1.persistent }
+        // Slots holding nil (a `bias: false` layer) are absent from `stateDict()`, so they are not missing either.
+        let slots = namedSlots().filter { ($0.1.isBuffer ? $0.1.persistent : true) && $0.1.tensor != nil }
         let slotNames = Set(slots.map { $0.0 })
         let missing = slots.map { $0.0 }.filter { stateDict[$0] == nil }
         let unexpected = stateDict.keys.filter { !slotNames.contains($0) }

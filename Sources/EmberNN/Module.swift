@@ -166,14 +166,20 @@ open class Module: CustomStringConvertible {
     }
 
     /// Every registered tensor slot with its dotted name, params before buffers within each module (PyTorch's state-dict order).
+    /// Unlike `namedModules()`, a module shared under two names is listed under both, as `state_dict()` lists it.
     func namedSlots() -> [(String, RegisteredTensorSlot)] {
         var out: [(String, RegisteredTensorSlot)] = []
-        for (prefix, m) in namedModules() {
+        var path = Set<ObjectIdentifier>()   // guards against a child that points back to an ancestor
+        func visit(_ m: Module, _ prefix: String) {
+            guard path.insert(ObjectIdentifier(m)).inserted else { return }
+            defer { path.remove(ObjectIdentifier(m)) }
             let own = m.ownSlots()
             for (name, slot) in own.filter({ !$0.1.isBuffer }) + own.filter({ $0.1.isBuffer }) {
                 out.append((prefix.isEmpty ? name : "\(prefix).\(name)", slot))
             }
+            for (n, c) in m.namedChildren() { visit(c, prefix.isEmpty ? n : "\(prefix).\(n)") }
         }
+        visit(self, "")
         return out
     }
 

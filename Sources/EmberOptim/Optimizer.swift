@@ -106,8 +106,14 @@ open class Optimizer {
         for g in paramGroups { for p in g.params { p.zeroGrad(setToNone: setToNone) } }
     }
 
-    /// Adds a parameter group (`add_param_group`).
+    /// Adds a parameter group (`add_param_group`), filling its missing options from `defaults`.
+    /// Like PyTorch, stops when a parameter is already in another group or is not a leaf.
     public func addParamGroup(_ group: ParamGroup) {
+        var seen = Set(paramGroups.flatMap { $0.params.map(ObjectIdentifier.init) })
+        for p in group.params {
+            emberCheck(seen.insert(ObjectIdentifier(p)).inserted, "optimizer", "some parameters appear in more than one parameter group")
+            emberCheck(p.isLeaf, "optimizer", "can't optimize a non-leaf Tensor")
+        }
         for (k, v) in defaults where group.options[k] == nil { group.options[k] = v }
         paramGroups.append(group)
     }

@@ -26,6 +26,8 @@ struct Train: ParsableCommand {
     @Flag(help: "Continue from <out>/checkpoint.pt.") var resume = false
 
     func run() throws {
+        // Line-buffered stdout, so messages interleave correctly with the progress bar on stderr.
+        setvbuf(stdout, nil, _IOLBF, 0)
         manualSeed(seed)
         let root = try resolveDataFolder()
         let (net, defaultLR) = try makeModel()

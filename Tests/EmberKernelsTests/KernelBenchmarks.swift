@@ -31,7 +31,8 @@ struct KernelBenchmarks {
     @Test("sgemm GFLOP/s")
     func sgemm() {
         var shapes = [(256, 256, 256), (512, 512, 512), (1024, 1024, 1024), (2048, 2048, 2048),
-                      (256, 784, 256), (64, 4096, 4096), (64, 64, 64), (96, 96, 96), (128, 128, 128), (160, 160, 160), (192, 192, 192), (32, 32, 32)]
+                      (256, 784, 256), (64, 4096, 4096), (128, 128, 128), (64, 64, 64), (32, 32, 32),
+                      (16, 16, 16), (1, 512, 512), (512, 512, 1)]
         // EMBER_BENCH_SHAPES="64x4096x4096,256x784x256" (m x k x n) narrows the list.
         if let list = ProcessInfo.processInfo.environment["EMBER_BENCH_SHAPES"] {
             shapes = list.split(separator: ",").map { item in

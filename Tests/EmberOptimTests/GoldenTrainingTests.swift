@@ -18,7 +18,7 @@ func referenceCrossEntropy(_ logits: Tensor, _ y: Tensor) -> Tensor {
 }
 
 /// Builds the optimizer (and scheduler) a trajectory name describes.
-func makeOptimizer(_ name: String, weight: Tensor, bias: Tensor) -> (Optimizer, LRScheduler?) {
+func makeOptimizer(_ name: String, weight: Tensor, bias: Tensor) -> (Optimizer, LRScheduler?)? {
     let params = [weight, bias]
     switch name {
     case "SGD(lr=0.1)": return (SGD(params, lr: 0.1), nil)
@@ -43,7 +43,7 @@ func makeOptimizer(_ name: String, weight: Tensor, bias: Tensor) -> (Optimizer, 
         let o = SGD(params, lr: 0.1, momentum: 0.9); return (o, OneCycleLR(o, maxLR: 0.5, totalSteps: 12))
     case "SGD(lr=0.1) + MultiStepLR(milestones=[3,7], gamma=0.1)":
         let o = SGD(params, lr: 0.1); return (o, MultiStepLR(o, milestones: [3, 7], gamma: 0.1))
-    default: fatalError("training.json trajectory '\(name)' is not known to the tests")
+    default: return nil
     }
 }
 
@@ -51,6 +51,10 @@ func makeOptimizer(_ name: String, weight: Tensor, bias: Tensor) -> (Optimizer, 
 struct OptimGoldenTests {
     @Test func everyTrajectoryIsKnown() {
         #expect(!trajectoryNames.isEmpty, "training.json not found in \(goldenDirectory.path)")
+        for name in trajectoryNames {
+            #expect(makeOptimizer(name, weight: Tensor.zeros([3, 6]).requiresGrad_(), bias: Tensor.zeros([3]).requiresGrad_()) != nil,
+                    "training.json trajectory '\(name)' is not known to the tests")
+        }
     }
 
     @Test(arguments: trajectoryNames)
@@ -59,7 +63,7 @@ struct OptimGoldenTests {
         let X = goldenTensor(training["X"]), y = goldenTensor(training["y"])
         let weight = goldenTensor(training["initial_weight"]).requiresGrad_()
         let bias = goldenTensor(training["initial_bias"]).requiresGrad_()
-        let (opt, scheduler) = makeOptimizer(name, weight: weight, bias: bias)
+        let (opt, scheduler) = try #require(makeOptimizer(name, weight: weight, bias: bias), "unknown trajectory \(name)")
         let expectedLosses = tr["losses"] as! [Double], expectedLRs = tr["lrs_used"] as! [Double]
         for step in 0..<expectedLosses.count {
             let rows = (step % 4) * 10

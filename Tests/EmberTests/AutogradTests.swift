@@ -115,3 +115,24 @@ struct AutogradTests {
         #expect(gradcheck([v]) { $0[0].dot($0[0]) } == nil)
     }
 }
+
+@Suite("Autograd accumulation (review findings)")
+struct AutogradAccumulationTests {
+    @Test func gradAfterCreateGraphIsOwnedStorage() {
+        // PyTorch 2.13: x.sum().backward(create_graph=True); (x * [1, 2, 3]).sum().backward() → x.grad == [2, 3, 4].
+        let x = tensor([1.0, 2, 3], requiresGrad: true)
+        x.sum().backward(createGraph: true)
+        (x * tensor([1.0, 2, 3])).sum().backward()
+        #expect(x.grad!.scalars == [2, 3, 4])
+    }
+    @Test func retainGradAccumulates() {
+        // PyTorch 2.13: y = x*3; y.retain_grad(); z = (y*y).sum(); z.backward(retain_graph=True); z.backward() → y.grad == [12, 12].
+        let x = Tensor.ones([2], requiresGrad: true)
+        let y = x * 3
+        y.retainGrad()
+        let z = (y * y).sum()
+        z.backward(retainGraph: true)
+        z.backward()
+        #expect(y.grad!.scalars == [12, 12])
+    }
+}

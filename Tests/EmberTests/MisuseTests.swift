@@ -85,3 +85,17 @@ struct MisuseTests {
         expectMessage(await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) { _ = Tensor.arange(4).mean() }, "mean: could not infer output dtype")
     }
 }
+
+@Suite("Misuse stops with a message (review findings)")
+struct MisuseReviewTests {
+    @Test func duplicateReductionDims() async {
+        expectMessage(await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
+            _ = Tensor.ones([2, 3]).sum(dims: [0, 0])
+        }, "sum: dim 0 appears multiple times in the list of dims")
+    }
+    @Test func integerNegativePower() async {
+        expectMessage(await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
+            _ = Tensor.arange(3).pow(-1)
+        }, "pow: Integers to negative integer powers are not allowed.")
+    }
+}

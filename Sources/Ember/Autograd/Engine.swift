@@ -52,7 +52,15 @@ enum Engine {
             let id = ObjectIdentifier(node)
             guard var g = buffers.removeValue(forKey: id) else { continue }
             if targetIDs.contains(id) { captured[id] = g }
-            if let owner = node.retainedOutput { owner.grad = createGraph ? g : g.detach() }
+            if let owner = node.retainedOutput {
+                // retain_grad accumulates across backward calls, like a leaf's .grad.
+                let incoming = createGraph ? g : g.detach()
+                if let existing = owner.grad {
+                    owner.grad = createGraph ? existing + incoming : noGrad { existing + incoming }
+                } else {
+                    owner.grad = createGraph ? incoming : noGrad { incoming.clone() }
+                }
+            }
 
             if let acc = node as? AccumulateGrad {
                 if targets == nil {
@@ -92,7 +100,7 @@ enum Engine {
     }
 
     /// True when nothing but the caller's variable can reach `g` or its memory: no other reference to the
-    /// tensor object or to its storage (views, `retainGrad` copies, seeds, saved tensors of a retained
+    /// tensor object or to its storage (views, seeds, captured `grad(of:)` results, saved tensors of a retained
     /// graph all hold one), and `g` covers its whole storage contiguously. Such a gradient can become a
     /// leaf's `.grad` as it is, without the defensive copy (a training step would otherwise copy every
     /// parameter's gradient once).
@@ -110,8 +118,10 @@ enum Engine {
             if createGraph || existing.requiresGrad { leaf.grad = existing + g }
             else { noGrad { existing.addInPlace(g) } }
         } else {
-            // A fresh copy unless nothing else can see the incoming tensor: it may alias a seed or another buffer.
-            leaf.grad = createGraph || exclusive ? g : noGrad { g.detach().clone() }
+            // Always a tensor of its own: the incoming one may be a broadcast view or alias a seed or another
+            // buffer, and a later backward adds into .grad in place. (Under createGraph the clone stays
+            // differentiable.) An exclusively owned gradient already is one, so it is kept without a copy.
+            leaf.grad = createGraph ? g.clone() : exclusive ? g : noGrad { g.detach().clone() }
         }
     }
 }

@@ -56,3 +56,21 @@ public enum DType: String, CaseIterable, Sendable, CustomStringConvertible {
         }
     }
 }
+
+extension DType {
+    /// PyTorch's C++ scalar-type name used in its kernel messages: `Long`, `Float`, `Bool`, ...
+    var torchScalarTypeName: String {
+        switch self {
+        case .bool: return "Bool"
+        case .uint8: return "Byte"
+        case .int8: return "Char"
+        case .int16: return "Short"
+        case .int32: return "Int"
+        case .int64: return "Long"
+        case .float16: return "Half"
+        case .bfloat16: return "BFloat16"
+        case .float32: return "Float"
+        case .float64: return "Double"
+        }
+    }
+}

@@ -15,7 +15,11 @@ struct ReductionLayout {
 
     init(_ x: Tensor, dims: [Int], keepDim: Bool, op: String) {
         let rank = x.rank
-        let ds = Set(dims.map { normalizeDim($0, rank, op: op) })
+        let normalized = dims.map { normalizeDim($0, rank, op: op) }
+        let ds = Set(normalized)
+        if ds.count != normalized.count, let d = normalized.first(where: { d in normalized.filter { $0 == d }.count > 1 }) {
+            emberFail(op, "dim \(d) appears multiple times in the list of dims")
+        }
         var outShape: [Int] = [], ks: [Int] = [], kst: [Int] = [], rs: [Int] = [], rst: [Int] = []
         for d in 0..<rank {
             if ds.contains(d) {

@@ -5,8 +5,13 @@ extension Tensor {
     static func arithmetic(_ op: BinaryOp, _ a: Tensor, _ b: Tensor, name: String, intDivToFloat: Bool = false) -> Tensor {
         var dtype = resultType(a, b)
         if intDivToFloat && !dtype.isFloatingPoint { dtype = .float32 }
-        emberCheck(dtype != .bool || op == .maximum || op == .minimum, name, "not supported for bool tensors; convert with .int() or .float() first")
-        let ct = dtype.computeType
+        if dtype == .bool && op == .sub {
+            emberFail(name, "Subtraction, the `-` operator, with two bool tensors is not supported. Use the `^` or `logical_xor()` operator instead.")
+        }
+        emberCheck(dtype != .bool || op == .add || op == .mul || op == .maximum || op == .minimum, name,
+                   "not supported for bool tensors; convert with .int() or .float() first")
+        // PyTorch's bool add is a logical or and bool mul a logical and: compute in uint8, cast back to bool.
+        let ct = dtype == .bool ? DType.uint8 : dtype.computeType
         let shape = broadcastShapes(a.shape, b.shape, op: name)
         let out = binaryKernel(op, a.to(ct).detachedIfNeeded, b.to(ct).detachedIfNeeded, shape: shape, opName: name)
         return ct == dtype ? out : out.to(dtype)
@@ -79,6 +84,7 @@ extension Tensor {
     /// Power with a number exponent (`x.pow(3)`, `x ** 2`).
     public func pow<S: TensorScalar>(_ exponent: S) -> Tensor {
         let e = exponent.doubleValue
+        emberCheck(dtype.isFloatingPoint || S.scalarCategory == 2 || e >= 0, "pow", "Integers to negative integer powers are not allowed.")
         let ex = wrapScalar(exponent)
         let out = Tensor.arithmetic(.pow, self, ex, name: "pow")
         let base = self
@@ -127,22 +133,24 @@ extension Tensor {
     /// Adds `other` (broadcast to self's shape) into self's storage.
     @discardableResult
     public func addInPlace(_ other: Tensor, alpha: Double = 1) -> Tensor {
-        checkInPlaceAllowed("add_")
+        checkInPlaceAllowed("add_", source: other)
         let o = alpha == 1 ? other : noGrad { other * alpha }
         let r = noGrad { Tensor.arithmetic(.add, self, o, name: "add_") }
+        checkCastable(r.dtype, "add_")
         copyElements(from: r, into: self)
         bumpVersion()
         return self
     }
     /// In-place `self = op(self, other)` through a temporary (the result is written back into self's storage).
     func updateInPlace(_ op: BinaryOp, _ other: Tensor, name: String) {
-        checkInPlaceAllowed(name)
+        checkInPlaceAllowed(name, source: other)
+        if op == .div && !dtype.isFloatingPoint {
+            emberFail(name, "result type Float can't be cast to the desired output type \(dtype.torchScalarTypeName)")
+        }
         let r = noGrad { Tensor.arithmetic(op, self, other, name: name, intDivToFloat: false) }
         emberCheck(r.shape == shape || broadcastShapes(r.shape, shape, op: name) == shape, name,
                    "output with shape \(shapeString(shape)) doesn't match the broadcast shape \(shapeString(r.shape))")
-        if op == .div && !dtype.isFloatingPoint {
-            emberFail(name, "result type Float can't be cast to the desired output type \(dtype)")
-        }
+        checkCastable(r.dtype, name)
         copyElements(from: r, into: self)
         bumpVersion()
     }

@@ -104,6 +104,10 @@ extension Tensor {
             return [Tensor.where(keep, g, Tensor.zerosLike(g))]
         }
     }
+    /// Clamps from below only (`torch.clamp_min`, `x.clamp(min=lo)`).
+    public func clampMin(_ lo: Double) -> Tensor { clamp(min: lo) }
+    /// Clamps from above only (`torch.clamp_max`, `x.clamp(max=hi)`).
+    public func clampMax(_ hi: Double) -> Tensor { clamp(max: hi) }
     /// `clamp(min:max:)` in place, for parameter constraints under `noGrad`.
     @discardableResult
     public func clamp_(min lo: Double? = nil, max hi: Double? = nil) -> Tensor {

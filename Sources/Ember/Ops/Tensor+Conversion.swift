@@ -92,10 +92,31 @@ extension Tensor {
     /// Copies `src` (broadcast, converted) into this tensor's memory (`copy_`).
     @discardableResult
     public func copy_(_ src: Tensor) -> Tensor {
-        checkInPlaceAllowed("copy_")
+        checkInPlaceAllowed("copy_", source: src)
         copyElements(from: src, into: self)
         bumpVersion()
         return self
+    }
+
+    /// Stops when an in-place write would corrupt autograd (a leaf that requires grad, outside noGrad), when
+    /// `source` requires grad (Ember does not record in-place ops, so its gradient would be lost silently),
+    /// or when several elements of self share one memory location (an `expand`ed tensor), as PyTorch does.
+    func checkInPlaceAllowed(_ op: String, source: Tensor) {
+        checkInPlaceAllowed(op)
+        if GradMode.isEnabled && source.requiresGrad {
+            emberFail(op, "writing a tensor that requires grad into another in place is not recorded by Ember's autograd; use the out-of-place form or write under noGrad { }")
+        }
+        for (size, stride) in zip(shape, strides) where size > 1 && stride == 0 {
+            emberFail(op, "unsupported operation: more than one element of the written-to tensor refers to a single memory location. Please clone() the tensor before performing the operation.")
+        }
+    }
+
+    /// Stops when a result of type `result` cannot be written into self (float into int, number into bool),
+    /// with PyTorch's message (`torch.can_cast`).
+    func checkCastable(_ result: DType, _ op: String) {
+        if result.category > dtype.category {
+            emberFail(op, "result type \(result.torchScalarTypeName) can't be cast to the desired output type \(dtype.torchScalarTypeName)")
+        }
     }
 
     /// Stops when an in-place write would corrupt autograd: a leaf that requires grad, outside noGrad.

@@ -26,6 +26,12 @@ public final class Generator: @unchecked Sendable {
     /// its lock makes it safe to use from worker threads.
     public static let `default` = Generator()
 
+    /// A generator bound by `withGenerator(_:_:)` for the current task or thread, if any.
+    @TaskLocal static var scoped: Generator?
+
+    /// The generator ops use when none is passed: the one bound by `withGenerator`, else `Generator.default`.
+    public static var current: Generator { scoped ?? .default }
+
     private let lock = NSLock()
     private var engine: MT19937
     private var seedValue: UInt64
@@ -99,6 +105,17 @@ public struct GeneratorState: Sendable, Equatable {
 /// ```
 @discardableResult
 public func manualSeed<I: BinaryInteger>(_ seed: I) -> Generator { Generator.default.manualSeed(seed) }
+
+/// Runs `body` with `generator` standing in for the default generator on this task/thread (like PyTorch's
+/// `torch.random.fork_rng` + `manual_seed`), so code that draws implicitly — layer initialisation, dropout —
+/// is reproducible without touching the global stream other threads use.
+///
+/// ```swift
+/// let layer = withGenerator(Generator(seed: 0)) { Linear(4, 3) }   // same weights as torch.manual_seed(0)
+/// ```
+public func withGenerator<R>(_ generator: Generator, _ body: () throws -> R) rethrows -> R {
+    try Generator.$scoped.withValue(generator, operation: body)
+}
 
 /// The 32-bit Mersenne Twister (Matsumoto & Nishimura), with PyTorch's seeding and normal-sample cache.
 public struct MT19937: Sendable, Equatable {

@@ -32,7 +32,7 @@ extension Tensor {
                             requiresGrad: Bool = false) -> Tensor {
         emberCheck(dtype.isFloatingPoint, "rand", "\"check_uniform_bounds\" not implemented for '\(dtype)'")
         let t = Tensor(empty: shape, dtype: dtype)
-        t.fillUniform(from: 0, to: 1, generator: generator ?? .default)
+        t.fillUniform(from: 0, to: 1, generator: generator ?? .current)
         if requiresGrad { t.requiresGrad = true }
         return t
     }
@@ -43,7 +43,7 @@ extension Tensor {
         checkInPlaceAllowed("uniform_")
         emberCheck(dtype.isFloatingPoint, "uniform_", "\"check_uniform_bounds\" not implemented for '\(dtype)'")
         emberCheck(from <= to, "uniform_", "uniform_ expects to return a [from, to) range, but found from=\(from) > to=\(to)")
-        fillUniform(from: from, to: to, generator: generator ?? .default)
+        fillUniform(from: from, to: to, generator: generator ?? .current)
         bumpVersion()
         return self
     }
@@ -99,7 +99,7 @@ extension Tensor {
         emberCheck(dtype.isFloatingPoint, "normal", "\"normal_kernel_cpu\" not implemented for '\(dtype)'")
         emberCheck(std >= 0, "normal", "normal expects std >= 0.0, but found std \(std)")
         let t = Tensor(empty: shape, dtype: dtype)
-        t.fillNormal(mean: mean, std: std, generator: generator ?? .default)
+        t.fillNormal(mean: mean, std: std, generator: generator ?? .current)
         if requiresGrad { t.requiresGrad = true }
         return t
     }
@@ -122,7 +122,7 @@ extension Tensor {
         checkInPlaceAllowed("normal_")
         emberCheck(dtype.isFloatingPoint, "normal_", "\"normal_kernel_cpu\" not implemented for '\(dtype)'")
         emberCheck(std >= 0, "normal_", "normal expects std >= 0.0, but found std \(std)")
-        fillNormal(mean: mean, std: std, generator: generator ?? .default)
+        fillNormal(mean: mean, std: std, generator: generator ?? .current)
         bumpVersion()
         return self
     }
@@ -163,7 +163,7 @@ extension Tensor {
         let range = UInt64(bitPattern: Int64(high) &- Int64(low))
         let t = Tensor(empty: shape, dtype: dtype)
         let n = t.numel
-        (generator ?? .default).withLockedEngine { e in
+        (generator ?? .current).withLockedEngine { e in
             let wide = range >= (1 << 32) && (dtype == .int64 || dtype == .float64 || dtype == .float32 || dtype == .bfloat16)
             for i in 0..<n {
                 let bits = wide ? e.next64() : UInt64(e.next32())
@@ -178,7 +178,7 @@ extension Tensor {
     public static func randperm(_ n: Int, dtype: DType = .int64, generator: Generator? = nil) -> Tensor {
         emberCheck(n >= 0, "randperm", "n must be non-negative, got\(n)")
         var r = [Int64](repeating: 0, count: n)
-        (generator ?? .default).withLockedEngine { e in
+        (generator ?? .current).withLockedEngine { e in
             if n < Int(UInt32.max / 20) {
                 for i in 0..<n { r[i] = Int64(i) }
                 if n > 1 {
@@ -208,7 +208,7 @@ extension Tensor {
         emberCheck(p >= 0 && p <= 1, "bernoulli_", "bernoulli_ expects p to be in [0, 1], but got p=\(p)")
         let dst = isContiguous ? self : Tensor(empty: shape, dtype: dtype)
         let n = numel
-        (generator ?? .default).withLockedEngine { e in
+        (generator ?? .current).withLockedEngine { e in
             for i in 0..<n { dst.writeScalar(e.nextDouble() < p ? 1 : 0, at: i) }
         }
         if dst !== self { copyElements(from: dst, into: self) }
@@ -229,7 +229,7 @@ extension Tensor {
         }
         let out = Tensor(empty: probs.shape, dtype: probs.dtype)
         let double = probs.dtype == .float64
-        (generator ?? .default).withLockedEngine { e in
+        (generator ?? .current).withLockedEngine { e in
             for i in 0..<p.count {
                 let u = double ? e.nextDouble() : Double(e.nextFloat())
                 out.writeScalar(u < p[i] ? 1 : 0, at: i)
@@ -252,7 +252,7 @@ extension Tensor {
         let w = detach().contiguous().to(.float64).scalars
         var result = [Int64](repeating: 0, count: rows * numSamples)
         let single = dtype != .float64
-        (generator ?? .default).withLockedEngine { e in
+        (generator ?? .current).withLockedEngine { e in
             for r in 0..<rows {
                 let row = Array(w[(r * cats)..<((r + 1) * cats)])
                 var total = 0.0

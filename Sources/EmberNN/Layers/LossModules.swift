@@ -32,13 +32,14 @@ public final class HuberLoss: Loss {
 }
 /// Binary cross-entropy on probabilities (`nn.BCELoss`).
 public final class BCELoss: Loss {
-    public let weight: Tensor?
+    @Buffer public var weight: Tensor?
     public init(weight: Tensor? = nil, reduction: F.Reduction = .mean) { self.weight = weight; super.init(reduction: reduction) }
     public override func loss(_ input: Tensor, _ target: Tensor) -> Tensor { F.binaryCrossEntropy(input, target, weight: weight, reduction: reduction) }
 }
 /// Binary cross-entropy on logits, numerically stable (`nn.BCEWithLogitsLoss`).
 public final class BCEWithLogitsLoss: Loss {
-    public let weight: Tensor?, posWeight: Tensor?
+    @Buffer public var weight: Tensor?
+    @Buffer public var posWeight: Tensor?
     public init(weight: Tensor? = nil, posWeight: Tensor? = nil, reduction: F.Reduction = .mean) {
         self.weight = weight; self.posWeight = posWeight; super.init(reduction: reduction)
     }
@@ -54,7 +55,9 @@ public final class BCEWithLogitsLoss: Loss {
 /// let l = lossFn(net(X), y)
 /// ```
 public final class CrossEntropyLoss: Loss {
-    public let weight: Tensor?, ignoreIndex: Int, labelSmoothing: Double
+    /// Class weights, registered as a buffer (in the state dict, as in PyTorch).
+    @Buffer public var weight: Tensor?
+    public let ignoreIndex: Int, labelSmoothing: Double
     public init(weight: Tensor? = nil, ignoreIndex: Int = -100, reduction: F.Reduction = .mean, labelSmoothing: Double = 0) {
         self.weight = weight; self.ignoreIndex = ignoreIndex; self.labelSmoothing = labelSmoothing
         super.init(reduction: reduction)
@@ -65,7 +68,8 @@ public final class CrossEntropyLoss: Loss {
 }
 /// Negative log-likelihood of log-probabilities (`nn.NLLLoss`).
 public final class NLLLoss: Loss {
-    public let weight: Tensor?, ignoreIndex: Int
+    @Buffer public var weight: Tensor?
+    public let ignoreIndex: Int
     public init(weight: Tensor? = nil, ignoreIndex: Int = -100, reduction: F.Reduction = .mean) {
         self.weight = weight; self.ignoreIndex = ignoreIndex; super.init(reduction: reduction)
     }

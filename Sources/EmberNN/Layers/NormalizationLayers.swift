@@ -37,7 +37,7 @@ public class BatchNorm: Module {
                            weight: weight, bias: bias, training: useBatchStats, momentum: factor, eps: eps)
     }
     public override var extraDescription: String {
-        "\(numFeatures), eps=\(eps), momentum=\(momentum.map { "\($0)" } ?? "None"), affine=\(affine ? "True" : "False"), track_running_stats=\(trackRunningStats ? "True" : "False")"
+        "\(numFeatures), eps=\(eps), momentum=\(momentum.map { "\($0)" } ?? "None"), affine=\(affine ? "True" : "False"), bias=\(bias != nil ? "True" : "False"), track_running_stats=\(trackRunningStats ? "True" : "False")"
     }
 }
 
@@ -69,5 +69,5 @@ public final class LayerNorm: Module {
         self.bias = elementwiseAffine && bias ? Tensor.zeros(self.normalizedShape, dtype: dtype) : nil
     }
     public override func forward(_ x: Tensor) -> Tensor { F.layerNorm(x, normalizedShape: normalizedShape, weight: weight, bias: bias, eps: eps) }
-    public override var extraDescription: String { "\(tupleText(normalizedShape)), eps=\(eps), elementwise_affine=\(weight != nil ? "True" : "False")" }
+    public override var extraDescription: String { "\(tupleText(normalizedShape)), eps=\(eps), elementwise_affine=\(weight != nil ? "True" : "False"), bias=\(bias != nil ? "True" : "False")" }
 }

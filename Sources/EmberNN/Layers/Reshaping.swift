@@ -13,7 +13,7 @@ public final class Unflatten: Module {
     public let dim: Int, sizes: [Int]
     public init(dim: Int, sizes: [Int]) { self.dim = dim; self.sizes = sizes }
     public override func forward(_ x: Tensor) -> Tensor { x.unflatten(dim, sizes) }
-    public override var extraDescription: String { "dim=\(dim), unflattened_size=(\(sizes.map(String.init).joined(separator: ", ")))" }
+    public override var extraDescription: String { "dim=\(dim), unflattened_size=\(tupleText(sizes))" }
 }
 /// Returns its input (`nn.Identity`), e.g. to remove a layer from a pretrained model.
 public final class Identity: Module {
