@@ -19,7 +19,14 @@ struct Benchmark {
 
     func measure(runs: Int) -> BenchmarkResult {
         let body = setup()
-        body()  // warm-up
+        // Warm up for at least 3 runs and ~0.2 s: the first calls in a process also start the thread pool's
+        // workers and fault in the GEMM packing buffers, which PyTorch's warm-up absorbs the same way.
+        let warmStart = DispatchTime.now().uptimeNanoseconds
+        var warmRuns = 0
+        while warmRuns < 3 || (DispatchTime.now().uptimeNanoseconds - warmStart < 200_000_000 && warmRuns < 50) {
+            body()
+            warmRuns += 1
+        }
         var times: [Double] = []
         for _ in 0..<runs {
             let t0 = DispatchTime.now().uptimeNanoseconds
