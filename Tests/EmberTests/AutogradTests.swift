@@ -136,3 +136,28 @@ struct AutogradAccumulationTests {
         #expect(y.grad!.scalars == [12, 12])
     }
 }
+
+@Suite("In-place updates")
+struct InPlaceUpdateTests {
+    @Test func vectorizedInPlaceMatchesOutOfPlace() {
+        let a = Tensor.randn([1000], generator: Generator(seed: 4)), b = Tensor.randn([1000], generator: Generator(seed: 5))
+        for (name, op, ref) in [("add", { (x: Tensor) in x += b }, a + b), ("sub", { (x: Tensor) in x -= b }, a - b),
+                                ("mul", { (x: Tensor) in x *= b }, a * b), ("div", { (x: Tensor) in x /= b }, a / b),
+                                ("scale", { (x: Tensor) in x *= 0.25 }, a * 0.25)] as [(String, (Tensor) -> Void, Tensor)] {
+            let x = a.clone()
+            let storage = x.storage
+            op(x)
+            #expect(x.storage === storage, "\(name) must write in place")
+            #expect(x.scalars == ref.scalars, "\(name)")
+        }
+    }
+    @Test func inPlaceThroughAViewWritesTheBase() {
+        let base = Tensor.zeros([6])
+        let tail = base[3...]
+        tail += Tensor.ones([3])
+        #expect(base.scalars == [0, 0, 0, 1, 1, 1])
+        let x = Tensor.arange(0.0, 4.0)
+        x += x                                   // identical operand: fine
+        #expect(x.scalars == [0, 2, 4, 6])
+    }
+}

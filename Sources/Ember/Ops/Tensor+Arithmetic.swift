@@ -1,5 +1,7 @@
 // Arithmetic with broadcasting and type promotion: + - * / pow maximum minimum, with their backward formulas.
 
+import EmberKernels
+
 extension Tensor {
     /// Shared front of every binary arithmetic op: promotion, broadcasting, compute in the promoted type.
     static func arithmetic(_ op: BinaryOp, _ a: Tensor, _ b: Tensor, name: String, intDivToFloat: Bool = false) -> Tensor {
@@ -135,17 +137,28 @@ extension Tensor {
     public func addInPlace(_ other: Tensor, alpha: Double = 1) -> Tensor {
         checkInPlaceAllowed("add_", source: other)
         let o = alpha == 1 ? other : noGrad { other * alpha }
-        let r = noGrad { Tensor.arithmetic(.add, self, o, name: "add_") }
-        checkCastable(r.dtype, "add_")
-        copyElements(from: r, into: self)
-        bumpVersion()
+        updateInPlace(.add, o, name: "add_")
         return self
     }
-    /// In-place `self = op(self, other)` through a temporary (the result is written back into self's storage).
+    /// In-place `self = op(self, other)`: vectorized straight into self's storage when both are contiguous float32,
+    /// otherwise through a temporary written back into self's storage.
     func updateInPlace(_ op: BinaryOp, _ other: Tensor, name: String) {
         checkInPlaceAllowed(name, source: other)
         if op == .div && !dtype.isFloatingPoint {
             emberFail(name, "result type Float can't be cast to the desired output type \(dtype.torchScalarTypeName)")
+        }
+        // Fast path: contiguous float32 updated by a same-shape contiguous float32 tensor or a scalar — written
+        // straight into self's storage, with no temporary (optimizer updates and `.grad` accumulation).
+        if dtype == .float32 && other.dtype == .float32 && isContiguous && other.isContiguous
+            && (other.shape == shape || (other.numel == 1 && other.rank <= rank))
+            && (other.storage !== storage || other.storageOffset == storageOffset), let vop = Tensor.vectorOp(op) {
+            let n = numel
+            if n > 0 {
+                VectorMath.binary(vop, pointer(as: Float.self), aStep: 1, other.pointer(as: Float.self),
+                                  bStep: other.shape == shape ? 1 : 0, pointer(as: Float.self), n)
+            }
+            bumpVersion()
+            return
         }
         let r = noGrad { Tensor.arithmetic(op, self, other, name: name, intDivToFloat: false) }
         emberCheck(r.shape == shape || broadcastShapes(r.shape, shape, op: name) == shape, name,
@@ -153,6 +166,18 @@ extension Tensor {
         checkCastable(r.dtype, name)
         copyElements(from: r, into: self)
         bumpVersion()
+    }
+    /// The vectorized kernel for an arithmetic op, when there is one.
+    static func vectorOp(_ op: BinaryOp) -> VectorMath.Binary? {
+        switch op {
+        case .add: return .add
+        case .sub: return .sub
+        case .mul: return .mul
+        case .div: return .div
+        case .maximum: return .maximum
+        case .minimum: return .minimum
+        case .pow: return nil
+        }
     }
     public static func += (a: Tensor, b: Tensor) { a.updateInPlace(.add, b, name: "add_") }
     public static func -= (a: Tensor, b: Tensor) { a.updateInPlace(.sub, b, name: "sub_") }
