@@ -28,16 +28,7 @@ func binaryKernel(_ op: BinaryOp, _ a: Tensor, _ b: Tensor, shape: [Int], opName
 /// `[N, C] * [N, 1]` columns, `x * 0.5`) run the vectorized kernel; other strides the scalar loop.
 /// Results equal the scalar loop's bit for bit. Big outputs are split over the thread pool.
 private func binaryFloat32(_ op: BinaryOp, _ a: Tensor, _ sa: [Int], _ b: Tensor, _ sb: [Int], _ out: Tensor) {
-    let kop: VectorMath.Binary
-    switch op {
-    case .add: kop = .add
-    case .sub: kop = .sub
-    case .mul: kop = .mul
-    case .div: kop = .div
-    case .maximum: kop = .maximum
-    case .minimum: kop = .minimum
-    case .pow: binaryFloat(Float.self, op, a, sa, b, sb, out, parallel: true); return
-    }
+    guard let kop = Tensor.vectorOp(op) else { binaryFloat(Float.self, op, a, sa, b, sb, out, parallel: true); return }
     let pa = a.pointer(as: Float.self), pb = b.pointer(as: Float.self), po = out.pointer(as: Float.self)
     parallelForEachRow3(out.shape, out.strides, sa, sb) { oo, oa, ob, n, so, ia, ib in
         if so == 1 && (ia == 0 || ia == 1) && (ib == 0 || ib == 1) && ia + ib > 0 && n > 1 {
