@@ -151,6 +151,16 @@ struct InPlaceUpdateTests {
             #expect(x.scalars == ref.scalars, "\(name)")
         }
     }
+    @Test func fillCoversEveryLayoutAndDType() {
+        for dt in DType.allCases where dt != .bool {
+            #expect(Tensor.zeros([3], dtype: dt).scalars == [0, 0, 0], "\(dt)")
+            #expect(Tensor.full([2], 3, dtype: dt).scalars == [3, 3], "\(dt)")
+        }
+        #expect(Tensor.full([2], -0.0).scalars.allSatisfy { $0 == 0 && $0.sign == .minus })
+        let m = Tensor.ones([2, 3])
+        m.t().select(0, 1).fill_(0)          // a strided view: only column 1 changes
+        #expect(m.scalars == [1, 0, 1, 1, 0, 1])
+    }
     @Test func inPlaceThroughAViewWritesTheBase() {
         let base = Tensor.zeros([6])
         let tail = base[3...]

@@ -1,5 +1,7 @@
 // Conversions: dtype casts, contiguous copies, clone, and export to Swift arrays and scalars.
 
+import Foundation
+
 extension Tensor {
     /// Converts to `dtype` (`x.to(torch.float64)`); returns self when the dtype already matches.
     /// Differentiable between floating types (`ToCopyBackward0`).
@@ -80,8 +82,15 @@ extension Tensor {
     @discardableResult
     public func fill_(_ value: Double) -> Tensor {
         checkInPlaceAllowed("fill_")
-        let src = Tensor(scalar: value, dtype: dtype)
-        copyElements(from: src, into: self)
+        if isContiguous && value == 0 && !(value.sign == .minus && dtype.isFloatingPoint) {
+            // All-zero bits are 0 (and +0.0) in every dtype: one memset (zeros for grads and optimizer state).
+            memset(rawPointer, 0, numel * dtype.itemSize)
+        } else if isContiguous && dtype == .float32 {
+            let p = pointer(as: Float.self), v = Float(value)
+            for i in 0..<numel { p[i] = v }
+        } else {
+            copyElements(from: Tensor(scalar: value, dtype: dtype), into: self)
+        }
         bumpVersion()
         return self
     }
