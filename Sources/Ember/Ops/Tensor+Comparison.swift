@@ -57,12 +57,11 @@ extension Tensor {
         copyElements(from: y.to(dtype).detachedIfNeeded, into: out)
         let c = condition.detachedIfNeeded, xv = x.to(dtype).detachedIfNeeded
         let sc = broadcastStrides(of: c, to: shape, op: "where"), sx = broadcastStrides(of: xv, to: shape, op: "where")
-        let pc = c.pointer(as: Bool.self), po = out.rawPointer, px = xv.rawPointer
-        let size = dtype.itemSize
-        forEachRow3(shape, out.strides, sc, sx) { oo, oc, ox, n, so, ic, ix in
-            for i in 0..<n where pc[oc + i * ic] {
-                (po + (oo + i * so) * size).copyMemory(from: px + (ox + i * ix) * size, byteCount: size)
-            }
+        switch dtype.itemSize {
+        case 1: selectWhere(UInt8.self, c, sc, xv, sx, out)
+        case 2: selectWhere(UInt16.self, c, sc, xv, sx, out)
+        case 4: selectWhere(UInt32.self, c, sc, xv, sx, out)
+        default: selectWhere(UInt64.self, c, sc, xv, sx, out)
         }
         let xs = x.shape, ys = y.shape
         return record(out, "WhereBackward0", inputs: [x, y], saved: [condition]) { g in
@@ -113,5 +112,14 @@ extension Tensor {
     public func clamp_(min lo: Double? = nil, max hi: Double? = nil) -> Tensor {
         let r = noGrad { clamp(min: lo, max: hi) }
         return copy_(r)
+    }
+}
+
+/// Copies `x`'s elements into `out` where `condition` is true (all broadcast to `out`'s shape); `T` is a
+/// bit-pattern type of the element size, so one typed loop serves every dtype.
+private func selectWhere<T>(_: T.Type, _ condition: Tensor, _ sc: [Int], _ x: Tensor, _ sx: [Int], _ out: Tensor) {
+    let pc = condition.pointer(as: Bool.self), px = x.pointer(as: T.self), po = out.pointer(as: T.self)
+    forEachRow3(out.shape, out.strides, sc, sx) { oo, oc, ox, n, so, ic, ix in
+        for i in 0..<n where pc[oc + i * ic] { po[oo + i * so] = px[ox + i * ix] }
     }
 }
