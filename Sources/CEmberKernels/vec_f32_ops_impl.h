@@ -127,7 +127,7 @@ FN vf vsigmoid(vf x) { return 1.0f / (1.0f + vexp(-x)); }
 
 TGT void SFX(ember_f32_unary)(int op, const float *x, float *y, size_t n) {
     switch (op) {
-    case EMBER_UNARY_RELU: MAP1(sel(v > 0, v, splat(0))); break;
+    case EMBER_UNARY_RELU: MAP1(sel(v < 0, splat(0), v)); break;
     case EMBER_UNARY_SIGMOID: MAP1(vsigmoid(v)); break;
     case EMBER_UNARY_TANH: MAP1(vtanh(v)); break;
     case EMBER_UNARY_LOG: MAP1(vlog(v)); break;

@@ -96,7 +96,7 @@ extension Tensor {
     /// Rectified linear unit `Swift.max(x, 0)` (`torch.relu`); gradient 0 at 0 as in PyTorch.
     public func relu() -> Tensor {
         let out: Tensor
-        if dtype.isFloatingPoint { out = unaryFloat("relu", kernel: .relu, { $0 > 0 ? $0 : 0 }, { $0 > 0 ? $0 : 0 }) }
+        if dtype.isFloatingPoint { out = unaryFloat("relu", kernel: .relu, { $0 < 0 ? 0 : $0 }, { $0 < 0 ? 0 : $0 }) }
         else { out = noGrad { Tensor.maximum(self, Tensor(scalar: 0, dtype: dtype)) } }
         return record(out, "ReluBackward0", inputs: [self]) { g, y in
             [Tensor.fusedActivationBackward(.relu, g, y)
