@@ -167,3 +167,13 @@ func atomicWrite(to url: URL, _ body: (FileSink) throws -> Void) throws {
         close(dir)
     }
 }
+
+/// Writes `data` to `url` atomically (temp file beside it, fsync, rename, fsync of the directory): a crash
+/// leaves either the old file or the new one, never a torn one. Used for every file Ember saves.
+///
+/// - Throws: `CheckpointError` naming the file when the temp file cannot be created, written, synced or renamed.
+public func writeAtomically(_ data: Data, to url: URL) throws {
+    try atomicWrite(to: url) { sink in
+        try data.withUnsafeBytes { try sink.write($0) }
+    }
+}

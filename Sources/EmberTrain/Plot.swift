@@ -1,6 +1,7 @@
 // Training curves (the notes' Animator): several named series against epochs, saved as SVG and PNG.
 import Foundation
 import CEmberImage
+import EmberIO
 
 /// A line plot of named series (e.g. train loss, train acc, test acc) against x (epochs), like `d2l.Animator`.
 ///
@@ -66,10 +67,13 @@ public struct LinePlot {
         Swift.abs(v) >= 100 ? String(format: "%.0f", v) : (Swift.abs(v) >= 10 ? String(format: "%.1f", v) : String(format: "%.2f", v))
     }
 
-    /// Writes the SVG atomically.
-    public func saveSVG(to url: URL) throws { try atomicWrite(Data(svg().utf8), to: url) }
+    /// Writes the SVG atomically (the folder is created if needed).
+    public func saveSVG(to url: URL) throws {
+        try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try writeAtomically(Data(svg().utf8), to: url)
+    }
 
-    /// Rasterises the plot (lines, axes, ticks and labels in a small bitmap font) and writes it as PNG.
+    /// Rasterises the plot (lines, axes, ticks and labels in a small bitmap font) and writes it as PNG, atomically.
     public func savePNG(to url: URL, width: Int = 640, height: Int = 420) throws {
         var canvas = Canvas(width: width, height: height)
         let (x0, x1, y0, y1) = bounds
@@ -101,7 +105,8 @@ public struct LinePlot {
         let rc = canvas.pixels.withUnsafeBufferPointer { ember_png_encode($0.baseAddress, Int32(width), Int32(height), 3, &out, &size, &err, 256) }
         guard rc == 0, let bytes = out else { throw PlotError(message: "PNG encode failed: \(String(cString: err))", file: url.path) }
         defer { ember_buffer_free(bytes) }
-        try atomicWrite(Data(bytes: bytes, count: size), to: url)
+        try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try writeAtomically(Data(bytes: bytes, count: size), to: url)
     }
 }
 
@@ -109,24 +114,4 @@ public struct LinePlot {
 public struct PlotError: Error, CustomStringConvertible {
     public let message: String, file: String
     public var description: String { "\(file): \(message)" }
-}
-
-/// Writes `data` to a temporary file beside `url`, syncs it, and renames it over `url`: a crash never leaves a half-written file.
-public func atomicWrite(_ data: Data, to url: URL) throws {
-    let dir = url.deletingLastPathComponent()
-    try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-    let tmp = dir.appendingPathComponent(".\(url.lastPathComponent).tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
-    guard FileManager.default.createFile(atPath: tmp.path, contents: nil) else {
-        throw PlotError(message: "cannot create temporary file", file: tmp.path)
-    }
-    do {
-        let h = try FileHandle(forWritingTo: tmp)
-        try h.write(contentsOf: data)
-        try h.synchronize()
-        try h.close()
-        if rename(tmp.path, url.path) != 0 { throw PlotError(message: "rename failed: \(String(cString: strerror(errno)))", file: url.path) }
-    } catch {
-        try? FileManager.default.removeItem(at: tmp)
-        throw error
-    }
 }
