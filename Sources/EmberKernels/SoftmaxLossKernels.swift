@@ -1,4 +1,4 @@
-// Softmax / log-softmax over one dim of an [outer, C, inner] buffer, and the fused log-softmax + NLL loss loops.
+// The fused log-softmax + NLL (cross-entropy) loss loops over [n, C, s] logits (plain softmax lives in core).
 import Foundation
 
 /// Float and Double with the elementary functions the softmax/loss kernels need.
@@ -13,31 +13,6 @@ extension Float: KernelFloat {
 extension Double: KernelFloat {
     @inlinable public static func kernelExp(_ x: Double) -> Double { Foundation.exp(x) }
     @inlinable public static func kernelLog(_ x: Double) -> Double { Foundation.log(x) }
-}
-
-/// Numerically stable softmax-family kernels (the row maximum is subtracted before `exp`).
-public enum SoftmaxKernels {
-    /// Softmax (`log == false`) or log-softmax (`log == true`) over the middle dim of `[outer, c, inner]`.
-    @inlinable
-    public static func forward<T: KernelFloat>(_ x: UnsafePointer<T>, outer: Int, c: Int, inner: Int, log: Bool, _ y: UnsafeMutablePointer<T>) {
-        for o in 0..<outer {
-            for i in 0..<inner {
-                let base = o * c * inner + i
-                var m = -T.infinity
-                for k in 0..<c { let v = x[base + k * inner]; if v > m || v.isNaN { m = v } }
-                if m == -T.infinity { m = 0 }  // an all -inf row: keep exp finite (PyTorch gives nan/-inf the same way below)
-                var sum: T = 0
-                for k in 0..<c { sum += T.kernelExp(x[base + k * inner] - m) }
-                if log {
-                    let lse = m + T.kernelLog(sum)
-                    for k in 0..<c { y[base + k * inner] = x[base + k * inner] - lse }
-                } else {
-                    let inv = 1 / sum
-                    for k in 0..<c { y[base + k * inner] = T.kernelExp(x[base + k * inner] - m) * inv }
-                }
-            }
-        }
-    }
 }
 
 /// Fused classification-loss kernels over logits `[n, c, s]` (class dim in the middle) with int64 targets `[n, s]`.
