@@ -97,20 +97,18 @@ extension Tensor {
     }
 
     /// Elementwise maximum (`torch.maximum`); the gradient goes to the larger input, split evenly on ties.
-    public static func maximum(_ a: Tensor, _ b: Tensor) -> Tensor {
-        let out = arithmetic(.maximum, a, b, name: "maximum")
-        return record(out, "MaximumBackward0", inputs: [a, b], saved: [a, b]) { g in
-            let ga = Tensor.where(a.gt(b), g, Tensor.where(a.eq(b), g * 0.5, Tensor.zerosLike(g)))
-            let gb = Tensor.where(b.gt(a), g, Tensor.where(a.eq(b), g * 0.5, Tensor.zerosLike(g)))
-            return [ga.sumTo(a.shape), gb.sumTo(b.shape)]
-        }
-    }
+    public static func maximum(_ a: Tensor, _ b: Tensor) -> Tensor { extremum(.maximum, a, b) }
     /// Elementwise minimum (`torch.minimum`); the gradient goes to the smaller input, split evenly on ties.
-    public static func minimum(_ a: Tensor, _ b: Tensor) -> Tensor {
-        let out = arithmetic(.minimum, a, b, name: "minimum")
-        return record(out, "MinimumBackward0", inputs: [a, b], saved: [a, b]) { g in
-            let ga = Tensor.where(a.lt(b), g, Tensor.where(a.eq(b), g * 0.5, Tensor.zerosLike(g)))
-            let gb = Tensor.where(b.lt(a), g, Tensor.where(a.eq(b), g * 0.5, Tensor.zerosLike(g)))
+    public static func minimum(_ a: Tensor, _ b: Tensor) -> Tensor { extremum(.minimum, a, b) }
+
+    /// maximum/minimum with their shared backward: the gradient flows to the winning input, halved on ties.
+    private static func extremum(_ op: BinaryOp, _ a: Tensor, _ b: Tensor) -> Tensor {
+        let isMax = op == .maximum
+        let out = arithmetic(op, a, b, name: isMax ? "maximum" : "minimum")
+        return record(out, isMax ? "MaximumBackward0" : "MinimumBackward0", inputs: [a, b], saved: [a, b]) { g in
+            let tie = Tensor.where(a.eq(b), g * 0.5, Tensor.zerosLike(g))
+            let ga = Tensor.where(isMax ? a.gt(b) : a.lt(b), g, tie)
+            let gb = Tensor.where(isMax ? b.gt(a) : b.lt(a), g, tie)
             return [ga.sumTo(a.shape), gb.sumTo(b.shape)]
         }
     }
