@@ -4,12 +4,14 @@
     swift build -c release --scratch-path .build-r
     python3 Benchmarks/compare.py .build-r/release/ember --filter train
 
-The ratio column is Ember / PyTorch (below 1: Ember is faster). The two suites run one after the other,
-not interleaved, so on a shared machine rerun a line before trusting a small difference.
+The ratio column is Ember / PyTorch (below 1: Ember is faster). With `--rounds N` the two suites run
+alternately N times (Ember, PyTorch, Ember, ...) and each column is the median of the N medians, so a slow
+spell of a shared machine does not land on one side only.
 """
 import argparse
 import json
 import os
+import statistics
 import subprocess
 import sys
 
@@ -21,18 +23,31 @@ def run_json(cmd):
     return {r["name"]: r for r in json.loads(line)}
 
 
+def median_of_rounds(rounds):
+    """One result per name whose median_s is the median over the rounds that measured it."""
+    merged = {}
+    for name in rounds[0]:
+        medians = [r[name]["median_s"] for r in rounds if name in r]
+        merged[name] = dict(rounds[0][name], median_s=statistics.median(medians))
+    return merged
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("ember", help="path of the release `ember` executable")
     parser.add_argument("--filter", help="only benchmarks whose name contains this text")
     parser.add_argument("--runs", type=int, help="timed runs per benchmark, for both suites")
     parser.add_argument("--threads", type=int, default=2, help="PyTorch threads (default 2)")
+    parser.add_argument("--rounds", type=int, default=1, help="alternate the two suites this many times (default 1)")
     args = parser.parse_args()
 
     extra = (["--filter", args.filter] if args.filter else []) + (["--runs", str(args.runs)] if args.runs else [])
-    ember = run_json([args.ember, "bench", "--json"] + extra)
     script = os.path.join(os.path.dirname(os.path.abspath(__file__)), "torch_reference.py")
-    torch = run_json([sys.executable, script, "--json", "--threads", str(args.threads)] + extra)
+    ember_rounds, torch_rounds = [], []
+    for _ in range(max(1, args.rounds)):
+        ember_rounds.append(run_json([args.ember, "bench", "--json"] + extra))
+        torch_rounds.append(run_json([sys.executable, script, "--json", "--threads", str(args.threads)] + extra))
+    ember, torch = median_of_rounds(ember_rounds), median_of_rounds(torch_rounds)
 
     names = list(ember) + [n for n in torch if n not in ember]
     print(f"{'benchmark':<32}{'Ember ms':>12}{'PyTorch ms':>12}{'Ember/PyTorch':>15}")

@@ -18,7 +18,8 @@ struct GemmBlocking {
     init(mr: Int, nr: Int, mc: Int, kc: Int, nc: Int) {
         self.mr = mr
         self.nr = nr
-        // EMBER_GEMM_MC/KC/NC are tuning knobs for benchmarks; the defaults suit Zen 4 (32K L1, 512K L2).
+        // EMBER_GEMM_MC/KC/NC are tuning knobs for benchmarks; the float defaults were tuned on a Zen 2/3-class
+        // EPYC (32K L1, 512K L2 per core): kc 384 / nc 320 beat 256 / 384 by ~1% at 1024 and 2048.
         let mc = GemmBlocking.knob("EMBER_GEMM_MC") ?? mc
         let nc = GemmBlocking.knob("EMBER_GEMM_NC") ?? nc
         self.kc = GemmBlocking.knob("EMBER_GEMM_KC") ?? kc
@@ -45,6 +46,8 @@ protocol GemmScalar: BinaryFloatingPoint {
     static func small(_ isa: KernelISA, m: Int, n: Int, k: Int, alpha: Self, a: UnsafePointer<Self>, ars: Int,
                       acs: Int, b: UnsafePointer<Self>, brs: Int, bcs: Int, beta: Self,
                       c: UnsafeMutablePointer<Self>, ldc: Int)
+    /// Whether packing row-major A runs as in-register transposes (as fast as copying rows) at this level.
+    static func transposesWhilePacking(_ isa: KernelISA) -> Bool
     /// Packs an mc×kc block of A into MR-row panels (`ember_spack_a`).
     static func packA(mc: Int, kc: Int, a: UnsafePointer<Self>, rowStride: Int, colStride: Int, mr: Int,
                       into out: UnsafeMutablePointer<Self>)
@@ -58,7 +61,7 @@ extension Float: GemmScalar {
 
     static let kernels: [(kernel: ember_sgemm_ukr_fn, blocking: GemmBlocking)] = KernelISA.allCases.map { isa in
         let info = ember_sgemm_ukr_for_level(Int32(isa.rawValue))
-        return (info.fn!, GemmBlocking(mr: Int(info.mr), nr: Int(info.nr), mc: 3072, kc: 256, nc: 384))
+        return (info.fn!, GemmBlocking(mr: Int(info.mr), nr: Int(info.nr), mc: 3072, kc: 384, nc: 320))
     }
 
     @inline(__always)
@@ -80,6 +83,8 @@ extension Float: GemmScalar {
     }
 
     @inline(__always)
+    static func transposesWhilePacking(_ isa: KernelISA) -> Bool { isa != .portable }
+
     static func packA(mc: Int, kc: Int, a: UnsafePointer<Float>, rowStride: Int, colStride: Int, mr: Int,
                       into out: UnsafeMutablePointer<Float>) {
         ember_spack_a(mc, kc, a, rowStride, colStride, mr, out)
@@ -119,6 +124,8 @@ extension Double: GemmScalar {
     }
 
     @inline(__always)
+    static func transposesWhilePacking(_ isa: KernelISA) -> Bool { false }
+
     static func packA(mc: Int, kc: Int, a: UnsafePointer<Double>, rowStride: Int, colStride: Int, mr: Int,
                       into out: UnsafeMutablePointer<Double>) {
         ember_dpack_a(mc, kc, a, rowStride, colStride, mr, out)

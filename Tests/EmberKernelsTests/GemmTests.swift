@@ -104,5 +104,10 @@ struct GemmTests {
         #expect(GemmDriver.grid(m: 4096, n: 64, k: 64, threads: 2, blocking: blocking) == (2, 1))
         #expect(GemmDriver.grid(m: 5, n: 20, k: 64, threads: 2, blocking: blocking) == (1, 1))
         #expect(GemmDriver.grid(m: 1024, n: 1024, k: 1024, threads: 4, blocking: blocking) == (2, 2))
+        // 6×16 tiles: 256 rows are 43 row panels, so cutting M gives one task 22 of them (2.3% over half)
+        // while cutting N splits 16 column tiles 8 + 8; at 1024 it is 86 of 171 panels (0.6%) and M is cut.
+        let avx2 = GemmBlocking(mr: 6, nr: 16, mc: 3072, kc: 384, nc: 320)
+        #expect(GemmDriver.grid(m: 256, n: 256, k: 256, threads: 2, blocking: avx2) == (1, 2))
+        #expect(GemmDriver.grid(m: 1024, n: 1024, k: 1024, threads: 2, blocking: avx2) == (2, 1))
     }
 }
