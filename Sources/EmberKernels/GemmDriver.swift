@@ -12,11 +12,6 @@ enum GemmDriver {
     static let smallLimit = 32 * 1024
     /// From this many multiply-adds on, the work is split over the thread pool (a wake-up costs a few µs).
     static let parallelLimit = 1 << 16
-    /// Relative cost of packing an element by gathering across rows rather than copying along one.
-    static let gatherWeight: Int = {
-        if let raw = getenv("EMBER_GEMM_GATHER_WEIGHT"), let v = Int(String(cString: raw)) { return v }
-        return 2
-    }()
 
     static func gemm<T: GemmScalar>(m: Int, n: Int, k: Int, alpha: T,
                                     a: UnsafePointer<T>, aRowStride: Int, aColStride: Int,
@@ -36,45 +31,172 @@ enum GemmDriver {
             return
         }
         let (kernel, blocking) = T.microkernel(isa)
-        let threads = m * n * k >= parallelLimit ? ThreadPool.shared.threadCount : 1
-        // Packing row-major float A is an in-register transpose, as fast as copying rows; other gathers
-        // (row-major double A, column-major B) are slower per element.
-        let (tm, tn) = grid(m: m, n: n, k: k, threads: threads, blocking: blocking,
-                            aWeight: aColStride == 1 && !T.transposesWhilePacking(isa) ? GemmDriver.gatherWeight : 1,
-                            bWeight: bColStride == 1 ? 1 : GemmDriver.gatherWeight)
-        let unitsM = (m + blocking.mr - 1) / blocking.mr, unitsN = (n + blocking.nr - 1) / blocking.nr
-
-        // Each task owns a rectangle of C and runs the whole loop nest on it with its own buffers; the
-        // operand that the split does not cut is packed by every task that needs it (grid() keeps that small).
-        let task = { (t: Int) in
-            let ti = t / tn, tj = t % tn
-            let i0 = min(m, ti * unitsM / tm * blocking.mr), i1 = min(m, (ti + 1) * unitsM / tm * blocking.mr)
-            let j0 = min(n, tj * unitsN / tn * blocking.nr), j1 = min(n, (tj + 1) * unitsN / tn * blocking.nr)
-            if i0 >= i1 || j0 >= j1 { return }
-            blocked(m: i1 - i0, n: j1 - j0, k: k, alpha: alpha,
-                    a: a + i0 * aRowStride, ars: aRowStride, acs: aColStride,
-                    b: b + j0 * bColStride, brs: bRowStride, bcs: bColStride,
-                    beta: beta, c: c + i0 * ldc + j0, ldc: ldc, kernel: kernel, blocking: blocking)
+        let pool = ThreadPool.shared
+        if m * n * k < parallelLimit || pool.threadCount == 1 {
+            blocked(m: m, n: n, k: k, alpha: alpha, a: a, ars: aRowStride, acs: aColStride,
+                    b: b, brs: bRowStride, bcs: bColStride, beta: beta, c: c, ldc: ldc,
+                    kernel: kernel, blocking: blocking, pool: .serial)
+            return
         }
-        if tm * tn == 1 {
-            task(0)
-        } else {
-            ThreadPool.shared.parallelFor(tm * tn) { range in
-                for t in range { task(t) }
+        let (tm, tn) = grid(m: m, n: n, threads: pool.threadCount, blocking: blocking)
+        if sharedPackingPays(m: m, n: n, k: k, tm: tm, tn: tn, threads: pool.threadCount, blocking: blocking) {
+            blocked(m: m, n: n, k: k, alpha: alpha, a: a, ars: aRowStride, acs: aColStride,
+                    b: b, brs: bRowStride, bcs: bColStride, beta: beta, c: c, ldc: ldc,
+                    kernel: kernel, blocking: blocking, pool: pool)
+            return
+        }
+        // Independent rectangles: one dispatch; each task runs the whole loop nest on its rectangle of C.
+        let unitsM = (m + blocking.mr - 1) / blocking.mr, unitsN = (n + blocking.nr - 1) / blocking.nr
+        pool.parallelFor(tm * tn) { tasks in
+            for t in tasks {
+                let ti = t / tn, tj = t % tn
+                let i0 = min(m, ti * unitsM / tm * blocking.mr), i1 = min(m, (ti + 1) * unitsM / tm * blocking.mr)
+                let j0 = min(n, tj * unitsN / tn * blocking.nr), j1 = min(n, (tj + 1) * unitsN / tn * blocking.nr)
+                if i0 >= i1 || j0 >= j1 { continue }
+                blocked(m: i1 - i0, n: j1 - j0, k: k, alpha: alpha,
+                        a: a + i0 * aRowStride, ars: aRowStride, acs: aColStride,
+                        b: b + j0 * bColStride, brs: bRowStride, bcs: bColStride,
+                        beta: beta, c: c + i0 * ldc + j0, ldc: ldc, kernel: kernel, blocking: blocking, pool: .serial)
             }
         }
     }
 
-    /// Multiply-adds that packing one element costs, roughly (measured here: 0.11–0.22 ns per packed
-    /// element against ~48 multiply-adds per ns on one core).
-    static let packCost = 8
+    /// Chooses between the two ways of sharing a product over `threads` threads split tm×tn.
+    /// Independent rectangles take one dispatch, but every task packs all of the operand its split does not
+    /// cut. Shared packing (`blocked` over the pool) packs every panel once but takes two dispatches per
+    /// block; it pays when the packing it saves each task outweighs those dispatches (256³ yes; a
+    /// convolution's weight gradient, 25×6 from k = 20384 in 54 K blocks, no).
+    static func sharedPackingPays(m: Int, n: Int, k: Int, tm: Int, tn: Int, threads: Int,
+                                  blocking: GemmBlocking) -> Bool {
+        let packedPerTask = (m + tm - 1) / tm * k + k * ((n + tn - 1) / tn)
+        let savedPacking = packedPerTask - (m * k + k * n) / threads
+        let columns = sharedColumns(blocking, threads: threads)
+        let blocks = (m + blocking.mc - 1) / blocking.mc * ((k + blocking.kc - 1) / blocking.kc)
+            * ((n + columns - 1) / columns)
+        return savedPacking * packCost > 2 * blocks * dispatchCost
+    }
 
-    /// Splits C into tm×tn rectangles for `threads` tasks, minimising the estimated time of the slowest
-    /// task: its multiply-adds, rounded up to whole MR×NR tiles (so an uneven split counts), plus the
-    /// elements it packs (cutting N makes every task pack all of A; cutting M, all of B), each weighted
-    /// by how slow that operand is to pack.
-    static func grid(m: Int, n: Int, k: Int, threads: Int, blocking: GemmBlocking,
-                     aWeight: Int = 1, bWeight: Int = 1) -> (Int, Int) {
+    /// Multiply-adds that packing one element costs, roughly (measured here: 0.11–0.22 ns per packed element
+    /// against ~48 multiply-adds per ns on one core).
+    static let packCost = 8
+    /// Multiply-adds that one pool dispatch costs, roughly (~2 µs from announcing a job to its last chunk).
+    static let dispatchCost = 100_000
+
+    /// The Goto/BLIS loop nest over a pool: M blocks (mc) → K blocks (kc) → N blocks (`sharedColumns`).
+    /// For each block the threads first pack A's rows and B's columns together, every panel once, into
+    /// buffers they share; then each computes its rectangle of C (from `grid`) out of the shared panels,
+    /// walking B in nc-column blocks that stay in its L2. Two pool dispatches per block, and no panel is
+    /// packed twice (when every task packed the operand its split did not cut, packing was ~10% of a
+    /// 256×784·784×256 product).
+    static func blocked<T: GemmScalar>(m: Int, n: Int, k: Int, alpha: T,
+                                       a: UnsafePointer<T>, ars: Int, acs: Int,
+                                       b: UnsafePointer<T>, brs: Int, bcs: Int,
+                                       beta: T, c: UnsafeMutablePointer<T>, ldc: Int,
+                                       kernel: T.Microkernel, blocking: GemmBlocking, pool: ThreadPool) {
+        let mr = blocking.mr, nr = blocking.nr
+        let threads = pool.threadCount
+        let mcMax = min(blocking.mc, (m + mr - 1) / mr * mr)
+        let ncShared = min(sharedColumns(blocking, threads: threads), (n + nr - 1) / nr * nr)
+        let kBlocks = (k + blocking.kc - 1) / blocking.kc
+        let kcMax = (k + kBlocks - 1) / kBlocks
+        let workspace = GemmWorkspace.take()
+        defer { GemmWorkspace.give(workspace) }
+        workspace.reserve(aBytes: mcMax * kcMax * MemoryLayout<T>.stride,
+                          bBytes: ncShared * kcMax * MemoryLayout<T>.stride)
+        let packedA = workspace.a!.assumingMemoryBound(to: T.self)
+        let packedB = workspace.b!.assumingMemoryBound(to: T.self)
+
+        var ic = 0
+        while ic < m {
+            let mc = min(mcMax, m - ic)
+            let panelsM = (mc + mr - 1) / mr
+            var pc = 0
+            while pc < k {
+                let kc = min(kcMax, k - pc)
+                let aBlock = a + ic * ars + pc * acs
+                let betaBlock: T = pc == 0 ? beta : 1
+                var jc = 0
+                while jc < n {
+                    let nc = min(ncShared, n - jc)
+                    let panelsN = (nc + nr - 1) / nr
+                    let bBlock = b + pc * brs + jc * bcs
+                    let packsA = jc == 0
+                    // Pack: thread t takes the t-th share of B's column panels (and of A's row panels, once
+                    // per K block).
+                    pool.parallelFor(threads) { shares in
+                        for t in shares {
+                            let p0 = t * panelsM / threads, p1 = (t + 1) * panelsM / threads
+                            if packsA && p0 < p1 {
+                                T.packA(mc: min(mc, p1 * mr) - p0 * mr, kc: kc, a: aBlock + p0 * mr * ars,
+                                        rowStride: ars, colStride: acs, mr: mr, into: packedA + p0 * mr * kc)
+                            }
+                            let q0 = t * panelsN / threads, q1 = (t + 1) * panelsN / threads
+                            if q0 < q1 {
+                                T.packB(kc: kc, nc: min(nc, q1 * nr) - q0 * nr, b: bBlock + q0 * nr * bcs,
+                                        rowStride: brs, colStride: bcs, nr: nr, into: packedB + q0 * nr * kc)
+                            }
+                        }
+                    }
+                    // Compute: task (ti, tj) owns rows i0..<i1 and columns j0..<j1 of this block.
+                    let (tm, tn) = grid(m: mc, n: nc, threads: threads, blocking: blocking)
+                    let cBlock = c + ic * ldc + jc
+                    pool.parallelFor(tm * tn) { tasks in
+                        for t in tasks {
+                            let ti = t / tn, tj = t % tn
+                            let i0 = ti * panelsM / tm * mr, i1 = min(mc, (ti + 1) * panelsM / tm * mr)
+                            let j0 = tj * panelsN / tn * nr, j1 = min(nc, (tj + 1) * panelsN / tn * nr)
+                            computeRectangle(rows: i0..<i1, columns: j0..<j1, mc: mc, nc: nc, kc: kc,
+                                             packedA: packedA, packedB: packedB, alpha: alpha, beta: betaBlock,
+                                             c: cBlock, ldc: ldc, kernel: kernel, blocking: blocking)
+                        }
+                    }
+                    jc += nc
+                }
+                pc += kc
+            }
+            ic += mc
+        }
+    }
+
+    /// Columns of B packed per block. One thread packs one nc block, which stays in its L2 for the compute
+    /// (~2% faster alone than larger blocks); several threads share 8·nc columns, fewer pool dispatches for
+    /// wide B, while bounding the buffer (kc × this) when B is very wide (a convolution's im2col columns).
+    static func sharedColumns(_ blocking: GemmBlocking, threads: Int) -> Int {
+        threads == 1 ? blocking.nc : 8 * blocking.nc
+    }
+
+    /// One task's rectangle of C from shared packed panels: nc-column blocks of B (kept in L2) →
+    /// MR-row panels of A (kept in L1) → NR-column tiles.
+    @inline(__always)
+    private static func computeRectangle<T: GemmScalar>(rows: Range<Int>, columns: Range<Int>, mc: Int, nc: Int,
+                                                        kc: Int, packedA: UnsafeMutablePointer<T>,
+                                                        packedB: UnsafeMutablePointer<T>, alpha: T, beta: T,
+                                                        c: UnsafeMutablePointer<T>, ldc: Int,
+                                                        kernel: T.Microkernel, blocking: GemmBlocking) {
+        let mr = blocking.mr, nr = blocking.nr
+        var jc = columns.lowerBound
+        while jc < columns.upperBound {
+            let jcEnd = min(columns.upperBound, jc + blocking.nc)
+            var ir = rows.lowerBound
+            while ir < rows.upperBound {
+                let panelA = UnsafePointer(packedA + ir * kc)
+                let panelRows = min(mr, mc - ir)
+                var jr = jc
+                while jr < jcEnd {
+                    T.call(kernel, kc: kc, a: panelA, b: packedB + jr * kc, c: c + ir * ldc + jr, ldc: ldc,
+                           alpha: alpha, beta: beta, mr: panelRows, nr: min(nr, nc - jr))
+                    jr += nr
+                }
+                ir += mr
+            }
+            jc = jcEnd
+        }
+    }
+
+    /// Splits C into tm×tn rectangles for `threads` tasks, minimising the multiply-adds of the slowest
+    /// task, counted in whole MR×NR tiles so that an uneven split shows (packing is shared, so it does not
+    /// depend on the split).
+    static func grid(m: Int, n: Int, threads: Int, blocking: GemmBlocking) -> (Int, Int) {
         let unitsM = (m + blocking.mr - 1) / blocking.mr, unitsN = (n + blocking.nr - 1) / blocking.nr
         var t = threads
         while t > 1 {
@@ -83,11 +205,10 @@ enum GemmDriver {
             for tm in stride(from: t, through: 1, by: -1) where t % tm == 0 {
                 let tn = t / tm
                 guard tm <= unitsM && tn <= unitsN else { continue }
-                let rows = (unitsM + tm - 1) / tm * blocking.mr, cols = (unitsN + tn - 1) / tn * blocking.nr
-                let estimate = rows * cols * k + packCost * k * (aWeight * rows + bWeight * cols)
-                // Cutting N measured ~2% slower than cutting M at equal estimates (1024², 2048²): it must win
-                // by more than 1% (it does at 256², where cutting M leaves 22 row panels against 21).
-                let cost = tn > 1 ? estimate + estimate / 100 : estimate
+                let tiles = (unitsM + tm - 1) / tm * ((unitsN + tn - 1) / tn)
+                // Cutting N measured ~2% slower than cutting M at equal counts (1024², 2048²): it must win
+                // by more than 1% (it does at 256², where cutting M leaves one task 22 of 43 row panels).
+                let cost = tn > 1 ? 100 * tiles + tiles : 100 * tiles
                 if cost < bestCost {
                     best = (tm, tn)
                     bestCost = cost
@@ -97,62 +218,6 @@ enum GemmDriver {
             t -= 1
         }
         return (1, 1)
-    }
-
-    /// The Goto/BLIS loop nest on one rectangle, on the calling thread:
-    /// M blocks (mc) → K blocks (kc, pack A) → N blocks (nc, pack B) → MR-row panels → NR-column tiles.
-    static func blocked<T: GemmScalar>(m: Int, n: Int, k: Int, alpha: T,
-                                       a: UnsafePointer<T>, ars: Int, acs: Int,
-                                       b: UnsafePointer<T>, brs: Int, bcs: Int,
-                                       beta: T, c: UnsafeMutablePointer<T>, ldc: Int,
-                                       kernel: T.Microkernel, blocking: GemmBlocking) {
-        let mr = blocking.mr, nr = blocking.nr
-        let mcMax = min(blocking.mc, (m + mr - 1) / mr * mr)
-        let ncMax = min(blocking.nc, (n + nr - 1) / nr * nr)
-        // K is cut into equal blocks rather than full blocks plus a thin tail (784 = 392 + 392, not
-        // 384 + 384 + 16): a thin block costs a full pass of C loads and stores for few multiply-adds.
-        let kBlocks = (k + blocking.kc - 1) / blocking.kc
-        let kcMax = (k + kBlocks - 1) / kBlocks
-        let workspace = GemmWorkspace.take()
-        defer { GemmWorkspace.give(workspace) }
-        workspace.reserve(aBytes: mcMax * kcMax * MemoryLayout<T>.stride,
-                          bBytes: ncMax * kcMax * MemoryLayout<T>.stride)
-        let packedA = workspace.a!.assumingMemoryBound(to: T.self)
-        let packedB = workspace.b!.assumingMemoryBound(to: T.self)
-
-        var ic = 0
-        while ic < m {
-            let mc = min(blocking.mc, m - ic)
-            var pc = 0
-            while pc < k {
-                let kc = min(kcMax, k - pc)
-                T.packA(mc: mc, kc: kc, a: a + ic * ars + pc * acs, rowStride: ars, colStride: acs, mr: mr,
-                        into: packedA)
-                let betaBlock: T = pc == 0 ? beta : 1
-                var jc = 0
-                while jc < n {
-                    let nc = min(blocking.nc, n - jc)
-                    T.packB(kc: kc, nc: nc, b: b + pc * brs + jc * bcs, rowStride: brs, colStride: bcs, nr: nr,
-                            into: packedB)
-                    var ir = 0
-                    while ir < mc {
-                        let panelA = UnsafePointer(packedA + ir * kc)
-                        let rows = min(mr, mc - ir)
-                        let cRow = c + (ic + ir) * ldc + jc
-                        var jr = 0
-                        while jr < nc {
-                            T.call(kernel, kc: kc, a: panelA, b: packedB + jr * kc, c: cRow + jr, ldc: ldc,
-                                   alpha: alpha, beta: betaBlock, mr: rows, nr: min(nr, nc - jr))
-                            jr += nr
-                        }
-                        ir += mr
-                    }
-                    jc += nc
-                }
-                pc += kc
-            }
-            ic += mc
-        }
     }
 
     /// C = beta * C (beta == 0 writes zeros, ignoring NaN in C).

@@ -46,8 +46,6 @@ protocol GemmScalar: BinaryFloatingPoint {
     static func small(_ isa: KernelISA, m: Int, n: Int, k: Int, alpha: Self, a: UnsafePointer<Self>, ars: Int,
                       acs: Int, b: UnsafePointer<Self>, brs: Int, bcs: Int, beta: Self,
                       c: UnsafeMutablePointer<Self>, ldc: Int)
-    /// Whether packing row-major A runs as in-register transposes (as fast as copying rows) at this level.
-    static func transposesWhilePacking(_ isa: KernelISA) -> Bool
     /// Packs an mc×kc block of A into MR-row panels (`ember_spack_a`).
     static func packA(mc: Int, kc: Int, a: UnsafePointer<Self>, rowStride: Int, colStride: Int, mr: Int,
                       into out: UnsafeMutablePointer<Self>)
@@ -83,8 +81,6 @@ extension Float: GemmScalar {
     }
 
     @inline(__always)
-    static func transposesWhilePacking(_ isa: KernelISA) -> Bool { isa != .portable }
-
     static func packA(mc: Int, kc: Int, a: UnsafePointer<Float>, rowStride: Int, colStride: Int, mr: Int,
                       into out: UnsafeMutablePointer<Float>) {
         ember_spack_a(mc, kc, a, rowStride, colStride, mr, out)
@@ -124,8 +120,6 @@ extension Double: GemmScalar {
     }
 
     @inline(__always)
-    static func transposesWhilePacking(_ isa: KernelISA) -> Bool { false }
-
     static func packA(mc: Int, kc: Int, a: UnsafePointer<Double>, rowStride: Int, colStride: Int, mr: Int,
                       into out: UnsafeMutablePointer<Double>) {
         ember_dpack_a(mc, kc, a, rowStride, colStride, mr, out)

@@ -27,6 +27,10 @@ public final class ThreadPool: @unchecked Sendable {
     /// The process-wide pool, created at first use.
     public static let shared = ThreadPool(threadCount: ThreadPool.defaultThreadCount())
 
+    /// A pool without workers: `parallelFor` runs the whole range inline on the caller. For kernels that
+    /// take a pool and are too small to be worth splitting.
+    static let serial = ThreadPool(threadCount: 1)
+
     /// Number of threads that run chunks of a `parallelFor`, counting the caller's thread.
     public var threadCount: Int { count }
 

@@ -10,6 +10,9 @@ let gemmShapes: [(Int, Int, Int)] = [
     (1, 1000, 300), (1000, 1, 300),
 ]
 
+/// A pool with an odd thread count, so that splits of panels leave remainders (its workers live on).
+private let threePool = ThreadPool(threadCount: 3)
+
 @Suite("Gemm")
 struct GemmTests {
     @Test("row-major, beta = 0 overwrites NaN in C")
@@ -72,42 +75,57 @@ struct GemmTests {
         #expect(d == [3, 6, 9, 12])
     }
 
-    @Test("several M, K and N blocks with small blocking", arguments: KernelISA.available)
-    func multipleBlocks(isa: KernelISA) {
+    @Test("several M, K and N blocks with small blocking, on 1 and 3 threads",
+          arguments: KernelISA.available, [1, 3])
+    func multipleBlocks(isa: KernelISA, threads: Int) {
+        let pool = threads == 1 ? ThreadPool.serial : threePool
         // Blocks far smaller than the defaults so every loop of the nest runs several times with edges.
-        let problem = GemmCase(m: 61, n: 77, k: 45, alpha: 0.75, beta: 0.5, a: .transposed, ldcPad: 1)
+        let problem = GemmCase(m: 61, n: 277, k: 47, alpha: 0.75, beta: 0.5, a: .transposed, ldcPad: 1)
         var cf = problem.c.map(Float.init)
         let af = problem.a.map(Float.init), bf = problem.b.map(Float.init)
         let (kernel, base) = Float.microkernel(isa)
-        let small = GemmBlocking(mr: base.mr, nr: base.nr, mc: 2 * base.mr, kc: 16, nc: 2 * base.nr)
+        let small = GemmBlocking(mr: base.mr, nr: base.nr, mc: 2 * base.mr, kc: 16, nc: base.nr)
         GemmDriver.blocked(m: problem.m, n: problem.n, k: problem.k, alpha: Float(problem.alpha),
                            a: af, ars: problem.ars, acs: problem.acs, b: bf, brs: problem.brs, bcs: problem.bcs,
-                           beta: Float(problem.beta), c: &cf, ldc: problem.ldc, kernel: kernel, blocking: small)
+                           beta: Float(problem.beta), c: &cf, ldc: problem.ldc, kernel: kernel, blocking: small,
+                           pool: pool)
         let ratio = problem.worstRatio(cf.map(Double.init), epsilon: Double(Float.ulpOfOne))
         #expect(ratio <= 1, "small-block sgemm \(isa): \(ratio)")
 
         var cd = problem.c
         let (dkernel, dbase) = Double.microkernel(isa)
-        let dsmall = GemmBlocking(mr: dbase.mr, nr: dbase.nr, mc: 2 * dbase.mr, kc: 16, nc: 2 * dbase.nr)
+        let dsmall = GemmBlocking(mr: dbase.mr, nr: dbase.nr, mc: 2 * dbase.mr, kc: 16, nc: dbase.nr)
         GemmDriver.blocked(m: problem.m, n: problem.n, k: problem.k, alpha: problem.alpha,
                            a: problem.a, ars: problem.ars, acs: problem.acs, b: problem.b, brs: problem.brs,
                            bcs: problem.bcs, beta: problem.beta, c: &cd, ldc: problem.ldc, kernel: dkernel,
-                           blocking: dsmall)
+                           blocking: dsmall, pool: pool)
         let dRatio = problem.worstRatio(cd, epsilon: Double.ulpOfOne)
         #expect(dRatio <= 1, "small-block dgemm \(isa): \(dRatio)")
     }
 
-    @Test("thread grid splits the larger operand's side")
+    @Test("thread grid balances the tiles of the slowest task, preferring to cut M")
     func grid() {
         let blocking = GemmBlocking(mr: 12, nr: 32, mc: 3072, kc: 256, nc: 384)
-        #expect(GemmDriver.grid(m: 64, n: 4096, k: 4096, threads: 2, blocking: blocking) == (1, 2))
-        #expect(GemmDriver.grid(m: 4096, n: 64, k: 64, threads: 2, blocking: blocking) == (2, 1))
-        #expect(GemmDriver.grid(m: 5, n: 20, k: 64, threads: 2, blocking: blocking) == (1, 1))
-        #expect(GemmDriver.grid(m: 1024, n: 1024, k: 1024, threads: 4, blocking: blocking) == (2, 2))
+        #expect(GemmDriver.grid(m: 60, n: 4096, threads: 2, blocking: blocking) == (1, 2))
+        #expect(GemmDriver.grid(m: 4096, n: 64, threads: 2, blocking: blocking) == (2, 1))
+        #expect(GemmDriver.grid(m: 5, n: 20, threads: 2, blocking: blocking) == (1, 1))
+        #expect(GemmDriver.grid(m: 1024, n: 1024, threads: 4, blocking: blocking) == (2, 2))
         // 6×16 tiles: 256 rows are 43 row panels, so cutting M gives one task 22 of them (2.3% over half)
         // while cutting N splits 16 column tiles 8 + 8; at 1024 it is 86 of 171 panels (0.6%) and M is cut.
         let avx2 = GemmBlocking(mr: 6, nr: 16, mc: 3072, kc: 384, nc: 320)
-        #expect(GemmDriver.grid(m: 256, n: 256, k: 256, threads: 2, blocking: avx2) == (1, 2))
-        #expect(GemmDriver.grid(m: 1024, n: 1024, k: 1024, threads: 2, blocking: avx2) == (2, 1))
+        #expect(GemmDriver.grid(m: 256, n: 256, threads: 2, blocking: avx2) == (1, 2))
+        #expect(GemmDriver.grid(m: 1024, n: 1024, threads: 2, blocking: avx2) == (2, 1))
+    }
+
+    @Test("shared packing is chosen when the packing it saves outweighs its extra dispatches")
+    func sharedPackingChoice() {
+        let avx2 = GemmBlocking(mr: 6, nr: 16, mc: 3072, kc: 384, nc: 320)
+        // 256³ cut N: each task would pack all of A (65536) and half of B; shared, half of each. Saved
+        // 32768 elements × 8 = 262144 multiply-adds against 2 dispatches × 100000.
+        #expect(GemmDriver.sharedPackingPays(m: 256, n: 256, k: 256, tm: 1, tn: 2, threads: 2, blocking: avx2))
+        // A weight gradient 25×6 over k = 20384 cut M: saved 71344 × 8 against 54 K blocks × 2 × 100000.
+        #expect(!GemmDriver.sharedPackingPays(m: 25, n: 6, k: 20384, tm: 2, tn: 1, threads: 2, blocking: avx2))
+        // 64×4096·4096×4096 cut N: saved 131072 × 8 against 11 K blocks × 2 N blocks × 2 × 100000.
+        #expect(!GemmDriver.sharedPackingPays(m: 64, n: 4096, k: 4096, tm: 1, tn: 2, threads: 2, blocking: avx2))
     }
 }
