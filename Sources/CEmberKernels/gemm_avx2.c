@@ -22,7 +22,7 @@
       _mm256_storeu_ps(cr, r0);                                                                    \
       _mm256_storeu_ps(cr + 8, r1); }
 
-TGT void ember_sgemm_ukr_avx2(size_t kc, const float *a, const float *b, float *c, size_t ldc,
+TGT void ember_sgemm_ukr_avx2(size_t kc, const float *a, const float *b, size_t ldb, float *c, size_t ldc,
                               float alpha, float beta, size_t mr, size_t nr) {
 #define ZERO _mm256_setzero_ps()
     DECL2(__m256, 0) DECL2(__m256, 1) DECL2(__m256, 2) DECL2(__m256, 3) DECL2(__m256, 4) DECL2(__m256, 5)
@@ -34,10 +34,10 @@ TGT void ember_sgemm_ukr_avx2(size_t kc, const float *a, const float *b, float *
     }
 #pragma clang loop unroll_count(4)
     for (size_t p = 0; p < kc; p++) {
-        __m256 b0 = _mm256_load_ps(b), b1 = _mm256_load_ps(b + 8);
+        __m256 b0 = _mm256_loadu_ps(b), b1 = _mm256_loadu_ps(b + 8);
         S_ROW(0) S_ROW(1) S_ROW(2) S_ROW(3) S_ROW(4) S_ROW(5)
         a += 6;
-        b += 16;
+        b += ldb;
     }
     if (mr == 6 && nr == 16) {
         __m256 va = _mm256_set1_ps(alpha), vb = _mm256_set1_ps(beta);
@@ -68,7 +68,7 @@ TGT void ember_sgemm_ukr_avx2(size_t kc, const float *a, const float *b, float *
       _mm256_storeu_pd(cr, r0);                                                                    \
       _mm256_storeu_pd(cr + 4, r1); }
 
-TGT void ember_dgemm_ukr_avx2(size_t kc, const double *a, const double *b, double *c, size_t ldc,
+TGT void ember_dgemm_ukr_avx2(size_t kc, const double *a, const double *b, size_t ldb, double *c, size_t ldc,
                               double alpha, double beta, size_t mr, size_t nr) {
 #define ZERO _mm256_setzero_pd()
     DECL2(__m256d, 0) DECL2(__m256d, 1) DECL2(__m256d, 2) DECL2(__m256d, 3) DECL2(__m256d, 4) DECL2(__m256d, 5)
@@ -79,10 +79,10 @@ TGT void ember_dgemm_ukr_avx2(size_t kc, const double *a, const double *b, doubl
     }
 #pragma clang loop unroll_count(4)
     for (size_t p = 0; p < kc; p++) {
-        __m256d b0 = _mm256_load_pd(b), b1 = _mm256_load_pd(b + 4);
+        __m256d b0 = _mm256_loadu_pd(b), b1 = _mm256_loadu_pd(b + 4);
         D_ROW(0) D_ROW(1) D_ROW(2) D_ROW(3) D_ROW(4) D_ROW(5)
         a += 6;
-        b += 8;
+        b += ldb;
     }
     if (mr == 6 && nr == 8) {
         __m256d va = _mm256_set1_pd(alpha), vb = _mm256_set1_pd(beta);
@@ -156,13 +156,13 @@ TGT void ember_spack_a_panel_avx2(size_t kc, const float *a, ptrdiff_t rs, size_
 }
 
 #else  // not x86-64: never selected by dispatch; forward to the portable kernels so the symbols exist.
-void ember_sgemm_ukr_avx2(size_t kc, const float *a, const float *b, float *c, size_t ldc, float alpha,
+void ember_sgemm_ukr_avx2(size_t kc, const float *a, const float *b, size_t ldb, float *c, size_t ldc, float alpha,
                           float beta, size_t mr, size_t nr) {
-    ember_sgemm_ukr_portable(kc, a, b, c, ldc, alpha, beta, mr, nr);
+    ember_sgemm_ukr_portable(kc, a, b, ldb, c, ldc, alpha, beta, mr, nr);
 }
-void ember_dgemm_ukr_avx2(size_t kc, const double *a, const double *b, double *c, size_t ldc, double alpha,
+void ember_dgemm_ukr_avx2(size_t kc, const double *a, const double *b, size_t ldb, double *c, size_t ldc, double alpha,
                           double beta, size_t mr, size_t nr) {
-    ember_dgemm_ukr_portable(kc, a, b, c, ldc, alpha, beta, mr, nr);
+    ember_dgemm_ukr_portable(kc, a, b, ldb, c, ldc, alpha, beta, mr, nr);
 }
 void ember_spack_a_panel_avx2(size_t kc, const float *a, ptrdiff_t rs, size_t mr, float *out) {
     for (size_t p = 0; p < kc; p++)

@@ -24,7 +24,7 @@
     }
 #define DECL2(T, I) T c##I##0 = ZERO, c##I##1 = ZERO;
 
-TGT void ember_sgemm_ukr_avx512(size_t kc, const float *a, const float *b, float *c, size_t ldc,
+TGT void ember_sgemm_ukr_avx512(size_t kc, const float *a, const float *b, size_t ldb, float *c, size_t ldc,
                                 float alpha, float beta, size_t mr, size_t nr) {
 #define ZERO _mm512_setzero_ps()
     DECL2(__m512, 0) DECL2(__m512, 1) DECL2(__m512, 2) DECL2(__m512, 3) DECL2(__m512, 4) DECL2(__m512, 5)
@@ -37,11 +37,11 @@ TGT void ember_sgemm_ukr_avx512(size_t kc, const float *a, const float *b, float
     }
 #pragma clang loop unroll_count(4)
     for (size_t p = 0; p < kc; p++) {
-        __m512 b0 = _mm512_load_ps(b), b1 = _mm512_load_ps(b + 16);
+        __m512 b0 = _mm512_loadu_ps(b), b1 = _mm512_loadu_ps(b + 16);
         S_ROW(0) S_ROW(1) S_ROW(2) S_ROW(3) S_ROW(4) S_ROW(5)
         S_ROW(6) S_ROW(7) S_ROW(8) S_ROW(9) S_ROW(10) S_ROW(11)
         a += 12;
-        b += 32;
+        b += ldb;
     }
     __m512 va = _mm512_set1_ps(alpha), vb = _mm512_set1_ps(beta);
     __mmask16 m0 = nr >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << nr) - 1);
@@ -66,7 +66,7 @@ TGT void ember_sgemm_ukr_avx512(size_t kc, const float *a, const float *b, float
         _mm512_mask_storeu_pd(cr + 8, m1, r1);                                                     \
     }
 
-TGT void ember_dgemm_ukr_avx512(size_t kc, const double *a, const double *b, double *c, size_t ldc,
+TGT void ember_dgemm_ukr_avx512(size_t kc, const double *a, const double *b, size_t ldb, double *c, size_t ldc,
                                 double alpha, double beta, size_t mr, size_t nr) {
 #define ZERO _mm512_setzero_pd()
     DECL2(__m512d, 0) DECL2(__m512d, 1) DECL2(__m512d, 2) DECL2(__m512d, 3) DECL2(__m512d, 4) DECL2(__m512d, 5)
@@ -78,11 +78,11 @@ TGT void ember_dgemm_ukr_avx512(size_t kc, const double *a, const double *b, dou
     }
 #pragma clang loop unroll_count(4)
     for (size_t p = 0; p < kc; p++) {
-        __m512d b0 = _mm512_load_pd(b), b1 = _mm512_load_pd(b + 8);
+        __m512d b0 = _mm512_loadu_pd(b), b1 = _mm512_loadu_pd(b + 8);
         D_ROW(0) D_ROW(1) D_ROW(2) D_ROW(3) D_ROW(4) D_ROW(5)
         D_ROW(6) D_ROW(7) D_ROW(8) D_ROW(9) D_ROW(10) D_ROW(11)
         a += 12;
-        b += 16;
+        b += ldb;
     }
     __m512d va = _mm512_set1_pd(alpha), vb = _mm512_set1_pd(beta);
     __mmask8 m0 = nr >= 8 ? (__mmask8)0xFF : (__mmask8)((1u << nr) - 1);
@@ -92,12 +92,12 @@ TGT void ember_dgemm_ukr_avx512(size_t kc, const double *a, const double *b, dou
 }
 
 #else  // not x86-64: never selected by dispatch; forward to the portable kernels so the symbols exist.
-void ember_sgemm_ukr_avx512(size_t kc, const float *a, const float *b, float *c, size_t ldc, float alpha,
+void ember_sgemm_ukr_avx512(size_t kc, const float *a, const float *b, size_t ldb, float *c, size_t ldc, float alpha,
                             float beta, size_t mr, size_t nr) {
-    ember_sgemm_ukr_portable(kc, a, b, c, ldc, alpha, beta, mr, nr);
+    ember_sgemm_ukr_portable(kc, a, b, ldb, c, ldc, alpha, beta, mr, nr);
 }
-void ember_dgemm_ukr_avx512(size_t kc, const double *a, const double *b, double *c, size_t ldc, double alpha,
+void ember_dgemm_ukr_avx512(size_t kc, const double *a, const double *b, size_t ldb, double *c, size_t ldc, double alpha,
                             double beta, size_t mr, size_t nr) {
-    ember_dgemm_ukr_portable(kc, a, b, c, ldc, alpha, beta, mr, nr);
+    ember_dgemm_ukr_portable(kc, a, b, ldb, c, ldc, alpha, beta, mr, nr);
 }
 #endif

@@ -3,12 +3,12 @@
 #include "gemm_common.h"
 
 #define EMBER_DEFINE_PORTABLE_UKR(NAME, T, MR, NR, STORE)                                         \
-    void NAME(size_t kc, const T *a, const T *b, T *c, size_t ldc, T alpha, T beta, size_t mr,     \
-              size_t nr) {                                                                         \
+    void NAME(size_t kc, const T *a, const T *b, size_t ldb, T *c, size_t ldc, T alpha, T beta,   \
+              size_t mr, size_t nr) {                                                              \
         T acc[MR * NR];                                                                            \
         for (int t = 0; t < MR * NR; t++) acc[t] = 0;                                              \
         for (size_t p = 0; p < kc; p++) {                                                          \
-            const T *ap = a + p * MR, *bp = b + p * NR;                                            \
+            const T *ap = a + p * MR, *bp = b + p * ldb;                                           \
             for (int i = 0; i < MR; i++) {                                                         \
                 T ai = ap[i];                                                                      \
                 for (int j = 0; j < NR; j++) acc[i * NR + j] += ai * bp[j];                        \

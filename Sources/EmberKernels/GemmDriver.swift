@@ -79,6 +79,9 @@ enum GemmDriver {
     /// Multiply-adds that packing one element costs, roughly (measured here: 0.11–0.22 ns per packed element
     /// against ~48 multiply-adds per ns on one core).
     static let packCost = 8
+    /// Row-major B is read in place (not packed) when at most this many row panels of A read it (LeNet's
+    /// convolutions, 6 and 16 output channels: ~1.5% of the training step; 1 to 3 measured alike).
+    static let inPlacePanelsLimit = 2
     /// Multiply-adds that one pool dispatch costs, roughly (~2 µs from announcing a job to its last chunk).
     static let dispatchCost = 100_000
 
@@ -105,6 +108,9 @@ enum GemmDriver {
                           bBytes: ncShared * kcMax * MemoryLayout<T>.stride)
         let packedA = workspace.a!.assumingMemoryBound(to: T.self)
         let packedB = workspace.b!.assumingMemoryBound(to: T.self)
+        // Row-major B read by few row panels of A (a convolution's few output channels against its im2col
+        // columns) is read in place: packing it would cost more than the reads it makes contiguous.
+        let readsBInPlace = bcs == 1 && (mcMax + mr - 1) / mr <= inPlacePanelsLimit
 
         var ic = 0
         while ic < m {
@@ -121,6 +127,8 @@ enum GemmDriver {
                     let panelsN = (nc + nr - 1) / nr
                     let bBlock = b + pc * brs + jc * bcs
                     let packsA = jc == 0
+                    // Full panels of B read in place are not packed; the partial last one always is.
+                    let firstPackedPanel = readsBInPlace ? nc / nr : 0
                     // Pack: thread t takes the t-th share of B's column panels (and of A's row panels, once
                     // per K block).
                     pool.parallelFor(threads) { shares in
@@ -130,7 +138,7 @@ enum GemmDriver {
                                 T.packA(mc: min(mc, p1 * mr) - p0 * mr, kc: kc, a: aBlock + p0 * mr * ars,
                                         rowStride: ars, colStride: acs, mr: mr, into: packedA + p0 * mr * kc)
                             }
-                            let q0 = t * panelsN / threads, q1 = (t + 1) * panelsN / threads
+                            let q0 = max(firstPackedPanel, t * panelsN / threads), q1 = (t + 1) * panelsN / threads
                             if q0 < q1 {
                                 T.packB(kc: kc, nc: min(nc, q1 * nr) - q0 * nr, b: bBlock + q0 * nr * bcs,
                                         rowStride: brs, colStride: bcs, nr: nr, into: packedB + q0 * nr * kc)
@@ -146,7 +154,8 @@ enum GemmDriver {
                             let i0 = ti * panelsM / tm * mr, i1 = min(mc, (ti + 1) * panelsM / tm * mr)
                             let j0 = tj * panelsN / tn * nr, j1 = min(nc, (tj + 1) * panelsN / tn * nr)
                             computeRectangle(rows: i0..<i1, columns: j0..<j1, mc: mc, nc: nc, kc: kc,
-                                             packedA: packedA, packedB: packedB, alpha: alpha, beta: betaBlock,
+                                             packedA: packedA, packedB: packedB,
+                                             bInPlace: readsBInPlace ? bBlock : nil, brs: brs, alpha: alpha, beta: betaBlock,
                                              c: cBlock, ldc: ldc, kernel: kernel, blocking: blocking)
                         }
                     }
@@ -170,7 +179,8 @@ enum GemmDriver {
     @inline(__always)
     private static func computeRectangle<T: GemmScalar>(rows: Range<Int>, columns: Range<Int>, mc: Int, nc: Int,
                                                         kc: Int, packedA: UnsafeMutablePointer<T>,
-                                                        packedB: UnsafeMutablePointer<T>, alpha: T, beta: T,
+                                                        packedB: UnsafeMutablePointer<T>, bInPlace: UnsafePointer<T>?,
+                                                        brs: Int, alpha: T, beta: T,
                                                         c: UnsafeMutablePointer<T>, ldc: Int,
                                                         kernel: T.Microkernel, blocking: GemmBlocking) {
         let mr = blocking.mr, nr = blocking.nr
@@ -183,8 +193,13 @@ enum GemmDriver {
                 let panelRows = min(mr, mc - ir)
                 var jr = jc
                 while jr < jcEnd {
-                    T.call(kernel, kc: kc, a: panelA, b: packedB + jr * kc, c: c + ir * ldc + jr, ldc: ldc,
-                           alpha: alpha, beta: beta, mr: panelRows, nr: min(nr, nc - jr))
+                    if let bInPlace, jr + nr <= nc {
+                        T.call(kernel, kc: kc, a: panelA, b: bInPlace + jr, ldb: brs, c: c + ir * ldc + jr,
+                               ldc: ldc, alpha: alpha, beta: beta, mr: panelRows, nr: nr)
+                    } else {
+                        T.call(kernel, kc: kc, a: panelA, b: packedB + jr * kc, ldb: nr, c: c + ir * ldc + jr,
+                               ldc: ldc, alpha: alpha, beta: beta, mr: panelRows, nr: min(nr, nc - jr))
+                    }
                     jr += nr
                 }
                 ir += mr

@@ -40,7 +40,7 @@ protocol GemmScalar: BinaryFloatingPoint {
     /// The microkernel and its blocking for an instruction-set level.
     static func microkernel(_ isa: KernelISA) -> (kernel: Microkernel, blocking: GemmBlocking)
     /// Runs one microkernel call (see `ember_sgemm_ukr_fn` in CEmberKernels.h).
-    static func call(_ kernel: Microkernel, kc: Int, a: UnsafePointer<Self>, b: UnsafePointer<Self>,
+    static func call(_ kernel: Microkernel, kc: Int, a: UnsafePointer<Self>, b: UnsafePointer<Self>, ldb: Int,
                      c: UnsafeMutablePointer<Self>, ldc: Int, alpha: Self, beta: Self, mr: Int, nr: Int)
     /// Unpacked GEMM on the caller's thread (`ember_sgemm_small`): tiny products, matrix-vector shapes.
     static func small(_ isa: KernelISA, m: Int, n: Int, k: Int, alpha: Self, a: UnsafePointer<Self>, ars: Int,
@@ -68,9 +68,9 @@ extension Float: GemmScalar {
     }
 
     @inline(__always)
-    static func call(_ kernel: ember_sgemm_ukr_fn, kc: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>,
+    static func call(_ kernel: ember_sgemm_ukr_fn, kc: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>, ldb: Int,
                      c: UnsafeMutablePointer<Float>, ldc: Int, alpha: Float, beta: Float, mr: Int, nr: Int) {
-        kernel(kc, a, b, c, ldc, alpha, beta, mr, nr)
+        kernel(kc, a, b, ldb, c, ldc, alpha, beta, mr, nr)
     }
 
     @inline(__always)
@@ -107,9 +107,9 @@ extension Double: GemmScalar {
     }
 
     @inline(__always)
-    static func call(_ kernel: ember_dgemm_ukr_fn, kc: Int, a: UnsafePointer<Double>, b: UnsafePointer<Double>,
+    static func call(_ kernel: ember_dgemm_ukr_fn, kc: Int, a: UnsafePointer<Double>, b: UnsafePointer<Double>, ldb: Int,
                      c: UnsafeMutablePointer<Double>, ldc: Int, alpha: Double, beta: Double, mr: Int, nr: Int) {
-        kernel(kc, a, b, c, ldc, alpha, beta, mr, nr)
+        kernel(kc, a, b, ldb, c, ldc, alpha, beta, mr, nr)
     }
 
     @inline(__always)

@@ -18,7 +18,13 @@ struct TestRandom {
 /// How a matrix operand is laid out in memory.
 enum Layout: CaseIterable, CustomStringConvertible {
     case rowMajor, transposed, strided
-    var description: String { "\(self)" }
+    var description: String {
+        switch self {
+        case .rowMajor: return "rowMajor"
+        case .transposed: return "transposed"
+        case .strided: return "strided"
+        }
+    }
 
     /// (rowStride, colStride, storage size) for a rows×cols operand.
     func strides(rows: Int, cols: Int) -> (Int, Int, Int) {
