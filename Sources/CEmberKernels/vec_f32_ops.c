@@ -23,6 +23,10 @@ void ember_f32_unary_level(int level, int op, const float *x, float *y, size_t n
 void ember_f32_binary_level(int level, int op, const float *a, size_t sa, const float *b, size_t sb, float *y, size_t n) {
     DISPATCH(level, ember_f32_binary, op, a, sa, b, sb, y, n)
 }
+void ember_f32_fused_level(int level, int op, const float *s, const float *a, size_t sa, const float *b, size_t sb,
+                           float c, float *y, size_t n) {
+    DISPATCH(level, ember_f32_fused, op, s, a, sa, b, sb, c, y, n)
+}
 void ember_f32_compare_level(int level, int op, const float *a, size_t sa, const float *b, size_t sb, uint8_t *y, size_t n) {
     DISPATCH(level, ember_f32_compare, op, a, sa, b, sb, y, n)
 }

@@ -171,6 +171,47 @@ TGT void SFX(ember_f32_binary)(int op, const float *a, size_t sa, const float *b
     }
 }
 
+// The fused pointwise updates, rounded as PyTorch's CPU kernels round them (an exact FMA on every ISA
+// level, so results do not depend on the CPU): y = op(s, a, b) with scalar c.
+#define MAP3(EXPR)                                                                                 \
+    do {                                                                                           \
+        for (size_t i = 0; i < n; i += W) {                                                        \
+            size_t len = n - i < W ? n - i : W;                                                    \
+            vf vs, va, vb_;                                                                        \
+            if (len == W) {                                                                        \
+                vs = ld(s + i);                                                                    \
+                va = sa ? ld(a + i) : splat(a[0]);                                                 \
+                vb_ = sb ? ld(b + i) : splat(b[0]);                                                \
+            } else {                                                                               \
+                float bs[W] = {0}, ba[W] = {0}, bb[W];                                             \
+                for (size_t k = 0; k < W; k++) bb[k] = 1;                                          \
+                for (size_t k = 0; k < len; k++) {                                                 \
+                    bs[k] = s[i + k]; ba[k] = a[sa ? i + k : 0]; bb[k] = b[sb ? i + k : 0];        \
+                }                                                                                  \
+                vs = ld(bs); va = ld(ba); vb_ = ld(bb);                                            \
+            }                                                                                      \
+            vf r = (EXPR);                                                                         \
+            if (len == W) st(y + i, r);                                                            \
+            else { float br[W]; st(br, r); memcpy(y + i, br, len * sizeof(float)); }              \
+        }                                                                                          \
+    } while (0)
+#define XFMA(a, b, c) __builtin_elementwise_fma((a), (b), (c))
+
+TGT void SFX(ember_f32_fused)(int op, const float *s, const float *a, size_t sa, const float *b, size_t sb,
+                              float c, float *y, size_t n) {
+    vf vc = splat(c);
+    switch (op) {
+    case EMBER_FUSED_AXPY: MAP3(XFMA(va, vc, vs)); break;
+    case EMBER_FUSED_LERP:
+        // PyTorch's lerp: start + w·(end − start) for |w| < 0.5, else end − (1 − w)·(end − start).
+        if (fabsf(c) < 0.5f) MAP3(XFMA(vc, va - vs, vs));
+        else { vf vc1 = splat(c - 1.0f); MAP3(XFMA(vc1, va - vs, va)); }
+        break;
+    case EMBER_FUSED_ADDCMUL: MAP3(XFMA(vc * va, vb_, vs)); break;
+    case EMBER_FUSED_ADDCDIV: MAP3(vs + (vc * va) / vb_); break;
+    }
+}
+
 #define CMP2(EXPR)                                                                                 \
     do {                                                                                           \
         for (size_t i = 0; i < n; i += W) {                                                        \

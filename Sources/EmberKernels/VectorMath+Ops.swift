@@ -32,6 +32,19 @@ extension VectorMath {
         case minimum
     }
 
+    /// The fused pointwise updates of `fused(_:_:_:aStep:_:bStep:scalar:_:_:)`, each rounded as PyTorch's CPU
+    /// kernel rounds it, with an exact fused multiply-add on every ISA level.
+    public enum Fused: Int32, Sendable {
+        /// `s + c·a` as `fma(a, c, s)` (`torch.add(s, a, alpha=c)`).
+        case axpy = 0
+        /// `torch.lerp(s, a, c)`: `fma(c, a − s, s)` for |c| < 0.5, else `fma(c − 1, a − s, a)`.
+        case lerp
+        /// `torch.addcmul(s, a, b, value=c)`: `fma(c·a, b, s)`.
+        case addcmul
+        /// `torch.addcdiv(s, a, b, value=c)`: `s + (c·a) / b`.
+        case addcdiv
+    }
+
     /// Comparisons of `compare(_:_:aStep:_:bStep:_:_:)`; NaN compares like Swift (`!=` true, the rest false).
     public enum Comparison: Int32, Sendable {
         case eq = 0, ne, lt, le, gt, ge
@@ -61,6 +74,20 @@ extension VectorMath {
         let level = Int32(isa.rawValue)
         opsSplit(n) { lo, len in
             ember_f32_binary_level(level, op.rawValue, a + lo * aStep, aStep, b + lo * bStep, bStep, y + lo, len)
+        }
+    }
+
+    /// `y[i] = op(s[i], a[i * aStep], b[i * bStep])` with the scalar `c` (steps as in `binary`, either may be 0;
+    /// `lerp` and `axpy` ignore `b`). `y` may be `s`.
+    public static func fused(_ op: Fused, _ s: UnsafePointer<Float>, _ a: UnsafePointer<Float>, aStep: Int,
+                             _ b: UnsafePointer<Float>, bStep: Int, scalar c: Float, _ y: UnsafeMutablePointer<Float>,
+                             _ n: Int, isa: KernelISA = .active) {
+        kernelCheck((aStep == 0 || aStep == 1) && (bStep == 0 || bStep == 1),
+                    "VectorMath.fused: steps must be 0 or 1 (got \(aStep), \(bStep))")
+        let level = Int32(isa.rawValue)
+        opsSplit(n) { lo, len in
+            ember_f32_fused_level(level, op.rawValue, s + lo, a + lo * aStep, aStep, b + lo * bStep, bStep, c,
+                                  y + lo, len)
         }
     }
 

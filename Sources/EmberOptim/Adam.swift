@@ -31,28 +31,29 @@ public class Adam: Optimizer {
     public override func update(_ p: Tensor, grad: Tensor, group: ParamGroup, state: ParamState) {
         let lr = group.lr, (beta1, beta2) = group["betas"]!.pair, eps = group["eps"]!.double
         let wd = group["weight_decay"]!.double
+        // PyTorch's `_single_tensor_adam`, op for op, so each step rounds as PyTorch's does (its float32 sqrt
+        // is MKL's, which can differ from a correctly rounded one in the last bit).
         var g = group["maximize"]!.bool ? -grad : grad
         if wd != 0 {
-            if decoupled { p *= 1 - lr * wd } else { g = g + p * wd }
+            if decoupled { p.mul_(1 - lr * wd) } else { g = g.add(p, alpha: wd) }
         }
         let m = state.tensors["exp_avg"] ?? { let t = Tensor.zerosLike(p); state.tensors["exp_avg"] = t; return t }()
         let v = state.tensors["exp_avg_sq"] ?? { let t = Tensor.zerosLike(p); state.tensors["exp_avg_sq"] = t; return t }()
-        m += (g - m) * (1 - beta1)
-        v *= beta2
-        v += g * g * (1 - beta2)
+        m.lerp_(g, weight: 1 - beta1)
+        v.mul_(beta2).addcmul_(g, g, value: 1 - beta2)
         let t = Double(state.step)
         let bc1 = 1 - Foundation_pow(beta1, t), bc2 = 1 - Foundation_pow(beta2, t)
         let stepSize = lr / bc1
         let bc2Sqrt = bc2.squareRoot()
-        let denom: Tensor
+        var second = v
         if group["amsgrad"]!.bool {
             let vmax = state.tensors["max_exp_avg_sq"] ?? { let t = Tensor.zerosLike(p); state.tensors["max_exp_avg_sq"] = t; return t }()
             vmax.copy_(Tensor.maximum(vmax, v))
-            denom = vmax.sqrt() / bc2Sqrt + eps
-        } else {
-            denom = v.sqrt() / bc2Sqrt + eps
+            second = vmax
         }
-        p -= m * stepSize / denom
+        let denom = second.sqrt() / bc2Sqrt
+        denom += eps
+        p.addcdiv_(m, denom, value: -stepSize)
     }
 }
 

@@ -23,25 +23,25 @@ public final class RMSprop: Optimizer {
     public override func update(_ p: Tensor, grad: Tensor, group: ParamGroup, state: ParamState) {
         let lr = group.lr, alpha = group["alpha"]!.double, eps = group["eps"]!.double
         let wd = group["weight_decay"]!.double, momentum = group["momentum"]!.double
-        let g = wd != 0 ? grad + p * wd : grad
+        // PyTorch's `_single_tensor_rmsprop`, op for op, so each step rounds as PyTorch's does.
+        let g = wd != 0 ? grad.add(p, alpha: wd) : grad
         let sq = state.tensors["square_avg"] ?? { let t = Tensor.zerosLike(p); state.tensors["square_avg"] = t; return t }()
-        sq *= alpha
-        sq += g * g * (1 - alpha)
+        sq.mul_(alpha).addcmul_(g, g, value: 1 - alpha)
         let avg: Tensor
         if group["centered"]!.bool {
             let ga = state.tensors["grad_avg"] ?? { let t = Tensor.zerosLike(p); state.tensors["grad_avg"] = t; return t }()
-            ga += (g - ga) * (1 - alpha)
-            avg = (sq - ga * ga).sqrt() + eps
+            ga.lerp_(g, weight: 1 - alpha)
+            avg = sq.addcmul(ga, ga, value: -1).sqrt()
         } else {
-            avg = sq.sqrt() + eps
+            avg = sq.sqrt()
         }
+        avg += eps
         if momentum > 0 {
             let buf = state.tensors["momentum_buffer"] ?? { let t = Tensor.zerosLike(p); state.tensors["momentum_buffer"] = t; return t }()
-            buf *= momentum
-            buf += g / avg
-            p -= buf * lr
+            buf.mul_(momentum).addcdiv_(g, avg)
+            p.add_(buf, alpha: -lr)
         } else {
-            p -= g / avg * lr
+            p.addcdiv_(g, avg, value: -lr)
         }
     }
 }
@@ -66,14 +66,17 @@ public final class Adagrad: Optimizer {
 
     public override func update(_ p: Tensor, grad: Tensor, group: ParamGroup, state: ParamState) {
         let lr = group.lr, decay = group["lr_decay"]!.double, wd = group["weight_decay"]!.double, eps = group["eps"]!.double
-        let g = wd != 0 ? grad + p * wd : grad
+        // PyTorch's `_single_tensor_adagrad`, op for op.
+        let g = wd != 0 ? grad.add(p, alpha: wd) : grad
         let sum = state.tensors["sum"] ?? {
             let t = Tensor.fullLike(p, group["initial_accumulator_value"]!.double)
             state.tensors["sum"] = t
             return t
         }()
         let clr = lr / (1 + Double(state.step - 1) * decay)
-        sum += g * g
-        p -= g / (sum.sqrt() + eps) * clr
+        sum.addcmul_(g, g, value: 1)
+        let std = sum.sqrt()
+        std += eps
+        p.addcdiv_(g, std, value: -clr)
     }
 }

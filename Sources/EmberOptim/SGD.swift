@@ -26,22 +26,22 @@ public final class SGD: Optimizer {
     }
 
     public override func update(_ p: Tensor, grad: Tensor, group: ParamGroup, state: ParamState) {
+        // PyTorch's `_single_tensor_sgd`, op for op, so each step rounds as PyTorch's does.
         let lr = group.lr, momentum = group["momentum"]!.double, dampening = group["dampening"]!.double
         let wd = group["weight_decay"]!.double
         var d = group["maximize"]!.bool ? -grad : grad
-        if wd != 0 { d = d + p * wd }
+        if wd != 0 { d = d.add(p, alpha: wd) }
         if momentum != 0 {
             let buf: Tensor
             if let b = state.tensors["momentum_buffer"] {
-                b *= momentum
-                b += d * (1 - dampening)
+                b.mul_(momentum).add_(d, alpha: 1 - dampening)
                 buf = b
             } else {
                 buf = d.clone()
                 state.tensors["momentum_buffer"] = buf
             }
-            d = group["nesterov"]!.bool ? d + buf * momentum : buf
+            d = group["nesterov"]!.bool ? d.add(buf, alpha: momentum) : buf
         }
-        p -= d * lr
+        p.add_(d, alpha: -lr)
     }
 }

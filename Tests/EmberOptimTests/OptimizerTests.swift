@@ -70,4 +70,23 @@ struct OptimizerMisuseTests {
         }
         if let r { #expect(String(decoding: r.standardErrorContent, as: UTF8.self).contains("Nesterov momentum requires a momentum and zero dampening")) }
     }
+
+    @Test("an SGD step rounds as PyTorch's: momentum buffer and update are fused multiply-adds")
+    func sgdStepRoundsOnce() {
+        // PyTorch: buf.mul_(m).add_(g, alpha=1 - dampening); p.add_(buf, alpha=-lr), each add one FMA
+        // (ATen's ufunc add is vec::fmadd(other, alpha, self)), alpha rounded to float32 first.
+        let p0: [Float] = [1 + 1 / 4096, -0.3, 2.5], g: [Float] = [1 + 1 / 4096, 0.7, -1.1]
+        let p = Tensor(p0).requiresGrad_()
+        let opt = SGD([p], lr: 0.1, momentum: 0.9, dampening: 0.25)
+        var buf = g, expected = p0
+        for step in 0..<3 {
+            p.grad = Tensor(g)
+            opt.step()
+            for i in 0..<3 {
+                if step > 0 { buf[i] = (buf[i] * Float(0.9)).addingProduct(g[i], Float(0.75)) }
+                expected[i] = expected[i].addingProduct(buf[i], Float(-0.1))
+            }
+            #expect(p.detach().toArray(as: Float.self) == expected, "step \(step)")
+        }
+    }
 }

@@ -145,6 +145,15 @@ static inline void ember_cpu_relax(void) {
 void ember_f32_unary_level(int level, int op, const float *x, float *y, size_t n);
 /// y[i] = op(a[i*sa], b[i*sb]) for an EMBER_BINARY_* op; sa, sb in {0, 1}, not both 0.
 void ember_f32_binary_level(int level, int op, const float *a, size_t sa, const float *b, size_t sb, float *y, size_t n);
+#define EMBER_FUSED_AXPY 0
+#define EMBER_FUSED_LERP 1
+#define EMBER_FUSED_ADDCMUL 2
+#define EMBER_FUSED_ADDCDIV 3
+/// y[i] = op(s[i], a[i*sa], b[i*sb]) with scalar c, rounded as PyTorch's CPU kernels (exact FMA at every level):
+/// AXPY fma(a, c, s) (add with alpha); LERP |c| < 0.5 ? fma(c, a - s, s) : fma(c - 1, a - s, a) (b unused);
+/// ADDCMUL fma(c * a, b, s); ADDCDIV s + (c * a) / b. sa, sb in {0, 1}; y may be s.
+void ember_f32_fused_level(int level, int op, const float *s, const float *a, size_t sa, const float *b, size_t sb,
+                           float c, float *y, size_t n);
 /// y[i] = op(a[i*sa], b[i*sb]) ? 1 : 0 for an EMBER_COMPARE_* op (y is a bool/uint8 array).
 void ember_f32_compare_level(int level, int op, const float *a, size_t sa, const float *b, size_t sb, uint8_t *y, size_t n);
 /// Fused activation backward from the output y: RELU y > 0 ? g : 0, SIGMOID g*y*(1-y), TANH g*(1-y*y).

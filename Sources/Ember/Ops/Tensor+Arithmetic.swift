@@ -130,12 +130,18 @@ extension Tensor {
 
     // MARK: In place (write into existing storage, as `x += y` does in PyTorch)
 
-    /// Adds `other` (broadcast to self's shape) into self's storage.
+    /// Adds `alpha · other` (broadcast to self's shape) into self's storage; floating tensors round once, as
+    /// PyTorch's `fma(other, alpha, self)` (see `add(_:alpha:)`).
     @discardableResult
     public func addInPlace(_ other: Tensor, alpha: Double = 1) -> Tensor {
         checkInPlaceAllowed("add_", source: other)
-        let o = alpha == 1 ? other : noGrad { other * alpha }
-        updateInPlace(.add, o, name: "add_")
+        if alpha != 1 && dtype.isFloatingPoint {
+            updateFused(.axpy, other, other, scalar: alpha, name: "add_")
+            return self
+        }
+        emberCheck(alpha.rounded() == alpha || dtype.isFloatingPoint, "add_",
+                   "For integral input tensors, argument alpha must not be a floating point number.")
+        updateInPlace(.add, alpha == 1 ? other : noGrad { other * Int(alpha) }, name: "add_")
         return self
     }
     /// In-place `self = op(self, other)`: vectorized straight into self's storage when both are contiguous float32,

@@ -22,6 +22,16 @@ public func resultType(_ a: Tensor, _ b: Tensor) -> DType {
     return zeroDim.category > dimmed.category ? zeroDim : dimmed
 }
 
+/// `torch.result_type` over several tensors (as `torch.addcmul` promotes its three operands).
+public func resultType(_ tensors: [Tensor]) -> DType {
+    let dimmed = tensors.filter { $0.rank > 0 }.map(\.dtype), zeroDim = tensors.filter { $0.rank == 0 }.map(\.dtype)
+    let d = dimmed.dropFirst().reduce(dimmed.first) { DType.promote($0!, $1) }
+    let z = zeroDim.dropFirst().reduce(zeroDim.first) { DType.promote($0!, $1) }
+    guard let d else { return z! }
+    guard let z else { return d }
+    return z.category > d.category ? z : d
+}
+
 /// `torch.result_type` for a tensor and a Swift number of the given category.
 public func resultType(_ a: Tensor, scalarCategory: Int) -> DType {
     scalarCategory > a.dtype.category ? DType.defaultType(category: scalarCategory) : a.dtype

@@ -1,0 +1,133 @@
+// Fused pointwise ops (add/sub with alpha, lerp, addcmul, addcdiv): PyTorch's roundings, gradients, misuse.
+import Testing
+import Ember
+import EmberKernels
+import _EmberTestSupport
+
+/// The formulas of PyTorch's CPU kernels, element by element with Swift's exact fused multiply-add
+/// (`addingProduct`), read off ATen (ufunc/add.h, Lerp.h, PointwiseOpsKernel.cpp) and checked against torch
+/// 2.13 on 100,000 random elements per op: a reference independent of the C kernels under test.
+private enum Reference {
+    static func axpy(_ s: Float, _ a: Float, _ c: Float) -> Float { s.addingProduct(a, c) }
+    static func lerp(_ s: Float, _ e: Float, _ w: Float) -> Float {
+        Swift.abs(w) < 0.5 ? s.addingProduct(w, e - s) : e.addingProduct(w - 1, e - s)
+    }
+    static func addcmul(_ s: Float, _ a: Float, _ b: Float, _ v: Float) -> Float { s.addingProduct(v * a, b) }
+    static func addcdiv(_ s: Float, _ a: Float, _ b: Float, _ v: Float) -> Float { s + (v * a) / b }
+}
+
+/// How many elements differ (a count keeps a failure's message short).
+private func mismatches(_ a: [Float], _ b: [Float]) -> Int {
+    a.count == b.count ? zip(a, b).filter { $0 != $1 }.count : Swift.max(a.count, b.count)
+}
+
+@Suite("Fused pointwise ops")
+struct PointwiseTests {
+    /// Random float32 operands of `n` elements (b kept away from zero for addcdiv).
+    private func operands(_ n: Int) -> (s: [Float], a: [Float], b: [Float]) {
+        withGenerator(Generator(seed: 7)) {
+            (Tensor.randn([n]).toArray(as: Float.self), Tensor.randn([n]).toArray(as: Float.self), (Tensor.rand([n]) + 0.5).toArray(as: Float.self))
+        }
+    }
+
+    @Test("a fused multiply-add rounds once: -1 + (1 + 2⁻¹²)² is 2⁻¹¹ + 2⁻²⁴, not 2⁻¹¹")
+    func roundsOnce() {
+        let x = Float(1) + Float(1) / 4096
+        // (1 + 2⁻¹²)² = 1 + 2⁻¹¹ + 2⁻²⁴ exactly; a separate multiply rounds away the 2⁻²⁴.
+        let expected = Float(1) / 2048 + Float(1) / 16_777_216
+        #expect(Tensor([Float(-1)]).add(Tensor([x]), alpha: Double(x)).toArray(as: Float.self) == [expected])
+        #expect(Tensor([Float(-1)]).addcmul(Tensor([x]), Tensor([x])).toArray(as: Float.self) == [expected])
+        let inPlace = Tensor([Float(-1)])
+        inPlace.add_(Tensor([x]), alpha: Double(x))
+        #expect(inPlace.toArray(as: Float.self) == [expected])
+        // float64 rounds once too: -1 + (1 + 2⁻²⁷)² = 2⁻²⁶ + 2⁻⁵⁴.
+        let d = 1 + 1 / Double(1 << 27)
+        #expect(Tensor([-1.0]).add(Tensor([d]), alpha: d).scalars == [1 / Double(1 << 26) + 1 / Double(1 << 54)])
+    }
+
+    @Test("every element matches PyTorch's formulas, on every kernel level and the strided path",
+          arguments: [37, 100_003])
+    func matchesFormulas(n: Int) {
+        let (s, a, b) = operands(n)
+        let (ts, ta, tb) = (Tensor(s), Tensor(a), Tensor(b))
+        let cases: [(String, Tensor, [Float])] = [
+            ("add", ts.add(ta, alpha: -0.1), (0..<n).map { Reference.axpy(s[$0], a[$0], Float(-0.1)) }),
+            ("sub", ts.sub(ta, alpha: 0.3), (0..<n).map { Reference.axpy(s[$0], a[$0], Float(-0.3)) }),
+            ("lerp 0.1", ts.lerp(ta, weight: 0.1), (0..<n).map { Reference.lerp(s[$0], a[$0], 0.1) }),
+            ("lerp 0.9", ts.lerp(ta, weight: 0.9), (0..<n).map { Reference.lerp(s[$0], a[$0], 0.9) }),
+            ("addcmul", ts.addcmul(ta, tb, value: 0.3), (0..<n).map { Reference.addcmul(s[$0], a[$0], b[$0], 0.3) }),
+            ("addcdiv", ts.addcdiv(ta, tb, value: -0.7), (0..<n).map { Reference.addcdiv(s[$0], a[$0], b[$0], -0.7) }),
+        ]
+        for (name, got, expected) in cases {
+            #expect(mismatches(got.toArray(as: Float.self), expected) == 0, "\(name), n = \(n)")
+        }
+        // The same through the portable kernels and through the per-element Swift loop (a strided view).
+        for isa in KernelISA.available {
+            var y = [Float](repeating: 0, count: n)
+            VectorMath.fused(.addcmul, s, a, aStep: 1, b, bStep: 1, scalar: 0.3, &y, n, isa: isa)
+            #expect(mismatches(y, cases[4].2) == 0, "addcmul on \(isa)")
+        }
+        // In place on a strided view (every other element): the per-element Swift loop.
+        let pairs = Tensor(s.flatMap { [$0, 0] }).reshape(n, 2)
+        pairs[0..., 0].addcmul_(ta, tb, value: 0.3)
+        #expect(mismatches(pairs[0..., 0].toArray(as: Float.self), cases[4].2) == 0, "strided addcmul_")
+        // The formulas are not the plain compositions (~10% of elements differ), so the checks above can fail.
+        let composed = (ts + ta * tb * 0.3).toArray(as: Float.self)
+        #expect(n < 1000 || zip(composed, cases[4].2).contains { $0 != $1 })
+    }
+
+    @Test("in-place forms update self's storage like the out-of-place ones, with broadcast operands")
+    func inPlace() {
+        let (s, a, b) = operands(24)
+        let base = Tensor(s).reshape(4, 6), row = Tensor(Array(a[0..<6])), col = Tensor(Array(b[0..<4])).reshape(4, 1)
+        let x = base.clone()
+        x.addcmul_(row, col, value: 2)
+        #expect(x.toArray(as: Float.self) == base.addcmul(row, col, value: 2).toArray(as: Float.self))
+        let y = base.clone()
+        y.addcdiv_(row, col, value: 0.5)
+        #expect(y.toArray(as: Float.self) == base.addcdiv(row, col, value: 0.5).toArray(as: Float.self))
+        let z = base.clone()
+        z.lerp_(Tensor(scalar: 3), weight: 0.75)
+        #expect(z.toArray(as: Float.self) == base.toArray(as: Float.self).map { Reference.lerp($0, 3, 0.75) })
+        let w = base.clone()
+        w.sub_(row, alpha: 0.25)
+        #expect(w.toArray(as: Float.self) == base.sub(row, alpha: 0.25).toArray(as: Float.self))
+    }
+
+    @Test("dtypes: float64 and float16 operands, integer add with an integral alpha")
+    func dtypes() {
+        let s = Tensor([1.0, 2.0, 3.0]), a = Tensor([0.5, 0.25, 0.125])
+        #expect(s.addcmul(a, a, value: 4).scalars == [2.0, 2.25, 3.0625])
+        #expect(s.to(.float16).lerp(a.to(.float16), weight: 0.5).dtype == .float16)
+        #expect(s.to(.float16).lerp(a.to(.float16), weight: 0.5).scalars == [0.75, 1.125, 1.5625])
+        #expect(Tensor([Int64(1), 2, 3]).add(Tensor([Int64(1), 1, 1]), alpha: 3).scalars == [4, 5, 6])
+        // A float32 tensor with a float64 0-d operand stays float32, as PyTorch's result type says.
+        #expect(Tensor([Float(1)]).addcdiv(Tensor(scalar: 2, dtype: .float64), Tensor(scalar: 4, dtype: .float64)).dtype == .float32)
+    }
+
+    @Test("gradients agree with finite differences, with broadcasting")
+    func gradients() {
+        let s = withGenerator(Generator(seed: 3)) { Tensor.randn([3, 4]) }
+        let a = withGenerator(Generator(seed: 4)) { Tensor.randn([4]) }
+        let b = withGenerator(Generator(seed: 5)) { Tensor.rand([3, 1]) + 0.5 }
+        #expect(gradcheck([s, a]) { $0[0].add($0[1], alpha: -0.7) } == nil)
+        #expect(gradcheck([s, a]) { $0[0].lerp($0[1], weight: 0.3) } == nil)
+        #expect(gradcheck([s, a]) { $0[0].lerp($0[1], weight: 0.8) } == nil)
+        #expect(gradcheck([s, a, b]) { $0[0].addcmul($0[1], $0[2], value: 1.5) } == nil)
+        #expect(gradcheck([s, a, b]) { $0[0].addcdiv($0[1], $0[2], value: -0.5) } == nil)
+    }
+
+    @Test func integerAddcdivStops() async {
+        expectMessage(await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
+            let t = Tensor([Int64(1), 2])
+            _ = t.addcdiv(t, t)
+        }, "addcdiv: expected floating-point tensors (got Long, Long, Long)")
+    }
+
+    @Test func inPlaceWithGradSourceStops() async {
+        expectMessage(await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
+            let x = Tensor.ones([2]), g = Tensor.ones([2], requiresGrad: true)
+            x.addcmul_(g, g)
+        }, "addcmul_: writing a tensor that requires grad into another in place")
+    }
+}
