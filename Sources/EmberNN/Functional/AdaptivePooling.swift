@@ -41,7 +41,10 @@ extension F {
             } else {
                 PoolingKernels.adaptiveAvgBackward(gy.pointer(as: Double.self), planes: n * c, height: h, width: w, outHeight: oh, outWidth: ow, gx.pointer(as: Double.self))
             }
-            return onceDifferentiable([gx], "AdaptiveAvgPool2DBackward0", inputs: [gOut])
+            // Linear: the adjoint of the backward is the pooling itself.
+            return [record(gx, "AdaptiveAvgPool2DBackwardBackward0", inputs: [gOut]) { gg in
+                [F.adaptiveAvgPool2d(gg, outputSize: [oh, ow])]
+            }]
         }
         return batched ? result : result.squeeze(0)
     }

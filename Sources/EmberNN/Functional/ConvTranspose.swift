@@ -69,6 +69,19 @@ extension F {
         let hasBias = bias != nil
         let needs = inputs.map { $0.requiresGrad }
         return record(out, "ConvolutionBackward0", inputs: inputs, saved: [input, weight]) { g in
+            if GradMode.isEnabled && (g.requiresGrad || input.requiresGrad || weight.requiresGrad) {
+                // A recorded backward (createGraph): differentiable expressions, so second derivatives flow. The
+                // input gradient is the forward convolution of g; the weight gradient is a convolution's, with g
+                // as its input (padded by p before and p - output_padding after) and this input as its gradient.
+                let gx = needs[0] ? F.conv2d(g, weight, stride: s, padding: p, dilation: d, groups: groups)
+                    .narrow(2, start: 0, length: h).narrow(3, start: 0, length: w) : nil
+                let gw = needs[1]
+                    ? convolutionWeightGradient(input: g, gradOutput: input, kernel: [kh, kw], padBefore: p,
+                                                padAfter: [p[0] - op2[0], p[1] - op2[1]], stride: s, dilation: d, groups: groups)
+                    : nil
+                let gb = hasBias && needs[2] ? g.sum(dims: [0, 2, 3]) : nil
+                return hasBias ? [gx, gw, gb] : [gx, gw]
+            }
             let gy = g.kernelInput
             var gx: Tensor?, gw: Tensor?, gb: Tensor?
             func grads<T: BinaryFloatingPoint>(_: T.Type) {
@@ -92,8 +105,7 @@ extension F {
                 }
             }
             if x.dtype == .float32 { grads(Float.self) } else { grads(Double.self) }
-            let all: [Tensor?] = hasBias ? [gx, gw, gb] : [gx, gw]
-            return onceDifferentiable(all, "ConvolutionBackward0", inputs: [g, input, weight])
+            return hasBias ? [gx, gw, gb] : [gx, gw]
         }
     }
 }

@@ -103,12 +103,19 @@ extension F {
         if let b = bias { inputs.append(b) }
         let hasBias = bias != nil
         let needs = inputs.map { $0.requiresGrad }
+        let padAfter = [padTotal[0] - padBefore[0], padTotal[1] - padBefore[1]]
         return record(out, "ConvolutionBackward0", inputs: inputs, saved: [input, weight]) { g in
-            let gy = g.kernelInput
-            let grads = convolutionGrads(x: x, weight: wt, gradOutput: gy, geometry: geometry, groups: groups,
+            let grads: (input: Tensor?, weight: Tensor?, bias: Tensor?)
+            if GradMode.isEnabled && (g.requiresGrad || input.requiresGrad || weight.requiresGrad) {
+                // A recorded backward (createGraph): differentiable expressions, so second derivatives flow.
+                grads = differentiableConvolutionGrads(input: input, weight: weight, gradOutput: g, padBefore: padBefore,
+                                                       padAfter: padAfter, stride: stride, dilation: dilation, groups: groups,
+                                                       needInput: needs[0], needWeight: needs[1], needBias: hasBias && needs[2])
+            } else {
+                grads = convolutionGrads(x: x, weight: wt, gradOutput: g.kernelInput, geometry: geometry, groups: groups,
                                          needInput: needs[0], needWeight: needs[1], needBias: hasBias && needs[2])
-            let all: [Tensor?] = hasBias ? [grads.input, grads.weight, grads.bias] : [grads.input, grads.weight]
-            return onceDifferentiable(all, "ConvolutionBackward0", inputs: [g, input, weight])
+            }
+            return hasBias ? [grads.input, grads.weight, grads.bias] : [grads.input, grads.weight]
         }
     }
 

@@ -39,7 +39,7 @@ public protocol ConvPaddingSpec {
 }
 
 /// The resolved forms of a convolution `padding=` argument.
-public enum ConvPadding: ConvPaddingSpec, Equatable {
+public enum ConvPadding: ConvPaddingSpec, Equatable, Sendable {
     /// Explicit zero padding per spatial dim (one value applies to every dim).
     case explicit([Int])
     /// Pad so the output has the input's size (stride 1 only), split left/right like PyTorch.

@@ -76,7 +76,10 @@ extension F {
                 } else {
                     InterpolateKernels.nearestBackward(gy.pointer(as: Double.self), planes: n * c, height: h, width: w, rows: rows, columns: cols, gx.pointer(as: Double.self))
                 }
-                return onceDifferentiable([gx], "UpsampleNearest2DBackward0", inputs: [gOut])
+                return [record(gx, "UpsampleNearest2DBackwardBackward0", inputs: [gOut]) { gg in
+                    // Linear: the adjoint of the backward is the interpolation itself.
+                    [F.interpolate(gg, size: size, scaleFactor: scaleFactor, mode: mode, alignCorners: alignCorners)]
+                }]
             }
         case .bilinear:
             let align = alignCorners ?? false
@@ -96,7 +99,10 @@ extension F {
                 let gy = gOut.kernelInput
                 let gx = Tensor.zeros([n, c, h, w], dtype: gy.dtype)
                 if gy.dtype == .float32 { run(Float.self, gy, gx, backward: true) } else { run(Double.self, gy, gx, backward: true) }
-                return onceDifferentiable([gx], "UpsampleBilinear2DBackward0", inputs: [gOut])
+                return [record(gx, "UpsampleBilinear2DBackwardBackward0", inputs: [gOut]) { gg in
+                    // Linear: the adjoint of the backward is the interpolation itself.
+                    [F.interpolate(gg, size: size, scaleFactor: scaleFactor, mode: mode, alignCorners: alignCorners)]
+                }]
             }
         }
     }

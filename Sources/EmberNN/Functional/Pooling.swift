@@ -137,9 +137,11 @@ extension F {
                 PoolingKernels.avgPoolBackward(gy.pointer(as: Double.self), planes: n * c, g, countIncludePad: countIncludePad,
                                                divisorOverride: divisorOverride, gx.pointer(as: Double.self))
             }
-            // Average pooling is linear, so its backward is linear in the gradient too; a second derivative
-            // (rarely needed) is not implemented.
-            return onceDifferentiable([gx], "AvgPool2DBackward0", inputs: [gOut])
+            // Average pooling is linear: the adjoint of its backward is the pooling itself.
+            return [record(gx, "AvgPool2DBackwardBackward0", inputs: [gOut]) { gg in
+                [F.avgPool2d(gg, kernelSize: k, stride: s, padding: p, ceilMode: ceilMode,
+                             countIncludePad: countIncludePad, divisorOverride: divisorOverride)]
+            }]
         }
         return batched ? result : result.squeeze(0)
     }

@@ -1,0 +1,110 @@
+// Second derivatives (createGraph) through convolutions, linear poolings, interpolation and F.pad, checked by
+// finite differences of the first derivatives.
+import Testing
+import Ember
+import EmberNN
+import _EmberTestSupport
+
+/// The first derivatives of `f(inputs)·direction` with respect to every input, flattened into one vector, with
+/// the graph recorded: gradcheck on this checks the second derivatives.
+/// (gradcheck evaluates its function under `noGrad` with plain inputs for the finite differences, so the
+/// graph is switched back on here and such inputs get fresh leaves.)
+private func firstDerivatives(_ inputs: [Tensor], _ f: ([Tensor]) -> Tensor) -> Tensor {
+    enableGrad {
+        let xs = inputs.map { $0.requiresGrad ? $0 : $0.detach().requiresGrad_() }
+        let y = f(xs)
+        let direction = sample(y.shape, seed: 99)
+        let grads = grad(of: [(y * direction).sum()], with: xs, createGraph: true, allowUnused: true)
+        return Tensor.cat(zip(grads, xs).map { ($0 ?? Tensor.zerosLike($1)).reshape([-1]) }, dim: 0)
+    }
+}
+
+/// `firstDerivatives` agrees with the same derivatives from the fast kernels (no graph recorded), and its own
+/// derivatives agree with finite differences: together, the recorded backward is right to second order.
+private func checkSecondOrder(_ inputs: [Tensor], _ label: String, sourceLocation: SourceLocation = #_sourceLocation,
+                              _ f: @escaping ([Tensor]) -> Tensor) {
+    let leaves = inputs.map { $0.detach().requiresGrad_() }
+    let y = f(leaves)
+    let plain = grad(of: [(y * sample(y.shape, seed: 99)).sum()], with: leaves, allowUnused: true)
+    let plainFlat = Tensor.cat(zip(plain, leaves).map { ($0 ?? Tensor.zerosLike($1)).reshape([-1]) }, dim: 0)
+    #expect(closeness(firstDerivatives(inputs, f), plainFlat, rtol: 1e-10, atol: 1e-12, label: label) == nil,
+            "first derivatives, \(label)", sourceLocation: sourceLocation)
+    #expect(gradcheck(inputs) { firstDerivatives($0, f) } == nil, "second derivatives, \(label)",
+            sourceLocation: sourceLocation)
+}
+
+@Suite("Second derivatives")
+struct SecondOrderTests {
+    struct ConvCase: CustomStringConvertible, Sendable {
+        var stride: [Int], padding: ConvPadding, dilation: [Int], groups: Int, kernel: [Int]
+        var description: String { "s\(stride) p\(padding) d\(dilation) g\(groups) k\(kernel)" }
+    }
+    static let convCases: [ConvCase] = [
+        ConvCase(stride: [1, 1], padding: .explicit([0]), dilation: [1, 1], groups: 1, kernel: [3, 3]),
+        ConvCase(stride: [2, 1], padding: .explicit([1, 2]), dilation: [1, 1], groups: 2, kernel: [3, 2]),
+        ConvCase(stride: [1, 1], padding: .explicit([1]), dilation: [2, 1], groups: 1, kernel: [2, 3]),
+        // "same" with an even kernel pads asymmetrically (one more at the end).
+        ConvCase(stride: [1, 1], padding: .same, dilation: [1, 1], groups: 1, kernel: [2, 4]),
+        ConvCase(stride: [3, 2], padding: .explicit([1, 0]), dilation: [1, 2], groups: 2, kernel: [2, 2]),
+    ]
+
+    @Test("conv2d: second derivatives with respect to input, weight and bias", arguments: convCases)
+    func conv2d(_ c: ConvCase) {
+        let x = sample([2, 4, 6, 7], seed: 1), w = sample([4, 4 / c.groups, c.kernel[0], c.kernel[1]], seed: 2)
+        let b = sample([4], seed: 3)
+        // Squared so the first derivatives depend on the output (and so on every input) nonlinearly.
+        checkSecondOrder([x, w, b], "\(c)") { u in
+            F.conv2d(u[0], u[1], bias: u[2], stride: c.stride, padding: c.padding, dilation: c.dilation,
+                     groups: c.groups).pow(2)
+        }
+    }
+
+    @Test("conv_transpose2d: second derivatives with respect to input, weight and bias")
+    func convTranspose2d() {
+        let x = sample([2, 4, 4, 3], seed: 4), w = sample([4, 3, 3, 2], seed: 5), b = sample([6], seed: 6)
+        checkSecondOrder([x, w, b], "stride, output padding, groups") { u in
+            F.convTranspose2d(u[0], u[1], bias: u[2], stride: [2, 3], padding: [1, 0], outputPadding: [1, 2],
+                              groups: 2, dilation: [1, 1]).pow(2)
+        }
+        checkSecondOrder([x, w], "dilation") { u in F.convTranspose2d(u[0], u[1], padding: 1, dilation: 2).pow(2) }
+    }
+
+    @Test("a gradient penalty through a small CNN trains: d/dθ ‖∂y/∂x‖² by finite differences")
+    func gradientPenalty() {
+        let x = sample([2, 1, 6, 6], seed: 7), w1 = sample([3, 1, 3, 3], seed: 8), w2 = sample([2, 3, 2, 2], seed: 9)
+        #expect(gradcheck([w1, w2]) { t in
+            enableGrad {
+                let input = x.detach().requiresGrad_()
+                let h = F.avgPool2d(F.conv2d(input, t[0], padding: 1).tanh(), kernelSize: 2)
+                let y = F.conv2d(h, t[1]).sum()
+                let gx = grad(of: [y], with: [input], createGraph: true)[0]!
+                return gx.pow(2).sum()
+            }
+        } == nil)
+    }
+
+    @Test("linear ops: avg/adaptive pooling and interpolation differentiate their backward")
+    func linearOps() {
+        let x = sample([1, 2, 5, 6], seed: 10)
+        let ops: [(String, @Sendable (Tensor) -> Tensor)] = [
+            ("avg_pool2d", { F.avgPool2d($0, kernelSize: 3, stride: 2, padding: 1, ceilMode: true, countIncludePad: false) }),
+            ("adaptive_avg_pool2d", { F.adaptiveAvgPool2d($0, outputSize: [3, 4]) }),
+            ("nearest", { F.interpolate($0, size: [7, 9], mode: .nearest) }),
+            ("bilinear", { F.interpolate($0, scaleFactor: 1.5, mode: .bilinear, alignCorners: false) }),
+            ("pad", { F.pad($0, [1, -2, 2, 0]) }),
+        ]
+        for (name, op) in ops {
+            checkSecondOrder([x], name) { op($0[0]).pow(2) }
+        }
+    }
+
+    @Test("F.pad pads and crops the last dimensions like torch.nn.functional.pad")
+    func pad() {
+        let x = Tensor((1...6).map(Double.init), shape: [1, 2, 3])
+        // Last dim: 1 before, 0 after; middle dim: crop 1 before, pad 1 after (with 9).
+        let y = F.pad(x, [1, 0, -1, 1], value: 9)
+        #expect(y.shape == [1, 2, 4])
+        #expect(y.scalars == [9, 4, 5, 6, 9, 9, 9, 9])
+        #expect(gradcheck([x]) { F.pad($0[0], [2, 1, 1, -1]) } == nil)
+    }
+}
