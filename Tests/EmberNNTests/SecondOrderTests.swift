@@ -98,6 +98,36 @@ struct SecondOrderTests {
         }
     }
 
+    @Test("batch norm (training and eval, 2-d and 4-d) and layer norm")
+    func normalization() {
+        let x4 = sample([3, 2, 2, 3], seed: 11), x2 = sample([5, 3], seed: 12)
+        let w2 = sample([2], seed: 13) + 1.5, b2 = sample([2], seed: 14), w3 = sample([3], seed: 15) + 1.5
+        checkSecondOrder([x4, w2, b2], "batch norm, training") { u in
+            F.batchNorm(u[0], runningMean: nil, runningVar: nil, weight: u[1], bias: u[2], training: true).pow(2)
+        }
+        checkSecondOrder([x2], "batch norm, training, 2-d, no affine") { u in
+            F.batchNorm(u[0], runningMean: nil, runningVar: nil, training: true).pow(3)
+        }
+        let rm = sample([2], seed: 16), rv = sample([2], seed: 17).abs() + 0.5
+        checkSecondOrder([x4, w2, b2], "batch norm, eval") { u in
+            F.batchNorm(u[0], runningMean: rm, runningVar: rv, weight: u[1], bias: u[2], training: false).pow(2)
+        }
+        checkSecondOrder([x2, w3, sample([3], seed: 18)], "layer norm") { u in
+            F.layerNorm(u[0], normalizedShape: [3], weight: u[1], bias: u[2]).pow(2)
+        }
+        checkSecondOrder([x4], "layer norm over 3 dims, no affine") { u in
+            F.layerNorm(u[0], normalizedShape: [2, 2, 3]).pow(3)
+        }
+    }
+
+    @Test("embedding, with a padding row")
+    func embedding() {
+        let table = sample([5, 3], seed: 19)
+        let indices = Tensor([Int64(1), 4, 1, 0, 2, 4], shape: [2, 3])
+        checkSecondOrder([table], "embedding") { F.embedding(indices, $0[0]).pow(2) }
+        checkSecondOrder([table], "embedding, padding_idx 4") { F.embedding(indices, $0[0], paddingIdx: 4).pow(2) }
+    }
+
     @Test("F.pad pads and crops the last dimensions like torch.nn.functional.pad")
     func pad() {
         let x = Tensor((1...6).map(Double.init), shape: [1, 2, 3])

@@ -50,7 +50,14 @@ extension F {
                 }
             }
             if gy.dtype == .float32 { scatter(Float.self) } else { scatter(Double.self) }
-            return onceDifferentiable([gw], "EmbeddingBackward0", inputs: [g])
+            // Linear in g: the adjoint of the scatter is the lookup, with padding rows left out.
+            let shape = indices.shape + [d]
+            return [record(gw, "EmbeddingBackwardBackward0", inputs: [g]) { gg in
+                let rows = gg.indexSelect(dim: 0, index: idx.reshape([-1])).view(shape)
+                guard let pad else { return [rows] }
+                let keep = idx.ne(Tensor(scalar: Double(pad), dtype: .int64)).to(gg.dtype).view(indices.shape + [1])
+                return [rows * keep]
+            }]
         }
     }
 }

@@ -74,6 +74,22 @@ extension F {
         let hasWeight = weight != nil, hasBias = bias != nil
         let meanSaved = mean, invstdSaved = invstd
         return record(out, "NativeBatchNormBackward0", inputs: inputs, saved: [input] + (weight.map { [$0] } ?? [])) { g in
+            if GradMode.isEnabled && ([g] + inputs).contains(where: { $0.requiresGrad }) {
+                // A recorded backward (createGraph): differentiable expressions, so second derivatives flow.
+                var broadcast = [Int](repeating: 1, count: input.rank)
+                broadcast[1] = c
+                let dims = [0] + Array(2..<input.rank)
+                let fixed = training ? nil : (Tensor(meanSaved, shape: broadcast).to(input.dtype),
+                                              Tensor(invstdSaved, shape: broadcast).to(input.dtype))
+                let r = differentiableNormalizationGrads(
+                    input: input, gradOutput: g, weight: weight?.view(broadcast), dims: dims, parameterDims: dims, eps: eps,
+                    fixed: fixed, needInput: needs[0], needWeight: hasWeight && needs[1],
+                    needBias: hasBias && needs[hasWeight ? 2 : 1])
+                var grads: [Tensor?] = [r.input]
+                if hasWeight { grads.append(r.weight.map { $0.view(weight!.shape) }) }
+                if hasBias { grads.append(r.bias.map { $0.view(bias!.shape) }) }
+                return grads
+            }
             let gy = g.kernelInput
             let gx = needs[0] ? Tensor(empty: x.shape, dtype: x.dtype) : nil
             let gw = hasWeight && needs[1] ? Tensor(empty: [c], dtype: x.dtype) : nil
@@ -88,7 +104,7 @@ extension F {
             var grads: [Tensor?] = [gx]
             if hasWeight { grads.append(gw.map { $0.view(weight!.shape) }) }
             if hasBias { grads.append(gb.map { $0.view(bias!.shape) }) }
-            return onceDifferentiable(grads, "NativeBatchNormBackward0", inputs: [g] + inputs)
+            return grads
         }
     }
 
@@ -134,6 +150,17 @@ extension F {
         let hasWeight = weight != nil, hasBias = bias != nil
         let meanSaved = mean, rstdSaved = rstd
         return record(out, "NativeLayerNormBackward0", inputs: inputs, saved: [input] + (weight.map { [$0] } ?? [])) { g in
+            if GradMode.isEnabled && ([g] + inputs).contains(where: { $0.requiresGrad }) {
+                // A recorded backward (createGraph): differentiable expressions, so second derivatives flow.
+                let r = differentiableNormalizationGrads(
+                    input: input, gradOutput: g, weight: weight, dims: Array((input.rank - k)..<input.rank),
+                    parameterDims: Array(0..<(input.rank - k)), eps: eps, fixed: nil, needInput: needs[0],
+                    needWeight: hasWeight && needs[1], needBias: hasBias && needs[hasWeight ? 2 : 1])
+                var grads: [Tensor?] = [r.input]
+                if hasWeight { grads.append(r.weight) }
+                if hasBias { grads.append(r.bias) }
+                return grads
+            }
             let gy = g.kernelInput
             let gx = needs[0] ? Tensor(empty: x.shape, dtype: x.dtype) : nil
             let gw = hasWeight && needs[1] ? Tensor(empty: normalizedShape, dtype: x.dtype) : nil
@@ -147,7 +174,7 @@ extension F {
             var grads: [Tensor?] = [gx]
             if hasWeight { grads.append(gw) }
             if hasBias { grads.append(gb) }
-            return onceDifferentiable(grads, "NativeLayerNormBackward0", inputs: [g] + inputs)
+            return grads
         }
     }
 }
