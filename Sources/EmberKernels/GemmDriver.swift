@@ -79,18 +79,19 @@ enum GemmDriver {
     /// Multiply-adds that packing one element costs, roughly (measured here: 0.11–0.22 ns per packed element
     /// against ~48 multiply-adds per ns on one core).
     static let packCost = 8
+    /// Multiply-adds that one pool dispatch costs, roughly (~2 µs from announcing a job to its last chunk).
+    static let dispatchCost = 100_000
     /// Row-major B is read in place (not packed) when at most this many row panels of A read it (LeNet's
     /// convolutions, 6 and 16 output channels: ~1.5% of the training step; 1 to 3 measured alike).
     static let inPlacePanelsLimit = 2
-    /// Multiply-adds that one pool dispatch costs, roughly (~2 µs from announcing a job to its last chunk).
-    static let dispatchCost = 100_000
 
     /// The Goto/BLIS loop nest over a pool: M blocks (mc) → K blocks (kc) → N blocks (`sharedColumns`).
     /// For each block the threads first pack A's rows and B's columns together, every panel once, into
     /// buffers they share; then each computes its rectangle of C (from `grid`) out of the shared panels,
     /// walking B in nc-column blocks that stay in its L2. Two pool dispatches per block, and no panel is
     /// packed twice (when every task packed the operand its split did not cut, packing was ~10% of a
-    /// 256×784·784×256 product).
+    /// 256×784·784×256 product). Row-major B that few row panels read is not packed at all
+    /// (`inPlacePanelsLimit`). With `ThreadPool.serial` this is the classic one-thread nest.
     static func blocked<T: GemmScalar>(m: Int, n: Int, k: Int, alpha: T,
                                        a: UnsafePointer<T>, ars: Int, acs: Int,
                                        b: UnsafePointer<T>, brs: Int, bcs: Int,
