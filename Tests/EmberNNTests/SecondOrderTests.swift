@@ -128,6 +128,25 @@ struct SecondOrderTests {
         checkSecondOrder([table], "embedding, padding_idx 4") { F.embedding(indices, $0[0], paddingIdx: 4).pow(2) }
     }
 
+    @Test("cross-entropy and NLL: weights, label smoothing, ignored targets, spatial targets, every reduction")
+    func classLosses() {
+        let logits = sample([4, 3], seed: 20), spatial = sample([2, 3, 2], seed: 21)
+        let targets = Tensor([Int64(2), 0, 1, 2]), spatialTargets = Tensor([Int64(0), 2, -100, 1], shape: [2, 2])
+        let weight = Tensor([0.5, 2.0, 1.25])
+        for reduction in [F.Reduction.mean, .sum, .none] {
+            // Scaled by the logits so the loss is not linear in a function of softmax alone.
+            checkSecondOrder([logits], "cross_entropy \(reduction)") { u in
+                F.crossEntropy(u[0], targets, weight: weight, reduction: reduction, labelSmoothing: 0.2) * u[0].sum()
+            }
+            checkSecondOrder([spatial], "cross_entropy spatial, ignore_index, \(reduction)") { u in
+                F.crossEntropy(u[0], spatialTargets, reduction: reduction).pow(2)
+            }
+            checkSecondOrder([logits], "nll_loss \(reduction)") { u in
+                F.nllLoss(F.logSoftmax(u[0], dim: 1), targets, weight: weight, reduction: reduction).pow(2)
+            }
+        }
+    }
+
     @Test("F.pad pads and crops the last dimensions like torch.nn.functional.pad")
     func pad() {
         let x = Tensor((1...6).map(Double.init), shape: [1, 2, 3])

@@ -25,7 +25,8 @@ extension F {
         if target.dtype.isFloatingPoint {
             return crossEntropyProbabilities(input, target, weight: weight, reduction: reduction, labelSmoothing: labelSmoothing)
         }
-        return classLoss(input, target, weight: weight, ignoreIndex: ignoreIndex, reduction: reduction, op: op) { x, t, w, n, c, s, loss, lse in
+        return classLoss(input, target, weight: weight, ignoreIndex: ignoreIndex, reduction: reduction, op: op,
+                         labelSmoothing: labelSmoothing) { x, t, w, n, c, s, loss, lse in
             var bad: Int64? = nil
             let denominator: Double
             if x.dtype == .float32 {
@@ -117,7 +118,7 @@ extension F {
     /// The shared driver of class-index losses: layout checks, kernel call, reduction and the backward node.
     /// `forward` fills per-row losses (and `lse` scratch) and returns (Σ kept weights, first bad target).
     static func classLoss(_ input: Tensor, _ target: Tensor, weight: Tensor?, ignoreIndex: Int, reduction: Reduction, op: String,
-                          gradientDependsOnInput: Bool = true,
+                          gradientDependsOnInput: Bool = true, labelSmoothing: Double = 0,
                           forward: (Tensor, Tensor, Tensor?, Int, Int, Int, Tensor, Tensor) -> (Double, Int64?),
                           backward: @escaping (Tensor, Tensor, Tensor?, Int, Int, Int, Tensor, Tensor, Int, Tensor) -> Void) -> Tensor {
         emberCheck(target.dtype == .int64 || target.dtype == .int32 || target.dtype == .uint8, op,
@@ -150,6 +151,20 @@ extension F {
         }
         let xShape = x4.shape
         let result = record(out, "NllLossBackward0", inputs: [x4], saved: [input, target]) { g in
+            if GradMode.isEnabled && (g.requiresGrad || x4.requiresGrad) {
+                // A recorded backward (createGraph): with q the weighted (smoothed) target distribution of each
+                // row, the gradient is g·(Σq · softmax(x) − q) for cross-entropy and −g·q for NLL, differentiable.
+                let q = classTargetDistribution(t, weight: w, shape: xShape, ignoreIndex: ignoreIndex,
+                                                labelSmoothing: labelSmoothing).to(x4.dtype)
+                let scale: Tensor
+                switch reduction {
+                case .none: scale = g.reshape(rowShape).unsqueeze(1)
+                case .sum: scale = g
+                case .mean: scale = g / denominator
+                }
+                let direction = gradientDependsOnInput ? F.softmax(x4, dim: 1) * q.sum(dim: 1, keepDim: true) - q : -q
+                return [direction * scale]
+            }
             let rowGrad: Tensor, stride: Int
             switch reduction {
             case .none: rowGrad = g.kernelInput; stride = 1
@@ -158,8 +173,30 @@ extension F {
             }
             let gx = Tensor(empty: xShape, dtype: x.dtype)
             backward(x, t, w, n, c, s, lse, rowGrad, stride, gx)
-            return onceDifferentiable([gx], "NllLossBackward0", inputs: gradientDependsOnInput ? [g, x4] : [g])
+            return [gx]
         }
         return result
+    }
+
+    /// Per row of `[N, C, *]`, the class weights a class-index loss puts on each log-probability: `(1 − ε)·w[t]`
+    /// on the target class plus `ε/C·w[c]` on every class (label smoothing ε), all zero where the target is
+    /// `ignoreIndex`. Float64, shaped like the input.
+    static func classTargetDistribution(_ target: Tensor, weight: Tensor?, shape: [Int], ignoreIndex: Int,
+                                        labelSmoothing: Double) -> Tensor {
+        let n = shape[0], c = shape[1], s = shape.dropFirst(2).reduce(1, *)
+        let w = weight.map { $0.to(.float64).contiguous().scalars } ?? [Double](repeating: 1, count: c)
+        let tp = target.to(.int64).contiguous().toArray(as: Int64.self)
+        var q = [Double](repeating: 0, count: n * c * s)
+        for i in 0..<n {
+            for j in 0..<s {
+                let t = Int(tp[i * s + j])
+                if t == ignoreIndex { continue }
+                q[(i * c + t) * s + j] += (1 - labelSmoothing) * w[t]
+                if labelSmoothing > 0 {
+                    for k in 0..<c { q[(i * c + k) * s + j] += labelSmoothing / Double(c) * w[k] }
+                }
+            }
+        }
+        return Tensor(q, shape: shape)
     }
 }
