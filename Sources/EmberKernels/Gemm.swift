@@ -90,4 +90,28 @@ public enum Gemm {
                         b: b, bRowStride: bRowStride, bColStride: bColStride, beta: beta, c: c, ldc: ldc,
                         isa: min(isa, KernelISA.hardware))
     }
+
+    /// `count` single-precision products `C[i] = alpha * A[i]·B[i] + beta * C[i]`, matrix `i` of each operand
+    /// starting `i * batchStride` elements after the first (a stride of 0 reuses one matrix), as `torch.bmm`.
+    /// Same conventions as `sgemm` otherwise. Many small products run one per thread.
+    public static func sgemmBatched(count: Int, m: Int, n: Int, k: Int, alpha: Float,
+                                    a: UnsafePointer<Float>, aBatchStride: Int, aRowStride: Int, aColStride: Int,
+                                    b: UnsafePointer<Float>, bBatchStride: Int, bRowStride: Int, bColStride: Int,
+                                    beta: Float, c: UnsafeMutablePointer<Float>, cBatchStride: Int, ldc: Int) {
+        GemmDriver.gemmBatched(count: count, m: m, n: n, k: k, alpha: alpha, a: a, aBatchStride: aBatchStride,
+                               aRowStride: aRowStride, aColStride: aColStride, b: b, bBatchStride: bBatchStride,
+                               bRowStride: bRowStride, bColStride: bColStride, beta: beta, c: c,
+                               cBatchStride: cBatchStride, ldc: ldc, isa: KernelISA.active)
+    }
+
+    /// Double-precision `sgemmBatched`.
+    public static func dgemmBatched(count: Int, m: Int, n: Int, k: Int, alpha: Double,
+                                    a: UnsafePointer<Double>, aBatchStride: Int, aRowStride: Int, aColStride: Int,
+                                    b: UnsafePointer<Double>, bBatchStride: Int, bRowStride: Int, bColStride: Int,
+                                    beta: Double, c: UnsafeMutablePointer<Double>, cBatchStride: Int, ldc: Int) {
+        GemmDriver.gemmBatched(count: count, m: m, n: n, k: k, alpha: alpha, a: a, aBatchStride: aBatchStride,
+                               aRowStride: aRowStride, aColStride: aColStride, b: b, bBatchStride: bBatchStride,
+                               bRowStride: bRowStride, bColStride: bColStride, beta: beta, c: c,
+                               cBatchStride: cBatchStride, ldc: ldc, isa: KernelISA.active)
+    }
 }

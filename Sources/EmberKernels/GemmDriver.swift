@@ -13,10 +13,12 @@ enum GemmDriver {
     /// From this many multiply-adds on, the work is split over the thread pool (a wake-up costs a few µs).
     static let parallelLimit = 1 << 16
 
+    /// One product over `pool` (`ThreadPool.serial`: on the caller's thread alone).
     static func gemm<T: GemmScalar>(m: Int, n: Int, k: Int, alpha: T,
                                     a: UnsafePointer<T>, aRowStride: Int, aColStride: Int,
                                     b: UnsafePointer<T>, bRowStride: Int, bColStride: Int,
-                                    beta: T, c: UnsafeMutablePointer<T>, ldc: Int, isa: KernelISA) {
+                                    beta: T, c: UnsafeMutablePointer<T>, ldc: Int, isa: KernelISA,
+                                    pool: ThreadPool = .shared) {
         kernelCheck(m >= 0 && n >= 0 && k >= 0, "gemm: negative size m=\(m) n=\(n) k=\(k)")
         kernelCheck(m <= 1 || ldc >= n, "gemm: ldc=\(ldc) is smaller than n=\(n)")
         if m == 0 || n == 0 { return }
@@ -27,11 +29,10 @@ enum GemmDriver {
         if m * n * k < smallLimit || m == 1 || n == 1 {
             // Tiny products, and matrix-vector shapes where a packed tile would be mostly padding.
             unpacked(m: m, n: n, k: k, alpha: alpha, a: a, ars: aRowStride, acs: aColStride,
-                     b: b, brs: bRowStride, bcs: bColStride, beta: beta, c: c, ldc: ldc, isa: isa)
+                     b: b, brs: bRowStride, bcs: bColStride, beta: beta, c: c, ldc: ldc, isa: isa, pool: pool)
             return
         }
         let (kernel, blocking) = T.microkernel(isa)
-        let pool = ThreadPool.shared
         if m * n * k < parallelLimit || pool.threadCount == 1 {
             blocked(m: m, n: n, k: k, alpha: alpha, a: a, ars: aRowStride, acs: aColStride,
                     b: b, brs: bRowStride, bcs: bColStride, beta: beta, c: c, ldc: ldc,
@@ -60,6 +61,30 @@ enum GemmDriver {
             }
         }
     }
+
+    /// `count` products at fixed batch strides (`bmm`). When there are enough of them, each runs whole on one
+    /// thread (no per-product dispatches); otherwise they run one after another, each over the pool.
+    static func gemmBatched<T: GemmScalar>(count: Int, m: Int, n: Int, k: Int, alpha: T,
+                                           a: UnsafePointer<T>, aBatchStride: Int, aRowStride: Int, aColStride: Int,
+                                           b: UnsafePointer<T>, bBatchStride: Int, bRowStride: Int, bColStride: Int,
+                                           beta: T, c: UnsafeMutablePointer<T>, cBatchStride: Int, ldc: Int,
+                                           isa: KernelISA) {
+        let pool = ThreadPool.shared, threads = pool.threadCount
+        func product(_ i: Int, _ pool: ThreadPool) {
+            gemm(m: m, n: n, k: k, alpha: alpha, a: a + i * aBatchStride, aRowStride: aRowStride, aColStride: aColStride,
+                 b: b + i * bBatchStride, bRowStride: bRowStride, bColStride: bColStride, beta: beta,
+                 c: c + i * cBatchStride, ldc: ldc, isa: isa, pool: pool)
+        }
+        let smallProducts = m * n * k < batchedSplitLimit
+        if threads > 1 && (count >= 2 * threads || (count >= threads && smallProducts)) {
+            pool.parallelFor(count) { range in for i in range { product(i, .serial) } }
+        } else {
+            for i in 0..<count { product(i, pool) }
+        }
+    }
+
+    /// Below this many multiply-adds per product, a batch as large as the pool runs one product per thread.
+    static let batchedSplitLimit = 1 << 22
 
     /// Chooses between the two ways of sharing a product over `threads` threads split tm×tn.
     /// Independent rectangles take one dispatch, but every task packs all of the operand its split does not
@@ -253,8 +278,8 @@ enum GemmDriver {
     static func unpacked<T: GemmScalar>(m: Int, n: Int, k: Int, alpha: T,
                                         a: UnsafePointer<T>, ars: Int, acs: Int,
                                         b: UnsafePointer<T>, brs: Int, bcs: Int,
-                                        beta: T, c: UnsafeMutablePointer<T>, ldc: Int, isa: KernelISA) {
-        let pool = ThreadPool.shared
+                                        beta: T, c: UnsafeMutablePointer<T>, ldc: Int, isa: KernelISA,
+                                        pool: ThreadPool) {
         if m * n * k < 4 * parallelLimit || pool.threadCount == 1 {
             T.small(isa, m: m, n: n, k: k, alpha: alpha, a: a, ars: ars, acs: acs, b: b, brs: brs, bcs: bcs,
                     beta: beta, c: c, ldc: ldc)

@@ -105,6 +105,30 @@ struct GemmTests {
         #expect(dRatio <= 1, "small-block dgemm \(isa): \(dRatio)")
     }
 
+    @Test("batched products: one per thread when small, one after another when large; a batch stride of 0",
+          arguments: [(5, 7, 33, 9), (3, 128, 256, 130), (4, 40, 50, 60)])
+    func batched(shape: (Int, Int, Int, Int)) {
+        let (count, m, n, k) = shape
+        // Each product its own random case, except in the last shape: one case repeated, its B stored once
+        // and read at batch stride 0.
+        let sharedB = count == 4
+        let cases = (0..<count).map { i in
+            GemmCase(m: m, n: n, k: k, alpha: 0.5, beta: 0.25, a: .rowMajor, b: .transposed, seed: sharedB ? 1 : UInt64(i + 1))
+        }
+        let aSize = cases[0].a.count, bSize = cases[0].b.count, cSize = cases[0].c.count
+        let a = cases.flatMap { $0.a }.map(Float.init)
+        let b: [Float] = (sharedB ? cases[0].b : cases.flatMap { $0.b }).map { Float($0) }
+        var c = cases.flatMap { $0.c }.map(Float.init)
+        Gemm.sgemmBatched(count: count, m: m, n: n, k: k, alpha: 0.5, a: a, aBatchStride: aSize,
+                          aRowStride: cases[0].ars, aColStride: cases[0].acs, b: b, bBatchStride: sharedB ? 0 : bSize,
+                          bRowStride: cases[0].brs, bColStride: cases[0].bcs, beta: 0.25, c: &c, cBatchStride: cSize,
+                          ldc: cases[0].ldc)
+        for (i, problem) in cases.enumerated() {
+            let got = c[(i * cSize)..<((i + 1) * cSize)].map(Double.init)
+            #expect(problem.worstRatio(got, epsilon: Double(Float.ulpOfOne)) <= 1, "product \(i) of \(count)")
+        }
+    }
+
     @Test("thread grid balances the tiles of the slowest task, preferring to cut M")
     func grid() {
         let blocking = GemmBlocking(mr: 12, nr: 32, mc: 3072, kc: 256, nc: 384)

@@ -88,8 +88,22 @@ extension Tensor {
         let a = to(dtype.computeType).detachedIfNeeded, b = other.to(dtype.computeType).detachedIfNeeded
         let batches = shape[0], n = shape[1], p = other.shape[2]
         let out = Tensor(empty: [batches, n, p], dtype: a.dtype)
-        for i in 0..<batches {
-            Tensor.gemm2d(noGrad { a.select(0, i) }, noGrad { b.select(0, i) }, into: out, cOffset: i * n * p)
+        let k = shape[2], (sa, sb) = (a.strides, b.strides)
+        switch a.dtype {
+        case .float32:
+            Gemm.sgemmBatched(count: batches, m: n, n: p, k: k, alpha: 1,
+                              a: a.pointer(as: Float.self), aBatchStride: sa[0], aRowStride: sa[1], aColStride: sa[2],
+                              b: b.pointer(as: Float.self), bBatchStride: sb[0], bRowStride: sb[1], bColStride: sb[2],
+                              beta: 0, c: out.pointer(as: Float.self), cBatchStride: n * p, ldc: p)
+        case .float64:
+            Gemm.dgemmBatched(count: batches, m: n, n: p, k: k, alpha: 1,
+                              a: a.pointer(as: Double.self), aBatchStride: sa[0], aRowStride: sa[1], aColStride: sa[2],
+                              b: b.pointer(as: Double.self), bBatchStride: sb[0], bRowStride: sb[1], bColStride: sb[2],
+                              beta: 0, c: out.pointer(as: Double.self), cBatchStride: n * p, ldc: p)
+        default:
+            for i in 0..<batches {
+                Tensor.gemm2d(noGrad { a.select(0, i) }, noGrad { b.select(0, i) }, into: out, cOffset: i * n * p)
+            }
         }
         let x = self
         return record(out.to(dtype), gradName, inputs: [self, other], saved: [self, other]) { g in
