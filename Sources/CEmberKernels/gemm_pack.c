@@ -69,6 +69,7 @@
             if (nr == 8) SCATTER_ROWS(T, 8, out, b, rs, kc, full)                                  \
             else if (nr == 16) SCATTER_ROWS(T, 16, out, b, rs, kc, full)                           \
             else if (nr == 32) SCATTER_ROWS(T, 32, out, b, rs, kc, full)                           \
+            else if (nr == 64) SCATTER_ROWS(T, 64, out, b, rs, kc, full)                           \
             else SCATTER_ROWS(T, nr, out, b, rs, kc, full)                                         \
             out += full * nr * kc;                                                                 \
         }                                                                                          \
@@ -112,7 +113,7 @@ static int clamp_level(int level) {
 
 ember_sgemm_ukr_info ember_sgemm_ukr_for_level(int level) {
     switch (clamp_level(level)) {
-    case 2: return (ember_sgemm_ukr_info){ember_sgemm_ukr_avx512, 12, 32};
+    case 2: return (ember_sgemm_ukr_info){ember_sgemm_ukr_avx512, 6, 64};
     case 1: return (ember_sgemm_ukr_info){ember_sgemm_ukr_avx2, 6, 16};
     default: return (ember_sgemm_ukr_info){ember_sgemm_ukr_portable, 4, 16};
     }

@@ -19,7 +19,8 @@ struct GemmBlocking {
         self.mr = mr
         self.nr = nr
         // EMBER_GEMM_MC/KC/NC are tuning knobs for benchmarks; the float defaults were tuned on a Zen 2/3-class
-        // EPYC (32K L1, 512K L2 per core): kc 384 / nc 320 beat 256 / 384 by ~1% at 1024 and 2048.
+        // EPYC (32K L1, 512K L2 per core): kc 384 / nc 320 beat 256 / 384 by ~1% at 1024 and 2048. On Zen 4
+        // (1M L2) the AVX-512 6×64 kernel measured kc 256, 384 and 512 within 2% of each other.
         let mc = GemmBlocking.knob("EMBER_GEMM_MC") ?? mc
         let nc = GemmBlocking.knob("EMBER_GEMM_NC") ?? nc
         self.kc = GemmBlocking.knob("EMBER_GEMM_KC") ?? kc

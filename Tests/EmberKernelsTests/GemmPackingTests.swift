@@ -29,7 +29,7 @@ struct GemmPackingTests {
         }
     }
 
-    @Test("pack B into NR-column panels, zero-padded", arguments: [8, 16, 32])
+    @Test("pack B into NR-column panels, zero-padded", arguments: [8, 16, 32, 64])
     func packB(nr: Int) {
         for (kc, nc) in [(1, 1), (8, nr), (7, 2 * nr + 1), (17, 3 * nr), (64, nr + 5), (9, 1)] {
             for layout in Layout.allCases {
