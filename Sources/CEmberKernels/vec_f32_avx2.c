@@ -1,65 +1,10 @@
-// AVX2+FMA float32 elementwise kernels: exp, add, mul, sum (tails go through a small stack buffer).
+// AVX2 float32 sum (exp, add and mul run in the shared op kernels, vec_f32_ops_impl.h).
 #include "CEmberKernels.h"
 #include "vec_f32_common.h"
-#include <string.h>
 
 #if defined(__x86_64__)
 #include <immintrin.h>
-#define TGT __attribute__((target("avx2,fma")))
-
-static inline TGT __m256 exp8(__m256 d) {
-    __m256 q = _mm256_round_ps(_mm256_mul_ps(d, _mm256_set1_ps(EMBER_LOG2E)),
-                               _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
-    __m256i qi = _mm256_cvtps_epi32(q);
-    __m256 s = _mm256_fnmadd_ps(q, _mm256_set1_ps(EMBER_LN2_HI), d);
-    s = _mm256_fnmadd_ps(q, _mm256_set1_ps(EMBER_LN2_LO), s);
-    __m256 u = _mm256_set1_ps(EMBER_EXP_C5);
-    u = _mm256_fmadd_ps(u, s, _mm256_set1_ps(EMBER_EXP_C4));
-    u = _mm256_fmadd_ps(u, s, _mm256_set1_ps(EMBER_EXP_C3));
-    u = _mm256_fmadd_ps(u, s, _mm256_set1_ps(EMBER_EXP_C2));
-    u = _mm256_fmadd_ps(u, s, _mm256_set1_ps(EMBER_EXP_C1));
-    u = _mm256_fmadd_ps(u, s, _mm256_set1_ps(EMBER_EXP_C0));
-    u = _mm256_add_ps(_mm256_fmadd_ps(_mm256_mul_ps(s, s), u, s), _mm256_set1_ps(1.0f));
-    __m256i h = _mm256_srai_epi32(qi, 1);
-    __m256i bias = _mm256_set1_epi32(127);
-    __m256 p1 = _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_add_epi32(h, bias), 23));
-    __m256 p2 = _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_add_epi32(_mm256_sub_epi32(qi, h), bias), 23));
-    __m256 r = _mm256_mul_ps(_mm256_mul_ps(u, p1), p2);
-    r = _mm256_blendv_ps(r, _mm256_setzero_ps(), _mm256_cmp_ps(d, _mm256_set1_ps(EMBER_EXP_LO), _CMP_LT_OQ));
-    r = _mm256_blendv_ps(r, _mm256_set1_ps(__builtin_inff()),
-                         _mm256_cmp_ps(d, _mm256_set1_ps(EMBER_EXP_HI), _CMP_GT_OQ));
-    return r;
-}
-
-TGT void ember_f32_exp_avx2(const float *x, float *y, size_t n) {
-    size_t i = 0;
-    for (; i + 8 <= n; i += 8) _mm256_storeu_ps(y + i, exp8(_mm256_loadu_ps(x + i)));
-    if (i < n) {
-        float buf[8] = {0};
-        memcpy(buf, x + i, (n - i) * sizeof(float));
-        _mm256_storeu_ps(buf, exp8(_mm256_loadu_ps(buf)));
-        memcpy(y + i, buf, (n - i) * sizeof(float));
-    }
-}
-
-#define BINARY(NAME, OP, SCALAR_OP)                                                                \
-    TGT void NAME(const float *a, const float *b, float *y, size_t n) {                            \
-        size_t i = 0;                                                                              \
-        for (; i + 32 <= n; i += 32) {                                                             \
-            __m256 r0 = OP(_mm256_loadu_ps(a + i), _mm256_loadu_ps(b + i));                        \
-            __m256 r1 = OP(_mm256_loadu_ps(a + i + 8), _mm256_loadu_ps(b + i + 8));                \
-            __m256 r2 = OP(_mm256_loadu_ps(a + i + 16), _mm256_loadu_ps(b + i + 16));              \
-            __m256 r3 = OP(_mm256_loadu_ps(a + i + 24), _mm256_loadu_ps(b + i + 24));              \
-            _mm256_storeu_ps(y + i, r0);                                                           \
-            _mm256_storeu_ps(y + i + 8, r1);                                                       \
-            _mm256_storeu_ps(y + i + 16, r2);                                                      \
-            _mm256_storeu_ps(y + i + 24, r3);                                                      \
-        }                                                                                          \
-        for (; i < n; i++) y[i] = a[i] SCALAR_OP b[i];                                             \
-    }
-
-BINARY(ember_f32_add_avx2, _mm256_add_ps, +)
-BINARY(ember_f32_mul_avx2, _mm256_mul_ps, *)
+#define TGT __attribute__((target("avx2")))
 
 TGT double ember_f32_sum_avx2(const float *x, size_t n) {
     double total = 0;
@@ -87,8 +32,5 @@ TGT double ember_f32_sum_avx2(const float *x, size_t n) {
 }
 
 #else  // not x86-64: never selected by dispatch.
-void ember_f32_exp_avx2(const float *x, float *y, size_t n) { ember_f32_exp_portable(x, y, n); }
-void ember_f32_add_avx2(const float *a, const float *b, float *y, size_t n) { ember_f32_add_portable(a, b, y, n); }
-void ember_f32_mul_avx2(const float *a, const float *b, float *y, size_t n) { ember_f32_mul_portable(a, b, y, n); }
 double ember_f32_sum_avx2(const float *x, size_t n) { return ember_f32_sum_portable(x, n); }
 #endif

@@ -77,11 +77,12 @@ func allBenchmarks() -> [Benchmark] {
         sgemmBenchmark("sgemm_64x4096x4096", m: 64, k: 4096, n: 4096),
         Benchmark("add_10m", runs: 20) {
             let a = Tensor.ones([tenM]), b = Tensor.ones([tenM]), out = Tensor.empty([tenM])
-            return { VectorMath.add(a.pointer(as: Float.self), b.pointer(as: Float.self), out.pointer(as: Float.self), tenM) }
+            return { VectorMath.binary(.add, a.pointer(as: Float.self), aStep: 1, b.pointer(as: Float.self), bStep: 1,
+                                      out.pointer(as: Float.self), tenM) }
         },
         Benchmark("exp_10m", runs: 20) {
             let a = Tensor.ones([tenM]) * 0.5, out = Tensor.empty([tenM])
-            return { VectorMath.exp(a.pointer(as: Float.self), out.pointer(as: Float.self), tenM) }
+            return { VectorMath.unary(.exp, a.pointer(as: Float.self), out.pointer(as: Float.self), tenM) }
         },
         Benchmark("sum_10m", runs: 20) {
             let a = Tensor.ones([tenM])

@@ -93,9 +93,9 @@ struct KernelBenchmarks {
         let z = UnsafeMutablePointer<Float>.allocate(capacity: n)
         defer { x.deallocate(); y.deallocate(); z.deallocate() }
         for i in 0..<n { x[i] = Float(i % 1000) * 0.01 - 5; y[i] = 1; z[i] = 0 }
-        let add = bestTime(repeats: 10) { VectorMath.add(x, y, z, n) }
-        let mul = bestTime(repeats: 10) { VectorMath.mul(x, y, z, n) }
-        let exp = bestTime(repeats: 10) { VectorMath.exp(x, z, n) }
+        let add = bestTime(repeats: 10) { VectorMath.binary(.add, x, aStep: 1, y, bStep: 1, z, n) }
+        let mul = bestTime(repeats: 10) { VectorMath.binary(.mul, x, aStep: 1, y, bStep: 1, z, n) }
+        let exp = bestTime(repeats: 10) { VectorMath.unary(.exp, x, z, n) }
         var total: Float = 0
         let sum = bestTime(repeats: 10) { total += VectorMath.sum(x, n) }
         print(String(format: "10M floats: add %.2f ms, mul %.2f ms, exp %.2f ms, sum %.2f ms (%g)",

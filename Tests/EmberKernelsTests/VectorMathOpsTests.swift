@@ -3,6 +3,7 @@
 import Testing
 import Foundation
 @testable import EmberKernels
+import CEmberKernels
 
 /// Odd lengths: vector tails, one element, and a length that takes the threaded path.
 private let lengths = [1, 7, 33, 257, 100_003]
@@ -70,6 +71,31 @@ struct VectorMathOpsTests {
         VectorMath.unary(.relu, x, &y, x.count, isa: isa)
         // PyTorch 2.13: torch.relu([nan, -inf, inf, -0.]) → [nan, 0., inf, -0.]
         #expect(y[4].isNaN && y[3] == 0 && y[2] == .infinity && y[1] == 0 && y[1].sign == .minus)
+    }
+
+    @Test("outputs of 4M floats or more (streaming stores when aligned) equal the scalar loop",
+          arguments: KernelISA.available)
+    func streamingStores(isa: KernelISA) {
+        // One C call of at least 2^22 floats: VectorMath would split it over the pool into smaller calls.
+        let n = (1 << 22) + 21, level = Int32(isa.rawValue)
+        let a = UnsafeMutablePointer<Float>.allocate(capacity: n)
+        let raw = UnsafeMutableRawPointer.allocate(byteCount: 4 * (n + 1), alignment: 64)
+        let y = raw.bindMemory(to: Float.self, capacity: n + 1)
+        defer { a.deallocate(); raw.deallocate() }
+        for i in 0..<n { a[i] = Float(i % 977) * 0.25 - 100 }
+        var two: Float = 2
+        for out in [y, y + 1] {  // 64-byte aligned (streams) and not (plain stores)
+            ember_f32_binary_level(level, VectorMath.Binary.add.rawValue, a, 1, a, 1, out, n)
+            var bad = -1
+            for i in 0..<n where out[i] != a[i] + a[i] { bad = i; break }
+            #expect(bad < 0, "add \(isa) at \(bad)")
+            ember_f32_binary_level(level, VectorMath.Binary.mul.rawValue, a, 1, &two, 0, out, n)
+            for i in 0..<n where out[i] != a[i] * 2 { bad = i; break }
+            #expect(bad < 0, "mul by broadcast \(isa) at \(bad)")
+            ember_f32_unary_level(level, VectorMath.Unary.neg.rawValue, a, out, n)
+            for i in 0..<n where out[i] != -a[i] { bad = i; break }
+            #expect(bad < 0, "neg \(isa) at \(bad)")
+        }
     }
 
     @Test("binary ops with array and broadcast operands equal the scalar loop", arguments: KernelISA.available)

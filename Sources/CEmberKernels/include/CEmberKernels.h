@@ -64,37 +64,19 @@ void ember_sgemm_ukr_avx512(size_t, const float *, const float *, size_t, float 
 void ember_dgemm_ukr_avx512(size_t, const double *, const double *, size_t, double *, size_t, double, double, size_t, size_t);
 
 // ---------------------------------------------------------------------------------------------
-// float32 elementwise kernels over contiguous arrays (y may alias an input).
+// float32 sum over a contiguous array.
 // The plain names use ember_cpu_level(); the _level forms take an explicit level (tests, benchmarks).
 // ---------------------------------------------------------------------------------------------
-/// y[i] = exp(x[i]), within 1 ulp; overflow gives +inf, underflow gives denormals then 0, NaN stays NaN.
-void ember_f32_exp(const float *x, float *y, size_t n);
-/// y[i] = a[i] + b[i].
-void ember_f32_add(const float *a, const float *b, float *y, size_t n);
-/// y[i] = a[i] * b[i].
-void ember_f32_mul(const float *a, const float *b, float *y, size_t n);
 /// Sum of x[0..<n]: float SIMD lanes over short blocks, block totals accumulated in double.
 float ember_f32_sum(const float *x, size_t n);
 /// Like ember_f32_sum but returns the double accumulator (lets callers combine partial sums exactly).
 double ember_f32_sum_f64(const float *x, size_t n);
 
-void ember_f32_exp_level(int level, const float *x, float *y, size_t n);
-void ember_f32_add_level(int level, const float *a, const float *b, float *y, size_t n);
-void ember_f32_mul_level(int level, const float *a, const float *b, float *y, size_t n);
 double ember_f32_sum_f64_level(int level, const float *x, size_t n);
 
-// Per-ISA elementwise kernels (call through the dispatching names above).
-void ember_f32_exp_portable(const float *x, float *y, size_t n);
-void ember_f32_add_portable(const float *a, const float *b, float *y, size_t n);
-void ember_f32_mul_portable(const float *a, const float *b, float *y, size_t n);
+// Per-ISA sums (call through the dispatching names above).
 double ember_f32_sum_portable(const float *x, size_t n);
-void ember_f32_exp_avx2(const float *x, float *y, size_t n);
-void ember_f32_add_avx2(const float *a, const float *b, float *y, size_t n);
-void ember_f32_mul_avx2(const float *a, const float *b, float *y, size_t n);
 double ember_f32_sum_avx2(const float *x, size_t n);
-void ember_f32_exp_avx512(const float *x, float *y, size_t n);
-void ember_f32_add_avx512(const float *a, const float *b, float *y, size_t n);
-void ember_f32_mul_avx512(const float *a, const float *b, float *y, size_t n);
 double ember_f32_sum_avx512(const float *x, size_t n);
 
 // ---------------------------------------------------------------------------------------------
