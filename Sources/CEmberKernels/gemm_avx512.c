@@ -8,7 +8,9 @@
 
 // Float tile: 6 rows x 64 columns (four zmm per row). Zen 4 runs a zmm FMA as two 256-bit halves, so the
 // win over AVX2 is fewer instructions, not wider math; a short, wide tile keeps A's panel small (6 rows
-// fit the few output channels of small convolutions) and gives each broadcast four FMAs.
+// fit the few output channels of small convolutions) and gives each broadcast four FMAs. An edge tile
+// 48 columns wide or less multiplies only the 16-column vectors it has, so a product 784 wide wastes no
+// more than AVX2's 16-column tile would.
 #define S_ROW(I)                                                                                   \
     { __m512 ai = _mm512_set1_ps(a[I]);                                                            \
       c##I##0 = _mm512_fmadd_ps(ai, b0, c##I##0);                                                  \
@@ -34,6 +36,43 @@
 #define DECL4(T, I) T c##I##0 = ZERO, c##I##1 = ZERO, c##I##2 = ZERO, c##I##3 = ZERO;
 #define DECL2(T, I) T c##I##0 = ZERO, c##I##1 = ZERO;
 
+// An edge tile of `vecs` (1 to 3) 16-column vectors per row.
+static inline __attribute__((always_inline)) TGT void sgemm_edge_tile(size_t kc, const float *a, const float *b,
+                                                                     size_t ldb, float *c, size_t ldc, float alpha,
+                                                                     float beta, size_t mr, size_t nr, const int vecs) {
+    __m512 acc[6][3];
+    for (int i = 0; i < 6; i++)
+        for (int v = 0; v < vecs; v++) acc[i][v] = _mm512_setzero_ps();
+    // Touch the C tile now so its cache misses overlap the k loop instead of stalling the stores.
+    for (size_t i = 0; i < mr; i++)
+        for (int v = 0; v < vecs; v++) _mm_prefetch((const char *)(c + i * ldc + 16 * v), _MM_HINT_T0);
+#pragma clang loop unroll_count(4)
+    for (size_t p = 0; p < kc; p++) {
+        __m512 bv[3];
+        for (int v = 0; v < vecs; v++) bv[v] = _mm512_loadu_ps(b + 16 * v);
+        for (int i = 0; i < 6; i++) {
+            __m512 ai = _mm512_set1_ps(a[i]);
+            for (int v = 0; v < vecs; v++) acc[i][v] = _mm512_fmadd_ps(ai, bv[v], acc[i][v]);
+        }
+        a += 6;
+        b += ldb;
+    }
+    __m512 va = _mm512_set1_ps(alpha), vb = _mm512_set1_ps(beta);
+    __mmask16 mask[3];
+    for (int v = 0; v < vecs; v++) {
+        size_t lo = 16 * (size_t)v;
+        mask[v] = nr >= lo + 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << (nr - lo)) - 1);
+    }
+    for (size_t i = 0; i < mr; i++) {
+        float *cr = c + i * ldc;
+        for (int v = 0; v < vecs; v++) {
+            __m512 r = _mm512_mul_ps(va, acc[i][v]);
+            if (beta != 0) r = _mm512_fmadd_ps(vb, _mm512_maskz_loadu_ps(mask[v], cr + 16 * v), r);
+            _mm512_mask_storeu_ps(cr + 16 * v, mask[v], r);
+        }
+    }
+}
+
 // Lanes [16*part, 16*part + 16) of a row of nr columns that exist.
 static inline __mmask16 lane_mask16(size_t nr, size_t part) {
     size_t lo = 16 * part;
@@ -44,6 +83,12 @@ static inline __mmask16 lane_mask16(size_t nr, size_t part) {
 
 TGT void ember_sgemm_ukr_avx512(size_t kc, const float *a, const float *b, size_t ldb, float *c, size_t ldc,
                                 float alpha, float beta, size_t mr, size_t nr) {
+    if (nr <= 48) {  // an edge tile: multiply only the vectors it has
+        if (nr > 32) sgemm_edge_tile(kc, a, b, ldb, c, ldc, alpha, beta, mr, nr, 3);
+        else if (nr > 16) sgemm_edge_tile(kc, a, b, ldb, c, ldc, alpha, beta, mr, nr, 2);
+        else sgemm_edge_tile(kc, a, b, ldb, c, ldc, alpha, beta, mr, nr, 1);
+        return;
+    }
 #define ZERO _mm512_setzero_ps()
     DECL4(__m512, 0) DECL4(__m512, 1) DECL4(__m512, 2) DECL4(__m512, 3) DECL4(__m512, 4) DECL4(__m512, 5)
 #undef ZERO

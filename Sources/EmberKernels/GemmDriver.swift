@@ -32,7 +32,7 @@ enum GemmDriver {
                      b: b, brs: bRowStride, bcs: bColStride, beta: beta, c: c, ldc: ldc, isa: isa, pool: pool)
             return
         }
-        let (kernel, blocking) = microkernel(T.self, isa: isa, n: n)
+        let (kernel, blocking) = T.microkernel(isa)
         if m * n * k < parallelLimit || pool.threadCount == 1 {
             blocked(m: m, n: n, k: k, alpha: alpha, a: a, ars: aRowStride, acs: aColStride,
                     b: b, brs: bRowStride, bcs: bColStride, beta: beta, c: c, ldc: ldc,
@@ -60,19 +60,6 @@ enum GemmDriver {
                         beta: beta, c: c + i0 * ldc + j0, ldc: ldc, kernel: kernel, blocking: blocking, pool: .serial)
             }
         }
-    }
-
-    /// The microkernel for a product `n` columns wide: the level's own, or AVX2's when AVX-512's 64-column
-    /// tile would multiply more padding than AVX2's 16-column one by over 5% (a convolution's weight gradient,
-    /// n = 25: 64 columns against 32). Both float kernels take 6-row panels of A; on Zen 4, whose AVX-512
-    /// units are 256 bits wide, the wide tile is only a few percent faster per multiply-add.
-    static func microkernel<T: GemmScalar>(_ type: T.Type, isa: KernelISA, n: Int)
-        -> (kernel: T.Microkernel, blocking: GemmBlocking) {
-        let own = T.microkernel(isa)
-        guard isa == .avx512 else { return own }
-        let narrower = T.microkernel(.avx2)
-        func padded(_ nr: Int) -> Int { (n + nr - 1) / nr * nr }
-        return padded(own.blocking.nr) * 20 <= padded(narrower.blocking.nr) * 21 ? own : narrower
     }
 
     /// `count` products at fixed batch strides (`bmm`). When there are enough of them, each runs whole on one
