@@ -94,6 +94,64 @@ struct PointwiseTests {
         #expect(w.toArray(as: Float.self) == base.sub(row, alpha: 0.25).toArray(as: Float.self))
     }
 
+    @Test("operands overlapping self through other views are read before anything is written")
+    func overlappingOperands() {
+        // 200,000 written elements: the vectorized kernel splits them over threads.
+        let n = 200_000
+        let buffer = withGenerator(Generator(seed: 11)) { Tensor.randn([n + 2]) }
+        let v = buffer.toArray(as: Float.self)
+        let d = withGenerator(Generator(seed: 12)) { Tensor.rand([n]) + 0.5 }, dv = d.toArray(as: Float.self)
+        // self is buffer[1 ..< n+1]; its neighbours buffer[0 ..< n] and buffer[2 ..< n+2] are the operands.
+        let cases: [(String, (Tensor, Tensor, Tensor) -> Void, (Int) -> Float)] = [
+            ("add_", { x, l, _ in x.add_(l, alpha: 0.5) }, { Reference.axpy(v[$0 + 1], v[$0], 0.5) }),
+            ("sub_", { x, _, r in x.sub_(r, alpha: 0.75) }, { Reference.axpy(v[$0 + 1], v[$0 + 2], -0.75) }),
+            ("lerp_", { x, l, _ in x.lerp_(l, weight: 0.3) }, { Reference.lerp(v[$0 + 1], v[$0], 0.3) }),
+            ("addcmul_", { x, l, r in x.addcmul_(l, r, value: -0.5) }, { Reference.addcmul(v[$0 + 1], v[$0], v[$0 + 2], -0.5) }),
+            ("addcdiv_", { x, l, _ in x.addcdiv_(l, d, value: 0.25) }, { Reference.addcdiv(v[$0 + 1], v[$0], dv[$0], 0.25) }),
+        ]
+        for (name, update, reference) in cases {
+            let t = buffer.clone()
+            update(t[1..<(n + 1)], t[0..<n], t[2..<(n + 2)])
+            // The same update on copies of the operands, and the formulas on the original values.
+            let onClones = buffer.clone()
+            update(onClones[1..<(n + 1)], buffer[0..<n].clone(), buffer[2..<(n + 2)].clone())
+            let got = t.toArray(as: Float.self)
+            #expect(mismatches(got, onClones.toArray(as: Float.self)) == 0, "\(name) against cloned operands")
+            #expect(mismatches(Array(got[1...n]), (0..<n).map(reference)) == 0, "\(name)")
+            #expect(got[0] == v[0] && got[n + 1] == v[n + 1], "\(name) wrote outside self")
+        }
+        // A transposed view of self as operand (the per-element strided loop): m + 0.5·mᵀ.
+        let side = 400
+        let m0 = buffer[0..<(side * side)].reshape(side, side), mv = m0.toArray(as: Float.self)
+        let m = m0.clone()
+        m.add_(m.t(), alpha: 0.5)
+        let expected = (0..<(side * side)).map { Reference.axpy(mv[$0], mv[($0 % side) * side + $0 / side], 0.5) }
+        #expect(mismatches(m.toArray(as: Float.self), expected) == 0, "add_ of its own transpose")
+    }
+
+    @Test("mixed dtypes compute in the promoted type and round into self once")
+    func mixedDtypesRoundOnce() {
+        // float32 self 1, float64 g = 2⁻²³ + 2⁻⁴⁹, alpha 0.5. In float64, 1 + 0.5·g = 1 + 2⁻²⁴ + 2⁻⁵⁰ exactly,
+        // just above the midpoint between 1 and 1 + 2⁻²³ (float32's spacing at 1): it rounds up to 1 + 2⁻²³.
+        // Rounding g to float32 first gives 2⁻²³ (2⁻⁴⁹ is far below its half spacing), then 1 + 2⁻²⁴ is
+        // exactly the midpoint and rounds to even: 1.
+        let g = Tensor([Double(sign: .plus, exponent: -23, significand: 1) + Double(sign: .plus, exponent: -49, significand: 1)])
+        let p = Tensor([Float(1)])
+        p.add_(g, alpha: 0.5)
+        #expect(p.toArray(as: Float.self) == [1 + Float.ulpOfOne])
+        let q = Tensor([Float(1)])
+        q.sub_(-g, alpha: 0.5)
+        #expect(q.toArray(as: Float.self) == [1 + Float.ulpOfOne])
+        // float16 self 1, float32 t1 = 1 and t2 = 2⁻¹¹ + 2⁻²³. In float32, 1 + t1·t2 = 1 + 2⁻¹¹ + 2⁻²³ exactly,
+        // above the midpoint 1 + 2⁻¹¹ between 1 and 1 + 2⁻¹⁰ (float16's spacing): it rounds to 1 + 2⁻¹⁰.
+        // Rounding t2 to float16 first gives 2⁻¹¹, then 1 + 2⁻¹¹ is the midpoint and rounds to even: 1.
+        let t1 = Tensor([Float(1)]), t2 = Tensor([Float(sign: .plus, exponent: -11, significand: 1) + Float.ulpOfOne])
+        let h = Tensor([Float(1)]).to(.float16)
+        h.addcmul_(t1, t2)
+        #expect(h.dtype == .float16)
+        #expect(h.scalars == [1 + 1.0 / 1024])
+    }
+
     @Test("dtypes: float64 and float16 operands, integer add with an integral alpha")
     func dtypes() {
         let s = Tensor([1.0, 2.0, 3.0]), a = Tensor([0.5, 0.25, 0.125])

@@ -112,17 +112,52 @@ extension Tensor {
         return out
     }
 
-    /// `self = op(self, a, b)` in self's storage; `a` and `b` broadcast to self's shape. Contiguous float32
-    /// goes to the vectorized kernel; everything else runs the same formulas per element in Swift.
+    /// `self = op(self, a, b)` in self's storage; `a` and `b` broadcast to self's shape.
+    ///
+    /// As PyTorch's TensorIterator: operands are converted to the common type of self, `a` and `b`
+    /// (`resultType`), the formula runs in that type (float16/bfloat16 in float32), and only the result is
+    /// rounded into self — `p32.add_(g64, alpha:)` computes in float64 and rounds once. An operand that shares
+    /// self's memory through a different view (`x[1...].add_(x[..<(n-1)], alpha:)`, `x.lerp_(x.t(), ...)`) is
+    /// copied first, so the result is as if every operand were read before anything was written, whatever the
+    /// order or the threads that write (PyTorch stops on partial overlaps of dense tensors instead; where it
+    /// computes, the results agree). Contiguous float32 goes to the vectorized kernel; everything else runs
+    /// the same formulas per element in Swift.
     func updateFused(_ op: VectorMath.Fused, _ a: Tensor, _ b: Tensor, scalar: Double, name: String) {
         checkInPlaceAllowed(name, source: a)
         checkInPlaceAllowed(name, source: b)
-        checkCastable(resultType([self, a, b]), name)
+        let common = resultType([self, a, b])
+        checkCastable(common, name)
         emberCheck(dtype.isFloatingPoint, name, "expected a floating-point tensor to update, got \(dtype.torchScalarTypeName)")
-        let a = a.dtype == dtype ? a : a.to(dtype), b = b.dtype == dtype ? b : b.to(dtype)
         let sa = broadcastStrides(of: a, to: shape, op: name), sb = broadcastStrides(of: b, to: shape, op: name)
         defer { bumpVersion() }
         if numel == 0 { return }
+        // Operands in the common type (PyTorch's inputs), the formula in its compute type (PyTorch's opmath).
+        let compute: DType = common == .float16 || common == .bfloat16 ? .float32 : common
+        let (a, b) = noGrad { (a.to(common).to(compute), b.to(common).to(compute)) }
+        if compute != dtype {
+            // A wider copy of self takes the update; the result is rounded into self once.
+            let wide = noGrad { to(compute) }
+            wide.fusedSameType(op, a, b, scalar: scalar, name: name)
+            copyElements(from: wide, into: self)
+            return
+        }
+        fusedSameType(op, unaliased(a, sa), unaliased(b, sb), scalar: scalar, name: name)
+    }
+
+    /// `t` itself when it does not share self's memory or is read at exactly the positions self is written
+    /// (same offset and, over self's non-trivial dimensions, the same broadcast strides `s`); otherwise a copy,
+    /// so that writing self cannot change values not yet read.
+    private func unaliased(_ t: Tensor, _ s: [Int]) -> Tensor {
+        guard t.storage === storage else { return t }
+        let identical = t.storageOffset == storageOffset
+            && zip(shape.indices, shape).allSatisfy { d, size in size <= 1 || s[d] == strides[d] }
+        return identical ? t : noGrad { t.clone() }
+    }
+
+    /// `self = op(self, a, b)` where self, `a` and `b` all have self's dtype, float32 or float64, and neither
+    /// operand partially overlaps self.
+    private func fusedSameType(_ op: VectorMath.Fused, _ a: Tensor, _ b: Tensor, scalar: Double, name: String) {
+        let sa = broadcastStrides(of: a, to: shape, op: name), sb = broadcastStrides(of: b, to: shape, op: name)
         if dtype == .float32 && isContiguous, let aStep = Tensor.unitOrZeroStep(a, sa, shape),
            let bStep = Tensor.unitOrZeroStep(b, sb, shape) {
             let s = pointer(as: Float.self)
@@ -133,11 +168,7 @@ extension Tensor {
         switch dtype {
         case .float32: fusedLoop(op, Float.self, a, sa, b, sb, scalar: scalar)
         case .float64: fusedLoop(op, Double.self, a, sa, b, sb, scalar: scalar)
-        default:
-            // float16 / bfloat16: compute in float32 and round once into self, as PyTorch's opmath does.
-            let wide = to(.float32)
-            wide.updateFused(op, a, b, scalar: scalar, name: name)
-            copyElements(from: wide, into: self)
+        default: emberFail(name, "internal: fused loop on \(dtype.torchScalarTypeName)")
         }
     }
 
