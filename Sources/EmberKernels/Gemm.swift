@@ -91,9 +91,33 @@ public enum Gemm {
                         isa: min(isa, KernelISA.hardware))
     }
 
-    /// `count` single-precision products `C[i] = alpha * A[i]·B[i] + beta * C[i]`, matrix `i` of each operand
-    /// starting `i * batchStride` elements after the first (a stride of 0 reuses one matrix), as `torch.bmm`.
-    /// Same conventions as `sgemm` otherwise. Many small products run one per thread.
+    /// `count` single-precision products `C[i] = alpha * A[i]·B[i] + beta * C[i]` at fixed batch strides, as
+    /// `torch.bmm` (and batched `torch.matmul`). Same conventions as `sgemm` for each product; matrix `i` of
+    /// each operand starts `i * batchStride` elements after matrix 0. When the batch has at least as many
+    /// products as `ThreadPool.shared` has threads (twice as many for products of 2²² multiply-adds or more),
+    /// each product runs whole on one thread; otherwise they run one after another, each split over the pool.
+    ///
+    /// - Parameters:
+    ///   - count: Number of products; `count == 0` does nothing.
+    ///   - m: Rows of each A and C.
+    ///   - n: Columns of each B and C.
+    ///   - k: Columns of each A and rows of each B. With `k == 0` every C becomes `beta * C`.
+    ///   - alpha: Scale of the products.
+    ///   - a: Element A[0][0, 0]; A[i][r, p] is at `a[i * aBatchStride + r * aRowStride + p * aColStride]`.
+    ///   - aBatchStride: Elements between consecutive A matrices; 0 multiplies every B by the same A.
+    ///   - aRowStride: Elements between consecutive rows of A.
+    ///   - aColStride: Elements between consecutive columns of A.
+    ///   - b: Element B[0][0, 0]; B[i][p, j] is at `b[i * bBatchStride + p * bRowStride + j * bColStride]`.
+    ///   - bBatchStride: Elements between consecutive B matrices; 0 multiplies every A by the same B.
+    ///   - bRowStride: Elements between consecutive rows of B.
+    ///   - bColStride: Elements between consecutive columns of B.
+    ///   - beta: Scale of C's old contents; 0 means C is write-only.
+    ///   - c: Element C[0][0, 0]; C[i][r, j] is at `c[i * cBatchStride + r * ldc + j]`.
+    ///   - cBatchStride: Elements between consecutive C matrices. The C matrices must not overlap one
+    ///     another (a stride of 0 with `count > 1` stops with a message): stacked, |cBatchStride| is at
+    ///     least `(m - 1) * ldc + n`; interleaved layouts such as `cBatchStride == n`, `ldc == count * n`
+    ///     are fine too. C must not overlap any A or B.
+    ///   - ldc: Elements between consecutive rows of each C (at least n).
     public static func sgemmBatched(count: Int, m: Int, n: Int, k: Int, alpha: Float,
                                     a: UnsafePointer<Float>, aBatchStride: Int, aRowStride: Int, aColStride: Int,
                                     b: UnsafePointer<Float>, bBatchStride: Int, bRowStride: Int, bColStride: Int,
@@ -104,7 +128,28 @@ public enum Gemm {
                                cBatchStride: cBatchStride, ldc: ldc, isa: KernelISA.active)
     }
 
-    /// Double-precision `sgemmBatched`.
+    /// `count` double-precision products `C[i] = alpha * A[i]·B[i] + beta * C[i]` at fixed batch strides;
+    /// same conventions and parameters as `sgemmBatched`.
+    ///
+    /// - Parameters:
+    ///   - count: Number of products; `count == 0` does nothing.
+    ///   - m: Rows of each A and C.
+    ///   - n: Columns of each B and C.
+    ///   - k: Columns of each A and rows of each B. With `k == 0` every C becomes `beta * C`.
+    ///   - alpha: Scale of the products.
+    ///   - a: Element A[0][0, 0]; A[i][r, p] is at `a[i * aBatchStride + r * aRowStride + p * aColStride]`.
+    ///   - aBatchStride: Elements between consecutive A matrices; 0 multiplies every B by the same A.
+    ///   - aRowStride: Elements between consecutive rows of A.
+    ///   - aColStride: Elements between consecutive columns of A.
+    ///   - b: Element B[0][0, 0]; B[i][p, j] is at `b[i * bBatchStride + p * bRowStride + j * bColStride]`.
+    ///   - bBatchStride: Elements between consecutive B matrices; 0 multiplies every A by the same B.
+    ///   - bRowStride: Elements between consecutive rows of B.
+    ///   - bColStride: Elements between consecutive columns of B.
+    ///   - beta: Scale of C's old contents; 0 means C is write-only.
+    ///   - c: Element C[0][0, 0]; C[i][r, j] is at `c[i * cBatchStride + r * ldc + j]`.
+    ///   - cBatchStride: Elements between consecutive C matrices, which must not overlap one another
+    ///     (see `sgemmBatched`); C must not overlap any A or B.
+    ///   - ldc: Elements between consecutive rows of each C (at least n).
     public static func dgemmBatched(count: Int, m: Int, n: Int, k: Int, alpha: Double,
                                     a: UnsafePointer<Double>, aBatchStride: Int, aRowStride: Int, aColStride: Int,
                                     b: UnsafePointer<Double>, bBatchStride: Int, bRowStride: Int, bColStride: Int,

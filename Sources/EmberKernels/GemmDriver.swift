@@ -69,6 +69,14 @@ enum GemmDriver {
                                            b: UnsafePointer<T>, bBatchStride: Int, bRowStride: Int, bColStride: Int,
                                            beta: T, c: UnsafeMutablePointer<T>, cBatchStride: Int, ldc: Int,
                                            isa: KernelISA) {
+        let name = T.self == Float.self ? "sgemmBatched" : "dgemmBatched"
+        kernelCheck(count >= 0 && m >= 0 && n >= 0 && k >= 0,
+                    "\(name): negative size count=\(count) m=\(m) n=\(n) k=\(k)")
+        kernelCheck(m <= 1 || ldc >= n, "\(name): ldc=\(ldc) is smaller than n=\(n)")
+        kernelCheck(!cMatricesOverlap(count: count, m: m, n: n, cBatchStride: cBatchStride, ldc: ldc),
+                    "\(name): the \(count) C matrices (\(m)×\(n), ldc=\(ldc)) overlap at cBatchStride=\(cBatchStride); "
+                    + "each product needs its own C (a batch stride of at least (m − 1)·ldc + n = \((m - 1) * ldc + n))")
+        if count == 0 { return }
         let pool = ThreadPool.shared, threads = pool.threadCount
         func product(_ i: Int, _ pool: ThreadPool) {
             gemm(m: m, n: n, k: k, alpha: alpha, a: a + i * aBatchStride, aRowStride: aRowStride, aColStride: aColStride,
@@ -81,6 +89,22 @@ enum GemmDriver {
         } else {
             for i in 0..<count { product(i, pool) }
         }
+    }
+
+    /// Whether `count` row-major m×n matrices `cBatchStride` apart (rows `ldc` apart) share an element.
+    /// Sufficient for "they do not": sorted by stride, each dimension of more than one element steps past
+    /// everything the smaller ones span — true of stacked matrices (|cBatchStride| ≥ (m − 1)·ldc + n) and of
+    /// interleaved ones (`cBatchStride` = n, ldc = count·n: C[i] is the i-th column block of one matrix).
+    static func cMatricesOverlap(count: Int, m: Int, n: Int, cBatchStride: Int, ldc: Int) -> Bool {
+        if count <= 1 || m == 0 || n == 0 { return false }
+        let dims = [(count, cBatchStride.magnitude), (m, ldc.magnitude), (n, 1)]
+            .filter { $0.0 > 1 }.sorted { $0.1 < $1.1 }
+        var span: UInt = 1  // elements covered by the dimensions so far, from the first
+        for (size, stride) in dims {
+            if stride < span { return true }
+            span += UInt(size - 1) * stride
+        }
+        return false
     }
 
     /// Below this many multiply-adds per product, a batch as large as the pool runs one product per thread.
