@@ -9,8 +9,12 @@ import Darwin
 import CEmberKernels
 
 /// Cache blocking for one microkernel: the driver packs an mc×kc block of A (kept in L3) and, inside it,
-/// kc×nc blocks of B (kept in L2); the microkernel then streams one MR-row panel of A (kept in L1) across
-/// the B block. `mc` is a multiple of MR and `nc` of NR.
+/// kc-row blocks of B; the microkernel then streams one MR-row panel of A (kept in L1) across nc columns of
+/// B (kept in L2). On one thread a B block is kc×nc. When threads share the packing, a B block is up to
+/// 8·nc columns wide (`GemmDriver.sharedColumns`), packed by all of them together, and each thread walks
+/// its columns of it nc at a time. Row-major B read by at most `GemmDriver.inPlacePanelsLimit` row panels
+/// of A is not packed: the microkernel reads it in place (only a partial last NR panel is packed).
+/// `mc` is a multiple of MR and `nc` of NR.
 struct GemmBlocking {
     var mr: Int, nr: Int
     var mc: Int, kc: Int, nc: Int
