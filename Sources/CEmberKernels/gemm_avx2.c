@@ -8,7 +8,7 @@
 #define DECL2(T, I) T c##I##0 = ZERO, c##I##1 = ZERO;
 
 #define S_ROW(I)                                                                                   \
-    { __m256 ai = _mm256_broadcast_ss(a + I);                                                      \
+    { __m256 ai = _mm256_broadcast_ss(a##I + off);                                                      \
       c##I##0 = _mm256_fmadd_ps(ai, b0, c##I##0);                                                  \
       c##I##1 = _mm256_fmadd_ps(ai, b1, c##I##1); }
 // Writes row I of the tile to dst (leading dimension ld) with alpha/beta.
@@ -22,11 +22,14 @@
       _mm256_storeu_ps(cr, r0);                                                                    \
       _mm256_storeu_ps(cr + 8, r1); }
 
-TGT void ember_sgemm_ukr_avx2(size_t kc, const float *a, const float *b, size_t ldb, float *c, size_t ldc,
+TGT void ember_sgemm_ukr_avx2(size_t kc, const float *a, size_t lda, const float *b, size_t ldb, float *c, size_t ldc,
                               float alpha, float beta, size_t mr, size_t nr) {
 #define ZERO _mm256_setzero_ps()
     DECL2(__m256, 0) DECL2(__m256, 1) DECL2(__m256, 2) DECL2(__m256, 3) DECL2(__m256, 4) DECL2(__m256, 5)
 #undef ZERO
+    EMBER_A_ROW(float, 0, 6) EMBER_A_ROW(float, 1, 6) EMBER_A_ROW(float, 2, 6)
+    EMBER_A_ROW(float, 3, 6) EMBER_A_ROW(float, 4, 6) EMBER_A_ROW(float, 5, 6)
+    size_t off = 0, astep = EMBER_A_STEP(6);
     // Touch the C tile now so its cache misses overlap the k loop instead of stalling the stores.
     for (size_t i = 0; i < mr; i++) {
         _mm_prefetch((const char *)(c + i * ldc), _MM_HINT_T0);
@@ -36,7 +39,7 @@ TGT void ember_sgemm_ukr_avx2(size_t kc, const float *a, const float *b, size_t 
     for (size_t p = 0; p < kc; p++) {
         __m256 b0 = _mm256_loadu_ps(b), b1 = _mm256_loadu_ps(b + 8);
         S_ROW(0) S_ROW(1) S_ROW(2) S_ROW(3) S_ROW(4) S_ROW(5)
-        a += 6;
+        off += astep;
         b += ldb;
     }
     if (mr == 6 && nr == 16) {
@@ -55,7 +58,7 @@ TGT void ember_sgemm_ukr_avx2(size_t kc, const float *a, const float *b, size_t 
 }
 
 #define D_ROW(I)                                                                                   \
-    { __m256d ai = _mm256_broadcast_sd(a + I);                                                     \
+    { __m256d ai = _mm256_broadcast_sd(a##I + off);                                                     \
       c##I##0 = _mm256_fmadd_pd(ai, b0, c##I##0);                                                  \
       c##I##1 = _mm256_fmadd_pd(ai, b1, c##I##1); }
 #define D_STORE(I, dst, ld, al, be)                                                                \
@@ -68,11 +71,14 @@ TGT void ember_sgemm_ukr_avx2(size_t kc, const float *a, const float *b, size_t 
       _mm256_storeu_pd(cr, r0);                                                                    \
       _mm256_storeu_pd(cr + 4, r1); }
 
-TGT void ember_dgemm_ukr_avx2(size_t kc, const double *a, const double *b, size_t ldb, double *c, size_t ldc,
+TGT void ember_dgemm_ukr_avx2(size_t kc, const double *a, size_t lda, const double *b, size_t ldb, double *c, size_t ldc,
                               double alpha, double beta, size_t mr, size_t nr) {
 #define ZERO _mm256_setzero_pd()
     DECL2(__m256d, 0) DECL2(__m256d, 1) DECL2(__m256d, 2) DECL2(__m256d, 3) DECL2(__m256d, 4) DECL2(__m256d, 5)
 #undef ZERO
+    EMBER_A_ROW(double, 0, 6) EMBER_A_ROW(double, 1, 6) EMBER_A_ROW(double, 2, 6)
+    EMBER_A_ROW(double, 3, 6) EMBER_A_ROW(double, 4, 6) EMBER_A_ROW(double, 5, 6)
+    size_t off = 0, astep = EMBER_A_STEP(6);
     for (size_t i = 0; i < mr; i++) {
         _mm_prefetch((const char *)(c + i * ldc), _MM_HINT_T0);
         _mm_prefetch((const char *)(c + i * ldc + 7), _MM_HINT_T0);
@@ -81,7 +87,7 @@ TGT void ember_dgemm_ukr_avx2(size_t kc, const double *a, const double *b, size_
     for (size_t p = 0; p < kc; p++) {
         __m256d b0 = _mm256_loadu_pd(b), b1 = _mm256_loadu_pd(b + 4);
         D_ROW(0) D_ROW(1) D_ROW(2) D_ROW(3) D_ROW(4) D_ROW(5)
-        a += 6;
+        off += astep;
         b += ldb;
     }
     if (mr == 6 && nr == 8) {
@@ -156,13 +162,13 @@ TGT void ember_spack_a_panel_avx2(size_t kc, const float *a, ptrdiff_t rs, size_
 }
 
 #else  // not x86-64: never selected by dispatch; forward to the portable kernels so the symbols exist.
-void ember_sgemm_ukr_avx2(size_t kc, const float *a, const float *b, size_t ldb, float *c, size_t ldc, float alpha,
+void ember_sgemm_ukr_avx2(size_t kc, const float *a, size_t lda, const float *b, size_t ldb, float *c, size_t ldc, float alpha,
                           float beta, size_t mr, size_t nr) {
-    ember_sgemm_ukr_portable(kc, a, b, ldb, c, ldc, alpha, beta, mr, nr);
+    ember_sgemm_ukr_portable(kc, a, lda, b, ldb, c, ldc, alpha, beta, mr, nr);
 }
-void ember_dgemm_ukr_avx2(size_t kc, const double *a, const double *b, size_t ldb, double *c, size_t ldc, double alpha,
+void ember_dgemm_ukr_avx2(size_t kc, const double *a, size_t lda, const double *b, size_t ldb, double *c, size_t ldc, double alpha,
                           double beta, size_t mr, size_t nr) {
-    ember_dgemm_ukr_portable(kc, a, b, ldb, c, ldc, alpha, beta, mr, nr);
+    ember_dgemm_ukr_portable(kc, a, lda, b, ldb, c, ldc, alpha, beta, mr, nr);
 }
 void ember_spack_a_panel_avx2(size_t kc, const float *a, ptrdiff_t rs, size_t mr, float *out) {
     for (size_t p = 0; p < kc; p++)

@@ -12,7 +12,7 @@
 // 48 columns wide or less multiplies only the 16-column vectors it has, so a product 784 wide wastes no
 // more than AVX2's 16-column tile would.
 #define S_ROW(I)                                                                                   \
-    { __m512 ai = _mm512_set1_ps(a[I]);                                                            \
+    { __m512 ai = _mm512_set1_ps(a##I[off]);                                                            \
       c##I##0 = _mm512_fmadd_ps(ai, b0, c##I##0);                                                  \
       c##I##1 = _mm512_fmadd_ps(ai, b1, c##I##1);                                                  \
       c##I##2 = _mm512_fmadd_ps(ai, b2, c##I##2);                                                  \
@@ -37,9 +37,14 @@
 #define DECL2(T, I) T c##I##0 = ZERO, c##I##1 = ZERO;
 
 // An edge tile of `vecs` (1 to 3) 16-column vectors per row.
-static inline __attribute__((always_inline)) TGT void sgemm_edge_tile(size_t kc, const float *a, const float *b,
-                                                                     size_t ldb, float *c, size_t ldc, float alpha,
-                                                                     float beta, size_t mr, size_t nr, const int vecs) {
+static inline __attribute__((always_inline)) TGT void sgemm_edge_tile(size_t kc, const float *a, size_t lda,
+                                                                     const float *b, size_t ldb, float *c, size_t ldc,
+                                                                     float alpha, float beta, size_t mr, size_t nr,
+                                                                     const int vecs) {
+    EMBER_A_ROW(float, 0, 6) EMBER_A_ROW(float, 1, 6) EMBER_A_ROW(float, 2, 6)
+    EMBER_A_ROW(float, 3, 6) EMBER_A_ROW(float, 4, 6) EMBER_A_ROW(float, 5, 6)
+    const float *rows[6] = {a0, a1, a2, a3, a4, a5};
+    size_t off = 0, astep = EMBER_A_STEP(6);
     __m512 acc[6][3];
     for (int i = 0; i < 6; i++)
         for (int v = 0; v < vecs; v++) acc[i][v] = _mm512_setzero_ps();
@@ -51,10 +56,10 @@ static inline __attribute__((always_inline)) TGT void sgemm_edge_tile(size_t kc,
         __m512 bv[3];
         for (int v = 0; v < vecs; v++) bv[v] = _mm512_loadu_ps(b + 16 * v);
         for (int i = 0; i < 6; i++) {
-            __m512 ai = _mm512_set1_ps(a[i]);
+            __m512 ai = _mm512_set1_ps(rows[i][off]);
             for (int v = 0; v < vecs; v++) acc[i][v] = _mm512_fmadd_ps(ai, bv[v], acc[i][v]);
         }
-        a += 6;
+        off += astep;
         b += ldb;
     }
     __m512 va = _mm512_set1_ps(alpha), vb = _mm512_set1_ps(beta);
@@ -81,17 +86,20 @@ static inline __mmask16 lane_mask16(size_t nr, size_t part) {
     return (__mmask16)((1u << (nr - lo)) - 1);
 }
 
-TGT void ember_sgemm_ukr_avx512(size_t kc, const float *a, const float *b, size_t ldb, float *c, size_t ldc,
+TGT void ember_sgemm_ukr_avx512(size_t kc, const float *a, size_t lda, const float *b, size_t ldb, float *c, size_t ldc,
                                 float alpha, float beta, size_t mr, size_t nr) {
     if (nr <= 48) {  // an edge tile: multiply only the vectors it has
-        if (nr > 32) sgemm_edge_tile(kc, a, b, ldb, c, ldc, alpha, beta, mr, nr, 3);
-        else if (nr > 16) sgemm_edge_tile(kc, a, b, ldb, c, ldc, alpha, beta, mr, nr, 2);
-        else sgemm_edge_tile(kc, a, b, ldb, c, ldc, alpha, beta, mr, nr, 1);
+        if (nr > 32) sgemm_edge_tile(kc, a, lda, b, ldb, c, ldc, alpha, beta, mr, nr, 3);
+        else if (nr > 16) sgemm_edge_tile(kc, a, lda, b, ldb, c, ldc, alpha, beta, mr, nr, 2);
+        else sgemm_edge_tile(kc, a, lda, b, ldb, c, ldc, alpha, beta, mr, nr, 1);
         return;
     }
 #define ZERO _mm512_setzero_ps()
     DECL4(__m512, 0) DECL4(__m512, 1) DECL4(__m512, 2) DECL4(__m512, 3) DECL4(__m512, 4) DECL4(__m512, 5)
 #undef ZERO
+    EMBER_A_ROW(float, 0, 6) EMBER_A_ROW(float, 1, 6) EMBER_A_ROW(float, 2, 6)
+    EMBER_A_ROW(float, 3, 6) EMBER_A_ROW(float, 4, 6) EMBER_A_ROW(float, 5, 6)
+    size_t off = 0, astep = EMBER_A_STEP(6);
     // Touch the C tile now so its cache misses overlap the k loop instead of stalling the stores.
     for (size_t i = 0; i < mr; i++)
         for (size_t j = 0; j < 64; j += 16) _mm_prefetch((const char *)(c + i * ldc + j), _MM_HINT_T0);
@@ -100,7 +108,7 @@ TGT void ember_sgemm_ukr_avx512(size_t kc, const float *a, const float *b, size_
         __m512 b0 = _mm512_loadu_ps(b), b1 = _mm512_loadu_ps(b + 16);
         __m512 b2 = _mm512_loadu_ps(b + 32), b3 = _mm512_loadu_ps(b + 48);
         S_ROW(0) S_ROW(1) S_ROW(2) S_ROW(3) S_ROW(4) S_ROW(5)
-        a += 6;
+        off += astep;
         b += ldb;
     }
     __m512 va = _mm512_set1_ps(alpha), vb = _mm512_set1_ps(beta);
@@ -109,7 +117,7 @@ TGT void ember_sgemm_ukr_avx512(size_t kc, const float *a, const float *b, size_
 }
 
 #define D_ROW(I)                                                                                   \
-    { __m512d ai = _mm512_set1_pd(a[I]);                                                           \
+    { __m512d ai = _mm512_set1_pd(a##I[off]);                                                           \
       c##I##0 = _mm512_fmadd_pd(ai, b0, c##I##0);                                                  \
       c##I##1 = _mm512_fmadd_pd(ai, b1, c##I##1); }
 #define D_STORE(I)                                                                                 \
@@ -124,12 +132,16 @@ TGT void ember_sgemm_ukr_avx512(size_t kc, const float *a, const float *b, size_
         _mm512_mask_storeu_pd(cr + 8, m1, r1);                                                     \
     }
 
-TGT void ember_dgemm_ukr_avx512(size_t kc, const double *a, const double *b, size_t ldb, double *c, size_t ldc,
+TGT void ember_dgemm_ukr_avx512(size_t kc, const double *a, size_t lda, const double *b, size_t ldb, double *c, size_t ldc,
                                 double alpha, double beta, size_t mr, size_t nr) {
 #define ZERO _mm512_setzero_pd()
     DECL2(__m512d, 0) DECL2(__m512d, 1) DECL2(__m512d, 2) DECL2(__m512d, 3) DECL2(__m512d, 4) DECL2(__m512d, 5)
     DECL2(__m512d, 6) DECL2(__m512d, 7) DECL2(__m512d, 8) DECL2(__m512d, 9) DECL2(__m512d, 10) DECL2(__m512d, 11)
 #undef ZERO
+    EMBER_A_ROW(double, 0, 12) EMBER_A_ROW(double, 1, 12) EMBER_A_ROW(double, 2, 12) EMBER_A_ROW(double, 3, 12)
+    EMBER_A_ROW(double, 4, 12) EMBER_A_ROW(double, 5, 12) EMBER_A_ROW(double, 6, 12) EMBER_A_ROW(double, 7, 12)
+    EMBER_A_ROW(double, 8, 12) EMBER_A_ROW(double, 9, 12) EMBER_A_ROW(double, 10, 12) EMBER_A_ROW(double, 11, 12)
+    size_t off = 0, astep = EMBER_A_STEP(12);
     for (size_t i = 0; i < mr; i++) {
         _mm_prefetch((const char *)(c + i * ldc), _MM_HINT_T0);
         _mm_prefetch((const char *)(c + i * ldc + 15), _MM_HINT_T0);
@@ -139,7 +151,7 @@ TGT void ember_dgemm_ukr_avx512(size_t kc, const double *a, const double *b, siz
         __m512d b0 = _mm512_loadu_pd(b), b1 = _mm512_loadu_pd(b + 8);
         D_ROW(0) D_ROW(1) D_ROW(2) D_ROW(3) D_ROW(4) D_ROW(5)
         D_ROW(6) D_ROW(7) D_ROW(8) D_ROW(9) D_ROW(10) D_ROW(11)
-        a += 12;
+        off += astep;
         b += ldb;
     }
     __m512d va = _mm512_set1_pd(alpha), vb = _mm512_set1_pd(beta);
@@ -150,12 +162,12 @@ TGT void ember_dgemm_ukr_avx512(size_t kc, const double *a, const double *b, siz
 }
 
 #else  // not x86-64: never selected by dispatch; forward to the portable kernels so the symbols exist.
-void ember_sgemm_ukr_avx512(size_t kc, const float *a, const float *b, size_t ldb, float *c, size_t ldc, float alpha,
+void ember_sgemm_ukr_avx512(size_t kc, const float *a, size_t lda, const float *b, size_t ldb, float *c, size_t ldc, float alpha,
                             float beta, size_t mr, size_t nr) {
-    ember_sgemm_ukr_portable(kc, a, b, ldb, c, ldc, alpha, beta, mr, nr);
+    ember_sgemm_ukr_portable(kc, a, lda, b, ldb, c, ldc, alpha, beta, mr, nr);
 }
-void ember_dgemm_ukr_avx512(size_t kc, const double *a, const double *b, size_t ldb, double *c, size_t ldc, double alpha,
+void ember_dgemm_ukr_avx512(size_t kc, const double *a, size_t lda, const double *b, size_t ldb, double *c, size_t ldc, double alpha,
                             double beta, size_t mr, size_t nr) {
-    ember_dgemm_ukr_portable(kc, a, b, ldb, c, ldc, alpha, beta, mr, nr);
+    ember_dgemm_ukr_portable(kc, a, lda, b, ldb, c, ldc, alpha, beta, mr, nr);
 }
 #endif

@@ -18,6 +18,12 @@
         }                                                                                          \
     }
 
+// Row I of the A operand of a microkernel: a packed panel (lda == 0: A[I, p] at a[p*MR + I]) or row-major A
+// read in place (A[I, p] at a[I*lda + p]). In place, rows past mr repeat row mr - 1 (its products are never
+// stored), so no row outside A is read. `astep` is the distance between consecutive p.
+#define EMBER_A_ROW(T, I, MR) const T *a##I = lda ? a + (size_t)((I) < mr ? (I) : mr - 1) * lda : a + (I);
+#define EMBER_A_STEP(MR) (lda ? (size_t)1 : (size_t)(MR))
+
 EMBER_DEFINE_STORE_TILE(ember_store_tile_f32, float)
 EMBER_DEFINE_STORE_TILE(ember_store_tile_f64, double)
 

@@ -8,7 +8,8 @@ import Darwin
 #endif
 import CEmberKernels
 
-/// Cache blocking for one microkernel: the driver packs an mc×kc block of A (kept in L3) and, inside it,
+/// Cache blocking for one microkernel: the driver takes an mc×kc block of A (packed unless A is row-major,
+/// which the microkernel reads in place) and, inside it,
 /// kc-row blocks of B; the microkernel then streams one MR-row panel of A (kept in L1) across nc columns of
 /// B (kept in L2). On one thread a B block is kc×nc. When threads share the packing, a B block is up to
 /// 8·nc columns wide (`GemmDriver.sharedColumns`), packed by all of them together, and each thread walks
@@ -45,7 +46,7 @@ protocol GemmScalar: BinaryFloatingPoint {
     /// The microkernel and its blocking for an instruction-set level.
     static func microkernel(_ isa: KernelISA) -> (kernel: Microkernel, blocking: GemmBlocking)
     /// Runs one microkernel call (see `ember_sgemm_ukr_fn` in CEmberKernels.h).
-    static func call(_ kernel: Microkernel, kc: Int, a: UnsafePointer<Self>, b: UnsafePointer<Self>, ldb: Int,
+    static func call(_ kernel: Microkernel, kc: Int, a: UnsafePointer<Self>, lda: Int, b: UnsafePointer<Self>, ldb: Int,
                      c: UnsafeMutablePointer<Self>, ldc: Int, alpha: Self, beta: Self, mr: Int, nr: Int)
     /// Unpacked GEMM on the caller's thread (`ember_sgemm_small`): tiny products, matrix-vector shapes.
     static func small(_ isa: KernelISA, m: Int, n: Int, k: Int, alpha: Self, a: UnsafePointer<Self>, ars: Int,
@@ -73,9 +74,9 @@ extension Float: GemmScalar {
     }
 
     @inline(__always)
-    static func call(_ kernel: ember_sgemm_ukr_fn, kc: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>, ldb: Int,
+    static func call(_ kernel: ember_sgemm_ukr_fn, kc: Int, a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
                      c: UnsafeMutablePointer<Float>, ldc: Int, alpha: Float, beta: Float, mr: Int, nr: Int) {
-        kernel(kc, a, b, ldb, c, ldc, alpha, beta, mr, nr)
+        kernel(kc, a, lda, b, ldb, c, ldc, alpha, beta, mr, nr)
     }
 
     @inline(__always)
@@ -112,9 +113,9 @@ extension Double: GemmScalar {
     }
 
     @inline(__always)
-    static func call(_ kernel: ember_dgemm_ukr_fn, kc: Int, a: UnsafePointer<Double>, b: UnsafePointer<Double>, ldb: Int,
+    static func call(_ kernel: ember_dgemm_ukr_fn, kc: Int, a: UnsafePointer<Double>, lda: Int, b: UnsafePointer<Double>, ldb: Int,
                      c: UnsafeMutablePointer<Double>, ldc: Int, alpha: Double, beta: Double, mr: Int, nr: Int) {
-        kernel(kc, a, b, ldb, c, ldc, alpha, beta, mr, nr)
+        kernel(kc, a, lda, b, ldb, c, ldc, alpha, beta, mr, nr)
     }
 
     @inline(__always)

@@ -75,14 +75,17 @@ struct GemmTests {
         #expect(d == [3, 6, 9, 12])
     }
 
-    @Test("several M, K and N blocks with small blocking, on 1 and 3 threads, B read in place or packed",
-          arguments: KernelISA.available, [(1, Layout.rowMajor), (3, .rowMajor), (1, .strided), (3, .strided)])
-    func multipleBlocks(isa: KernelISA, threadsAndB: (Int, Layout)) {
-        let (threads, bLayout) = threadsAndB
+    @Test("several M, K and N blocks with small blocking, on 1 and 3 threads, A and B read in place or packed",
+          arguments: KernelISA.available, [(1, Layout.transposed, Layout.rowMajor), (3, .transposed, .rowMajor),
+                                           (1, .transposed, .strided), (3, .transposed, .strided),
+                                           (1, .rowMajor, .strided), (3, .rowMajor, .rowMajor)])
+    func multipleBlocks(isa: KernelISA, layouts: (Int, Layout, Layout)) {
+        let (threads, aLayout, bLayout) = layouts
         let pool = threads == 1 ? ThreadPool.serial : threePool
         // Blocks far smaller than the defaults so every loop of the nest runs several times with edges. With
         // two row panels per M block, row-major B is read in place (`inPlacePanelsLimit`); strided B is packed.
-        let problem = GemmCase(m: 61, n: 277, k: 47, alpha: 0.75, beta: 0.5, a: .transposed, b: bLayout, ldcPad: 1)
+        // Row-major A is read in place (61 rows: a last panel of one row at every MR), transposed A is packed.
+        let problem = GemmCase(m: 61, n: 277, k: 47, alpha: 0.75, beta: 0.5, a: aLayout, b: bLayout, ldcPad: 1)
         var cf = problem.c.map(Float.init)
         let af = problem.a.map(Float.init), bf = problem.b.map(Float.init)
         let (kernel, base) = Float.microkernel(isa)

@@ -16,15 +16,16 @@ int ember_active_cores(void);
 //
 // A microkernel computes one MR×NR tile of C:
 //     C[i, j] = alpha * sum_p A[i, p] * B[p, j] + beta * C[i, j]     (0 <= i < mr, 0 <= j < nr)
-// from a packed panel of A, `a` holding kc columns of MR values (a[p*MR + i]), zero-padded past mr, and kc
+// from A given as a packed panel, `a` holding kc columns of MR values (a[p*MR + i], zero-padded past mr) when
+// lda == 0, or read in place when A is row-major (a[i*lda + p] for i < mr; rows past mr are never read), and kc
 // rows of NR values of B, b[p*ldb + j]: a packed panel (ldb == NR, zero-padded past nr) or, for a full
 // tile, B itself when it is row-major (ldb its row stride; no alignment needed). C is row-major with
 // leading dimension ldc. When beta == 0 C is only written, never read. mr <= MR and nr <= NR let one
 // kernel serve the edge tiles.
 // ---------------------------------------------------------------------------------------------
-typedef void (*ember_sgemm_ukr_fn)(size_t kc, const float *a, const float *b, size_t ldb, float *c, size_t ldc,
+typedef void (*ember_sgemm_ukr_fn)(size_t kc, const float *a, size_t lda, const float *b, size_t ldb, float *c, size_t ldc,
                                    float alpha, float beta, size_t mr, size_t nr);
-typedef void (*ember_dgemm_ukr_fn)(size_t kc, const double *a, const double *b, size_t ldb, double *c, size_t ldc,
+typedef void (*ember_dgemm_ukr_fn)(size_t kc, const double *a, size_t lda, const double *b, size_t ldb, double *c, size_t ldc,
                                    double alpha, double beta, size_t mr, size_t nr);
 
 /// A microkernel and its tile shape.
@@ -54,14 +55,14 @@ void ember_dgemm_small(int level, size_t m, size_t n, size_t k, double alpha, co
                        size_t ldc);
 
 // Per-ISA kernels (defined only for the ISA's own level; call through ember_*_ukr_for_level).
-void ember_sgemm_ukr_portable(size_t, const float *, const float *, size_t, float *, size_t, float, float, size_t, size_t);
-void ember_dgemm_ukr_portable(size_t, const double *, const double *, size_t, double *, size_t, double, double, size_t, size_t);
-void ember_sgemm_ukr_avx2(size_t, const float *, const float *, size_t, float *, size_t, float, float, size_t, size_t);
-void ember_dgemm_ukr_avx2(size_t, const double *, const double *, size_t, double *, size_t, double, double, size_t, size_t);
+void ember_sgemm_ukr_portable(size_t, const float *, size_t, const float *, size_t, float *, size_t, float, float, size_t, size_t);
+void ember_dgemm_ukr_portable(size_t, const double *, size_t, const double *, size_t, double *, size_t, double, double, size_t, size_t);
+void ember_sgemm_ukr_avx2(size_t, const float *, size_t, const float *, size_t, float *, size_t, float, float, size_t, size_t);
+void ember_dgemm_ukr_avx2(size_t, const double *, size_t, const double *, size_t, double *, size_t, double, double, size_t, size_t);
 /// One full panel of mr (6 or 12) rows of row-major A (column stride 1) packed with AVX2 transposes.
 void ember_spack_a_panel_avx2(size_t kc, const float *a, ptrdiff_t rs, size_t mr, float *out);
-void ember_sgemm_ukr_avx512(size_t, const float *, const float *, size_t, float *, size_t, float, float, size_t, size_t);
-void ember_dgemm_ukr_avx512(size_t, const double *, const double *, size_t, double *, size_t, double, double, size_t, size_t);
+void ember_sgemm_ukr_avx512(size_t, const float *, size_t, const float *, size_t, float *, size_t, float, float, size_t, size_t);
+void ember_dgemm_ukr_avx512(size_t, const double *, size_t, const double *, size_t, double *, size_t, double, double, size_t, size_t);
 
 // ---------------------------------------------------------------------------------------------
 // float32 sum over a contiguous array.
