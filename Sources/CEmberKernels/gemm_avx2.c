@@ -7,8 +7,8 @@
 #define TGT __attribute__((target("avx2,fma")))
 #define DECL2(T, I) T c##I##0 = ZERO, c##I##1 = ZERO;
 
-#define S_ROW(I)                                                                                   \
-    { __m256 ai = _mm256_broadcast_ss(a##I + off);                                                      \
+#define S_ROW(I, AP)                                                                               \
+    { __m256 ai = _mm256_broadcast_ss(AP);                                                      \
       c##I##0 = _mm256_fmadd_ps(ai, b0, c##I##0);                                                  \
       c##I##1 = _mm256_fmadd_ps(ai, b1, c##I##1); }
 // Writes row I of the tile to dst (leading dimension ld) with alpha/beta.
@@ -22,26 +22,23 @@
       _mm256_storeu_ps(cr, r0);                                                                    \
       _mm256_storeu_ps(cr + 8, r1); }
 
+#define S_LOAD_B __m256 b0 = _mm256_loadu_ps(b), b1 = _mm256_loadu_ps(b + 8);
+#define S_ROWS_PACKED S_ROW(0, a) S_ROW(1, a + 1) S_ROW(2, a + 2) S_ROW(3, a + 3) S_ROW(4, a + 4) S_ROW(5, a + 5)
+#define S_ROWS_IN_PLACE S_ROW(0, a0 + p) S_ROW(1, a1 + p) S_ROW(2, a2 + p) S_ROW(3, a3 + p) S_ROW(4, a4 + p) S_ROW(5, a5 + p)
+
 TGT void ember_sgemm_ukr_avx2(size_t kc, const float *a, size_t lda, const float *b, size_t ldb, float *c, size_t ldc,
                               float alpha, float beta, size_t mr, size_t nr) {
 #define ZERO _mm256_setzero_ps()
     DECL2(__m256, 0) DECL2(__m256, 1) DECL2(__m256, 2) DECL2(__m256, 3) DECL2(__m256, 4) DECL2(__m256, 5)
 #undef ZERO
-    EMBER_A_ROW(float, 0, 6) EMBER_A_ROW(float, 1, 6) EMBER_A_ROW(float, 2, 6)
-    EMBER_A_ROW(float, 3, 6) EMBER_A_ROW(float, 4, 6) EMBER_A_ROW(float, 5, 6)
-    size_t off = 0, astep = EMBER_A_STEP(6);
+    EMBER_A_ROW(float, 0) EMBER_A_ROW(float, 1) EMBER_A_ROW(float, 2)
+    EMBER_A_ROW(float, 3) EMBER_A_ROW(float, 4) EMBER_A_ROW(float, 5)
     // Touch the C tile now so its cache misses overlap the k loop instead of stalling the stores.
     for (size_t i = 0; i < mr; i++) {
         _mm_prefetch((const char *)(c + i * ldc), _MM_HINT_T0);
         _mm_prefetch((const char *)(c + i * ldc + 15), _MM_HINT_T0);
     }
-#pragma clang loop unroll_count(4)
-    for (size_t p = 0; p < kc; p++) {
-        __m256 b0 = _mm256_loadu_ps(b), b1 = _mm256_loadu_ps(b + 8);
-        S_ROW(0) S_ROW(1) S_ROW(2) S_ROW(3) S_ROW(4) S_ROW(5)
-        off += astep;
-        b += ldb;
-    }
+    EMBER_K_LOOPS(6, S_LOAD_B, S_ROWS_PACKED, S_ROWS_IN_PLACE)
     if (mr == 6 && nr == 16) {
         __m256 va = _mm256_set1_ps(alpha), vb = _mm256_set1_ps(beta);
         S_STORE(0, c, ldc, va, vb) S_STORE(1, c, ldc, va, vb) S_STORE(2, c, ldc, va, vb)
@@ -57,8 +54,8 @@ TGT void ember_sgemm_ukr_avx2(size_t kc, const float *a, size_t lda, const float
     }
 }
 
-#define D_ROW(I)                                                                                   \
-    { __m256d ai = _mm256_broadcast_sd(a##I + off);                                                     \
+#define D_ROW(I, AP)                                                                               \
+    { __m256d ai = _mm256_broadcast_sd(AP);                                                     \
       c##I##0 = _mm256_fmadd_pd(ai, b0, c##I##0);                                                  \
       c##I##1 = _mm256_fmadd_pd(ai, b1, c##I##1); }
 #define D_STORE(I, dst, ld, al, be)                                                                \
@@ -71,25 +68,22 @@ TGT void ember_sgemm_ukr_avx2(size_t kc, const float *a, size_t lda, const float
       _mm256_storeu_pd(cr, r0);                                                                    \
       _mm256_storeu_pd(cr + 4, r1); }
 
+#define D_LOAD_B __m256d b0 = _mm256_loadu_pd(b), b1 = _mm256_loadu_pd(b + 4);
+#define D_ROWS_PACKED D_ROW(0, a) D_ROW(1, a + 1) D_ROW(2, a + 2) D_ROW(3, a + 3) D_ROW(4, a + 4) D_ROW(5, a + 5)
+#define D_ROWS_IN_PLACE D_ROW(0, a0 + p) D_ROW(1, a1 + p) D_ROW(2, a2 + p) D_ROW(3, a3 + p) D_ROW(4, a4 + p) D_ROW(5, a5 + p)
+
 TGT void ember_dgemm_ukr_avx2(size_t kc, const double *a, size_t lda, const double *b, size_t ldb, double *c, size_t ldc,
                               double alpha, double beta, size_t mr, size_t nr) {
 #define ZERO _mm256_setzero_pd()
     DECL2(__m256d, 0) DECL2(__m256d, 1) DECL2(__m256d, 2) DECL2(__m256d, 3) DECL2(__m256d, 4) DECL2(__m256d, 5)
 #undef ZERO
-    EMBER_A_ROW(double, 0, 6) EMBER_A_ROW(double, 1, 6) EMBER_A_ROW(double, 2, 6)
-    EMBER_A_ROW(double, 3, 6) EMBER_A_ROW(double, 4, 6) EMBER_A_ROW(double, 5, 6)
-    size_t off = 0, astep = EMBER_A_STEP(6);
+    EMBER_A_ROW(double, 0) EMBER_A_ROW(double, 1) EMBER_A_ROW(double, 2)
+    EMBER_A_ROW(double, 3) EMBER_A_ROW(double, 4) EMBER_A_ROW(double, 5)
     for (size_t i = 0; i < mr; i++) {
         _mm_prefetch((const char *)(c + i * ldc), _MM_HINT_T0);
         _mm_prefetch((const char *)(c + i * ldc + 7), _MM_HINT_T0);
     }
-#pragma clang loop unroll_count(4)
-    for (size_t p = 0; p < kc; p++) {
-        __m256d b0 = _mm256_loadu_pd(b), b1 = _mm256_loadu_pd(b + 4);
-        D_ROW(0) D_ROW(1) D_ROW(2) D_ROW(3) D_ROW(4) D_ROW(5)
-        off += astep;
-        b += ldb;
-    }
+    EMBER_K_LOOPS(6, D_LOAD_B, D_ROWS_PACKED, D_ROWS_IN_PLACE)
     if (mr == 6 && nr == 8) {
         __m256d va = _mm256_set1_pd(alpha), vb = _mm256_set1_pd(beta);
         D_STORE(0, c, ldc, va, vb) D_STORE(1, c, ldc, va, vb) D_STORE(2, c, ldc, va, vb)

@@ -11,12 +11,17 @@
 // fit the few output channels of small convolutions) and gives each broadcast four FMAs. An edge tile
 // 48 columns wide or less multiplies only the 16-column vectors it has, so a product 784 wide wastes no
 // more than AVX2's 16-column tile would.
-#define S_ROW(I)                                                                                   \
-    { __m512 ai = _mm512_set1_ps(a##I[off]);                                                            \
+#define S_ROW(I, AV)                                                                               \
+    { __m512 ai = _mm512_set1_ps(AV);                                                              \
       c##I##0 = _mm512_fmadd_ps(ai, b0, c##I##0);                                                  \
       c##I##1 = _mm512_fmadd_ps(ai, b1, c##I##1);                                                  \
       c##I##2 = _mm512_fmadd_ps(ai, b2, c##I##2);                                                  \
       c##I##3 = _mm512_fmadd_ps(ai, b3, c##I##3); }
+#define S_LOAD_B                                                                                   \
+    __m512 b0 = _mm512_loadu_ps(b), b1 = _mm512_loadu_ps(b + 16);                                  \
+    __m512 b2 = _mm512_loadu_ps(b + 32), b3 = _mm512_loadu_ps(b + 48);
+#define S_ROWS_PACKED S_ROW(0, a[0]) S_ROW(1, a[1]) S_ROW(2, a[2]) S_ROW(3, a[3]) S_ROW(4, a[4]) S_ROW(5, a[5])
+#define S_ROWS_IN_PLACE S_ROW(0, a0[p]) S_ROW(1, a1[p]) S_ROW(2, a2[p]) S_ROW(3, a3[p]) S_ROW(4, a4[p]) S_ROW(5, a5[p])
 #define S_STORE(I)                                                                                 \
     if (I < mr) {                                                                                  \
         float *cr = c + (size_t)I * ldc;                                                           \
@@ -41,27 +46,31 @@ static inline __attribute__((always_inline)) TGT void sgemm_edge_tile(size_t kc,
                                                                      const float *b, size_t ldb, float *c, size_t ldc,
                                                                      float alpha, float beta, size_t mr, size_t nr,
                                                                      const int vecs) {
-    EMBER_A_ROW(float, 0, 6) EMBER_A_ROW(float, 1, 6) EMBER_A_ROW(float, 2, 6)
-    EMBER_A_ROW(float, 3, 6) EMBER_A_ROW(float, 4, 6) EMBER_A_ROW(float, 5, 6)
+    EMBER_A_ROW(float, 0) EMBER_A_ROW(float, 1) EMBER_A_ROW(float, 2)
+    EMBER_A_ROW(float, 3) EMBER_A_ROW(float, 4) EMBER_A_ROW(float, 5)
     const float *rows[6] = {a0, a1, a2, a3, a4, a5};
-    size_t off = 0, astep = EMBER_A_STEP(6);
     __m512 acc[6][3];
     for (int i = 0; i < 6; i++)
         for (int v = 0; v < vecs; v++) acc[i][v] = _mm512_setzero_ps();
     // Touch the C tile now so its cache misses overlap the k loop instead of stalling the stores.
     for (size_t i = 0; i < mr; i++)
         for (int v = 0; v < vecs; v++) _mm_prefetch((const char *)(c + i * ldc + 16 * v), _MM_HINT_T0);
-#pragma clang loop unroll_count(4)
-    for (size_t p = 0; p < kc; p++) {
-        __m512 bv[3];
-        for (int v = 0; v < vecs; v++) bv[v] = _mm512_loadu_ps(b + 16 * v);
-        for (int i = 0; i < 6; i++) {
-            __m512 ai = _mm512_set1_ps(rows[i][off]);
-            for (int v = 0; v < vecs; v++) acc[i][v] = _mm512_fmadd_ps(ai, bv[v], acc[i][v]);
-        }
-        off += astep;
-        b += ldb;
+#define EDGE_STEP(AV)                                                                              \
+    {                                                                                              \
+        __m512 bv[3];                                                                              \
+        for (int v = 0; v < vecs; v++) bv[v] = _mm512_loadu_ps(b + 16 * v);                        \
+        for (int i = 0; i < 6; i++) {                                                              \
+            __m512 ai = _mm512_set1_ps(AV);                                                        \
+            for (int v = 0; v < vecs; v++) acc[i][v] = _mm512_fmadd_ps(ai, bv[v], acc[i][v]);      \
+        }                                                                                          \
+        b += ldb;                                                                                  \
     }
+    if (lda == 0) {
+        for (size_t p = 0; p < kc; p++, a += 6) EDGE_STEP(a[i])
+    } else {
+        for (size_t p = 0; p < kc; p++) EDGE_STEP(rows[i][p])
+    }
+#undef EDGE_STEP
     __m512 va = _mm512_set1_ps(alpha), vb = _mm512_set1_ps(beta);
     __mmask16 mask[3];
     for (int v = 0; v < vecs; v++) {
@@ -97,29 +106,28 @@ TGT void ember_sgemm_ukr_avx512(size_t kc, const float *a, size_t lda, const flo
 #define ZERO _mm512_setzero_ps()
     DECL4(__m512, 0) DECL4(__m512, 1) DECL4(__m512, 2) DECL4(__m512, 3) DECL4(__m512, 4) DECL4(__m512, 5)
 #undef ZERO
-    EMBER_A_ROW(float, 0, 6) EMBER_A_ROW(float, 1, 6) EMBER_A_ROW(float, 2, 6)
-    EMBER_A_ROW(float, 3, 6) EMBER_A_ROW(float, 4, 6) EMBER_A_ROW(float, 5, 6)
-    size_t off = 0, astep = EMBER_A_STEP(6);
+    EMBER_A_ROW(float, 0) EMBER_A_ROW(float, 1) EMBER_A_ROW(float, 2)
+    EMBER_A_ROW(float, 3) EMBER_A_ROW(float, 4) EMBER_A_ROW(float, 5)
     // Touch the C tile now so its cache misses overlap the k loop instead of stalling the stores.
     for (size_t i = 0; i < mr; i++)
         for (size_t j = 0; j < 64; j += 16) _mm_prefetch((const char *)(c + i * ldc + j), _MM_HINT_T0);
-#pragma clang loop unroll_count(4)
-    for (size_t p = 0; p < kc; p++) {
-        __m512 b0 = _mm512_loadu_ps(b), b1 = _mm512_loadu_ps(b + 16);
-        __m512 b2 = _mm512_loadu_ps(b + 32), b3 = _mm512_loadu_ps(b + 48);
-        S_ROW(0) S_ROW(1) S_ROW(2) S_ROW(3) S_ROW(4) S_ROW(5)
-        off += astep;
-        b += ldb;
-    }
+    EMBER_K_LOOPS(6, S_LOAD_B, S_ROWS_PACKED, S_ROWS_IN_PLACE)
     __m512 va = _mm512_set1_ps(alpha), vb = _mm512_set1_ps(beta);
     __mmask16 m0 = lane_mask16(nr, 0), m1 = lane_mask16(nr, 1), m2 = lane_mask16(nr, 2), m3 = lane_mask16(nr, 3);
     S_STORE(0) S_STORE(1) S_STORE(2) S_STORE(3) S_STORE(4) S_STORE(5)
 }
 
-#define D_ROW(I)                                                                                   \
-    { __m512d ai = _mm512_set1_pd(a##I[off]);                                                           \
+#define D_ROW(I, AV)                                                                               \
+    { __m512d ai = _mm512_set1_pd(AV);                                                             \
       c##I##0 = _mm512_fmadd_pd(ai, b0, c##I##0);                                                  \
       c##I##1 = _mm512_fmadd_pd(ai, b1, c##I##1); }
+#define D_LOAD_B __m512d b0 = _mm512_loadu_pd(b), b1 = _mm512_loadu_pd(b + 8);
+#define D_ROWS_PACKED                                                                              \
+    D_ROW(0, a[0]) D_ROW(1, a[1]) D_ROW(2, a[2]) D_ROW(3, a[3]) D_ROW(4, a[4]) D_ROW(5, a[5])      \
+    D_ROW(6, a[6]) D_ROW(7, a[7]) D_ROW(8, a[8]) D_ROW(9, a[9]) D_ROW(10, a[10]) D_ROW(11, a[11])
+#define D_ROWS_IN_PLACE                                                                            \
+    D_ROW(0, a0[p]) D_ROW(1, a1[p]) D_ROW(2, a2[p]) D_ROW(3, a3[p]) D_ROW(4, a4[p]) D_ROW(5, a5[p]) \
+    D_ROW(6, a6[p]) D_ROW(7, a7[p]) D_ROW(8, a8[p]) D_ROW(9, a9[p]) D_ROW(10, a10[p]) D_ROW(11, a11[p])
 #define D_STORE(I)                                                                                 \
     if (I < mr) {                                                                                  \
         double *cr = c + (size_t)I * ldc;                                                          \
@@ -138,22 +146,14 @@ TGT void ember_dgemm_ukr_avx512(size_t kc, const double *a, size_t lda, const do
     DECL2(__m512d, 0) DECL2(__m512d, 1) DECL2(__m512d, 2) DECL2(__m512d, 3) DECL2(__m512d, 4) DECL2(__m512d, 5)
     DECL2(__m512d, 6) DECL2(__m512d, 7) DECL2(__m512d, 8) DECL2(__m512d, 9) DECL2(__m512d, 10) DECL2(__m512d, 11)
 #undef ZERO
-    EMBER_A_ROW(double, 0, 12) EMBER_A_ROW(double, 1, 12) EMBER_A_ROW(double, 2, 12) EMBER_A_ROW(double, 3, 12)
-    EMBER_A_ROW(double, 4, 12) EMBER_A_ROW(double, 5, 12) EMBER_A_ROW(double, 6, 12) EMBER_A_ROW(double, 7, 12)
-    EMBER_A_ROW(double, 8, 12) EMBER_A_ROW(double, 9, 12) EMBER_A_ROW(double, 10, 12) EMBER_A_ROW(double, 11, 12)
-    size_t off = 0, astep = EMBER_A_STEP(12);
+    EMBER_A_ROW(double, 0) EMBER_A_ROW(double, 1) EMBER_A_ROW(double, 2) EMBER_A_ROW(double, 3)
+    EMBER_A_ROW(double, 4) EMBER_A_ROW(double, 5) EMBER_A_ROW(double, 6) EMBER_A_ROW(double, 7)
+    EMBER_A_ROW(double, 8) EMBER_A_ROW(double, 9) EMBER_A_ROW(double, 10) EMBER_A_ROW(double, 11)
     for (size_t i = 0; i < mr; i++) {
         _mm_prefetch((const char *)(c + i * ldc), _MM_HINT_T0);
         _mm_prefetch((const char *)(c + i * ldc + 15), _MM_HINT_T0);
     }
-#pragma clang loop unroll_count(4)
-    for (size_t p = 0; p < kc; p++) {
-        __m512d b0 = _mm512_loadu_pd(b), b1 = _mm512_loadu_pd(b + 8);
-        D_ROW(0) D_ROW(1) D_ROW(2) D_ROW(3) D_ROW(4) D_ROW(5)
-        D_ROW(6) D_ROW(7) D_ROW(8) D_ROW(9) D_ROW(10) D_ROW(11)
-        off += astep;
-        b += ldb;
-    }
+    EMBER_K_LOOPS(12, D_LOAD_B, D_ROWS_PACKED, D_ROWS_IN_PLACE)
     __m512d va = _mm512_set1_pd(alpha), vb = _mm512_set1_pd(beta);
     __mmask8 m0 = nr >= 8 ? (__mmask8)0xFF : (__mmask8)((1u << nr) - 1);
     __mmask8 m1 = nr >= 16 ? (__mmask8)0xFF : nr <= 8 ? (__mmask8)0 : (__mmask8)((1u << (nr - 8)) - 1);

@@ -18,11 +18,21 @@
         }                                                                                          \
     }
 
-// Row I of the A operand of a microkernel: a packed panel (lda == 0: A[I, p] at a[p*MR + I]) or row-major A
-// read in place (A[I, p] at a[I*lda + p]). In place, rows past mr repeat row mr - 1 (its products are never
-// stored), so no row outside A is read. `astep` is the distance between consecutive p.
-#define EMBER_A_ROW(T, I, MR) const T *a##I = lda ? a + (size_t)((I) < mr ? (I) : mr - 1) * lda : a + (I);
-#define EMBER_A_STEP(MR) (lda ? (size_t)1 : (size_t)(MR))
+// Row I of row-major A read in place by a microkernel (lda > 0: A[I, p] at a[I*lda + p]). Rows past mr
+// repeat row mr - 1 (their products are never stored), so no row outside A is read.
+#define EMBER_A_ROW(T, I) const T *a##I = a + (size_t)((I) < mr ? (I) : mr - 1) * lda;
+
+// The k loop of a microkernel twice: over a packed A panel (A[I, p] at a[p*MR + I], advanced MR per
+// step) and over A in place (row pointers a0, a1, … indexed by p). One shared loop indexing either way
+// made clang hoist the broadcasts of four unrolled steps and spill them (a third slower).
+#define EMBER_K_LOOPS(MR, LOAD_B, ROWS_PACKED, ROWS_IN_PLACE)                                       \
+    if (lda == 0) {                                                                                \
+        _Pragma("clang loop unroll_count(4)")                                                      \
+        for (size_t p = 0; p < kc; p++) { LOAD_B ROWS_PACKED a += (MR); b += ldb; }                \
+    } else {                                                                                       \
+        _Pragma("clang loop unroll_count(4)")                                                      \
+        for (size_t p = 0; p < kc; p++) { LOAD_B ROWS_IN_PLACE b += ldb; }                         \
+    }
 
 EMBER_DEFINE_STORE_TILE(ember_store_tile_f32, float)
 EMBER_DEFINE_STORE_TILE(ember_store_tile_f64, double)
