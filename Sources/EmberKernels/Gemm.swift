@@ -55,6 +55,45 @@ public enum Gemm {
                         isa: min(isa, KernelISA.hardware))
     }
 
+    /// Columns per panel of a B operand packed for `sgemm(m:n:k:alpha:a:aRowStride:aColStride:packedB:beta:c:ldc:)`
+    /// (the microkernel's tile width on this CPU: 64 with AVX-512, 16 with AVX2 or portable C).
+    public static var sgemmPanelWidth: Int { Float.microkernel(KernelISA.active).blocking.nr }
+
+    /// Columns per panel of a B operand packed for the `dgemm` overload taking `packedB`.
+    public static var dgemmPanelWidth: Int { Double.microkernel(KernelISA.active).blocking.nr }
+
+    /// Whether `sgemm` with `m` rows packs a row-major B. When it does not (few rows: B is read in place),
+    /// producing B prepacked only adds work.
+    public static func sgemmPacksRowMajorB(m: Int) -> Bool {
+        let blocking = Float.microkernel(KernelISA.active).blocking
+        return !GemmDriver.readsRowMajorBInPlace(rows: min(m, blocking.mc), mr: blocking.mr)
+    }
+
+    /// `sgemmPacksRowMajorB` for `dgemm`.
+    public static func dgemmPacksRowMajorB(m: Int) -> Bool {
+        let blocking = Double.microkernel(KernelISA.active).blocking
+        return !GemmDriver.readsRowMajorBInPlace(rows: min(m, blocking.mc), mr: blocking.mr)
+    }
+
+    /// `sgemm` with B already in the microkernel's packed order, so a producer of B (im2col) writes it once
+    /// where `sgemm` would pack it again. With w = `sgemmPanelWidth`, B is `ceil(n / w)` panels of `k × w`:
+    /// `B[p, j]` at `packedB[((j / w) * k + p) * w + j % w]`, columns past n zero. No PyTorch counterpart
+    /// (oneDNN does the like inside its convolutions).
+    public static func sgemm(m: Int, n: Int, k: Int, alpha: Float,
+                             a: UnsafePointer<Float>, aRowStride: Int, aColStride: Int,
+                             packedB: UnsafePointer<Float>, beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int) {
+        GemmDriver.gemmPrepackedB(m: m, n: n, k: k, alpha: alpha, a: a, aRowStride: aRowStride, aColStride: aColStride,
+                                  packedB: packedB, beta: beta, c: c, ldc: ldc, isa: KernelISA.active)
+    }
+
+    /// Double-precision `sgemm(…, packedB:…)`; panels `dgemmPanelWidth` columns wide.
+    public static func dgemm(m: Int, n: Int, k: Int, alpha: Double,
+                             a: UnsafePointer<Double>, aRowStride: Int, aColStride: Int,
+                             packedB: UnsafePointer<Double>, beta: Double, c: UnsafeMutablePointer<Double>, ldc: Int) {
+        GemmDriver.gemmPrepackedB(m: m, n: n, k: k, alpha: alpha, a: a, aRowStride: aRowStride, aColStride: aColStride,
+                                  packedB: packedB, beta: beta, c: c, ldc: ldc, isa: KernelISA.active)
+    }
+
     /// Double-precision `C[m×n] = alpha * A[m×k] · B[k×n] + beta * C`; same conventions as `sgemm`.
     ///
     /// - Parameters:

@@ -62,6 +62,26 @@ enum GemmDriver {
         }
     }
 
+    /// One product whose B the caller packed (`Gemm.sgemm(…, packedB:)`): `ceil(n / NR)` panels of all `k`
+    /// rows, panel q holding `B[p, q·NR + j]` at `packedB[(q·k + p)·NR + j]`. Runs the blocked nest, over the
+    /// pool when large; nothing of B is packed again.
+    static func gemmPrepackedB<T: GemmScalar>(m: Int, n: Int, k: Int, alpha: T,
+                                              a: UnsafePointer<T>, aRowStride: Int, aColStride: Int,
+                                              packedB: UnsafePointer<T>, beta: T, c: UnsafeMutablePointer<T>, ldc: Int,
+                                              isa: KernelISA, pool: ThreadPool = .shared) {
+        kernelCheck(m >= 0 && n >= 0 && k >= 0, "gemm: negative size m=\(m) n=\(n) k=\(k)")
+        kernelCheck(m <= 1 || ldc >= n, "gemm: ldc=\(ldc) is smaller than n=\(n)")
+        if m == 0 || n == 0 { return }
+        if k == 0 || alpha == 0 {
+            scale(m: m, n: n, beta: beta, c: c, ldc: ldc)
+            return
+        }
+        let (kernel, blocking) = T.microkernel(isa)
+        blocked(m: m, n: n, k: k, alpha: alpha, a: a, ars: aRowStride, acs: aColStride,
+                b: packedB, brs: blocking.nr, bcs: 1, beta: beta, c: c, ldc: ldc, kernel: kernel, blocking: blocking,
+                pool: m * n * k < parallelLimit ? .serial : pool, prepackedB: packedB)
+    }
+
     /// `count` products at fixed batch strides (`bmm`). When there are enough of them, each runs whole on one
     /// thread (no per-product dispatches); otherwise they run one after another, each over the pool.
     static func gemmBatched<T: GemmScalar>(count: Int, m: Int, n: Int, k: Int, alpha: T,
@@ -134,6 +154,9 @@ enum GemmDriver {
     /// convolutions, 6 and 16 output channels: ~1.5% of the training step; 1 to 3 measured alike).
     static let inPlacePanelsLimit = 2
 
+    /// Whether an M block of `rows` rows (row panels of `mr`) reads a row-major B in place instead of packing it.
+    static func readsRowMajorBInPlace(rows: Int, mr: Int) -> Bool { (rows + mr - 1) / mr <= inPlacePanelsLimit }
+
     /// The Goto/BLIS loop nest over a pool: M blocks (mc) → K blocks (kc) → N blocks (`sharedColumns`).
     /// For each block the threads first pack A's rows and B's columns together, every panel once, into
     /// buffers they share; then each computes its rectangle of C (from `grid`) out of the shared panels,
@@ -145,7 +168,8 @@ enum GemmDriver {
                                        a: UnsafePointer<T>, ars: Int, acs: Int,
                                        b: UnsafePointer<T>, brs: Int, bcs: Int,
                                        beta: T, c: UnsafeMutablePointer<T>, ldc: Int,
-                                       kernel: T.Microkernel, blocking: GemmBlocking, pool: ThreadPool) {
+                                       kernel: T.Microkernel, blocking: GemmBlocking, pool: ThreadPool,
+                                       prepackedB: UnsafePointer<T>? = nil) {
         let mr = blocking.mr, nr = blocking.nr
         let threads = pool.threadCount
         let mcMax = min(blocking.mc, (m + mr - 1) / mr * mr)
@@ -160,7 +184,7 @@ enum GemmDriver {
         let packedB = workspace.b!.assumingMemoryBound(to: T.self)
         // Row-major B read by few row panels of A (a convolution's few output channels against its im2col
         // columns) is read in place: packing it would cost more than the reads it makes contiguous.
-        let readsBInPlace = bcs == 1 && (mcMax + mr - 1) / mr <= inPlacePanelsLimit
+        let readsBInPlace = prepackedB == nil && bcs == 1 && readsRowMajorBInPlace(rows: mcMax, mr: mr)
         // Row-major A is never packed: the microkernel broadcasts one element per row and k step, so MR rows
         // read side by side cost no more than a packed panel once in L1, and the packing pass is saved
         // (ResNet-18 inference ~5%, 256×784·784×256 ~20%; 1024³ and 2048³ unchanged).
@@ -182,10 +206,10 @@ enum GemmDriver {
                     let bBlock = b + pc * brs + jc * bcs
                     let packsA = jc == 0 && !readsAInPlace
                     // Full panels of B read in place are not packed; the partial last one always is.
-                    let firstPackedPanel = readsBInPlace ? nc / nr : 0
+                    let firstPackedPanel = prepackedB != nil ? panelsN : readsBInPlace ? nc / nr : 0
                     // Pack: thread t takes the t-th share of B's column panels (and of A's row panels, once
-                    // per K block).
-                    pool.parallelFor(threads) { shares in
+                    // per K block); no dispatch when there is nothing to pack.
+                    if packsA || firstPackedPanel < panelsN { pool.parallelFor(threads) { shares in
                         for t in shares {
                             let p0 = t * panelsM / threads, p1 = (t + 1) * panelsM / threads
                             if packsA && p0 < p1 {
@@ -198,7 +222,10 @@ enum GemmDriver {
                                         rowStride: brs, colStride: bcs, nr: nr, into: packedB + q0 * nr * kc)
                             }
                         }
-                    }
+                    } }
+                    // B's panels for this block: the workspace (kc rows each) or the caller's (k rows each).
+                    let (bPanels, bPanelStride) = prepackedB.map { ($0 + (jc / nr) * k * nr + pc * nr, k * nr) }
+                        ?? (UnsafePointer(packedB), nr * kc)
                     // Compute: task (ti, tj) owns rows i0..<i1 and columns j0..<j1 of this block.
                     let (tm, tn) = grid(m: mc, n: nc, threads: threads, blocking: blocking)
                     let cBlock = c + ic * ldc + jc
@@ -209,7 +236,7 @@ enum GemmDriver {
                             let j0 = tj * panelsN / tn * nr, j1 = min(nc, (tj + 1) * panelsN / tn * nr)
                             computeRectangle(rows: i0..<i1, columns: j0..<j1, mc: mc, nc: nc, kc: kc,
                                              packedA: packedA, aInPlace: readsAInPlace ? aBlock : nil, ars: ars,
-                                             packedB: packedB,
+                                             bPanels: bPanels, bPanelStride: bPanelStride,
                                              bInPlace: readsBInPlace ? bBlock : nil, brs: brs, alpha: alpha, beta: betaBlock,
                                              c: cBlock, ldc: ldc, kernel: kernel, blocking: blocking)
                         }
@@ -235,7 +262,8 @@ enum GemmDriver {
     private static func computeRectangle<T: GemmScalar>(rows: Range<Int>, columns: Range<Int>, mc: Int, nc: Int,
                                                         kc: Int, packedA: UnsafeMutablePointer<T>,
                                                         aInPlace: UnsafePointer<T>?, ars: Int,
-                                                        packedB: UnsafeMutablePointer<T>, bInPlace: UnsafePointer<T>?,
+                                                        bPanels: UnsafePointer<T>, bPanelStride: Int,
+                                                        bInPlace: UnsafePointer<T>?,
                                                         brs: Int, alpha: T, beta: T,
                                                         c: UnsafeMutablePointer<T>, ldc: Int,
                                                         kernel: T.Microkernel, blocking: GemmBlocking) {
@@ -254,7 +282,7 @@ enum GemmDriver {
                         T.call(kernel, kc: kc, a: panelA, lda: lda, b: bInPlace + jr, ldb: brs, c: c + ir * ldc + jr,
                                ldc: ldc, alpha: alpha, beta: beta, mr: panelRows, nr: nr)
                     } else {
-                        T.call(kernel, kc: kc, a: panelA, lda: lda, b: packedB + jr * kc, ldb: nr, c: c + ir * ldc + jr,
+                        T.call(kernel, kc: kc, a: panelA, lda: lda, b: bPanels + jr / nr * bPanelStride, ldb: nr, c: c + ir * ldc + jr,
                                ldc: ldc, alpha: alpha, beta: beta, mr: panelRows, nr: min(nr, nc - jr))
                     }
                     jr += nr

@@ -123,80 +123,117 @@ public enum Im2Col {
         let work = plan.taps.count * count * g.columnCount
         ThreadPool.shared.parallelFor(g.channels, minChunk: Swift.max(1, (1 << 14) / Swift.max(1, work))) { range in
             plan.table.withUnsafeBufferPointer { table in
-                im2colChannels(images, imageStride: imageStride, count: count, g, plan, (table.isEmpty ? nil : table.baseAddress), range, columns, ld: ld)
+                let table = table.isEmpty ? nil : table.baseAddress
+                for c in range {
+                    for t in 0..<plan.taps.count {
+                        im2colRow(images, imageStride: imageStride, count: count, g, plan, table, channel: c, tap: t,
+                                  columns + (c &* plan.taps.count &+ t) &* ld)
+                    }
+                }
             }
         }
     }
 
+    /// `im2col` straight into the GEMM's packed order (`Gemm.sgemm(…, packedB:)`): the column matrix
+    /// `[plan.rows, count * outH * outW]` as panels `panelWidth` columns wide, element (p, j) at
+    /// `packed[((j / panelWidth) * plan.rows + p) * panelWidth + j % panelWidth]`, zero past the last column.
+    /// Each row is unfolded into a small buffer and dealt out to the panels, so the matrix is written once
+    /// instead of written by im2col and then read and rewritten by the GEMM's packing.
     @inlinable
-    static func im2colChannels<T: BinaryFloatingPoint>(_ images: UnsafePointer<T>, imageStride: Int, count: Int, _ g: ConvGeometry,
-                                                      _ r: Im2ColPlan, _ table: UnsafePointer<Int32>?, _ channels: Range<Int>,
-                                                      _ columns: UnsafeMutablePointer<T>, ld: Int) {
-        let h = g.height, w = g.width, oh = g.outHeight, ow = g.outWidth, l = oh * ow
-        let sw = g.strideWidth, sh = g.strideHeight, taps = r.taps.count
-        for c in channels {
-            for t in 0..<taps {
-                let rowStart = columns + (c &* taps &+ t) &* ld
-                let planes = images + c &* h &* w
-                if let table = table {
-                    let pattern = table + t &* l
-                    for b in 0..<count {
-                        let plane = planes + b &* imageStride, dst = rowStart + b &* l
-                        for k in 0..<l {
-                            let o = Int(pattern[k])
-                            let v = plane[o & ~(o >> 63)]  // index 0 for padding: always a valid load
-                            dst[k] = o >= 0 ? v : 0
+    public static func im2colPacked<T: BinaryFloatingPoint>(_ images: UnsafePointer<T>, imageStride: Int, count: Int,
+                                                           _ g: ConvGeometry, _ plan: Im2ColPlan,
+                                                           _ packed: UnsafeMutablePointer<T>, panelWidth w: Int) {
+        let width = count * g.columnCount, rows = plan.rows, taps = plan.taps.count
+        let full = width / w, rest = width - full * w
+        let work = taps * width
+        ThreadPool.shared.parallelFor(g.channels, minChunk: Swift.max(1, (1 << 14) / Swift.max(1, work))) { range in
+            let row = UnsafeMutablePointer<T>.allocate(capacity: width)
+            defer { row.deallocate() }
+            plan.table.withUnsafeBufferPointer { table in
+                let table = table.isEmpty ? nil : table.baseAddress
+                for c in range {
+                    for t in 0..<taps {
+                        im2colRow(images, imageStride: imageStride, count: count, g, plan, table, channel: c, tap: t, row)
+                        let p = c &* taps &+ t
+                        for q in 0..<full {
+                            (packed + (q &* rows &+ p) &* w).update(from: row + q &* w, count: w)
+                        }
+                        if rest > 0 {
+                            let dst = packed + (full &* rows &+ p) &* w
+                            dst.update(from: row + full &* w, count: rest)
+                            (dst + rest).update(repeating: 0, count: w - rest)
                         }
                     }
-                    continue
-                }
-                let y0 = r.y0[t], y1 = r.y1[t], yOffset = r.yOffset[t]
-                let x0 = r.x0[t], x1 = r.x1[t], xOffset = r.xOffset[t]
-                // Stride 1 with output rows as wide as input rows ("same" convolutions): output k reads
-                // input k + shift, so the valid span is one long copy; the few positions that wrap
-                // across a row edge are zeroed afterwards.
-                let shifted = sw == 1 && sh == 1 && ow == w && y0 < y1 && x0 < x1
-                let shift = yOffset &* w &+ xOffset
-                let first = y0 &* ow &+ x0, end = (y1 &- 1) &* ow &+ x1
-                for b in 0..<count {
-                    let plane = planes + b &* imageStride
-                    let dst = rowStart + b &* l
-                    if shifted {
-                        var k = 0
-                        while k < first { dst[k] = 0; k &+= 1 }
-                        let src = plane + shift
-                        while k < end { dst[k] = src[k]; k &+= 1 }
-                        while k < l { dst[k] = 0; k &+= 1 }
-                        var oy = y0
-                        while oy &+ 1 < y1 {
-                            var q = oy &* ow &+ x1
-                            let stop = (oy &+ 1) &* ow &+ x0
-                            while q < stop { dst[q] = 0; q &+= 1 }
-                            oy &+= 1
-                        }
-                        continue
-                    }
-                    var k = 0
-                    let zeroTop = y0 &* ow
-                    while k < zeroTop { dst[k] = 0; k &+= 1 }
-                    var oy = y0
-                    while oy < y1 {
-                        let d = dst + oy &* ow
-                        let src = plane + ((oy &* sh &+ yOffset) &* w &+ xOffset)
-                        var ox = 0
-                        while ox < x0 { d[ox] = 0; ox &+= 1 }
-                        if sw == 1 {
-                            while ox < x1 { d[ox] = src[ox]; ox &+= 1 }
-                        } else {
-                            while ox < x1 { d[ox] = src[ox &* sw]; ox &+= 1 }
-                        }
-                        while ox < ow { d[ox] = 0; ox &+= 1 }
-                        oy &+= 1
-                    }
-                    k = Swift.max(y1 &* ow, zeroTop)
-                    while k < l { dst[k] = 0; k &+= 1 }
                 }
             }
+        }
+    }
+
+    /// Row `channel · taps + tap` of the column matrix (all `count` images side by side) into `rowStart`.
+    @inlinable
+    static func im2colRow<T: BinaryFloatingPoint>(_ images: UnsafePointer<T>, imageStride: Int, count: Int, _ g: ConvGeometry,
+                                                 _ r: Im2ColPlan, _ table: UnsafePointer<Int32>?, channel c: Int, tap t: Int,
+                                                 _ rowStart: UnsafeMutablePointer<T>) {
+        let h = g.height, w = g.width, oh = g.outHeight, ow = g.outWidth, l = oh * ow
+        let sw = g.strideWidth, sh = g.strideHeight
+        let planes = images + c &* h &* w
+        if let table = table {
+            let pattern = table + t &* l
+            for b in 0..<count {
+                let plane = planes + b &* imageStride, dst = rowStart + b &* l
+                for k in 0..<l {
+                    let o = Int(pattern[k])
+                    let v = plane[o & ~(o >> 63)]  // index 0 for padding: always a valid load
+                    dst[k] = o >= 0 ? v : 0
+                }
+            }
+            return
+        }
+        let y0 = r.y0[t], y1 = r.y1[t], yOffset = r.yOffset[t]
+        let x0 = r.x0[t], x1 = r.x1[t], xOffset = r.xOffset[t]
+        // Stride 1 with output rows as wide as input rows ("same" convolutions): output k reads
+        // input k + shift, so the valid span is one long copy; the few positions that wrap
+        // across a row edge are zeroed afterwards.
+        let shifted = sw == 1 && sh == 1 && ow == w && y0 < y1 && x0 < x1
+        let shift = yOffset &* w &+ xOffset
+        let first = y0 &* ow &+ x0, end = (y1 &- 1) &* ow &+ x1
+        for b in 0..<count {
+            let plane = planes + b &* imageStride
+            let dst = rowStart + b &* l
+            if shifted {
+                var k = 0
+                while k < first { dst[k] = 0; k &+= 1 }
+                let src = plane + shift
+                while k < end { dst[k] = src[k]; k &+= 1 }
+                while k < l { dst[k] = 0; k &+= 1 }
+                var oy = y0
+                while oy &+ 1 < y1 {
+                    var q = oy &* ow &+ x1
+                    let stop = (oy &+ 1) &* ow &+ x0
+                    while q < stop { dst[q] = 0; q &+= 1 }
+                    oy &+= 1
+                }
+                continue
+            }
+            var k = 0
+            let zeroTop = y0 &* ow
+            while k < zeroTop { dst[k] = 0; k &+= 1 }
+            var oy = y0
+            while oy < y1 {
+                let d = dst + oy &* ow
+                let src = plane + ((oy &* sh &+ yOffset) &* w &+ xOffset)
+                var ox = 0
+                while ox < x0 { d[ox] = 0; ox &+= 1 }
+                if sw == 1 {
+                    while ox < x1 { d[ox] = src[ox]; ox &+= 1 }
+                } else {
+                    while ox < x1 { d[ox] = src[ox &* sw]; ox &+= 1 }
+                }
+                while ox < ow { d[ox] = 0; ox &+= 1 }
+                oy &+= 1
+            }
+            k = Swift.max(y1 &* ow, zeroTop)
+            while k < l { dst[k] = 0; k &+= 1 }
         }
     }
 

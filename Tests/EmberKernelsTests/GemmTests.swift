@@ -108,6 +108,35 @@ struct GemmTests {
         #expect(dRatio <= 1, "small-block dgemm \(isa): \(dRatio)")
     }
 
+    @Test("B packed by the caller in panel order: partial last panel, one and several threads, A packed or not",
+          arguments: [(7, 1, 9), (33, 70, 130), (61, 257, 47), (64, 784, 147), (130, 49, 600)])
+    func prepackedB(shape: (Int, Int, Int)) {
+        let (m, n, k) = shape
+        for aLayout in [Layout.rowMajor, .transposed] {
+            let problem = GemmCase(m: m, n: n, k: k, alpha: 0.5, beta: 0.25, a: aLayout, ldcPad: 2)
+            // B[p, j] at packed[((j / w) * k + p) * w + j % w], as Gemm.sgemm(…, packedB:) documents; the
+            // padding columns hold NaN-free garbage that must not reach C (they are never stored).
+            func pack<T: BinaryFloatingPoint>(_ w: Int, _ as: T.Type) -> [T] {
+                let panels = (n + w - 1) / w
+                var packed = [T](repeating: 7, count: panels * k * w)
+                for p in 0..<k { for j in 0..<n { packed[((j / w) * k + p) * w + j % w] = T(problem.b[p * problem.brs + j * problem.bcs]) } }
+                return packed
+            }
+            var cf = problem.c.map(Float.init)
+            let af = problem.a.map(Float.init), bf: [Float] = pack(Gemm.sgemmPanelWidth, Float.self)
+            Gemm.sgemm(m: m, n: n, k: k, alpha: 0.5, a: af, aRowStride: problem.ars, aColStride: problem.acs,
+                       packedB: bf, beta: 0.25, c: &cf, ldc: problem.ldc)
+            let sRatio = problem.worstRatio(cf.map(Double.init), epsilon: Double(Float.ulpOfOne))
+            #expect(sRatio <= 1, "packed-B sgemm \(m)x\(n)x\(k) A \(aLayout): \(sRatio)")
+            var cd = problem.c
+            let bd: [Double] = pack(Gemm.dgemmPanelWidth, Double.self)
+            Gemm.dgemm(m: m, n: n, k: k, alpha: 0.5, a: problem.a, aRowStride: problem.ars, aColStride: problem.acs,
+                       packedB: bd, beta: 0.25, c: &cd, ldc: problem.ldc)
+            let dRatio = problem.worstRatio(cd, epsilon: Double.ulpOfOne)
+            #expect(dRatio <= 1, "packed-B dgemm \(m)x\(n)x\(k) A \(aLayout): \(dRatio)")
+        }
+    }
+
     @Test("batched products: one per thread when small, one after another when large; a batch stride of 0",
           arguments: [(5, 7, 33, 9), (3, 128, 256, 130), (4, 40, 50, 60)])
     func batched(shape: (Int, Int, Int, Int)) {
