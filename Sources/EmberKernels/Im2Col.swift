@@ -137,31 +137,37 @@ public enum Im2Col {
     /// `im2col` straight into the GEMM's packed order (`Gemm.sgemm(…, packedB:)`): the column matrix
     /// `[plan.rows, count * outH * outW]` as panels `panelWidth` columns wide, element (p, j) at
     /// `packed[((j / panelWidth) * plan.rows + p) * panelWidth + j % panelWidth]`, zero past the last column.
-    /// Each row is unfolded into a small buffer and dealt out to the panels, so the matrix is written once
-    /// instead of written by im2col and then read and rewritten by the GEMM's packing.
+    /// A few rows at a time are unfolded into a buffer that stays in L2, then dealt out panel by panel (each
+    /// panel receives those rows as one contiguous run), so the matrix is written once instead of written
+    /// by im2col and then read and rewritten by the GEMM's packing.
     @inlinable
     public static func im2colPacked<T: BinaryFloatingPoint>(_ images: UnsafePointer<T>, imageStride: Int, count: Int,
                                                            _ g: ConvGeometry, _ plan: Im2ColPlan,
                                                            _ packed: UnsafeMutablePointer<T>, panelWidth w: Int) {
         let width = count * g.columnCount, rows = plan.rows, taps = plan.taps.count
         let full = width / w, rest = width - full * w
-        let work = taps * width
-        ThreadPool.shared.parallelFor(g.channels, minChunk: Swift.max(1, (1 << 14) / Swift.max(1, work))) { range in
-            let row = UnsafeMutablePointer<T>.allocate(capacity: width)
-            defer { row.deallocate() }
+        // Rows per block: about 256 KB of them, at most 16 (then each panel gets ≥ 16 · w contiguous values).
+        let blockRows = Swift.max(1, Swift.min(16, (256 * 1024) / Swift.max(1, width * MemoryLayout<T>.stride)))
+        let blocks = (rows + blockRows - 1) / blockRows
+        ThreadPool.shared.parallelFor(blocks, minChunk: Swift.max(1, (1 << 14) / Swift.max(1, blockRows * width))) { range in
+            let buffer = UnsafeMutablePointer<T>.allocate(capacity: blockRows * width)
+            defer { buffer.deallocate() }
             plan.table.withUnsafeBufferPointer { table in
                 let table = table.isEmpty ? nil : table.baseAddress
-                for c in range {
-                    for t in 0..<taps {
-                        im2colRow(images, imageStride: imageStride, count: count, g, plan, table, channel: c, tap: t, row)
-                        let p = c &* taps &+ t
-                        for q in 0..<full {
-                            (packed + (q &* rows &+ p) &* w).update(from: row + q &* w, count: w)
-                        }
-                        if rest > 0 {
-                            let dst = packed + (full &* rows &+ p) &* w
-                            dst.update(from: row + full &* w, count: rest)
-                            (dst + rest).update(repeating: 0, count: w - rest)
+                for block in range {
+                    let p0 = block * blockRows, n = Swift.min(blockRows, rows - p0)
+                    for r in 0..<n {
+                        im2colRow(images, imageStride: imageStride, count: count, g, plan, table,
+                                  channel: (p0 + r) / taps, tap: (p0 + r) % taps, buffer + r &* width)
+                    }
+                    for q in 0...full where q < full || rest > 0 {
+                        let columns = q < full ? w : rest
+                        var dst = packed + (q &* rows &+ p0) &* w
+                        for r in 0..<n {
+                            let src = buffer + (r &* width &+ q &* w)
+                            for j in 0..<columns { dst[j] = src[j] }
+                            for j in columns..<w { dst[j] = 0 }
+                            dst += w
                         }
                     }
                 }
