@@ -82,10 +82,12 @@
                     for (size_t p = 0; p < kc; p++) out[p * nr + j] = col[p];                      \
                 }                                                                                  \
             } else {                                                                               \
+                /* zeros only up to the next 16 columns: no kernel reads further into a partial panel */ \
+                size_t padded = (cols + 15) / 16 * 16 < nr ? (cols + 15) / 16 * 16 : nr;           \
                 for (size_t p = 0; p < kc; p++) {                                                  \
                     size_t j = 0;                                                                  \
                     for (; j < cols; j++) out[p * nr + j] = bp[(ptrdiff_t)p * rs + (ptrdiff_t)j * cs]; \
-                    for (; j < nr; j++) out[p * nr + j] = 0;                                       \
+                    for (; j < padded; j++) out[p * nr + j] = 0;                                   \
                 }                                                                                  \
             }                                                                                      \
             out += nr * kc;                                                                        \

@@ -18,7 +18,8 @@ int ember_active_cores(void);
 //     C[i, j] = alpha * sum_p A[i, p] * B[p, j] + beta * C[i, j]     (0 <= i < mr, 0 <= j < nr)
 // from A given as a packed panel, `a` holding kc columns of MR values (a[p*MR + i], zero-padded past mr) when
 // lda == 0, or read in place when A is row-major (a[i*lda + p] for i < mr; rows past mr are never read), and kc
-// rows of NR values of B, b[p*ldb + j]: a packed panel (ldb == NR, zero-padded past nr) or, for a full
+// rows of NR values of B, b[p*ldb + j]: a packed panel (ldb == NR; past nr only what the kernel's vectors
+// cover is read, and never stored) or, for a full
 // tile, B itself when it is row-major (ldb its row stride; no alignment needed). C is row-major with
 // leading dimension ldc. When beta == 0 C is only written, never read. mr <= MR and nr <= NR let one
 // kernel serve the edge tiles.
@@ -41,7 +42,8 @@ ember_dgemm_ukr_info ember_dgemm_ukr_for_level(int level);
 void ember_spack_a(size_t mc, size_t kc, const float *a, ptrdiff_t rs, ptrdiff_t cs, size_t mr, float *out);
 void ember_dpack_a(size_t mc, size_t kc, const double *a, ptrdiff_t rs, ptrdiff_t cs, size_t mr, double *out);
 /// Packs rows [0, kc) x columns [0, nc) of B (element (p,j) at b[p*rs + j*cs]) into panels of nr columns:
-/// out[(j/nr)*nr*kc + p*nr + j%nr]; the last panel is zero-padded to nr columns.
+/// out[(j/nr)*nr*kc + p*nr + j%nr]; the last panel is zero-padded to a multiple of 16 columns (or nr if less),
+/// which is as far as any microkernel reads into a partial panel (the AVX-512 edge tiles read 16-column vectors).
 void ember_spack_b(size_t kc, size_t nc, const float *b, ptrdiff_t rs, ptrdiff_t cs, size_t nr, float *out);
 void ember_dpack_b(size_t kc, size_t nc, const double *b, ptrdiff_t rs, ptrdiff_t cs, size_t nr, double *out);
 
