@@ -120,15 +120,14 @@ public enum Im2Col {
     @inlinable
     public static func im2col<T: BinaryFloatingPoint>(_ images: UnsafePointer<T>, imageStride: Int, count: Int, _ g: ConvGeometry,
                                                      _ plan: Im2ColPlan, _ columns: UnsafeMutablePointer<T>, ld: Int) {
-        let work = plan.taps.count * count * g.columnCount
-        ThreadPool.shared.parallelFor(g.channels, minChunk: Swift.max(1, (1 << 14) / Swift.max(1, work))) { range in
+        // Split by rows, not channels: a one-channel input (LeNet's first layer) still uses every thread.
+        let taps = plan.taps.count, rowWork = count * g.columnCount
+        ThreadPool.shared.parallelFor(plan.rows, minChunk: Swift.max(1, (1 << 14) / Swift.max(1, rowWork))) { range in
             plan.table.withUnsafeBufferPointer { table in
                 let table = table.isEmpty ? nil : table.baseAddress
-                for c in range {
-                    for t in 0..<plan.taps.count {
-                        im2colRow(images, imageStride: imageStride, count: count, g, plan, table, channel: c, tap: t,
-                                  columns + (c &* plan.taps.count &+ t) &* ld)
-                    }
+                for p in range {
+                    im2colRow(images, imageStride: imageStride, count: count, g, plan, table, channel: p / taps, tap: p % taps,
+                              columns + p &* ld)
                 }
             }
         }
