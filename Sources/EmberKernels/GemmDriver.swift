@@ -19,13 +19,7 @@ enum GemmDriver {
                                     b: UnsafePointer<T>, bRowStride: Int, bColStride: Int,
                                     beta: T, c: UnsafeMutablePointer<T>, ldc: Int, isa: KernelISA,
                                     pool: ThreadPool = .shared) {
-        kernelCheck(m >= 0 && n >= 0 && k >= 0, "gemm: negative size m=\(m) n=\(n) k=\(k)")
-        kernelCheck(m <= 1 || ldc >= n, "gemm: ldc=\(ldc) is smaller than n=\(n)")
-        if m == 0 || n == 0 { return }
-        if k == 0 || alpha == 0 {
-            scale(m: m, n: n, beta: beta, c: c, ldc: ldc)
-            return
-        }
+        if handledTrivially(m: m, n: n, k: k, alpha: alpha, beta: beta, c: c, ldc: ldc) { return }
         if m * n * k < smallLimit || m == 1 || n == 1 {
             // Tiny products, and matrix-vector shapes where a packed tile would be mostly padding.
             unpacked(m: m, n: n, k: k, alpha: alpha, a: a, ars: aRowStride, acs: aColStride,
@@ -62,6 +56,20 @@ enum GemmDriver {
         }
     }
 
+    /// Checks the sizes and finishes the products with nothing to multiply (m, n, k or alpha zero: C becomes
+    /// beta·C); false when there is a product to compute.
+    private static func handledTrivially<T: GemmScalar>(m: Int, n: Int, k: Int, alpha: T, beta: T,
+                                                       c: UnsafeMutablePointer<T>, ldc: Int) -> Bool {
+        kernelCheck(m >= 0 && n >= 0 && k >= 0, "gemm: negative size m=\(m) n=\(n) k=\(k)")
+        kernelCheck(m <= 1 || ldc >= n, "gemm: ldc=\(ldc) is smaller than n=\(n)")
+        if m == 0 || n == 0 { return true }
+        if k == 0 || alpha == 0 {
+            scale(m: m, n: n, beta: beta, c: c, ldc: ldc)
+            return true
+        }
+        return false
+    }
+
     /// One product whose B the caller packed (`Gemm.sgemm(…, packedB:)`): `ceil(n / NR)` panels of all `k`
     /// rows, panel q holding `B[p, q·NR + j]` at `packedB[(q·k + p)·NR + j]`. Runs the blocked nest, over the
     /// pool when large; nothing of B is packed again.
@@ -69,13 +77,7 @@ enum GemmDriver {
                                               a: UnsafePointer<T>, aRowStride: Int, aColStride: Int,
                                               packedB: UnsafePointer<T>, beta: T, c: UnsafeMutablePointer<T>, ldc: Int,
                                               isa: KernelISA, pool: ThreadPool = .shared) {
-        kernelCheck(m >= 0 && n >= 0 && k >= 0, "gemm: negative size m=\(m) n=\(n) k=\(k)")
-        kernelCheck(m <= 1 || ldc >= n, "gemm: ldc=\(ldc) is smaller than n=\(n)")
-        if m == 0 || n == 0 { return }
-        if k == 0 || alpha == 0 {
-            scale(m: m, n: n, beta: beta, c: c, ldc: ldc)
-            return
-        }
+        if handledTrivially(m: m, n: n, k: k, alpha: alpha, beta: beta, c: c, ldc: ldc) { return }
         let (kernel, blocking) = T.microkernel(isa)
         blocked(m: m, n: n, k: k, alpha: alpha, a: a, ars: aRowStride, acs: aColStride,
                 b: packedB, brs: blocking.nr, bcs: 1, beta: beta, c: c, ldc: ldc, kernel: kernel, blocking: blocking,
