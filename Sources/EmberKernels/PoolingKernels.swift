@@ -89,6 +89,46 @@ public enum PoolingKernels {
         }
     }
 
+    /// Max pooling values only (no argmax): what inference needs. Each output row takes the elementwise
+    /// maximum of its window's input rows once, then the maximum over each window's columns of that row —
+    /// kh + kw comparisons per output instead of kh · kw. A NaN anywhere in a window gives NaN, as in
+    /// `maxPoolForward` and PyTorch; equal values of different sign (-0.0, 0.0) may come out either way.
+    @inlinable
+    public static func maxPoolValues<T: BinaryFloatingPoint>(_ src: UnsafePointer<T>, planes: Int, _ g: PoolGeometry,
+                                                            _ dst: UnsafeMutablePointer<T>) {
+        let h = g.height, w = g.width, oh = g.outHeight, ow = g.outWidth
+        let kh = g.kernelHeight, kw = g.kernelWidth, sh = g.strideHeight, sw = g.strideWidth
+        let ph = g.padHeight, pw = g.padWidth, dh = g.dilationHeight, dw = g.dilationWidth
+        let planeWork = g.outHeight * g.outWidth * (g.kernelHeight + g.kernelWidth)
+        ThreadPool.shared.parallelFor(planes, minChunk: poolMinPlanes(planeWork)) { range in
+            let rowMax = UnsafeMutablePointer<T>.allocate(capacity: w)
+            defer { rowMax.deallocate() }
+            for p in range {
+                let s = src + p * h * w, d = dst + p * oh * ow
+                for oy in 0..<oh {
+                    let (y0, y1) = clippedTaps(oy * sh - ph, kh, dh, h)
+                    rowMax.update(from: s + y0 * w, count: w)
+                    for y in Swift.stride(from: y0 + dh, to: y1, by: dh) {
+                        let row = s + y * w
+                        for x in 0..<w {
+                            let v = row[x], best = rowMax[x]
+                            rowMax[x] = v > best || v != v ? v : best
+                        }
+                    }
+                    for ox in 0..<ow {
+                        let (x0, x1) = clippedTaps(ox * sw - pw, kw, dw, w)
+                        var best = -T.infinity
+                        for x in Swift.stride(from: x0, to: x1, by: dw) {
+                            let v = rowMax[x]
+                            best = v > best || v != v ? v : best
+                        }
+                        d[oy * ow + ox] = best
+                    }
+                }
+            }
+        }
+    }
+
     /// The first in-image tap of a dilated window starting at `start` and one past its last in-image tap.
     @inlinable
     static func clippedTaps(_ start: Int, _ kernel: Int, _ dilation: Int, _ size: Int) -> (Int, Int) {

@@ -23,6 +23,42 @@ struct PoolingFastPathTests {
         #expect(closeness(x.grad!, Tensor(grad, shape: x.shape), rtol: 1e-12, atol: 1e-12) == nil)
     }
 
+    @Test func maxPoolingWithoutGradientMatchesTheDefinition() {
+        // Under noGrad (or for an input that needs no gradient) max pooling takes the values-only kernel
+        // (row maxima, then column maxima). Checked against the window maximum written out directly, with
+        // padding, dilation, ceil mode, float32 and float64, and NaNs (a NaN in a window gives NaN).
+        let cases: [(kernel: [Int], stride: [Int], padding: [Int], dilation: [Int], ceil: Bool)] = [
+            ([3, 3], [2, 2], [1, 1], [1, 1], false), ([2, 2], [2, 2], [0, 0], [1, 1], false),
+            ([3, 2], [1, 2], [1, 0], [1, 1], true), ([3, 3], [2, 1], [2, 1], [2, 2], false), ([5, 5], [3, 3], [2, 2], [1, 1], true),
+        ]
+        for dtype in [DType.float32, .float64] {
+            var values = sample([2, 3, 11, 9], seed: 64).scalars
+            values[17] = .nan; values[300] = .nan
+            let x = Tensor(values, shape: [2, 3, 11, 9]).to(dtype)
+            for c in cases {
+                let y = noGrad { F.maxPool2d(x, kernelSize: c.kernel, stride: c.stride, padding: c.padding,
+                                             dilation: c.dilation, ceilMode: c.ceil) }
+                let (oh, ow) = (y.shape[2], y.shape[3])
+                var ref = [Double]()
+                for p in 0..<6 { for oy in 0..<oh { for ox in 0..<ow {
+                    var best = -Double.infinity
+                    for ky in 0..<c.kernel[0] { for kx in 0..<c.kernel[1] {
+                        let iy = oy * c.stride[0] - c.padding[0] + ky * c.dilation[0]
+                        let ix = ox * c.stride[1] - c.padding[1] + kx * c.dilation[1]
+                        guard iy >= 0, iy < 11, ix >= 0, ix < 9 else { continue }
+                        let raw = values[p * 99 + iy * 9 + ix], v = dtype == .float32 ? Double(Float(raw)) : raw
+                        if v.isNaN || v > best { best = v }
+                        if best.isNaN { break }
+                    } }
+                    ref.append(best)
+                } } }
+                let got = y.to(.float64).scalars
+                let same = got.count == ref.count && zip(got, ref).allSatisfy { $0.isNaN ? $1.isNaN : $0 == $1 }
+                #expect(same, "\(dtype) \(c)")
+            }
+        }
+    }
+
     @Test func poolingGradientsIgnoreStaleMemory() {
         // Backward buffers are allocated uninitialized and overwritten by the kernels: run twice on fresh
         // leaves and compare, after filling the allocator with garbage-looking tensors in between.

@@ -17,13 +17,23 @@ extension F {
     /// ```
     public static func maxPool2d(_ input: Tensor, kernelSize: IntTuple, stride: IntTuple? = nil, padding: IntTuple = 0,
                                  dilation: IntTuple = 1, ceilMode: Bool = false) -> Tensor {
-        maxPool2dWithIndices(input, kernelSize: kernelSize, stride: stride, padding: padding, dilation: dilation, ceilMode: ceilMode).output
+        maxPool2dWithIndices(input, kernelSize: kernelSize, stride: stride, padding: padding, dilation: dilation,
+                             ceilMode: ceilMode, needIndices: GradMode.isEnabled && input.requiresGrad).output
     }
 
     /// `max_pool2d(..., return_indices=True)`: the pooled values and the flat `y * W + x` index of each
     /// maximum inside its plane (int64).
     public static func maxPool2dWithIndices(_ input: Tensor, kernelSize: IntTuple, stride: IntTuple? = nil, padding: IntTuple = 0,
                                             dilation: IntTuple = 1, ceilMode: Bool = false) -> (output: Tensor, indices: Tensor) {
+        let (output, indices) = maxPool2dWithIndices(input, kernelSize: kernelSize, stride: stride, padding: padding,
+                                                     dilation: dilation, ceilMode: ceilMode, needIndices: true)
+        return (output, indices!)
+    }
+
+    /// Max pooling, with the argmax indices only when `needIndices` (the backward pass needs them; without
+    /// them, inference runs the cheaper values-only kernel, as PyTorch does under `no_grad`).
+    static func maxPool2dWithIndices(_ input: Tensor, kernelSize: IntTuple, stride: IntTuple?, padding: IntTuple,
+                                     dilation: IntTuple, ceilMode: Bool, needIndices: Bool) -> (output: Tensor, indices: Tensor?) {
         let op = "max_pool2d"
         let (x4, batched) = poolInput(input, op: op)
         let k = poolTuple(kernelSize, op: op, name: "kernel_size")
@@ -42,6 +52,14 @@ extension F {
                              strideHeight: s[0], strideWidth: s[1], padHeight: p[0], padWidth: p[1], dilationHeight: d[0], dilationWidth: d[1])
         let x = x4.kernelInput
         let out = Tensor(empty: [n, c, oh, ow], dtype: x.dtype)
+        if !needIndices {
+            if x.dtype == .float32 {
+                PoolingKernels.maxPoolValues(x.pointer(as: Float.self), planes: n * c, g, out.pointer(as: Float.self))
+            } else {
+                PoolingKernels.maxPoolValues(x.pointer(as: Double.self), planes: n * c, g, out.pointer(as: Double.self))
+            }
+            return (batched ? out : out.squeeze(0), nil)
+        }
         let indices = Tensor(empty: [n, c, oh, ow], dtype: .int64)
         let ip = indices.pointer(as: Int64.self)
         if x.dtype == .float32 {
