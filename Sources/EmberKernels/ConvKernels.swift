@@ -113,13 +113,17 @@ public enum ConvKernels {
                                                    _ plan: Im2ColPlan) -> UnsafeMutablePointer<T>? {
         if plan.isComplete(g) { return nil }
         let taps = g.kernelHeight * g.kernelWidth, live = plan.taps.count, k = g.columnRows, rows = plan.rows
-        var column = [Int](repeating: 0, count: rows)
-        for c in 0..<g.channels { for t in 0..<live { column[c * live + t] = c * taps + plan.taps[t] } }
         let packed = UnsafeMutablePointer<T>.allocate(capacity: Swift.max(1, outChannels * rows))
-        column.withUnsafeBufferPointer { column in
-            for o in 0..<outChannels {
-                let s = weight + o &* k, d = packed + o &* rows
-                for r in 0..<rows { d[r] = s[column[r]] }
+        plan.taps.withUnsafeBufferPointer { liveTaps in
+            ThreadPool.shared.parallelFor(outChannels, minChunk: Swift.max(1, (1 << 15) / Swift.max(1, rows))) { range in
+                for o in range {
+                    var s = weight + o &* k, d = packed + o &* rows
+                    for _ in 0..<g.channels {
+                        for t in 0..<live { d[t] = s[liveTaps[t]] }
+                        s += taps
+                        d += live
+                    }
+                }
             }
         }
         return packed
