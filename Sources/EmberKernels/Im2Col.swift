@@ -1,4 +1,5 @@
 // im2col / col2im: unfold image patches into GEMM columns and fold column gradients back (conv and conv-transpose).
+import CEmberKernels
 
 /// The geometry of one 2-d convolution window sweep over a single image (all of one group's channels).
 ///
@@ -144,7 +145,6 @@ public enum Im2Col {
                                                            _ g: ConvGeometry, _ plan: Im2ColPlan,
                                                            _ packed: UnsafeMutablePointer<T>, panelWidth w: Int) {
         let width = count * g.columnCount, rows = plan.rows, taps = plan.taps.count
-        let full = width / w, rest = width - full * w
         // Rows per block: about 256 KB of them, at most 16 (then each panel gets ≥ 16 · w contiguous values).
         let blockRows = Swift.max(1, Swift.min(16, (256 * 1024) / Swift.max(1, width * MemoryLayout<T>.stride)))
         let blocks = (rows + blockRows - 1) / blockRows
@@ -159,18 +159,24 @@ public enum Im2Col {
                         im2colRow(images, imageStride: imageStride, count: count, g, plan, table,
                                   channel: (p0 + r) / taps, tap: (p0 + r) % taps, buffer + r &* width)
                     }
-                    for q in 0...full where q < full || rest > 0 {
-                        let columns = q < full ? w : rest
-                        var dst = packed + (q &* rows &+ p0) &* w
-                        for r in 0..<n {
-                            let src = buffer + (r &* width &+ q &* w)
-                            for j in 0..<columns { dst[j] = src[j] }
-                            for j in columns..<w { dst[j] = 0 }
-                            dst += w
-                        }
-                    }
+                    panelRows(n, width: width, buffer, panelWidth: w, packed + p0 &* w, panelStride: rows &* w)
                 }
             }
+        }
+    }
+
+    /// `ember_spanel_rows` / `ember_dpanel_rows` by element type.
+    @inlinable
+    static func panelRows<T: BinaryFloatingPoint>(_ n: Int, width: Int, _ rows: UnsafePointer<T>, panelWidth w: Int,
+                                                 _ out: UnsafeMutablePointer<T>, panelStride: Int) {
+        if T.self == Float.self {
+            ember_spanel_rows(n, width, UnsafeRawPointer(rows).assumingMemoryBound(to: Float.self), width, w,
+                              UnsafeMutableRawPointer(out).assumingMemoryBound(to: Float.self), panelStride)
+        } else if T.self == Double.self {
+            ember_dpanel_rows(n, width, UnsafeRawPointer(rows).assumingMemoryBound(to: Double.self), width, w,
+                              UnsafeMutableRawPointer(out).assumingMemoryBound(to: Double.self), panelStride)
+        } else {
+            fatalError("Im2Col.im2colPacked: unsupported element type \(T.self)")
         }
     }
 

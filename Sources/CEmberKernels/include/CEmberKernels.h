@@ -46,6 +46,11 @@ void ember_dpack_a(size_t mc, size_t kc, const double *a, ptrdiff_t rs, ptrdiff_
 /// which is as far as any microkernel reads into a partial panel (the AVX-512 edge tiles read 16-column vectors).
 void ember_spack_b(size_t kc, size_t nc, const float *b, ptrdiff_t rs, ptrdiff_t cs, size_t nr, float *out);
 void ember_dpack_b(size_t kc, size_t nc, const double *b, ptrdiff_t rs, ptrdiff_t cs, size_t nr, double *out);
+/// Deals `rows` row-major rows of `width` values (row r at src + r*ld) out to panels of nr columns: panel q
+/// receives the rows' columns [q*nr, q*nr + nr) as one contiguous run of rows*nr values at
+/// out + q*panel_stride (past `width`, zeros). The copy step of writing a column matrix in packed order.
+void ember_spanel_rows(size_t rows, size_t width, const float *src, size_t ld, size_t nr, float *out, size_t panel_stride);
+void ember_dpanel_rows(size_t rows, size_t width, const double *src, size_t ld, size_t nr, double *out, size_t panel_stride);
 
 /// Unpacked GEMM on the caller's thread for tiny products and matrix-vector shapes (same contract as
 /// Gemm.sgemm: A[i,p] = a[i*ars + p*acs], B[p,j] = b[p*brs + j*bcs], C row-major with ldc; C must not
