@@ -67,6 +67,14 @@ public enum ConvKernels {
         return (batch + chunks - 1) / chunks
     }
 
+    /// Output rows per band when one image's column matrix (`columnRows` × outH·outW) is over the budget of
+    /// `imagesPerChunk`: as many as fit it, at least one.
+    @inlinable
+    public static func rowsPerBand(columnRows: Int, outHeight: Int, outWidth: Int) -> Int {
+        let budget = 1 << 19  // as imagesPerChunk: 2 MB of float columns
+        return Swift.max(1, Swift.min(outHeight, budget / Swift.max(1, columnRows * outWidth)))
+    }
+
     /// Smallest number of images worth a thread of their own when copying `elements` per image.
     @inlinable
     static func minImagesPerTask(_ elements: Int) -> Int { Swift.max(1, (1 << 14) / Swift.max(1, elements)) }
@@ -146,10 +154,14 @@ public enum ConvKernels {
         let packed = liveWeights(weight, outChannels: outChannels, g, plan)
         let w = UnsafePointer(packed) ?? weight
         let chunk = imagesPerChunk(batch: batch, columnElements: k * l)
+        // One image whose column matrix is over the budget is unfolded and multiplied a band of output rows at
+        // a time, so the columns are still in cache when the GEMM reads them (ResNet-18's 224×224 layers).
+        let band = chunk == 1 ? rowsPerBand(columnRows: k, outHeight: g.outHeight, outWidth: g.outWidth) : g.outHeight
         let prepacks = gemmPacksRowMajorB(T.self, m: og)
         let panel = prepacks ? panelWidth(T.self) : 1
+        let columnCount = chunk == 1 ? band * g.outWidth : l * chunk
         let columns = UnsafeMutablePointer<T>.allocate(capacity: identity && chunk == 1 ? 0
-                                                       : k * ((l * chunk + panel - 1) / panel * panel))
+                                                       : k * ((columnCount + panel - 1) / panel * panel))
         let product = UnsafeMutablePointer<T>.allocate(capacity: chunk == 1 ? 0 : og * l * chunk)
         defer { columns.deallocate(); product.deallocate(); packed?.deallocate() }
         var n0 = 0
@@ -157,22 +169,23 @@ public enum ConvKernels {
             let nb = Swift.min(chunk, batch - n0), width = nb * l
             for gi in 0..<groups {
                 // C[og, n] (+)= weights · B, B the input itself (a 1×1 convolution of one image) or its
-                // column matrix, packed or row-major.
+                // column matrix (of output rows `rows`), packed or row-major.
                 let image = input + (n0 * groups + gi) * inImage
                 let readsInput = identity && nb == 1
-                if !readsInput && prepacks {
-                    Im2Col.im2colPacked(image, imageStride: groups * inImage, count: nb, g, plan, columns, panelWidth: panel)
-                } else if !readsInput {
-                    Im2Col.im2col(image, imageStride: groups * inImage, count: nb, g, plan, columns, ld: width)
-                }
-                func multiply(n: Int, beta: T, into c: UnsafeMutablePointer<T>, ldc: Int) {
-                    if !readsInput && prepacks {
+                func multiply(rows: Range<Int>, beta: T, into c: UnsafeMutablePointer<T>, ldc: Int) {
+                    let n = nb * rows.count * g.outWidth
+                    if readsInput {
+                        gemm(m: og, n: n, k: k, a: w + gi * og * k, aRowStride: k, aColStride: 1,
+                             b: image, bRowStride: n, bColStride: 1, beta: beta, c: c, ldc: ldc)
+                    } else if prepacks {
+                        Im2Col.im2colPacked(image, imageStride: groups * inImage, count: nb, g, plan, outRows: rows, columns,
+                                            panelWidth: panel)
                         gemm(m: og, n: n, k: k, a: w + gi * og * k, aRowStride: k, aColStride: 1,
                              packedB: columns, beta: beta, c: c, ldc: ldc)
                     } else {
+                        Im2Col.im2col(image, imageStride: groups * inImage, count: nb, g, plan, outRows: rows, columns, ld: n)
                         gemm(m: og, n: n, k: k, a: w + gi * og * k, aRowStride: k, aColStride: 1,
-                             b: readsInput ? image : UnsafePointer(columns), bRowStride: n, bColStride: 1,
-                             beta: beta, c: c, ldc: ldc)
+                             b: columns, bRowStride: n, bColStride: 1, beta: beta, c: c, ldc: ldc)
                     }
                 }
                 if nb == 1 {
@@ -182,10 +195,16 @@ public enum ConvKernels {
                         for o in 0..<og { (dst + o * l).update(repeating: bias[gi * og + o], count: l) }
                         beta = 1
                     }
-                    multiply(n: l, beta: beta, into: dst, ldc: l)
+                    if readsInput {
+                        multiply(rows: 0..<g.outHeight, beta: beta, into: dst, ldc: l)
+                        continue
+                    }
+                    for oy in Swift.stride(from: 0, to: g.outHeight, by: band) {
+                        multiply(rows: oy..<Swift.min(g.outHeight, oy + band), beta: beta, into: dst + oy * g.outWidth, ldc: l)
+                    }
                     continue
                 }
-                multiply(n: width, beta: 0, into: product, ldc: width)
+                multiply(rows: 0..<g.outHeight, beta: 0, into: product, ldc: width)
                 ThreadPool.shared.parallelFor(nb, minChunk: minImagesPerTask(og * l)) { range in
                     for img in range {
                         let dst = output + ((n0 + img) * outChannels + gi * og) * l

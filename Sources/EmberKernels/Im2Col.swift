@@ -121,30 +121,40 @@ public enum Im2Col {
     @inlinable
     public static func im2col<T: BinaryFloatingPoint>(_ images: UnsafePointer<T>, imageStride: Int, count: Int, _ g: ConvGeometry,
                                                      _ plan: Im2ColPlan, _ columns: UnsafeMutablePointer<T>, ld: Int) {
+        im2col(images, imageStride: imageStride, count: count, g, plan, outRows: 0..<g.outHeight, columns, ld: ld)
+    }
+
+    /// `im2col` of the output rows `outRows` only: columns `[outRows.lowerBound · outW, outRows.upperBound · outW)`
+    /// of each image, image `b` at column `b · outRows.count · outW` of `columns`.
+    @inlinable
+    public static func im2col<T: BinaryFloatingPoint>(_ images: UnsafePointer<T>, imageStride: Int, count: Int, _ g: ConvGeometry,
+                                                     _ plan: Im2ColPlan, outRows: Range<Int>,
+                                                     _ columns: UnsafeMutablePointer<T>, ld: Int) {
         // Split by rows, not channels: a one-channel input (LeNet's first layer) still uses every thread.
-        let taps = plan.taps.count, rowWork = count * g.columnCount
+        let taps = plan.taps.count, rowWork = count * outRows.count * g.outWidth
         ThreadPool.shared.parallelFor(plan.rows, minChunk: Swift.max(1, (1 << 14) / Swift.max(1, rowWork))) { range in
             plan.table.withUnsafeBufferPointer { table in
                 let table = table.isEmpty ? nil : table.baseAddress
                 for p in range {
                     im2colRow(images, imageStride: imageStride, count: count, g, plan, table, channel: p / taps, tap: p % taps,
-                              columns + p &* ld)
+                              outRows: outRows, columns + p &* ld)
                 }
             }
         }
     }
 
     /// `im2col` straight into the GEMM's packed order (`Gemm.sgemm(…, packedB:)`): the column matrix
-    /// `[plan.rows, count * outH * outW]` as panels `panelWidth` columns wide, element (p, j) at
+    /// `[plan.rows, count * outH * outW]` (or of the output rows `outRows` only, as `im2col(…, outRows:…)`) as panels `panelWidth` columns wide, element (p, j) at
     /// `packed[((j / panelWidth) * plan.rows + p) * panelWidth + j % panelWidth]`, zero past the last column.
     /// A few rows at a time are unfolded into a buffer that stays in L2, then dealt out panel by panel (each
     /// panel receives those rows as one contiguous run), so the matrix is written once instead of written
     /// by im2col and then read and rewritten by the GEMM's packing.
     @inlinable
     public static func im2colPacked<T: BinaryFloatingPoint>(_ images: UnsafePointer<T>, imageStride: Int, count: Int,
-                                                           _ g: ConvGeometry, _ plan: Im2ColPlan,
+                                                           _ g: ConvGeometry, _ plan: Im2ColPlan, outRows: Range<Int>? = nil,
                                                            _ packed: UnsafeMutablePointer<T>, panelWidth w: Int) {
-        let width = count * g.columnCount, rows = plan.rows, taps = plan.taps.count
+        let outRows = outRows ?? 0..<g.outHeight
+        let width = count * outRows.count * g.outWidth, rows = plan.rows, taps = plan.taps.count
         // Rows per block: about 256 KB of them, at most 16 (then each panel gets ≥ 16 · w contiguous values).
         let blockRows = Swift.max(1, Swift.min(16, (256 * 1024) / Swift.max(1, width * MemoryLayout<T>.stride)))
         let blocks = (rows + blockRows - 1) / blockRows
@@ -157,7 +167,7 @@ public enum Im2Col {
                     let p0 = block * blockRows, n = Swift.min(blockRows, rows - p0)
                     for r in 0..<n {
                         im2colRow(images, imageStride: imageStride, count: count, g, plan, table,
-                                  channel: (p0 + r) / taps, tap: (p0 + r) % taps, buffer + r &* width)
+                                  channel: (p0 + r) / taps, tap: (p0 + r) % taps, outRows: outRows, buffer + r &* width)
                     }
                     panelRows(n, width: width, buffer, panelWidth: w, packed + p0 &* w, panelStride: rows &* w)
                 }
@@ -180,22 +190,25 @@ public enum Im2Col {
         }
     }
 
-    /// Row `channel · taps + tap` of the column matrix (all `count` images side by side) into `rowStart`.
+    /// Row `channel · taps + tap` of the column matrix (all `count` images side by side) into `rowStart`,
+    /// restricted to the columns of output rows `outRows` (each image then takes `outRows.count · outW` values).
     @inlinable
     static func im2colRow<T: BinaryFloatingPoint>(_ images: UnsafePointer<T>, imageStride: Int, count: Int, _ g: ConvGeometry,
                                                  _ r: Im2ColPlan, _ table: UnsafePointer<Int32>?, channel c: Int, tap t: Int,
-                                                 _ rowStart: UnsafeMutablePointer<T>) {
+                                                 outRows: Range<Int>, _ rowStart: UnsafeMutablePointer<T>) {
         let h = g.height, w = g.width, oh = g.outHeight, ow = g.outWidth, l = oh * ow
         let sw = g.strideWidth, sh = g.strideHeight
+        // Columns k0..<k1 of each image; dst[k - k0] holds column k.
+        let k0 = outRows.lowerBound &* ow, k1 = outRows.upperBound &* ow, len = k1 &- k0
         let planes = images + c &* h &* w
         if let table = table {
             let pattern = table + t &* l
             for b in 0..<count {
-                let plane = planes + b &* imageStride, dst = rowStart + b &* l
-                for k in 0..<l {
+                let plane = planes + b &* imageStride, dst = rowStart + b &* len
+                for k in k0..<k1 {
                     let o = Int(pattern[k])
                     let v = plane[o & ~(o >> 63)]  // index 0 for padding: always a valid load
-                    dst[k] = o >= 0 ? v : 0
+                    dst[k &- k0] = o >= 0 ? v : 0
                 }
             }
             return
@@ -207,33 +220,34 @@ public enum Im2Col {
         // across a row edge are zeroed afterwards.
         let shifted = sw == 1 && sh == 1 && ow == w && y0 < y1 && x0 < x1
         let shift = yOffset &* w &+ xOffset
-        let first = y0 &* ow &+ x0, end = (y1 &- 1) &* ow &+ x1
+        let first = Swift.min(Swift.max(y0 &* ow &+ x0, k0), k1)
+        let end = Swift.max(Swift.min((y1 &- 1) &* ow &+ x1, k1), first)
         for b in 0..<count {
             let plane = planes + b &* imageStride
-            let dst = rowStart + b &* l
+            let dst = rowStart + b &* len
             if shifted {
-                var k = 0
-                while k < first { dst[k] = 0; k &+= 1 }
+                var k = k0
+                while k < first { dst[k &- k0] = 0; k &+= 1 }
                 let src = plane + shift
-                while k < end { dst[k] = src[k]; k &+= 1 }
-                while k < l { dst[k] = 0; k &+= 1 }
+                while k < end { dst[k &- k0] = src[k]; k &+= 1 }
+                while k < k1 { dst[k &- k0] = 0; k &+= 1 }
                 var oy = y0
                 while oy &+ 1 < y1 {
-                    var q = oy &* ow &+ x1
-                    let stop = (oy &+ 1) &* ow &+ x0
-                    while q < stop { dst[q] = 0; q &+= 1 }
+                    var q = Swift.max(oy &* ow &+ x1, k0)
+                    let stop = Swift.min((oy &+ 1) &* ow &+ x0, k1)
+                    while q < stop { dst[q &- k0] = 0; q &+= 1 }
                     oy &+= 1
                 }
                 continue
             }
-            var k = 0
-            let zeroTop = y0 &* ow
-            while k < zeroTop { dst[k] = 0; k &+= 1 }
-            var oy = y0
-            while oy < y1 {
-                let d = dst + oy &* ow
-                let src = plane + ((oy &* sh &+ yOffset) &* w &+ xOffset)
+            for oy in outRows {
+                let d = dst + (oy &- outRows.lowerBound) &* ow
                 var ox = 0
+                if oy < y0 || oy >= y1 {
+                    while ox < ow { d[ox] = 0; ox &+= 1 }
+                    continue
+                }
+                let src = plane + ((oy &* sh &+ yOffset) &* w &+ xOffset)
                 while ox < x0 { d[ox] = 0; ox &+= 1 }
                 if sw == 1 {
                     while ox < x1 { d[ox] = src[ox]; ox &+= 1 }
@@ -241,10 +255,7 @@ public enum Im2Col {
                     while ox < x1 { d[ox] = src[ox &* sw]; ox &+= 1 }
                 }
                 while ox < ow { d[ox] = 0; ox &+= 1 }
-                oy &+= 1
             }
-            k = Swift.max(y1 &* ow, zeroTop)
-            while k < l { dst[k] = 0; k &+= 1 }
         }
     }
 

@@ -95,6 +95,22 @@ struct ConvolutionBatchedTests {
         }
     }
 
+    @Test func oneLargeImageIsMultipliedInBandsOfOutputRows() {
+        // One image whose column matrix exceeds the 2 MB budget (144 × 70·66 and 144 × 70·65 values) is unfolded
+        // and multiplied in bands of output rows (55 + 15 and 56 + 14): with 20 output channels the columns
+        // are written packed, with 4 row-major. Float32 and float64 against the definition.
+        for (input, stride, outChannels) in [([1, 16, 70, 66], 1, 20), ([1, 16, 70, 66], 1, 4), ([1, 16, 140, 130], 2, 20)] {
+            let x = sample(input, seed: 44), w = sample([outChannels, 16, 3, 3], seed: 45), b = sample([outChannels], seed: 46)
+            let outH = (input[2] + 2 - 3) / stride + 1, outW = (input[3] + 2 - 3) / stride + 1
+            let ref = naiveConv2d(x, w, bias: b, stride: [stride, stride], padTop: 1, padLeft: 1, outH: outH, outW: outW,
+                                  dilation: [1, 1], groups: 1)
+            let y64 = F.conv2d(x, w, bias: b, stride: stride, padding: 1)
+            #expect(closeness(y64, ref, rtol: 1e-12, atol: 1e-12, label: "float64 \(input) o\(outChannels)") == nil)
+            let y32 = F.conv2d(x.float(), w.float(), bias: b.float(), stride: stride, padding: 1)
+            #expect(closeness(y32.double(), ref, rtol: 1e-4, atol: 1e-4, label: "float32 \(input) o\(outChannels)") == nil)
+        }
+    }
+
     @Test func batchedBackwardGradchecks() {
         #expect(gradcheck([sample([3, 2, 3, 3], seed: 51), sample([2, 2, 3, 3], seed: 52)]) {
             F.conv2d($0[0], $0[1], padding: 1)
