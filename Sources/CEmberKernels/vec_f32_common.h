@@ -1,4 +1,4 @@
-// Constants shared by every ISA's float32 exp: Cody–Waite ln 2 split and a degree-6 minimax polynomial
+// Constants of the float32 exp (vec_f32_ops_impl.h, every ISA level): Cody–Waite ln 2 split and a degree-6 minimax polynomial
 // (SLEEF's expf_u10 coefficients; error <= 1 ulp with FMA).
 #ifndef EMBER_VEC_F32_COMMON_H
 #define EMBER_VEC_F32_COMMON_H

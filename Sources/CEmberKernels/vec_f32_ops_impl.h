@@ -34,7 +34,7 @@ FN void st(float *p, vf v) { __builtin_memcpy(p, &v, sizeof v); }
 FN vf sel(vi m, vf a, vf b) { return (vf)(((vi)a & m) | ((vi)b & ~m)); }
 FN vf splat(float x) { return (vf)x; }
 
-/// exp within 1 ulp (SLEEF polynomial, Cody-Waite reduction), same algorithm as vec_f32_avx512.c.
+/// exp within 1 ulp (SLEEF polynomial, Cody-Waite reduction).
 FN vf vexp(vf d) {
     vi isnan = d != d, lo = d < EMBER_EXP_LO, hi = d > EMBER_EXP_HI;
     // Clamp first so the float->int conversion below never sees an out-of-range value.

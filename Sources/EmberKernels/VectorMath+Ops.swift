@@ -15,7 +15,7 @@ extension VectorMath {
         case log = 3
         /// Correctly rounded.
         case sqrt = 4
-        /// Within 1 ulp (same kernel as `VectorMath.exp`).
+        /// Within 1 ulp (2 on the portable level, which has no FMA); overflow gives +inf, NaN stays NaN.
         case exp = 5
         /// `-x`.
         case neg = 6
