@@ -100,8 +100,9 @@ TGT void ember_dgemm_ukr_avx2(size_t kc, const double *a, size_t lda, const doub
 }
 
 // Packing row-major A (a gather of MR rows) with 8x8 in-register transposes: 8 columns of up to 8 rows
-// per step instead of one scalar per element. Handles a full panel of 6 rows (this file's kernel) or 12
-// rows (the AVX-512 kernel's, as 8 + 4) at column stride 1; the caller does everything else.
+// per step instead of one scalar per element. Handles a full panel of 6 or 12 rows (as 8 + 4), or any
+// multiple of 8 (column-major B packed into 16- or 64-column panels is the same gather), at column stride
+// 1; the caller does everything else.
 static inline TGT void transpose8(__m256 r[8]) {
     __m256 t0 = _mm256_unpacklo_ps(r[0], r[1]), t1 = _mm256_unpackhi_ps(r[0], r[1]);
     __m256 t2 = _mm256_unpacklo_ps(r[2], r[3]), t3 = _mm256_unpackhi_ps(r[2], r[3]);
@@ -148,6 +149,15 @@ TGT void ember_spack_a_panel_avx2(size_t kc, const float *a, ptrdiff_t rs, size_
             for (int q = 0; q < 8; q++) {
                 _mm256_storeu_ps(o + q * 12, lo[q]);
                 _mm_storeu_ps(o + q * 12 + 8, _mm256_castps256_ps128(hi[q]));
+            }
+        }
+    } else if (mr % 8 == 0) {
+        for (; p + 8 <= kc; p += 8) {
+            for (size_t g = 0; g < mr; g += 8) {
+                __m256 r[8];
+                for (int i = 0; i < 8; i++) r[i] = _mm256_loadu_ps(a + (g + i) * rs + p);
+                transpose8(r);
+                for (int q = 0; q < 8; q++) _mm256_storeu_ps(out + (p + q) * mr + g, r[q]);
             }
         }
     }

@@ -59,7 +59,7 @@
         }                                                                                          \
     }
 
-#define EMBER_DEFINE_PACK_B(NAME, T)                                                               \
+#define EMBER_DEFINE_PACK_B(NAME, T, FAST_PANEL)                                                   \
     void NAME(size_t kc, size_t nc, const T *restrict b, ptrdiff_t rs, ptrdiff_t cs, size_t nr, T *restrict out) { \
         size_t full = cs == 1 ? nc / nr : 0;                                                       \
         if (full > 0) {                                                                            \
@@ -76,7 +76,8 @@
         for (size_t j0 = full * nr; j0 < nc; j0 += nr) {                                           \
             size_t cols = nc - j0 < nr ? nc - j0 : nr;                                             \
             const T *bp = b + (ptrdiff_t)j0 * cs;                                                  \
-            if (cols == nr && rs == 1) {                                                           \
+            if (cols == nr && rs == 1 && FAST_PANEL(kc, bp, cs, nr, out)) {                        \
+            } else if (cols == nr && rs == 1) {                                                    \
                 for (size_t j = 0; j < nr; j++) {                                                  \
                     const T *col = bp + (ptrdiff_t)j * cs;                                         \
                     for (size_t p = 0; p < kc; p++) out[p * nr + j] = col[p];                      \
@@ -124,10 +125,11 @@
 EMBER_DEFINE_PANEL_ROWS(ember_spanel_rows, float)
 EMBER_DEFINE_PANEL_ROWS(ember_dpanel_rows, double)
 
-// Row-major float A panels of 6 or 12 rows go through the AVX2 transposing packer when the CPU has AVX2
-// (the packed bytes are the same whichever routine writes them).
+// Row-major float A panels of 6, 12 or 8k rows go through the AVX2 transposing packer when the CPU has AVX2
+// (the packed bytes are the same whichever routine writes them). A full panel of column-major B is the same
+// gather (out[p*nr + j] = b[j*cs + p]), so it goes through it too.
 static inline int spack_a_fast(size_t kc, const float *ap, ptrdiff_t rs, size_t mr, float *out) {
-    if ((mr != 6 && mr != 12) || kc < 8 || ember_cpu_hw_level() < 1) return 0;
+    if ((mr != 6 && mr != 12 && mr % 8 != 0) || kc < 8 || ember_cpu_hw_level() < 1) return 0;
     ember_spack_a_panel_avx2(kc, ap, rs, mr, out);
     return 1;
 }
@@ -135,8 +137,8 @@ static inline int spack_a_fast(size_t kc, const float *ap, ptrdiff_t rs, size_t 
 
 EMBER_DEFINE_PACK_A(ember_spack_a, float, spack_a_fast)
 EMBER_DEFINE_PACK_A(ember_dpack_a, double, NO_FAST_PANEL)
-EMBER_DEFINE_PACK_B(ember_spack_b, float)
-EMBER_DEFINE_PACK_B(ember_dpack_b, double)
+EMBER_DEFINE_PACK_B(ember_spack_b, float, spack_a_fast)
+EMBER_DEFINE_PACK_B(ember_dpack_b, double, NO_FAST_PANEL)
 
 static int clamp_level(int level) {
     int hw = ember_cpu_hw_level();

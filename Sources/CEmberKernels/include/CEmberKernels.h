@@ -66,7 +66,7 @@ void ember_sgemm_ukr_portable(size_t, const float *, size_t, const float *, size
 void ember_dgemm_ukr_portable(size_t, const double *, size_t, const double *, size_t, double *, size_t, double, double, size_t, size_t);
 void ember_sgemm_ukr_avx2(size_t, const float *, size_t, const float *, size_t, float *, size_t, float, float, size_t, size_t);
 void ember_dgemm_ukr_avx2(size_t, const double *, size_t, const double *, size_t, double *, size_t, double, double, size_t, size_t);
-/// One full panel of mr (6 or 12) rows of row-major A (column stride 1) packed with AVX2 transposes.
+/// One full panel of mr (6, 12 or a multiple of 8) rows of row-major A (column stride 1) packed with AVX2 transposes.
 void ember_spack_a_panel_avx2(size_t kc, const float *a, ptrdiff_t rs, size_t mr, float *out);
 void ember_sgemm_ukr_avx512(size_t, const float *, size_t, const float *, size_t, float *, size_t, float, float, size_t, size_t);
 void ember_dgemm_ukr_avx512(size_t, const double *, size_t, const double *, size_t, double *, size_t, double, double, size_t, size_t);
