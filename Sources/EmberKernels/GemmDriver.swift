@@ -190,7 +190,8 @@ enum GemmDriver {
         // Row-major A is never packed: the microkernel broadcasts one element per row and k step, so MR rows
         // read side by side cost no more than a packed panel once in L1, and the packing pass is saved
         // (ResNet-18 inference ~5%, 256×784·784×256 ~20%; 1024³ and 2048³ unchanged).
-        let readsAInPlace = acs == 1
+        // (lda 0 means "packed" to the microkernel, so rows repeated at stride 0 are packed like any other A.)
+        let readsAInPlace = acs == 1 && ars > 0
 
         var ic = 0
         while ic < m {

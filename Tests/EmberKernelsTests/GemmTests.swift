@@ -108,6 +108,27 @@ struct GemmTests {
         #expect(dRatio <= 1, "small-block dgemm \(isa): \(dRatio)")
     }
 
+    @Test("row-major A with a row stride of 0 (one row repeated) is packed, not read in place")
+    func repeatedRowsOfA() {
+        // A's rows are all a[0..<k] (stride 0): lda 0 would tell the microkernel "packed panel". Every row of C
+        // is then the same vector, a · B, computed here in Double.
+        let (m, n, k) = (20, 70, 30)
+        var rng = TestRandom(seed: 9)
+        let a = (0..<k).map { _ in Float(rng.next()) }, b = (0..<(k * n)).map { _ in Float(rng.next()) }
+        var c = [Float](repeating: .nan, count: m * n)
+        for isa in KernelISA.available {
+            Gemm.sgemm(m: m, n: n, k: k, alpha: 1, a: a, aRowStride: 0, aColStride: 1, b: b, bRowStride: n, bColStride: 1,
+                       beta: 0, c: &c, ldc: n, isa: isa)
+            var worst = 0.0
+            for j in 0..<n {
+                var want = 0.0, scale = 0.0
+                for p in 0..<k { want += Double(a[p]) * Double(b[p * n + j]); scale += abs(Double(a[p]) * Double(b[p * n + j])) }
+                for i in 0..<m { worst = max(worst, abs(Double(c[i * n + j]) - want) / (scale * Double(k) * Double(Float.ulpOfOne))) }
+            }
+            #expect(worst <= 1, "sgemm \(isa) with aRowStride 0: error ratio \(worst)")
+        }
+    }
+
     @Test("B packed by the caller in panel order: partial last panel, one and several threads, A packed or not",
           arguments: [(7, 1, 9), (33, 70, 130), (61, 257, 47), (64, 784, 147), (130, 49, 600)])
     func prepackedB(shape: (Int, Int, Int)) {
