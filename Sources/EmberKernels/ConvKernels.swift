@@ -57,12 +57,15 @@ public enum ConvKernels {
         T.self == Double.self ? Gemm.dgemmPacksRowMajorB(m: m) : Gemm.sgemmPacksRowMajorB(m: m)
     }
 
+    /// Column-matrix elements unfolded per GEMM (2 MB of float columns): they stay in the last-level cache
+    /// between im2col and the GEMM.
+    public static let columnBudget = 1 << 19
+
     /// Images per GEMM: enough that the product is wide (a 2×2 or 1×1 feature map times one image is a
     /// matrix-vector product, which runs at memory speed), few enough that the column buffer stays small.
     @inlinable
     public static func imagesPerChunk(batch: Int, columnElements: Int) -> Int {
-        let budget = 1 << 19  // 2 MB of float columns: stays in the last-level cache between im2col and GEMM
-        let most = Swift.max(1, Swift.min(batch, budget / Swift.max(1, columnElements)))
+        let most = Swift.max(1, Swift.min(batch, columnBudget / Swift.max(1, columnElements)))
         let chunks = (batch + most - 1) / most
         return (batch + chunks - 1) / chunks
     }
@@ -71,8 +74,7 @@ public enum ConvKernels {
     /// `imagesPerChunk`: as many as fit it, at least one.
     @inlinable
     public static func rowsPerBand(columnRows: Int, outHeight: Int, outWidth: Int) -> Int {
-        let budget = 1 << 19  // as imagesPerChunk: 2 MB of float columns
-        return Swift.max(1, Swift.min(outHeight, budget / Swift.max(1, columnRows * outWidth)))
+        Swift.max(1, Swift.min(outHeight, columnBudget / Swift.max(1, columnRows * outWidth)))
     }
 
     /// Smallest number of images worth a thread of their own when copying `elements` per image.
