@@ -17,7 +17,7 @@ struct Train: ParsableCommand {
     @Option(help: "Epochs.") var epochs = 10
     @Option(help: "Mini-batch size.") var batchSize = 256
     @Option(help: "Learning rate (SGD).") var lr: Double?
-    @Option(help: "Folder with the Fashion-MNIST IDX .gz files (default: $EMBER_DATA_DIR/fashion-mnist or ../shared/datasets/fashion-mnist).")
+    @Option(help: "Folder with the Fashion-MNIST IDX .gz files (default: $EMBER_DATA_DIR/fashion-mnist, else the copy in the package's Data/fashion-mnist).")
     var data: String?
     @Option(help: "Output folder.") var out: String?
     @Option(help: "DataLoader worker threads.") var workers = 2
@@ -113,12 +113,10 @@ struct Train: ParsableCommand {
     }
 
     func resolveDataFolder() throws -> String {
-        var candidates: [String] = []
-        if let d = data { candidates.append(d) }
-        if let env = ProcessInfo.processInfo.environment["EMBER_DATA_DIR"] { candidates.append(env + "/fashion-mnist") }
-        candidates += ["../shared/datasets/fashion-mnist", "data/fashion-mnist"]
-        for c in candidates where FileManager.default.fileExists(atPath: c + "/train-images-idx3-ubyte.gz") { return c }
-        if let d = data { return d }  // let the dataset report what is missing
-        throw ValidationError("Fashion-MNIST not found (looked in \(candidates.joined(separator: ", "))); pass --data FOLDER holding train-images-idx3-ubyte.gz etc.")
+        if let d = data { return d }  // the dataset reports what is missing there
+        let file = "train-images-idx3-ubyte.gz"
+        if let found = BundledData.folder(for: "fashion-mnist", containing: file) { return found }
+        let looked = BundledData.candidates(for: "fashion-mnist")
+        throw ValidationError("Fashion-MNIST not found (looked in \(looked.isEmpty ? "no folder: Data/ is missing from this checkout" : looked.joined(separator: ", "))); pass --data FOLDER holding \(file) etc.")
     }
 }
