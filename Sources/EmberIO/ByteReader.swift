@@ -71,15 +71,3 @@ extension Array where Element == UInt8 {
         Swift.withUnsafeBytes(of: &v) { append(contentsOf: $0) }
     }
 }
-
-/// `a * b` for sizes from files, or nil on overflow or negative input.
-func checkedProduct(_ values: [Int]) -> Int? {
-    var n = 1
-    for v in values {
-        guard v >= 0 else { return nil }
-        let (p, o) = n.multipliedReportingOverflow(by: v)
-        if o { return nil }
-        n = p
-    }
-    return n
-}

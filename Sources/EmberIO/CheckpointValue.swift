@@ -27,6 +27,8 @@ public enum CheckpointKey: Hashable, Sendable, CustomStringConvertible, Expressi
 public struct CheckpointDict {
     /// The entries in insertion order.
     public private(set) var entries: [(key: CheckpointKey, value: CheckpointValue)]
+    /// Position of each key in `entries`, so lookups and inserts take constant time (files hold 100k+ keys).
+    private var positions: [CheckpointKey: Int] = [:]
     /// True for `collections.OrderedDict`, false for a plain `dict`.
     public var isOrderedDict: Bool
 
@@ -49,20 +51,26 @@ public struct CheckpointDict {
 
     /// The value for `key`; assigning appends a new key at the end or replaces in place; nil removes.
     public subscript(key: CheckpointKey) -> CheckpointValue? {
-        get { entries.first { $0.key == key }?.value }
+        get { positions[key].map { entries[$0].value } }
         set {
-            let i = entries.firstIndex { $0.key == key }
-            switch (i, newValue) {
+            switch (positions[key], newValue) {
             case let (i?, v?): entries[i].value = v
-            case let (nil, v?): entries.append((key, v))
-            case let (i?, nil): entries.remove(at: i)
+            case let (nil, v?):
+                positions[key] = entries.count
+                entries.append((key, v))
+            case let (i?, nil):
+                entries.remove(at: i)
+                positions = Dictionary(uniqueKeysWithValues: entries.enumerated().map { ($1.key, $0) })
             case (nil, nil): break
             }
         }
     }
 
     /// Appends without looking for an existing key (the caller guarantees it is new).
-    mutating func appendUnchecked(_ key: CheckpointKey, _ value: CheckpointValue) { entries.append((key, value)) }
+    mutating func appendUnchecked(_ key: CheckpointKey, _ value: CheckpointValue) {
+        positions[key] = entries.count
+        entries.append((key, value))
+    }
 }
 
 /// A value inside a checkpoint: what `torch.save` can write and `torch.load(weights_only=True)` reads back.

@@ -40,7 +40,7 @@ public func inspect(_ url: URL) throws -> [TensorSummary] {
     let stem = url.deletingPathExtension().lastPathComponent
     return value.flattenedTensors().map { name, t in
         TensorSummary(name: name.isEmpty ? stem : name, dtype: t.dtype, shape: t.shape,
-                      checksum: t.withContiguousBytes { b in b.baseAddress.map { CRC32.checksum($0, count: b.count) } ?? 0 })
+                      checksum: t.elementChecksum)
     }
 }
 
@@ -51,10 +51,14 @@ public func inspect(_ url: URL) throws -> [TensorSummary] {
 /// its leaves are tensors (names become dotted paths); `.npy` takes or gives exactly one tensor.
 /// `.safetensors` → `.safetensors` keeps `__metadata__`. bfloat16 cannot go to `.npy`/`.npz` (numpy has none).
 ///
+/// Formats without strides (`.safetensors`, `.npz`, `.npy`) store every element, so a `.pt` view much larger
+/// than its storage (an `expand`ed tensor: over 1 GiB and over 64× the bytes it views) is refused unless
+/// `allowLargeViews` is true — a 662-byte file could otherwise ask for 16 GB of output.
+///
 /// ```swift
 /// try convert(from: URL(fileURLWithPath: "model.pt"), to: URL(fileURLWithPath: "model.safetensors"))
 /// ```
-public func convert(from source: URL, to destination: URL) throws {
+public func convert(from source: URL, to destination: URL, allowLargeViews: Bool = false) throws {
     let src = try TensorFileFormat(for: source), dst = try TensorFileFormat(for: destination)
     if src == .safetensors && dst == .safetensors {
         let (tensors, metadata) = try loadSafetensors(from: source)
@@ -65,6 +69,31 @@ public func convert(from source: URL, to destination: URL) throws {
     case .torch: try saveCheckpoint(value, to: destination)
     case .safetensors, .npz, .npy:
         let sd = try tensorsOnly(value, format: dst, file: source.path, fallbackName: source.deletingPathExtension().lastPathComponent)
+        if !allowLargeViews {
+            for (name, t) in sd { try checkNotALargeView(t, name: name, file: source.path, format: dst) }
+        }
         try save(sd, to: destination)
     }
+}
+
+/// Views larger than this many bytes and this many times their storage are not expanded without consent.
+let largeViewBytes = 1 << 30, largeViewRatio = 64
+
+/// Throws when writing `t` element by element would expand a stride-0 view far beyond the storage it views.
+func checkNotALargeView(_ t: Tensor, name: String, file: String, format: TensorFileFormat) throws {
+    guard let bytes = ShapeArithmetic.byteCount(t.shape, itemSize: t.dtype.itemSize) else { return }
+    let stored = Swift.max(t.storage.byteCount, 1)
+    guard bytes > largeViewBytes, bytes / stored > largeViewRatio else { return }
+    throw CheckpointError(.invalidContent("'\(name)' is a view of \(byteText(bytes)) over \(byteText(t.storage.byteCount)) of storage "
+        + "(strides \(t.strides)); .\(format.rawValue) stores every element, so converting would write \(byteText(bytes)). "
+        + "Keep it as .pt, or pass allowLargeViews: true (ember convert --allow-large-views) to write it anyway"), file: file)
+}
+
+/// `16 GiB`, `512 MiB`, `16 bytes`.
+func byteText(_ n: Int) -> String {
+    for (unit, shift) in [("EiB", 60), ("PiB", 50), ("TiB", 40), ("GiB", 30), ("MiB", 20), ("KiB", 10)] where n >= 1 << shift {
+        let v = Double(n) / Double(1 << shift)
+        return (v == v.rounded() ? String(Int(v)) : String(format: "%.1f", v)) + " " + unit
+    }
+    return "\(n) bytes"
 }

@@ -71,21 +71,16 @@ extension Unpickler {
         guard offset >= 0, size.allSatisfy({ $0 >= 0 }), stride.allSatisfy({ $0 >= 0 }) else {
             throw fail(.malformed("negative offset, size or stride (offset \(offset), size \(size), stride \(stride))"))
         }
-        guard let numel = checkedProduct(size) else { throw fail(.malformed("size \(size) overflows")) }
-        if numel == 0 {
-            guard offset <= storage.numel else { throw fail(.malformed("storage offset \(offset) beyond a storage of \(storage.numel) elements")) }
-        } else {
-            // The largest element index the view can touch must be inside the storage.
-            var last = offset
-            for (n, s) in zip(size, stride) {
-                let (span, o1) = (n - 1).multipliedReportingOverflow(by: s)
-                let (sum, o2) = last.addingReportingOverflow(span)
-                guard !o1, !o2 else { throw fail(.malformed("size \(size) with stride \(stride) overflows")) }
-                last = sum
-            }
-            guard last < storage.numel else {
-                throw fail(.malformed("view (offset \(offset), size \(size), stride \(stride)) reaches element \(last) of a storage of \(storage.numel)"))
-            }
+        guard ShapeArithmetic.byteCount(size, itemSize: storage.dtype.itemSize) != nil, let reach = ShapeArithmetic.lastReachableIndex(shape: size, strides: stride) else {
+            throw fail(.malformed("size \(size) with stride \(stride) overflows"))
+        }
+        // The largest element index the view can touch must be inside the storage (a view with no elements
+        // touches none, but its offset must still lie within the storage or just past its end).
+        let empty = size.contains(0)
+        let (last, o) = offset.addingReportingOverflow(reach)
+        guard !o, empty ? offset <= storage.numel : last < storage.numel else {
+            throw fail(.malformed(empty ? "storage offset \(offset) beyond a storage of \(storage.numel) elements"
+                                        : "view (offset \(offset), size \(size), stride \(stride)) reaches element \(o ? "past Int.max" : String(last)) of a storage of \(storage.numel)"))
         }
         return Tensor(storage: storage.storage, shape: size, strides: stride, storageOffset: offset, dtype: storage.dtype)
     }

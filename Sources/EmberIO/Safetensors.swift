@@ -81,8 +81,8 @@ enum SafetensorsFormat {
                   case .int(let begin) = offs[0], case .int(let end) = offs[1], begin >= 0, end >= begin else {
                 throw fail(.invalidOffsets("must be [begin, end] with 0 <= begin <= end"), name)
             }
-            guard let numel = checkedProduct(shape), let nbytes = checkedProduct([numel, dtype.itemSize]) else {
-                throw fail(.invalidOffsets("shape \(shape) overflows"), name)
+            guard let nbytes = ShapeArithmetic.byteCount(shape, itemSize: dtype.itemSize) else {
+                throw fail(.invalidOffsets("shape \(shape) of \(dt) has more bytes than memory can address"), name)
             }
             guard end - begin == nbytes else {
                 throw fail(.invalidOffsets("[\(begin), \(end)] holds \(end - begin) bytes but shape \(shape) of \(dt) needs \(nbytes)"), name)

@@ -41,7 +41,7 @@ enum TorchFormat {
                 return s
             }
             guard let entry = zip.entry(named: name) else { throw ZipError(.missingEntry, file: file, entry: name) }
-            guard let byteCount = checkedProduct([numel, dtype.itemSize]), byteCount <= entry.size else {
+            guard let byteCount = ShapeArithmetic.byteCount([numel], itemSize: dtype.itemSize), byteCount <= entry.size else {
                 throw CheckpointError(.invalidTensor("storage declares \(numel) x \(dtype) but the entry holds \(entry.size) bytes"), file: file, entry: name)
             }
             let storage = try zip.withPayload(entry) { payload -> Storage in

@@ -20,7 +20,8 @@ struct Inspect: ParsableCommand {
             print(r.name.padding(toLength: width, withPad: " ", startingAt: 0) + "  "
                   + r.dtype.rawValue.padding(toLength: 8, withPad: " ", startingAt: 0) + "  "
                   + shape.padding(toLength: 20, withPad: " ", startingAt: 0) + "  " + String(format: "%08x", r.checksum))
-            total += r.shape.reduce(1, *)
+            let (sum, overflow) = total.addingReportingOverflow(ShapeArithmetic.elementCount(r.shape) ?? Int.max)
+            total = overflow ? Int.max : sum
         }
         print("\(rows.count) tensors, \(total) elements")
     }
@@ -32,9 +33,11 @@ struct Convert: ParsableCommand {
 
     @Argument(help: "Source file.") var source: String
     @Argument(help: "Destination file (written atomically).") var destination: String
+    @Flag(help: "Write expanded (stride-0) views even when they are over 1 GiB and 64× their storage.")
+    var allowLargeViews = false
 
     func run() throws {
-        try convert(from: URL(fileURLWithPath: source), to: URL(fileURLWithPath: destination))
+        try convert(from: URL(fileURLWithPath: source), to: URL(fileURLWithPath: destination), allowLargeViews: allowLargeViews)
         print("wrote \(destination)")
     }
 }

@@ -48,8 +48,10 @@ public final class Tensor {
     /// An uninitialised contiguous tensor (`torch.empty`).
     public convenience init(empty shape: [Int], dtype: DType = .float32, device: Device = .cpu) {
         for s in shape where s < 0 { emberFail("empty", "negative dimension \(s) in shape \(shapeString(shape))") }
-        let n = shape.reduce(1, *)
-        self.init(storage: Storage(byteCount: n * dtype.itemSize, device: device), shape: shape,
+        guard let bytes = ShapeArithmetic.byteCount(shape, itemSize: dtype.itemSize) else {
+            emberFail("empty", "shape \(shapeString(shape)) of \(dtype) has more bytes than memory can address")
+        }
+        self.init(storage: Storage(byteCount: bytes, device: device), shape: shape,
                   strides: Tensor.contiguousStrides(shape), dtype: dtype)
     }
 
@@ -79,7 +81,7 @@ public final class Tensor {
     /// Number of dimensions (PyTorch's `ndim`).
     public var ndim: Int { shape.count }
     /// Number of elements.
-    public var numel: Int { shape.reduce(1, *) }
+    public var numel: Int { shape.contains(0) ? 0 : shape.reduce(1, *) }
     /// The device of the storage.
     public var device: Device { storage.device }
     /// True when this tensor was not produced by a recorded op (user-created or detached).
@@ -90,18 +92,12 @@ public final class Tensor {
     public func stride(_ d: Int) -> Int { strides[normalizeDim(d, rank, op: "stride")] }
 
     /// Row-major strides for `shape`.
-    public static func contiguousStrides(_ shape: [Int]) -> [Int] {
-        var strides = [Int](repeating: 1, count: shape.count)
-        var acc = 1
-        for i in Swift.stride(from: shape.count - 1, through: 0, by: -1) {
-            strides[i] = acc
-            acc *= Swift.max(shape[i], 1)
-        }
-        return strides
-    }
+    public static func contiguousStrides(_ shape: [Int]) -> [Int] { ShapeArithmetic.contiguousStrides(shape) }
 
-    /// True when elements are laid out row-major with no gaps (`is_contiguous()`).
+    /// True when elements are laid out row-major with no gaps (`is_contiguous()`); like PyTorch, a tensor
+    /// with no elements is contiguous whatever its strides.
     public var isContiguous: Bool {
+        if shape.contains(0) { return true }
         var expected = 1
         for i in Swift.stride(from: rank - 1, through: 0, by: -1) where shape[i] != 1 {
             if strides[i] != expected { return false }

@@ -50,14 +50,10 @@ struct NpyReader {
         }
         let (dtype, bigEndian) = try parseDescr(descr)
 
-        var numel = 1
-        for s in shape {
-            let (p, overflow) = numel.multipliedReportingOverflow(by: s)
-            if overflow { throw error(.malformedHeader("shape \(shape) has too many elements")) }
-            numel = p
+        guard let numel = ShapeArithmetic.elementCount(shape),
+              let needed = ShapeArithmetic.byteCount(shape, itemSize: dtype.itemSize) else {
+            throw error(.malformedHeader("shape \(shapeString(shape)) has more elements than memory can address"))
         }
-        let (needed, overflow) = numel.multipliedReportingOverflow(by: dtype.itemSize)
-        if overflow { throw error(.malformedHeader("shape \(shape) has too many elements")) }
         let available = count - dataStart
         if available < needed { throw error(.truncatedData(expected: needed, available: available)) }
 
