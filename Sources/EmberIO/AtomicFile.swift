@@ -1,5 +1,6 @@
 // Whole-file reads and atomic writes (temp file in the same directory + fsync + rename + directory fsync).
 import Foundation
+import Ember
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -9,22 +10,90 @@ import Darwin
 /// The current `errno` as text, e.g. "No such file or directory (errno 2)".
 func errnoText(_ code: Int32 = errno) -> String { String(cString: strerror(code)) + " (errno \(code))" }
 
+/// What kind of thing a non-regular path is, for messages: "a FIFO", "a directory", ...
+func fileKindText(_ mode: mode_t) -> String {
+    switch mode & S_IFMT {
+    case S_IFDIR: return "a directory"
+    case S_IFIFO: return "a FIFO (named pipe)"
+    case S_IFCHR: return "a character device"
+    case S_IFBLK: return "a block device"
+    case S_IFSOCK: return "a socket"
+    default: return "not a regular file"
+    }
+}
+
+/// A cheap check of a format's fixed structure, run on the file's first and last bytes before the whole
+/// file is read, so that a multi-gigabyte file of the wrong kind is refused at once.
+enum FilePreflight {
+    /// A zip archive (`.pt`, `.npz`): an end-of-central-directory record within the last 64 KiB.
+    case zip
+    /// `.safetensors`: an 8-byte header length that fits the file.
+    case safetensors
+    /// `.npy`: the `\x93NUMPY` magic.
+    case npy
+
+    func check(_ fd: Int32, size: Int, path: String) throws {
+        func bytes(at offset: Int, count: Int) throws -> [UInt8] {
+            try [UInt8](unsafeUninitializedCapacity: count) { buf, n in
+                n = 0
+                while n < count {
+                    let r = pread(fd, buf.baseAddress! + n, count - n, off_t(offset + n))
+                    if r < 0 { if errno == EINTR { continue }; throw CheckpointError(.io("read failed: " + errnoText()), file: path) }
+                    if r == 0 { break }
+                    n += r
+                }
+            }
+        }
+        switch self {
+        case .zip:
+            guard size >= 22 else { throw ZipError(.notAZip, file: path) }
+            let tailCount = Swift.min(size, 22 + 65535)
+            let tail = try bytes(at: size - tailCount, count: tailCount)
+            var p = tail.count - 22
+            while p >= 0 {
+                if tail[p] == 0x50, tail[p + 1] == 0x4B, tail[p + 2] == 0x05, tail[p + 3] == 0x06 { return }
+                p -= 1
+            }
+            throw ZipError(.notAZip, file: path)
+        case .safetensors:
+            let head = try bytes(at: 0, count: Swift.min(size, 8))
+            guard head.count == 8 else { throw SafetensorsError(.invalidHeaderLength(0), file: path) }
+            let n = head.withUnsafeBytes { $0.loadUnaligned(as: UInt64.self).littleEndian }
+            guard n <= SafetensorsFormat.maxHeaderSize else { throw SafetensorsError(.headerTooLarge(n), file: path) }
+            guard n >= 2, n <= UInt64(size - 8) else { throw SafetensorsError(.invalidHeaderLength(n), file: path) }
+            guard try bytes(at: 8, count: 1) == [UInt8(ascii: "{")] else {
+                throw SafetensorsError(.invalidHeader("the header does not start with '{'"), file: path)
+            }
+        case .npy:
+            let magic: [UInt8] = [0x93, 0x4E, 0x55, 0x4D, 0x50, 0x59]
+            let head = try bytes(at: 0, count: Swift.min(size, 6))
+            guard head == Array(magic.prefix(head.count)) else { throw NpyError(file: path, reason: .badMagic) }
+        }
+    }
+}
+
 /// Reads a whole file into memory with POSIX calls (one copy, no `Data` bridge).
-func readFileBytes(_ url: URL) throws -> [UInt8] {
+///
+/// Refuses, before reading anything, what is not a regular file (a FIFO would block for ever, a directory or a
+/// device is never a checkpoint), and runs `preflight` on the file's ends so that a huge file of the wrong
+/// format is refused without reading it all.
+func readFileBytes(_ url: URL, preflight: FilePreflight? = nil) throws -> [UInt8] {
     let path = url.path
-    let fd = open(path, O_RDONLY | O_CLOEXEC)
+    // O_NONBLOCK: opening a FIFO must not wait for a writer; it has no effect on regular files.
+    let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
     guard fd >= 0 else { throw CheckpointError(.io("cannot open for reading: " + errnoText()), file: path) }
     defer { close(fd) }
     var st = stat()
     guard fstat(fd, &st) == 0 else { throw CheckpointError(.io("cannot stat: " + errnoText()), file: path) }
-    guard (st.st_mode & S_IFMT) == S_IFREG else { throw CheckpointError(.io("not a regular file"), file: path) }
+    guard (st.st_mode & S_IFMT) == S_IFREG else { throw CheckpointError(.io("\(fileKindText(st.st_mode)), not a regular file"), file: path) }
     let size = Int(st.st_size)
+    try preflight?.check(fd, size: size, path: path)
     var failure: Int32 = 0
     let bytes = [UInt8](unsafeUninitializedCapacity: size) { buf, count in
         var done = 0
         while done < size {
             let n = read(fd, buf.baseAddress! + done, size - done)
-            if n < 0 { if errno == EINTR { continue }; failure = errno; break }
+            if n < 0 { if errno == EINTR || errno == EAGAIN { continue }; failure = errno; break }
             if n == 0 { break }
             done += n
         }

@@ -41,7 +41,7 @@ public func loadStateDict(from url: URL) throws -> StateDict {
     let file = url.path
     switch try TensorFileFormat(for: url) {
     case .torch:
-        let value = try TorchFormat.read(try readFileBytes(url), file: file)
+        let value = try TorchFormat.read(try readFileBytes(url, preflight: .zip), file: file)
         guard case .dict(let d) = value else {
             throw CheckpointError(.invalidContent("holds a \(value.kindName), not a state dict; use loadCheckpoint(from:)"), file: file)
         }
@@ -53,9 +53,9 @@ public func loadStateDict(from url: URL) throws -> StateDict {
             sd[name] = t
         }
         return sd
-    case .safetensors: return try SafetensorsFormat.read(try readFileBytes(url), file: file).tensors
-    case .npz: return try NpzFormat.read(try readFileBytes(url), file: file)
-    case .npy: return [url.deletingPathExtension().lastPathComponent: try NpyFormat.read(try readFileBytes(url), file: file)]
+    case .safetensors: return try SafetensorsFormat.read(try readFileBytes(url, preflight: .safetensors), file: file).tensors
+    case .npz: return try NpzFormat.read(try readFileBytes(url, preflight: .zip), file: file)
+    case .npy: return [url.deletingPathExtension().lastPathComponent: try NpyFormat.read(try readFileBytes(url, preflight: .npy), file: file)]
     }
 }
 
@@ -92,9 +92,9 @@ public func saveCheckpoint(_ value: CheckpointValue, to url: URL) throws {
 public func loadCheckpoint(from url: URL) throws -> CheckpointValue {
     let file = url.path
     switch try TensorFileFormat(for: url) {
-    case .torch: return try TorchFormat.read(try readFileBytes(url), file: file)
+    case .torch: return try TorchFormat.read(try readFileBytes(url, preflight: .zip), file: file)
     case .safetensors, .npz: return .stateDict(try loadStateDict(from: url))
-    case .npy: return .tensor(try NpyFormat.read(try readFileBytes(url), file: file))
+    case .npy: return .tensor(try NpyFormat.read(try readFileBytes(url, preflight: .npy), file: file))
     }
 }
 
@@ -109,7 +109,7 @@ public func saveSafetensors(_ tensors: StateDict, metadata: [(String, String)] =
 
 /// Loads a `.safetensors` file's tensors (in header order) and its `__metadata__` strings.
 public func loadSafetensors(from url: URL) throws -> (tensors: StateDict, metadata: [(String, String)]) {
-    try SafetensorsFormat.read(try readFileBytes(url), file: url.path)
+    try SafetensorsFormat.read(try readFileBytes(url, preflight: .safetensors), file: url.path)
 }
 
 /// The tensors of `value` with dotted names, refusing non-tensor leaves (for tensor-only formats).

@@ -64,6 +64,11 @@ extension Tensor {
     /// let x = try Tensor.loadNpy(from: URL(fileURLWithPath: "features.npy"))
     /// ```
     public static func loadNpy(from url: URL) throws -> Tensor {
+        // A FIFO would block the read for ever and a directory or device is never an array: refuse them first.
+        if let type = try? FileManager.default.attributesOfItem(atPath: url.path)[.type] as? FileAttributeType,
+           type != .typeRegular {
+            throw NpyError(file: url.path, reason: .io("not a regular file (\(type.rawValue))"))
+        }
         let data: Data
         do { data = try Data(contentsOf: url, options: .mappedIfSafe) } catch {
             throw NpyError(file: url.path, reason: .io("cannot read: \(error.localizedDescription)"))
