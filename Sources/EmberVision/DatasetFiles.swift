@@ -3,10 +3,12 @@ import Foundation
 import Ember
 import EmberData
 
-/// Locates `names` under `root` or one of its `subfolders` (each name as is or with `.gz`), and reads them.
+/// Locates `names` under `root` or one of its `subfolders` (each name as is or with `.gz`), and reads them;
+/// `decode(bytes, path, isGzip)` turns each file's bytes into its contents (the default inflates `.gz` files).
 ///
 /// - Throws: `DataError.missingFiles(path: root, expected: names)` when any is missing in every candidate folder.
-func readDatasetFiles(root: String, subfolders: [String], names: [String], gzipped: Bool) throws -> [Data] {
+func readDatasetFiles(root: String, subfolders: [String], names: [String], gzipped: Bool,
+                      decode: (Data, String, Bool) throws -> Data = { data, path, isGzip in isGzip ? try gunzip(data, name: path) : data }) throws -> [Data] {
     let fm = FileManager.default
     let dirs = [root] + subfolders.map { (root as NSString).appendingPathComponent($0) }
     for dir in dirs {
@@ -19,8 +21,11 @@ func readDatasetFiles(root: String, subfolders: [String], names: [String], gzipp
         }
         guard paths.count == names.count else { continue }
         return try paths.map { path in
+            guard let type = try? fm.attributesOfItem(atPath: path)[.type] as? FileAttributeType, type == .typeRegular else {
+                throw DataError.corruptFile(path: path, reason: "not a regular file")
+            }
             guard let data = fm.contents(atPath: path) else { throw DataError.corruptFile(path: path, reason: "cannot read file") }
-            return path.hasSuffix(".gz") ? try gunzip(data, name: path) : data
+            return try decode(data, path, path.hasSuffix(".gz"))
         }
     }
     throw DataError.missingFiles(path: root, expected: names.map { gzipped ? $0 + ".gz" : $0 })

@@ -73,13 +73,34 @@ extension Image {
     }
 }
 
-/// Decompresses gzip bytes (`gzip.decompress`); `name` appears in errors.
-public func gunzip(_ data: Data, name: String = "<data>") throws -> Data {
+/// Decompresses gzip bytes (`gzip.decompress`); `name` appears in errors. With `maxBytes`, a stream that would
+/// inflate beyond it throws as soon as it passes the limit (a 1 MB gzip bomb never becomes 1 GiB in memory).
+public func gunzip(_ data: Data, name: String = "<data>", maxBytes: Int? = nil) throws -> Data {
+    try gunzip(data, name: name, limit: maxBytes, prefixOnly: false)
+}
+
+/// Compresses bytes into one gzip member (`gzip.compress(data, 9)`), e.g. to write IDX `.gz` files.
+public func gzip(_ data: Data) throws -> Data {
+    var out: UnsafeMutablePointer<UInt8>? = nil
+    var size = 0
+    let status = data.withUnsafeBytes { raw in ember_gzip(raw.bindMemory(to: UInt8.self).baseAddress, raw.count, &out, &size) }
+    guard status == 0, let bytes = out else { throw DataError.corruptFile(path: "<gzip>", reason: "zlib could not compress the data") }
+    return Data(bytesNoCopy: bytes, count: size, deallocator: .custom { p, _ in ember_buffer_free(p) })
+}
+
+/// The first `count` bytes of gzip `data` decompressed (fewer if the stream is shorter), without inflating the rest:
+/// how a dataset reads a header before deciding how much data to accept.
+public func gunzipPrefix(_ data: Data, count: Int, name: String = "<data>") throws -> Data {
+    try gunzip(data, name: name, limit: count, prefixOnly: true)
+}
+
+private func gunzip(_ data: Data, name: String, limit: Int?, prefixOnly: Bool) throws -> Data {
     var out: UnsafeMutablePointer<UInt8>? = nil
     var size = 0
     var message = [CChar](repeating: 0, count: 256)
+    let cap = limit.map { size_t(Swift.max(0, $0)) } ?? size_t.max
     let status = data.withUnsafeBytes { raw in
-        ember_gunzip(raw.bindMemory(to: UInt8.self).baseAddress, raw.count, &out, &size, &message, message.count)
+        ember_gunzip(raw.bindMemory(to: UInt8.self).baseAddress, raw.count, cap, prefixOnly ? 1 : 0, &out, &size, &message, message.count)
     }
     guard status == 0, let bytes = out else { throw DataError.corruptFile(path: name, reason: String(cString: message)) }
     return Data(bytesNoCopy: bytes, count: size, deallocator: .custom { p, _ in ember_buffer_free(p) })

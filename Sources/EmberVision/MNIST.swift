@@ -11,7 +11,15 @@ struct IDXImagesAndLabels {
     init(root: String, folder: String, train: Bool) throws {
         let prefix = train ? "train" : "t10k"
         let names = ["\(prefix)-images-idx3-ubyte", "\(prefix)-labels-idx1-ubyte"]
-        let files = try readDatasetFiles(root: root, subfolders: ["\(folder)/raw", "raw"], names: names, gzipped: true)
+        let ranks = [names[0]: 3, names[1]: 1]
+        // Each file's header says how many bytes follow; a .gz is inflated only up to that size.
+        let files = try readDatasetFiles(root: root, subfolders: ["\(folder)/raw", "raw"], names: names, gzipped: true) { data, path, isGzip in
+            guard isGzip else { return data }
+            let rank = ranks[names.first { path.contains($0) } ?? names[0]] ?? 3
+            let head = try gunzipPrefix(data, count: 4 + 4 * rank, name: path)
+            let (dims, headerBytes) = try IDXImagesAndLabels.dimensions(head, rank: rank, path: path)
+            return try gunzip(data, name: path, maxBytes: headerBytes + (ShapeArithmetic.elementCount(dims) ?? 0))
+        }
         let imgPath = (root as NSString).appendingPathComponent(names[0])
         let lblPath = (root as NSString).appendingPathComponent(names[1])
         let (imgDims, imgOffset) = try IDXImagesAndLabels.header(files[0], magic: 0x0803, rank: 3, path: imgPath)
@@ -21,13 +29,25 @@ struct IDXImagesAndLabels {
         }
         let t = Tensor(empty: imgDims, dtype: .uint8)
         files[0].withUnsafeBytes { raw in
-            t.pointer(as: UInt8.self).update(from: raw.bindMemory(to: UInt8.self).baseAddress! + imgOffset, count: t.numel)
+            if t.numel > 0 { t.pointer(as: UInt8.self).update(from: raw.bindMemory(to: UInt8.self).baseAddress! + imgOffset, count: t.numel) }
         }
         images = t
         labels = files[1].dropFirst(lblOffset).map { Int($0) }
         if let bad = labels.firstIndex(where: { $0 > 9 }) {
             throw DataError.corruptFile(path: lblPath, reason: "label \(labels[bad]) of item \(bad) is not in 0...9")
         }
+    }
+
+    /// The dimensions an IDX header declares and the header's length, refusing sizes that overflow.
+    static func dimensions(_ data: Data, rank: Int, path: String) throws -> ([Int], Int) {
+        let bytes = [UInt8](data.prefix(4 + 4 * rank))
+        guard bytes.count == 4 + 4 * rank else { throw DataError.corruptFile(path: path, reason: "truncated IDX header") }
+        func be32(_ i: Int) -> UInt32 { bytes[i..<i + 4].reduce(0) { $0 << 8 | UInt32($1) } }
+        let dims = (0..<rank).map { Int(be32(4 + 4 * $0)) }
+        guard let n = ShapeArithmetic.elementCount(dims), n <= Int.max - bytes.count else {
+            throw DataError.corruptFile(path: path, reason: "IDX dimensions \(dims) hold more bytes than memory can address")
+        }
+        return (dims, bytes.count)
     }
 
     /// Parses an IDX header: big-endian magic (`0x0000_08nn`, 08 = unsigned bytes, nn = rank) and dimensions.
@@ -38,12 +58,12 @@ struct IDXImagesAndLabels {
         guard be32(0) == magic else {
             throw DataError.corruptFile(path: path, reason: "bad IDX magic number 0x\(String(be32(0), radix: 16)), expected 0x\(String(magic, radix: 16))")
         }
-        let dims = (0..<rank).map { Int(be32(4 + 4 * $0)) }
-        let expected = dims.reduce(1, *), found = data.count - bytes.count
+        let (dims, headerBytes) = try dimensions(data, rank: rank, path: path)
+        let expected = ShapeArithmetic.elementCount(dims) ?? 0, found = data.count - headerBytes
         guard found == expected else {
             throw DataError.corruptFile(path: path, reason: "IDX dimensions \(dims) need \(expected) bytes of data, found \(found)")
         }
-        return (dims, bytes.count)
+        return (dims, headerBytes)
     }
 }
 

@@ -23,7 +23,13 @@ int ember_png_encode(const uint8_t *pixels, int width, int height, int channels,
 
 /// Decompresses gzip data held in memory (concatenated members are joined; zlib streams are accepted too).
 /// On success `*outData` is malloc'ed (free with ember_buffer_free); truncated or corrupt data fails.
-int ember_gunzip(const uint8_t *data, size_t size, uint8_t **outData, size_t *outSize, char *error, size_t errorSize);
+/// At most `limit` bytes are produced ((size_t)-1: no limit): with `prefixOnly` the first `limit` bytes are
+/// returned (fewer if the stream is shorter); otherwise a stream longer than `limit` fails without inflating it.
+int ember_gunzip(const uint8_t *data, size_t size, size_t limit, int prefixOnly,
+                 uint8_t **outData, size_t *outSize, char *error, size_t errorSize);
+
+/// Compresses `data` into one gzip member (level 9). On success `*outData` is malloc'ed (ember_buffer_free).
+int ember_gzip(const uint8_t *data, size_t size, uint8_t **outData, size_t *outSize);
 
 void ember_image_free(EmberDecodedImage *image);
 void ember_buffer_free(void *buffer);
