@@ -53,7 +53,7 @@ func runMLPWithDropoutAndWeightDecay(epochs: Int = 3, lr: Double = 0.1, weightDe
     var trainLosses: [Double] = []
     for epoch in 1...epochs {
         // `trainEpoch` puts the net in train mode: dropout is active.
-        let (l, acc, _) = trainEpoch(net, DataLoader(train, batchSize: 64, shuffle: true), optimizer: trainer,
+        let (l, acc, _) = try trainEpoch(net, DataLoader(train, batchSize: 64, shuffle: true), optimizer: trainer,
                                      lossFunction: { loss($0, $1) })
         trainLosses.append(l)
         print("epoch \(epoch): train loss \(String(format: "%.3f", l)), train acc \(String(format: "%.3f", acc))")

@@ -30,11 +30,11 @@ func runSoftmaxRegressionConcise(dataDirectory: String? = ProcessInfo.processInf
     let trainer = SGD(net.parameters(), lr: 0.1)
 
     // One training loop for both data sets (their loaders have different types).
-    func fit<Train: Sequence, Test: Sequence>(_ trainIter: Train, _ testIter: Test, dataset: String) -> SoftmaxRegressionResult
+    func fit<Train: Sequence, Test: Sequence>(_ trainIter: Train, _ testIter: Test, dataset: String) throws -> SoftmaxRegressionResult
     where Train.Element == (Tensor, Tensor), Test.Element == (Tensor, Tensor) {
         var result = SoftmaxRegressionResult(dataset: dataset, trainLosses: [], trainAccuracies: [], testAccuracy: 0)
         for epoch in 1...epochs {
-            let (l, acc, _) = trainEpoch(net, trainIter, optimizer: trainer, lossFunction: { loss($0, $1) })
+            let (l, acc, _) = try trainEpoch(net, trainIter, optimizer: trainer, lossFunction: { loss($0, $1) })
             result.trainLosses.append(l)
             result.trainAccuracies.append(acc)
             print("epoch \(epoch): train loss \(String(format: "%.3f", l)), train acc \(String(format: "%.3f", acc))")
@@ -50,8 +50,8 @@ func runSoftmaxRegressionConcise(dataDirectory: String? = ProcessInfo.processInf
         let test = try FashionMNIST(root: root, train: false, transform: ToTensor())
         let trainIter = DataLoader(Subset(train, indices: Array(0..<6000)), batchSize: batchSize, shuffle: true, numWorkers: 2)
         let testIter = DataLoader(Subset(test, indices: Array(0..<2000)), batchSize: batchSize)
-        return fit(trainIter, testIter, dataset: "fashion-mnist")
+        return try fit(trainIter, testIter, dataset: "fashion-mnist")
     }
     let (train, test) = syntheticImageClasses(trainCount: 1024, testCount: 512, seed: seed)
-    return fit(DataLoader(train, batchSize: batchSize, shuffle: true), DataLoader(test, batchSize: batchSize), dataset: "synthetic")
+    return try fit(DataLoader(train, batchSize: batchSize, shuffle: true), DataLoader(test, batchSize: batchSize), dataset: "synthetic")
 }

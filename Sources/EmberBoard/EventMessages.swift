@@ -3,7 +3,7 @@
 /// `tensorboard.Event`: one record of an event file.
 ///
 /// Fields (`event.proto`): wall_time=1 double, step=2 int64, file_version=3 string, graph_def=4 bytes,
-/// summary=5, tagged_run_metadata=8, source_metadata=10.
+/// summary=5, session_log=7, tagged_run_metadata=8, source_metadata=10.
 struct Event {
     enum Content {
         /// The first record of every file: `brain.Event:2` plus the writer's name, as PyTorch writes it.
@@ -13,6 +13,9 @@ struct Event {
         case graphDef([UInt8])
         /// `TaggedRunMetadata{tag=1, run_metadata=2 bytes}`.
         case taggedRunMetadata(tag: String, runMetadata: [UInt8])
+        /// `SessionLog{status=1: START}`: tells TensorBoard's reader to drop earlier events at or after this
+        /// event's step (what PyTorch writes for `SummaryWriter(purge_step=)`).
+        case sessionStart
     }
 
     var wallTime: Double
@@ -38,6 +41,8 @@ struct Event {
                 m.string(1, tag)
                 m.bytes(2, runMetadata)
             }
+        case .sessionStart:
+            w.message(7) { $0.int(1, 1) }
         }
         return w.bytes
     }

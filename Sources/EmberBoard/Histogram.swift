@@ -57,6 +57,13 @@ func uniformEdges(min lo0: Double, max hi0: Double, count n: Int) -> [Double] {
 /// non-empty one and prepends the empty bin to their left (or a zero count when the first bin is
 /// already non-empty), so that the leftmost limit is still shown.
 func makeHistogram(_ values: [Double], bins: HistogramBins, op: String = "add_histogram") -> HistogramProto {
+    guard let h = histogramIfAnyInRange(values, bins: bins, op: op) else { emberFail(op, "The histogram is empty, please file a bug report.") }
+    return h
+}
+
+/// `makeHistogram`, or nil when no value falls inside the bin edges (finite values beyond ±1e20 with the
+/// TensorFlow bins), where PyTorch raises "The histogram is empty".
+func histogramIfAnyInRange(_ values: [Double], bins: HistogramBins, op: String = "add_histogram") -> HistogramProto? {
     emberCheck(!values.isEmpty, op, "The input has no element.")
     let vmin = values.min()!, vmax = values.max()!
     let edges: [Double]
@@ -72,9 +79,7 @@ func makeHistogram(_ values: [Double], bins: HistogramBins, op: String = "add_hi
     }
     let counts = histogramCounts(values, edges: edges)
     guard let firstNonEmpty = counts.firstIndex(where: { $0 > 0 }),
-          let lastNonEmpty = counts.lastIndex(where: { $0 > 0 }) else {
-        emberFail(op, "The histogram is empty, please file a bug report.")
-    }
+          let lastNonEmpty = counts.lastIndex(where: { $0 > 0 }) else { return nil }
     let end = lastNonEmpty + 1
     let bucket = firstNonEmpty > 0 ? Array(counts[(firstNonEmpty - 1)..<end]) : [0] + counts[..<end]
     let limits = Array(edges[firstNonEmpty...end])

@@ -31,13 +31,19 @@ public final class SummaryWriter {
     /// Opens a new event file in `logDir` (created if needed).
     ///
     /// Without `logDir`, uses `runs/<Mon><DD>_<HH>-<MM>-<SS>_<host><comment>` as PyTorch does.
-    /// `flushSeconds` is the period of the background flush (0 turns it off).
+    /// `flushSeconds` is the period of the background flush (0 turns it off). With `purgeStep` (PyTorch's
+    /// `purge_step`), TensorBoard drops the events of earlier files in `logDir` at or after that step: what a
+    /// resumed run logs again replaces what the interrupted run had logged, instead of doubling the curves.
     /// Throws `SummaryWriterError` when the directory or file cannot be created.
-    public init(logDir: String? = nil, comment: String = "", flushSeconds: Double = 2, filenameSuffix: String = "") throws {
+    public init(logDir: String? = nil, comment: String = "", flushSeconds: Double = 2, filenameSuffix: String = "",
+                purgeStep: Int? = nil) throws {
         self.logDir = logDir ?? SummaryWriter.defaultLogDir(comment: comment)
         self.flushSeconds = flushSeconds
         self.filenameSuffix = filenameSuffix
         fileWriter = try EventFileWriter(logDir: self.logDir, flushSeconds: flushSeconds, filenameSuffix: filenameSuffix)
+        if let step = purgeStep {
+            fileWriter.add(Event(wallTime: SummaryWriter.now(), step: Int64(step), content: .sessionStart))
+        }
     }
 
     deinit {
@@ -140,9 +146,18 @@ public final class SummaryWriter {
     }
 
     /// Logs the distribution of an array of numbers (`add_histogram` with a numpy array).
+    ///
+    /// NaN and infinite values are left out of the histogram (a diverging run's weights must not stop the
+    /// logging); when no finite value is left, or none falls inside the bins, nothing is logged (PyTorch
+    /// raises in both cases).
     public func addHistogram(_ tag: String, _ values: [Double], step: Int? = nil, bins: HistogramBins = .tensorflow,
                              wallTime: Double? = nil) {
-        let histo = makeHistogram(values, bins: bins)
+        var values = values
+        if values.contains(where: { !$0.isFinite }) {
+            values.removeAll { !$0.isFinite }
+            if values.isEmpty { return }
+        }
+        guard let histo = histogramIfAnyInRange(values, bins: bins) else { return }
         addSummary([SummaryValue(tag: tag, payload: .histogram(histo))], step: step, wallTime: wallTime)
     }
 

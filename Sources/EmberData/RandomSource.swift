@@ -43,7 +43,7 @@ public final class SplitMix64: RandomSource, @unchecked Sendable {
 
     /// The SplitMix64 output function: a strong 64-bit bijective mixer.
     @inline(__always)
-    static func mix(_ x: UInt64) -> UInt64 {
+    public static func mix(_ x: UInt64) -> UInt64 {
         var z = x
         z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
         z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB

@@ -210,6 +210,7 @@ enum AtomicWriteHooks {
 func atomicWrite(to url: URL, _ body: (FileSink) throws -> Void) throws {
     let target = url.standardizedFileURL.path
     let prefix = AtomicWriteHooks.tempPrefix(for: target)
+    removeStaleTemporaries(prefix: prefix)
     let temp = prefix + "\(getpid())-\(UInt32.random(in: 0 ... .max))"
     let fd = open(temp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o666)
     guard fd >= 0 else { throw CheckpointError(.io("cannot create temp file \(temp): " + errnoText()), file: target) }
@@ -234,6 +235,22 @@ func atomicWrite(to url: URL, _ body: (FileSink) throws -> Void) throws {
     if dir >= 0 {
         _ = fsync(dir)
         close(dir)
+    }
+}
+
+/// Removes the temporaries `<prefix><pid>-<random>` that writers killed mid-save left behind: those whose
+/// process no longer exists. A temporary of a live process (another writer of the same file) is left alone.
+func removeStaleTemporaries(prefix: String) {
+    let dir = (prefix as NSString).deletingLastPathComponent
+    let namePrefix = (prefix as NSString).lastPathComponent
+    guard let names = try? FileManager.default.contentsOfDirectory(atPath: dir) else { return }
+    for name in names where name.hasPrefix(namePrefix) {
+        let rest = name.dropFirst(namePrefix.count)
+        guard let dash = rest.firstIndex(of: "-"), let pid = Int32(rest[..<dash]), pid > 0 else { continue }
+        // kill(pid, 0) fails with ESRCH when no such process exists.
+        if kill(pid, 0) != 0 && errno == ESRCH {
+            unlink((dir as NSString).appendingPathComponent(name))
+        }
     }
 }
 

@@ -175,8 +175,20 @@ public indirect enum CheckpointValue {
         }
     }
 
+    /// A short value for messages: `'abc'` for a string, `2.5` for a float, the kind name for containers.
+    public var shortDescription: String {
+        switch self {
+        case .int(let i): return String(i)
+        case .double(let d): return String(d)
+        case .bool(let b): return b ? "True" : "False"
+        case .string(let s): return "'" + (s.count > 40 ? String(s.prefix(40)) + "…" : s) + "'"
+        case .tensor(let t): return "tensor of shape \(shapeString(t.shape))"
+        default: return kindName
+        }
+    }
+
     /// A short type name for messages: `tensor`, `int`, `dict`, ...
-    var kindName: String {
+    public var kindName: String {
         switch self {
         case .tensor: return "tensor"
         case .int: return "int"

@@ -130,6 +130,8 @@ public struct PickleError: Error, CustomStringConvertible {
         case malformed(String)
         /// A value cannot be written in a torch-loadable pickle.
         case unpicklable(String)
+        /// A tensor of a PyTorch dtype Ember does not hold (complex64, uint16, float8_e4m3fn, ...).
+        case unsupportedDtype(String)
     }
     /// What went wrong.
     public var kind: Kind
@@ -161,6 +163,8 @@ public struct PickleError: Error, CustomStringConvertible {
         case .truncated: message = "pickle stream ends early"
         case .malformed(let m): message = "malformed pickle: \(m)"
         case .unpicklable(let m): message = "cannot pickle: \(m)"
+        case .unsupportedDtype(let d):
+            message = "unsupported dtype \(d): Ember holds bool, uint8, int8, int16, int32, int64, float16, bfloat16, float32 and float64"
         }
         return describeLocation(file: file, entry: entry.map { "entry '\($0)'" }, offset: offset, message)
     }

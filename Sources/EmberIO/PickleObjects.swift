@@ -9,19 +9,44 @@ enum AllowedGlobal: Equatable {
     case rebuildParameter
     case torchSize
     case storageType(DType)
+    /// `torch._utils._rebuild_tensor_v3`, which torch.save uses for dtypes without a typed storage class.
+    case rebuildTensorV3
+    /// A dtype object (`torch.uint16`), the argument `_rebuild_tensor_v3` takes.
+    case dtype(String)
 
     init(module: String, name: String) throws {
         switch (module, name) {
         case ("collections", "OrderedDict"): self = .orderedDict
         case ("torch._utils", "_rebuild_tensor_v2"): self = .rebuildTensorV2
+        case ("torch._utils", "_rebuild_tensor_v3"): self = .rebuildTensorV3
         case ("torch._utils", "_rebuild_parameter"): self = .rebuildParameter
         case ("torch", "Size"): self = .torchSize
+        // Bytes without a dtype; `_rebuild_tensor_v3` names the dtype.
+        case ("torch.storage", "UntypedStorage"): self = .storageType(.uint8)
         case ("torch", let n):
-            guard let d = AllowedGlobal.storageDTypes[n] else { throw PickleError(.forbiddenGlobal(module, name)) }
-            self = .storageType(d)
+            if let d = AllowedGlobal.storageDTypes[n] { self = .storageType(d) }
+            else if let d = AllowedGlobal.unsupportedStorageDTypes[n] { throw PickleError(.unsupportedDtype(d)) }
+            else if AllowedGlobal.torchDTypeNames.contains(n) { self = .dtype(n) }
+            else { throw PickleError(.forbiddenGlobal(module, name)) }
         default: throw PickleError(.forbiddenGlobal(module, name))
         }
     }
+
+    /// Typed-storage classes of dtypes Ember cannot hold (complex and quantized types).
+    static let unsupportedStorageDTypes: [String: String] = [
+        "ComplexFloatStorage": "complex64", "ComplexDoubleStorage": "complex128", "ComplexHalfStorage": "complex32",
+        "QInt8Storage": "qint8", "QUInt8Storage": "quint8", "QInt32Storage": "qint32",
+        "QUInt4x2Storage": "quint4x2", "QUInt2x4Storage": "quint2x4",
+    ]
+
+    /// PyTorch's dtype names, as `torch.<name>` globals in `_rebuild_tensor_v3` pickles.
+    static let torchDTypeNames: Set<String> = [
+        "float32", "float64", "float16", "bfloat16", "int64", "int32", "int16", "int8", "uint8", "bool",
+        "uint16", "uint32", "uint64", "complex32", "complex64", "complex128",
+        "float8_e4m3fn", "float8_e5m2", "float8_e4m3fnuz", "float8_e5m2fnuz", "float8_e8m0fnu", "float4_e2m1fn_x2",
+        "bits1x8", "bits2x4", "bits4x2", "bits8", "bits16", "qint8", "quint8", "qint32", "quint4x2", "quint2x4",
+        "uint1", "uint2", "uint3", "uint4", "uint5", "uint6", "uint7", "int1", "int2", "int3", "int4", "int5", "int6", "int7",
+    ]
 
     /// PyTorch's legacy typed-storage class names, which torch.save still writes for each tensor's storage.
     static let storageDTypes: [String: DType] = [

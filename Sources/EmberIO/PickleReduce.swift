@@ -51,6 +51,15 @@ extension Unpickler {
             return .tensor(t)
         case .storageType:
             throw fail(.malformed("storage types cannot be called"))
+        case .dtype(let name):
+            throw fail(.malformed("torch.\(name) cannot be called"))
+        case .rebuildTensorV3:
+            // _rebuild_tensor_v3(storage, offset, size, stride, requires_grad, hooks, dtype[, metadata]): torch.save
+            // writes it for the dtypes that have no typed storage, none of which Ember holds.
+            guard args.count >= 7, case .global(.dtype(let name)) = args[6] else {
+                throw fail(.malformed("_rebuild_tensor_v3 expects a torch dtype as its seventh argument"))
+            }
+            throw fail(.unsupportedDtype(name))
         }
     }
 

@@ -27,7 +27,18 @@ public func evaluateAccuracy<S: Sequence>(_ model: Module, _ batches: S) -> Doub
     return metric[1] > 0 ? metric[0] / metric[1] : 0
 }
 
+/// The loss of a batch was NaN or infinite: training diverged (usually a learning rate that is too large).
+public struct NonFiniteLossError: Error, CustomStringConvertible {
+    /// Index of the batch in the epoch (0-based); no step was taken for it.
+    public let batch: Int
+    public let loss: Double
+    public var description: String { "loss became \(loss.isNaN ? "NaN" : String(loss)) at batch \(batch); try a smaller learning rate" }
+}
+
 /// Trains a classifier for one epoch (`d2l.train_epoch_ch3`): zero grads, forward, loss, backward, step.
+///
+/// A batch whose loss is NaN or infinite stops the epoch with `NonFiniteLossError` before its backward pass,
+/// so the model keeps the weights of the last finite step (PyTorch would go on and fill them with NaN).
 ///
 /// - Parameters:
 ///   - lossFunction: mean loss over the batch, e.g. `{ F.crossEntropy($0, $1) }`.
@@ -35,7 +46,7 @@ public func evaluateAccuracy<S: Sequence>(_ model: Module, _ batches: S) -> Doub
 /// - Returns: the epoch's mean loss, accuracy and throughput.
 public func trainEpoch<S: Sequence>(_ model: Module, _ batches: S, optimizer: Optimizer,
                                     lossFunction: (Tensor, Tensor) -> Tensor,
-                                    onBatch: (Int, Double, Double) -> Void = { _, _, _ in }) -> (loss: Double, accuracy: Double, samplesPerSecond: Double)
+                                    onBatch: (Int, Double, Double) -> Void = { _, _, _ in }) throws -> (loss: Double, accuracy: Double, samplesPerSecond: Double)
 where S.Element == (Tensor, Tensor) {
     model.train()
     var metric = Accumulator(3)
@@ -45,11 +56,16 @@ where S.Element == (Tensor, Tensor) {
         optimizer.zeroGrad()
         let yHat = model(x)
         let l = lossFunction(yHat, y)
+        let lv = l.item()
+        guard lv.isFinite else {
+            timer.stop()
+            throw NonFiniteLossError(batch: i, loss: lv)
+        }
         l.backward()
         optimizer.step()
         timer.stop()
         let n = Double(y.numel)
-        let (lv, correct) = noGrad { (l.item(), accuracy(yHat, y)) }
+        let correct = noGrad { accuracy(yHat, y) }
         metric.add(lv * n, correct, n)
         onBatch(i, lv, correct / n)
     }

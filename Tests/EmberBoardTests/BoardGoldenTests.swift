@@ -11,6 +11,11 @@ import Testing
 @Suite struct BoardGoldenTests {
     static let dir = goldenDirectory.appendingPathComponent("tensorboard").path
 
+    /// The sub-runs `add_scalars` made: sub-folders of the log directory holding event files.
+    static var subRuns: [String] {
+        ((try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []).sorted().filter { !eventFiles(in: dir + "/" + $0).isEmpty }
+    }
+
     /// Rebuilds an EmberBoard `Event` from a decoded golden record (nil for kinds EmberBoard never writes).
     func rebuild(_ payload: [UInt8]) -> Event? {
         let f = parseProto(payload)
@@ -78,8 +83,8 @@ import Testing
     }
 
     @Test func everyRecordReencodesToPyTorchsBytes() throws {
-        let files = eventFiles(in: Self.dir) + eventFiles(in: Self.dir + "/run_14h_xsinx") + eventFiles(in: Self.dir + "/run_14h_xcosx")
-        #expect(files.count == 3)
+        let files = eventFiles(in: Self.dir) + Self.subRuns.flatMap { eventFiles(in: Self.dir + "/" + $0) }
+        try #require(!eventFiles(in: Self.dir).isEmpty, "no event file in \(Self.dir)")
         var kinds: Set<String> = []
         for path in files {
             let data = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
@@ -98,6 +103,7 @@ import Testing
                 case .fileVersion: kinds.insert("version")
                 case .graphDef: kinds.insert("graph")
                 case .taggedRunMetadata: kinds.insert("runMetadata")
+                case .sessionStart: kinds.insert("sessionStart")
                 case let .summary(values):
                     for v in values {
                         switch v.payload {
@@ -115,7 +121,8 @@ import Testing
     }
 
     @Test func graphOfGoldenRunMetadataMatchesOurs() throws {
-        let payloads = try readRecords(path: eventFiles(in: Self.dir)[0])
+        let path = try #require(eventFiles(in: Self.dir).first, "no event file in \(Self.dir)")
+        let payloads = try readRecords(path: path)
         let tagged = payloads.compactMap { parseProto($0).first(8)?.fields }
         #expect(tagged.count == 1)
         #expect(tagged.first?.first(1)?.string == "step1")
@@ -123,14 +130,18 @@ import Testing
     }
 
     @Test func scalarsSubRunsAreNamedMainTagUnderscoreKey() throws {
-        // add_scalars("run_14h", {"xsinx": 1, "xcosx": 2}) in PyTorch made these two sub-runs.
-        for (key, value) in [("xsinx", Float(1)), ("xcosx", 2)] {
-            let files = eventFiles(in: Self.dir + "/run_14h_" + key)
-            #expect(files.count == 1)
-            let records = try readRecords(path: files[0])
-            let v = parseProto(records[1]).first(5)!.fields.first(1)!.fields
-            #expect(v.first(1)?.string == "run_14h")
-            #expect(v.first(2)?.float == value)
+        // add_scalars(main, {key: value, ...}) in PyTorch makes one sub-run `<main>_<key>` per key, each logging
+        // the scalar under the tag `main`.
+        let runs = Self.subRuns
+        try #require(!runs.isEmpty, "no add_scalars sub-run in \(Self.dir)")
+        for run in runs {
+            let file = try #require(eventFiles(in: Self.dir + "/" + run).first)
+            let records = try readRecords(path: file)
+            try #require(records.count >= 2, "\(file) holds no event after its version record")
+            let v = try #require(parseProto(records[1]).first(5)?.fields.first(1)?.fields, "record 1 of \(file) is not a summary")
+            let tag = try #require(v.first(1)?.string)
+            #expect(run.hasPrefix(tag + "_") && run.count > tag.count + 1, "sub-run \(run) logs tag \(tag)")
+            #expect(v.first(2) != nil, "sub-run \(run) logs a scalar")
         }
     }
 }

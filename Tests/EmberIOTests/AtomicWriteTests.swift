@@ -62,8 +62,15 @@ struct AtomicWriteTests {
         if let s = stray.first {
             #expect(try readFileBytes(dir.appendingPathComponent(s)).count == 700) // the torn write
         }
+        // A temporary of a live writer (this process) and one of another file are not touched.
+        let live = dir.appendingPathComponent(".ckpt.pt.tmp-\(getpid())-12345")
+        let other = dir.appendingPathComponent(".other.pt.tmp-999999999-1")
+        try Data([1]).write(to: live)
+        try Data([1]).write(to: other)
+        // The next save into the folder removes the dead writer's temporary.
         try saveCheckpoint(["epoch": 3], to: url)
         #expect(try loadCheckpoint(from: url)["epoch"]?.int == 3)
+        #expect(try strayFiles(dir).sorted() == [live.lastPathComponent, other.lastPathComponent].sorted())
     }
 
     @Test func unwritableDestinationThrowsAndLeavesNothing() throws {

@@ -7,7 +7,7 @@ import _EmberTestSupport
 @Suite("EndToEnd training")
 struct TrainingEndToEndTests {
     /// Two Gaussian blobs per class in 2-d: an MLP trained with SGD must separate them.
-    @Test func mlpLearnsSyntheticClasses() {
+    @Test func mlpLearnsSyntheticClasses() throws {
         manualSeed(3)
         let n = 512
         let labels = Tensor.randint(low: 0, high: 3, shape: [n])
@@ -16,7 +16,7 @@ struct TrainingEndToEndTests {
         let loader = DataLoader(TensorDataset(X, labels), batchSize: 64, shuffle: true)
         let net = Sequential { Linear(2, 16); ReLU(); Linear(16, 3) }
         let opt = SGD(net.parameters(), lr: 0.2, momentum: 0.9)
-        for _ in 0..<15 { _ = trainEpoch(net, loader, optimizer: opt, lossFunction: { F.crossEntropy($0, $1) }) }
+        for _ in 0..<15 { _ = try trainEpoch(net, loader, optimizer: opt, lossFunction: { F.crossEntropy($0, $1) }) }
         #expect(evaluateAccuracy(net, loader) > 0.95)
     }
 
@@ -63,8 +63,8 @@ struct TrainingEndToEndTests {
         let net = mlp()
         let opt = SGD(net.parameters(), lr: 0.1)
         let loader = DataLoader(Subset(train, indices: Array(0..<6144)), batchSize: 256, shuffle: true, numWorkers: 2)
-        _ = trainEpoch(net, loader, optimizer: opt, lossFunction: { F.crossEntropy($0, $1) })
-        _ = trainEpoch(net, loader, optimizer: opt, lossFunction: { F.crossEntropy($0, $1) })
+        _ = try trainEpoch(net, loader, optimizer: opt, lossFunction: { F.crossEntropy($0, $1) })
+        _ = try trainEpoch(net, loader, optimizer: opt, lossFunction: { F.crossEntropy($0, $1) })
         let acc = evaluateAccuracy(net, DataLoader(Subset(test, indices: Array(0..<2048)), batchSize: 512))
         #expect(acc > 0.55, "test accuracy \(acc) (chance is 0.10)")
     }
