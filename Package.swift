@@ -45,7 +45,8 @@ let package = Package(
         .testTarget(name: "EmberVisionTests", dependencies: ["EmberVision", "_EmberTestSupport"]),
         .testTarget(name: "EmberBoardTests", dependencies: ["EmberBoard", "_EmberTestSupport"]),
         .testTarget(name: "EmberIOTests", dependencies: ["EmberIO", "EmberNN", "_EmberTestSupport"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["EmberKit", "_EmberTestSupport"]),
+        // Depends on `ember` so that the CLI tests find the executable built beside the test bundle.
+        .testTarget(name: "EndToEndTests", dependencies: ["EmberKit", "ember", "_EmberTestSupport"]),
         .testTarget(name: "ExampleTests", dependencies: ["ember-examples", "EmberKit", "_EmberTestSupport"]),
     ],
     swiftLanguageModes: [.v5]

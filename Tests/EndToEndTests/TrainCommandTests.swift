@@ -1,0 +1,82 @@
+// `ember train`, `inspect` and `convert` as a user runs them: values from the command line and from files end
+// in a sentence and an exit status, never a trap (issue 11, items 4, 6–8).
+import Foundation
+import Testing
+import EmberKit
+import _EmberTestSupport
+#if canImport(Glibc)
+import Glibc
+#endif
+
+@Suite("ember CLI", .serialized)
+struct TrainCommandTests {
+    /// Option values that cannot work: usage errors (exit 64) naming the option, with the usage line.
+    @Test(arguments: [
+        (["--epochs=-1"], "--epochs must be at least 1"), (["--epochs", "0"], "--epochs must be at least 1"),
+        (["--limit=-3"], "--limit must be at least 1"), (["--batch-size", "0"], "--batch-size must be at least 1"),
+        (["--batch-size=-5"], "--batch-size must be at least 1"), (["--lr", "nan"], "--lr must be a positive finite number"),
+        (["--lr=-1"], "--lr must be a positive finite number"), (["--lr", "inf"], "--lr must be a positive finite number"),
+        (["--workers=-1"], "--workers must be from 0 to 256"), (["--out", ""], "--out must name a folder"),
+        (["--model", "vgg99"], "unknown model 'vgg99'"), (["--epochs", "ten"], "--epochs"),
+    ])
+    func badOptionsAreUsageErrors(_ c: ([String], String)) throws {
+        let r = try runEmber(["train"] + c.0)
+        #expect(r.status == 64, "\(c.0): exit \(r.status), \(r.stderr)")
+        #expect(r.stderr.contains(c.1) && r.stderr.contains("Usage: ember train"), "\(c.0): \(r.stderr)")
+        #expect(!r.stderr.contains("Fatal error") && !r.stderr.contains("Backtrace"))
+    }
+
+    @Test func unwritableOutputIsOneSentence() throws {
+        let file = try temporaryRunFolder("out").appendingPathComponent("a-file")
+        try Data([1]).write(to: file)
+        for (out, reason) in [("/proc/no-such-dir/run", "no such file or directory"), (file.path + "/run", "not a directory"),
+                              (file.path, "it is a file, not a folder")] {
+            let r = try runEmber(["train", "--out", out, "--limit", "8", "--epochs", "1"])
+            #expect(r.status == 1)
+            #expect(r.stderr.contains("cannot write the output folder '\(out)'") && r.stderr.contains(reason), "\(r.stderr)")
+            #expect(!r.stderr.contains("NSCocoaErrorDomain") && !r.stderr.contains("Backtrace"))
+        }
+    }
+
+    @Test func trainRefusesImagesOfTheWrongSize() throws {
+        let data = try temporaryRunFolder("data"), out = try temporaryRunFolder("out")
+        defer { for d in [data, out] { try? FileManager.default.removeItem(at: d) } }
+        try writeFashionMNIST(to: data, train: 4, test: 4, side: 32)
+        let r = try runEmber(["train", "--data", data.path, "--out", out.path, "--epochs", "1"])
+        #expect(r.status == 1)
+        #expect(r.stderr.contains("train-images-idx3-ubyte.gz holds 1×32×32 images, but lenet takes 1×28×28"), "\(r.stderr)")
+    }
+
+    @Test func divergingRunAndResumeMessages() throws {
+        let data = try temporaryRunFolder("data"), out = try temporaryRunFolder("out")
+        defer { for d in [data, out] { try? FileManager.default.removeItem(at: d) } }
+        try writeFashionMNIST(to: data, train: 64, test: 16)
+        let nan = try runEmber(["train", "--data", data.path, "--out", out.path, "--epochs", "2", "--lr", "1e38", "--batch-size", "16"])
+        #expect(nan.status == 1)
+        #expect(nan.stderr.contains("loss became") && nan.stderr.contains("at epoch 1, step") && nan.stderr.contains("try a smaller --lr"), "\(nan.stderr)")
+
+        let ok = try runEmber(["train", "--data", data.path, "--out", out.path, "--epochs", "1", "--batch-size", "16"])
+        #expect(ok.status == 0, "\(ok.stderr)")
+        // Fewer epochs than the checkpoint has: nothing to do; asking for less is an error that says what to pass.
+        let same = try runEmber(["train", "--data", data.path, "--out", out.path, "--epochs", "1", "--resume"])
+        #expect(same.status == 0 && same.stdout.contains("nothing to train"), "\(same.stdout) \(same.stderr)")
+        let ckpt = out.appendingPathComponent("checkpoint.pt")
+        var v = try loadCheckpoint(from: ckpt)
+        if case .dict(var d) = v { d["epoch"] = .string("3"); v = .dict(d) }
+        try saveCheckpoint(v, to: ckpt)
+        let bad = try runEmber(["train", "--data", data.path, "--out", out.path, "--epochs", "4", "--resume"])
+        #expect(bad.status == 1)
+        #expect(bad.stderr.contains("checkpoint field 'epoch' is a str ('3'), not a whole number"), "\(bad.stderr)")
+        #expect(!bad.stderr.contains("Backtrace"))
+    }
+
+    @Test func inspectRefusesAFifoAtOnce() throws {
+        let dir = try temporaryRunFolder("fifo")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let path = dir.appendingPathComponent("model.pt").path
+        #expect(mkfifo(path, 0o600) == 0)
+        let r = try runEmber(["inspect", path], timeout: 30)
+        #expect(r.status == 1)
+        #expect(r.stderr.contains("model.pt") && r.stderr.contains("FIFO"), "\(r.stderr)")
+    }
+}
