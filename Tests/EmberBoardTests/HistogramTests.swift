@@ -93,3 +93,23 @@ import Testing
         }
     }
 }
+
+/// A diverging run's weights: NaN and ±inf are left out, and values beyond the TensorFlow bins log nothing
+/// (PyTorch raises in both cases), so logging never stops training.
+@Suite struct HistogramOfNonFiniteValuesTests {
+    @Test func nonFiniteValuesAreLeftOut() throws {
+        let dir = temporaryLogDir("nan-histogram")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let writer = try SummaryWriter(logDir: dir, flushSeconds: 0)
+        writer.addHistogram("w", [1, .nan, 2, .infinity, -.infinity], step: 1)
+        writer.addHistogram("all-nan", [.nan, .nan], step: 1)
+        writer.addHistogram("huge", [1e30, -1e30], step: 1)
+        writer.addHistogram("w", Tensor([Float.nan, 3]), step: 2)
+        try writer.close()
+        let records = try readRecords(path: writer.eventFilePath).dropFirst()
+        #expect(records.count == 2)
+        let h = try #require(parseProto(records.first!).first(5)?.fields.first(1)?.fields.first(5)?.fields)
+        #expect(h.first(3)?.double == 2)   // num: the two finite values
+        #expect(h.first(1)?.double == 1 && h.first(2)?.double == 2)
+    }
+}

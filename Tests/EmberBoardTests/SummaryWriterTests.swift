@@ -22,6 +22,22 @@ import Testing
         try writer.close()
     }
 
+    /// `purgeStep` writes what PyTorch's `purge_step` writes after the version record: an event at that step
+    /// holding `session_log {status: START}` (field 7, status 1), which TensorBoard's reader takes as a restart.
+    @Test func purgeStepWritesASessionStart() throws {
+        let dir = temporaryLogDir("purge")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let writer = try SummaryWriter(logDir: dir, flushSeconds: 0, purgeStep: 42)
+        writer.addScalar("loss", 1, step: 42)
+        try writer.close()
+        let records = try readRecords(path: writer.eventFilePath)
+        try #require(records.count == 3)
+        let start = parseProto(records[1])
+        #expect(start.first(2)?.varint == 42)
+        #expect(start.first(7)?.fields.first(1)?.varint == 1)
+        #expect(parseProto(records[2]).first(7) == nil)
+    }
+
     @Test func defaultLogDirLikePyTorch() {
         var c = DateComponents()
         (c.year, c.month, c.day, c.hour, c.minute, c.second) = (2026, 11, 4, 9, 5, 7)
