@@ -125,4 +125,59 @@ struct FuzzTests {
             _ = try? Tensor.loadNpy(from: Data(Array(npy[..<Int.random(in: 0..<npy.count, using: &rng)])))
         }
     }
+
+    /// Seeds at the edges of size arithmetic — a zero-element tensor with 2^32-sized dimensions, a stride-0 view
+    /// of 2^60 elements, a safetensors file of 200 tensors — with their sizes, strides and offsets replaced by
+    /// extreme values (0, ±1, 2^31, 2^32, 2^62, Int64.max, -1) and random flips: loading, checksumming and the
+    /// large-view check only ever throw or return.
+    @Test func extremeShapeSeedsSurviveMutations() throws {
+        // The pickles alone (a zip's CRC would refuse a mutated pickle before it is read), with storages of the
+        // seeds' sizes supplied by the loader.
+        let zeroElement = P.tensorDict(numel: 0, size: [0, 1 << 32, 1 << 32], stride: [1, 1, 1])
+        let expanded = P.tensorDict(numel: 4, size: [1 << 29, 1 << 29, 4], stride: [0, 0, 1])
+        let sixteen = Storage(byteCount: 16)
+        sixteen.data.initializeMemory(as: UInt8.self, repeating: 1, count: 16)
+        let loader: Unpickler.StorageLoader = { _, dtype, numel, _ in
+            guard let n = ShapeArithmetic.byteCount([numel], itemSize: dtype.itemSize), n <= 16 else { throw CheckpointError(.invalidTensor("storage larger than the seed's")) }
+            return PickledStorage(storage: sixteen, dtype: dtype, numel: numel)
+        }
+        var many: [UInt8] = []
+        var header = "{", offset = 0
+        for i in 0..<200 { header += (i > 0 ? "," : "") + #""t\#(i)":{"dtype":"F32","shape":[1],"data_offsets":[\#(offset),\#(offset + 4)]}"#; offset += 4 }
+        header += "}"
+        many.appendLE(UInt64(header.utf8.count))
+        many += Array(header.utf8) + [UInt8](repeating: 0, count: offset)
+        let extremes: [Int64] = [0, 1, -1, 1 << 31, 1 << 32, 1 << 62, .max, .min]
+        var rng = SeededGenerator(seed: 0xE5_7E_E3)
+        func exercise(_ value: CheckpointValue) {
+            for (name, t) in value.flattenedTensors() {
+                _ = t.elementChecksum
+                _ = t.isContiguous
+                _ = try? checkNotALargeView(t, name: name, file: "fuzz", format: .safetensors)
+            }
+        }
+        // Where the pickled 8-byte ints (LONG1 payloads: sizes, strides, offsets, numel) are in each .pt seed.
+        let seeds = [zeroElement, expanded].map { b in (b, (0..<(b.count - 10)).filter { b[$0] == 0x8A && b[$0 + 1] == 8 }) }
+        for i in 0..<fuzzIterations / 2 {
+            // The two .pt seeds: overwrite one pickled int with an extreme value, or flip a bit.
+            for (seed, ints) in seeds {
+                var bytes = seed
+                if i % 3 != 2, let at = ints.randomElement(using: &rng) {
+                    var v = extremes.randomElement(using: &rng)!
+                    withUnsafeBytes(of: &v) { for k in 0..<8 { bytes[at + 2 + k] = $0[k] } }
+                } else {
+                    bytes[Int.random(in: 0..<bytes.count, using: &rng)] ^= UInt8(1) << UInt8.random(in: 0...7, using: &rng)
+                }
+                var u = Unpickler(bytes, loadStorage: loader)
+                if let v = try? u.load() { exercise(v) }
+            }
+            // The many-tensor safetensors seed: digits of the header replaced by other digits.
+            var st = many
+            for _ in 0..<Int.random(in: 1...3, using: &rng) {
+                let at = Int.random(in: 8..<(8 + header.utf8.count), using: &rng)
+                if (0x30...0x39).contains(st[at]) { st[at] = UInt8.random(in: 0x30...0x39, using: &rng) }
+            }
+            if let (sd, _) = try? SafetensorsFormat.read(st, file: "fuzz.safetensors") { exercise(.stateDict(sd)) }
+        }
+    }
 }
