@@ -20,6 +20,7 @@ import EmberText
             ("a\u{00A0}b", ["a", "\u{00A0}", "b"]),             // no-break space is \s, and only U+0020 joins a word
             ("🚀🚀 x", ["🚀🚀", " x"]),
             ("e\u{301}", ["e", "\u{301}"]),                      // a combining mark is neither L nor N
+            ("a\u{10940}", ["a", "\u{10940}"]),                  // a Unicode 17 letter: unassigned for tokenizers
         ]
         for (text, pieces) in cases {
             #expect(GPT2PreTokenizer.split(text) == pieces, "\(text.debugDescription)")

@@ -60,6 +60,9 @@ public enum GPT2PreTokenizer {
         }
     }
 
+    /// The Unicode version whose letters and numbers the pattern knows (that of `tokenizers`' regex engine).
+    public static let maxUnicodeMajorVersion = 16
+
     /// How a scalar takes part in the pattern.
     public enum ScalarClass: UInt8, Sendable { case letter, number, space, other }
 
@@ -83,11 +86,16 @@ public enum GPT2PreTokenizer {
         }
     }
 
-    /// The class of any scalar: Unicode's White_Space, general categories L* and N*.
+    /// The class of any scalar: Unicode's White_Space, general categories L* and N* as of Unicode 16.
+    ///
+    /// Swift's tables are Unicode 17; the Oniguruma inside `tokenizers` 0.23 knows Unicode 16, where the
+    /// letters and digits added in 17 are unassigned (so "other"). Checked against `tokenizers` for every
+    /// code point.
     public static func classOf(_ s: Unicode.Scalar) -> ScalarClass {
         if s.isASCII { return asciiClass(UInt8(s.value)) }
         let p = s.properties
         if p.isWhitespace { return .space }
+        if let age = p.age, age.major > maxUnicodeMajorVersion { return .other }
         switch p.generalCategory {
         case .uppercaseLetter, .lowercaseLetter, .titlecaseLetter, .modifierLetter, .otherLetter: return .letter
         case .decimalNumber, .letterNumber, .otherNumber: return .number
