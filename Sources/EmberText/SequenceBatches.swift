@@ -109,19 +109,23 @@ func checkBatchArguments(_ op: String, batchSize: Int, numSteps: Int) {
 public struct SeqDataLoader: Sequence {
     /// The token indices batches are cut from.
     public let corpus: [Int]
+    /// Subsequences per batch.
     public let batchSize: Int
+    /// Tokens per subsequence.
     public let numSteps: Int
     /// Random subsequences (`seqDataIterRandom`) instead of sequential partitioning.
     public let useRandomIter: Bool
     /// The generator each pass draws from (nil: the global one at iteration time).
     public let generator: Generator?
 
+    /// A loader over `corpus`; stops with a message for a non-positive `batchSize` or `numSteps`.
     public init(corpus: [Int], batchSize: Int, numSteps: Int, useRandomIter: Bool = false, generator: Generator? = nil) {
         checkBatchArguments("SeqDataLoader", batchSize: batchSize, numSteps: numSteps)
         self.corpus = corpus; self.batchSize = batchSize; self.numSteps = numSteps
         self.useRandomIter = useRandomIter; self.generator = generator
     }
 
+    /// The batches of one pass, drawn anew.
     public func makeIterator() -> IndexingIterator<[SequenceBatch]> {
         (useRandomIter
             ? seqDataIterRandom(corpus, batchSize: batchSize, numSteps: numSteps, generator: generator)

@@ -9,13 +9,18 @@ public enum TextError: Error, CustomStringConvertible, Equatable {
     case unreadableFile(path: String, reason: String)
     /// A corpus or tokenizer file was not found; `searched` lists the places looked at.
     case missingFile(name: String, searched: [String])
+    /// A file could not be written (`reason` from the system).
+    case unwritableFile(path: String, reason: String)
     /// `path` is malformed at 1-based `line` (and `column` when it is known, else 0).
     case corruptFile(path: String, line: Int, column: Int, reason: String)
 
+    /// The message: what was wrong and where (`path:line:column: reason`).
     public var description: String {
         switch self {
         case let .unreadableFile(path, reason):
             return "\(path): \(reason)"
+        case let .unwritableFile(path, reason):
+            return "\(path): could not write: \(reason)"
         case let .missingFile(name, searched):
             let places = searched.isEmpty ? "no data folder found (set EMBER_DATA_DIR)" : searched.joined(separator: ", ")
             return "\(name) not found; looked in: \(places)"

@@ -22,15 +22,21 @@ public enum WordBPE {
 
     /// One learned merge: `left` and `right` become `left + right`; `count` is the pair's weighted count.
     public struct Merge: Equatable, Sendable, CustomStringConvertible {
+        /// The pair's symbols and how often the pair occurred (weighted by word counts) when it was merged.
         public let left: String, right: String, count: Int
+        /// A merge of `left` and `right` seen `count` times.
         public init(_ left: String, _ right: String, count: Int) { self.left = left; self.right = right; self.count = count }
+        /// `(left, right): count`.
         public var description: String { "(\(left), \(right)): \(count)" }
     }
 
     /// A word as a list of symbols, with its frequency.
     public struct Word: Equatable, Sendable {
+        /// The word's current symbols (characters at first, merged pieces later).
         public var symbols: [String]
+        /// How often the word occurs.
         public let count: Int
+        /// A word of `symbols` seen `count` times.
         public init(symbols: [String], count: Int) { self.symbols = symbols; self.count = count }
         /// The symbols joined by spaces, as the notes print a vocabulary key (`"low e r </w>"`).
         public var spelled: String { symbols.joined(separator: " ") }

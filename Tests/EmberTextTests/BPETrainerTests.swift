@@ -14,6 +14,14 @@ import EmberText
         let firstDifferent = zip(trained.merges, golden.merges).enumerated().first { $0.element.0 != $0.element.1 }
         #expect(firstDifferent == nil, "first different merge: \(String(describing: firstDifferent))")
         #expect(trained.tokenToId == golden.tokenToId)
+        // Saved, the files are byte for byte the ones tokenizers wrote.
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("ember-bpe-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let saved = try trained.save(directory: dir)
+        let files = goldenBPEFiles()
+        #expect(FileManager.default.contents(atPath: saved.vocab) == FileManager.default.contents(atPath: files.vocab))
+        #expect(FileManager.default.contents(atPath: saved.merges) == FileManager.default.contents(atPath: files.merges))
     }
 
     /// Saving writes files that load back to the same tokenizer.

@@ -27,6 +27,7 @@ extension ByteLevelBPETokenizer {
     /// `#version: 0.2` header) into `directory`, named `prefix-vocab.json` / `prefix-merges.txt` when a prefix
     /// is given (`tokenizer.save_model(directory, prefix)`). Each file is written atomically.
     /// - Returns: the paths of the two files.
+    /// - Throws: `TextError.unwritableFile` when a file cannot be written.
     @discardableResult
     public func save(directory: String, prefix: String? = nil) throws -> (vocab: String, merges: String) {
         let stem = prefix.map { $0 + "-" } ?? ""
@@ -42,11 +43,10 @@ extension ByteLevelBPETokenizer {
         json += "}"
         var text = "#version: 0.2\n"
         for (a, b) in merges { text += a + " " + b + "\n" }
-        do {
-            try Data(json.utf8).write(to: URL(fileURLWithPath: vocabPath), options: .atomic)
-            try Data(text.utf8).write(to: URL(fileURLWithPath: mergesPath), options: .atomic)
-        } catch {
-            throw TextError.unreadableFile(path: directory, reason: "could not write the tokenizer files: \(error.localizedDescription)")
+        for (path, contents) in [(vocabPath, json), (mergesPath, text)] {
+            do { try Data(contents.utf8).write(to: URL(fileURLWithPath: path), options: .atomic) } catch {
+                throw TextError.unwritableFile(path: path, reason: error.localizedDescription)
+            }
         }
         return (vocabPath, mergesPath)
     }

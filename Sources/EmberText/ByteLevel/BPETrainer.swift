@@ -31,6 +31,7 @@ public struct BPETrainer: Sendable {
     /// Adds a space before each sequence that does not start with one, as `add_prefix_space=True`.
     public var addPrefixSpace: Bool
 
+    /// A trainer; stops with a message for a non-positive `vocabSize` or a negative `minFrequency`.
     public init(vocabSize: Int = 30000, minFrequency: Int = 2, specialTokens: [String] = [], addPrefixSpace: Bool = false) {
         emberCheck(vocabSize > 0, "BPETrainer", "vocabSize must be positive, got \(vocabSize)")
         emberCheck(minFrequency >= 0, "BPETrainer", "minFrequency must be non-negative, got \(minFrequency)")
