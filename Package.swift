@@ -1,7 +1,7 @@
 // swift-tools-version:6.1
 // Ember: a deep-learning framework for Swift on Linux with PyTorch's semantics.
 // Layers (bottom to top): CEmberKernels/EmberKernels -> Ember (core) -> EmberNN -> EmberOptim,
-// EmberData -> EmberVision, EmberBoard, EmberIO -> EmberTrain -> EmberKit (umbrella) -> ember (CLI).
+// EmberData -> EmberText, EmberVision, EmberBoard, EmberIO -> EmberTrain -> EmberKit (umbrella) -> ember (CLI).
 import PackageDescription
 
 let package = Package(
@@ -25,13 +25,15 @@ let package = Package(
         .target(name: "EmberNN", dependencies: ["Ember", "EmberKernels"]),
         .target(name: "EmberOptim", dependencies: ["Ember", "EmberNN"]),
         .target(name: "EmberData", dependencies: ["Ember"]),
+        // Text: d2l's corpus/vocabulary/sequence batches, the notes' BPE, GPT-2 byte-level BPE.
+        .target(name: "EmberText", dependencies: ["Ember", "EmberData"]),
         // C shim over libpng/libjpeg-turbo (their errors longjmp, which Swift cannot cross).
         .target(name: "CEmberImage", linkerSettings: [.linkedLibrary("png16"), .linkedLibrary("jpeg"), .linkedLibrary("z")]),
         .target(name: "EmberVision", dependencies: ["Ember", "EmberNN", "EmberData", "CEmberImage"]),
         .target(name: "EmberBoard", dependencies: ["Ember", "EmberNN", "CEmberImage"]),
         .target(name: "EmberIO", dependencies: ["Ember"]),
         .target(name: "EmberTrain", dependencies: ["Ember", "EmberNN", "EmberOptim", "EmberData", "EmberVision", "EmberBoard", "EmberIO", "CEmberImage"]),
-        .target(name: "EmberKit", dependencies: ["Ember", "EmberNN", "EmberOptim", "EmberData", "EmberVision", "EmberBoard", "EmberIO", "EmberTrain"]),
+        .target(name: "EmberKit", dependencies: ["Ember", "EmberNN", "EmberOptim", "EmberData", "EmberText", "EmberVision", "EmberBoard", "EmberIO", "EmberTrain"]),
         .executableTarget(name: "ember", dependencies: ["EmberKit", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         // The notes' examples, one readable file each, run by `swift run ember-examples <name>`.
         .executableTarget(name: "ember-examples", dependencies: ["EmberKit"], path: "Examples"),
@@ -42,6 +44,7 @@ let package = Package(
         .testTarget(name: "EmberNNTests", dependencies: ["EmberNN", "_EmberTestSupport"]),
         .testTarget(name: "EmberOptimTests", dependencies: ["EmberOptim", "EmberNN", "_EmberTestSupport"]),
         .testTarget(name: "EmberDataTests", dependencies: ["EmberData", "_EmberTestSupport"]),
+        .testTarget(name: "EmberTextTests", dependencies: ["EmberText", "_EmberTestSupport"]),
         .testTarget(name: "EmberVisionTests", dependencies: ["EmberVision", "_EmberTestSupport"]),
         .testTarget(name: "EmberBoardTests", dependencies: ["EmberBoard", "_EmberTestSupport"]),
         .testTarget(name: "EmberIOTests", dependencies: ["EmberIO", "EmberNN", "_EmberTestSupport"]),

@@ -161,6 +161,19 @@ def fashion_mnist_pass():
     return body
 
 
+def bpe_encode_book():
+    """Byte-level BPE (1000 tokens, trained on the book as `ember bench` does) encoding the whole book, one thread."""
+    os.environ.setdefault("RAYON_NUM_THREADS", "1")
+    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+    from tokenizers import ByteLevelBPETokenizer
+    path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "Data", "timemachine", "timemachine.txt")
+    with open(path, encoding="utf-8") as f:
+        text = f.read()
+    tokenizer = ByteLevelBPETokenizer()
+    tokenizer.train([path], vocab_size=1000, min_frequency=2, show_progress=False)
+    return lambda: tokenizer.encode(text)
+
+
 def benchmarks():
     items = []
     for name, (m, k, n) in [("sgemm_256", (256, 256, 256)), ("sgemm_512", (512, 512, 512)),
@@ -182,6 +195,11 @@ def benchmarks():
         items.append(("fashion_mnist_pass_b256_w2", 3, fashion_mnist_pass))
     except ImportError:
         pass
+    try:
+        import tokenizers  # noqa: F401  (Hugging Face's, for the BPE twin; skipped when absent)
+        items.append(("bpe_encode_book", 20, bpe_encode_book))
+    except ImportError:
+        print("skipping bpe_encode_book: pip install tokenizers", file=sys.stderr)
     return items
 
 

@@ -3,6 +3,7 @@
 @_exported import EmberNN
 @_exported import EmberOptim
 @_exported import EmberData
+@_exported import EmberText
 @_exported import EmberVision
 @_exported import EmberBoard
 @_exported import EmberIO
