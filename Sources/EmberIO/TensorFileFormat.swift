@@ -3,18 +3,18 @@ import Foundation
 
 /// The file formats EmberIO reads and writes, chosen by extension.
 ///
-/// `.pt`, `.pth`, `.bin` → PyTorch's zip format (`torch.save`); `.safetensors`; `.npz`; `.npy` (one tensor).
+/// `.safetensors`, `.npz` and `.npy` (one tensor) by their extension; every other name (`.pt`, `.pth`, `.bin`,
+/// `mlp.params`, `x-file`) is PyTorch's zip format, as `torch.save` writes whatever the name.
 public enum TensorFileFormat: String, Sendable, CaseIterable {
     case torch, safetensors, npz, npy
 
-    /// The format `url`'s extension names; throws `CheckpointError.unknownFormat` for any other extension.
+    /// The format `url`'s extension names: `.safetensors`, `.npz`, `.npy`, else PyTorch's (`torch.save`'s) format.
     public init(for url: URL) throws {
         switch url.pathExtension.lowercased() {
-        case "pt", "pth", "bin": self = .torch
         case "safetensors": self = .safetensors
         case "npz": self = .npz
         case "npy": self = .npy
-        default: throw CheckpointError(.unknownFormat(url.pathExtension.isEmpty ? "(none)" : "." + url.pathExtension), file: url.path)
+        default: self = .torch
         }
     }
 

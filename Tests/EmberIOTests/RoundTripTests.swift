@@ -159,9 +159,11 @@ struct RoundTripTests {
     @Test func formatByExtension() throws {
         #expect(try TensorFileFormat(for: URL(fileURLWithPath: "a.PTH")) == .torch)
         #expect(try TensorFileFormat(for: URL(fileURLWithPath: "pytorch_model.bin")) == .torch)
-        #expect { try TensorFileFormat(for: URL(fileURLWithPath: "a.h5")) } throws: { e in
-            (e as? CheckpointError)?.kind == .unknownFormat(".h5")
+        // Like torch.save, any other name is PyTorch's format.
+        for name in ["mlp.params", "x-file", "a.h5", "model"] {
+            #expect(try TensorFileFormat(for: URL(fileURLWithPath: name)) == .torch)
         }
+        #expect(try TensorFileFormat(for: URL(fileURLWithPath: "a.SafeTensors")) == .safetensors)
     }
 }
 

@@ -59,7 +59,9 @@ extension Tensor {
         return T(fromDouble: readScalar(atOffset: 0))
     }
 
-    /// All elements in row-major order, converted to `T` (`tolist()` flattened / `numpy().ravel()`).
+    /// All elements in row-major order, converted to `T` (`tolist()` flattened): a copy, so later writes to the
+    /// tensor do not show in the array (unlike `numpy()`; see `withUnsafeMutableBufferPointer(as:_:)` and
+    /// `Tensor(sharing:shape:)` for memory shared with Swift code).
     public func toArray<T: TensorElement>(as type: T.Type = Float.self) -> [T] {
         let src = T.dtype == dtype ? contiguous() : { () -> Tensor in
             let c = Tensor(empty: shape, dtype: T.dtype)
