@@ -107,3 +107,8 @@ func encodePNG(_ image: HWCImage) -> [UInt8] {
     defer { ember_buffer_free(out) }
     return Array(UnsafeBufferPointer(start: out, count: size))
 }
+
+/// The axes of an image tensor, PyTorch's `dataformats` strings as an enum (the strings work too).
+public enum ImageDataFormat: String, Sendable, CaseIterable {
+    case chw = "CHW", hwc = "HWC", hw = "HW", nchw = "NCHW", nhwc = "NHWC"
+}

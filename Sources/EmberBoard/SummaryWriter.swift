@@ -75,6 +75,16 @@ public final class SummaryWriter {
         addSummary([SummaryValue(tag: tag, payload: .simpleValue(Float(value)))], step: step, wallTime: wallTime)
     }
 
+    /// Logs an integer as a scalar (`writer.addScalar("y=4x", 4 * i, step: i)`, as PyTorch takes Python ints).
+    public func addScalar<V: BinaryInteger>(_ tag: String, _ value: V, step: Int? = nil, wallTime: Double? = nil) {
+        addScalar(tag, Double(value), step: step, wallTime: wallTime)
+    }
+
+    /// Logs a `Float` (or any other floating-point value) as a scalar.
+    public func addScalar<V: BinaryFloatingPoint>(_ tag: String, _ value: V, step: Int? = nil, wallTime: Double? = nil) {
+        addScalar(tag, Double(value), step: step, wallTime: wallTime)
+    }
+
     /// Logs a one-element tensor as a scalar (`add_scalar` with a tensor).
     public func addScalar(_ tag: String, _ value: Tensor, step: Int? = nil, wallTime: Double? = nil) {
         emberCheck(value.numel == 1, "add_scalar", "scalar should be 0D, got a tensor of shape \(value.shape)")
@@ -120,6 +130,16 @@ public final class SummaryWriter {
     public func addImage(_ tag: String, _ image: Tensor, step: Int? = nil, wallTime: Double? = nil, dataFormat: String = "CHW") {
         emberCheck(dataFormat.count <= 3, "add_image", "use addImages for a batch (dataformats '\(dataFormat)')")
         addHWC(tag, hwcImage(image, dataFormat: dataFormat, op: "add_image"), step: step, wallTime: wallTime)
+    }
+
+    /// `addImage` with the layout as an enum: `writer.addImage("img", x, dataFormat: .hwc)`.
+    public func addImage(_ tag: String, _ image: Tensor, step: Int? = nil, wallTime: Double? = nil, dataFormat: ImageDataFormat) {
+        addImage(tag, image, step: step, wallTime: wallTime, dataFormat: dataFormat.rawValue)
+    }
+
+    /// `addImages` with the layout as an enum (`.nchw`, `.nhwc`).
+    public func addImages(_ tag: String, _ images: Tensor, step: Int? = nil, wallTime: Double? = nil, dataFormat: ImageDataFormat) {
+        addImages(tag, images, step: step, wallTime: wallTime, dataFormat: dataFormat.rawValue)
     }
 
     /// Logs a batch of images as one grid image (`add_images`): 8 per row, no padding, as PyTorch.

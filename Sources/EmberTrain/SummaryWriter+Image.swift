@@ -1,0 +1,14 @@
+// Logging an `Image` (EmberVision) to TensorBoard (EmberBoard): the two meet here, above both layers.
+import Ember
+import EmberVision
+import EmberBoard
+
+extension SummaryWriter {
+    /// Logs a decoded image as it is (`writer.add_image(tag, np.asarray(pil_image), dataformats="HWC")`):
+    /// gray, RGB or RGBA pixels, no scaling.
+    public func addImage(_ tag: String, _ image: Image, step: Int? = nil, wallTime: Double? = nil) {
+        let hwc = Tensor(image.pixels, shape: [image.height, image.width, image.channels])
+        addImage(tag, image.channels == 1 ? hwc.squeeze(2) : hwc, step: step, wallTime: wallTime,
+                 dataFormat: image.channels == 1 ? .hw : .hwc)
+    }
+}
