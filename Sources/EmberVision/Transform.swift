@@ -21,12 +21,30 @@ public enum TransformValue {
     public var tensor: Tensor? { if case .tensor(let t) = self { return t } else { return nil } }
 }
 
+/// What a pipeline built with `Compose { ... }` gives back: the type of its last step's result.
+public protocol TransformOutput {
+    /// The pipeline's value as this type.
+    static func fromTransformValue(_ value: TransformValue) throws -> Self
+}
+
+extension TransformValue: TransformOutput {
+    public static func fromTransformValue(_ value: TransformValue) -> TransformValue { value }
+}
+
+extension Tensor: TransformOutput {
+    /// The tensor (an image becomes a uint8 `[C, H, W]` tensor, as `asTensor()`).
+    public static func fromTransformValue(_ value: TransformValue) -> Tensor { value.asTensor() }
+}
+
 /// A step of a data-augmentation/preprocessing pipeline (`torchvision.transforms`).
 ///
 /// Like torchvision's transforms, most accept either an `Image` or a `[..., C, H, W]` tensor; `ToTensor`
 /// converts between them and `Normalize` needs a tensor. Random transforms draw from their `generator`, else
 /// from the generator the `DataLoader` binds for the current batch, else from `DataRandom.global`.
 public protocol Transform {
+    /// What the transform gives back when it ends a `Compose { ... }` pipeline: `Tensor` for `ToTensor` and
+    /// `Normalize`; `TransformValue` (the same kind as its input) for the rest.
+    associatedtype Output: TransformOutput = TransformValue
     /// Applies the transform.
     func apply(_ value: TransformValue) throws -> TransformValue
 }
@@ -40,23 +58,55 @@ extension Transform {
 
 /// Transforms applied one after another (`transforms.Compose`).
 ///
+/// Built with a result builder, the pipeline's result has the type of its last step: a tensor after `ToTensor`
+/// or `Normalize`, so no `.asTensor()` is needed. The array form (as in torchvision) gives a `TransformValue`.
+///
 /// ```swift
-/// let eval = Compose([Resize(256), CenterCrop(224), ToTensor(),
-///                     Normalize(mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225])])
-/// let x = try eval(img).asTensor()        // [3, 224, 224]
+/// let eval = Compose {
+///     Resize(256); CenterCrop(224); ToTensor()
+///     Normalize(mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225])
+/// }
+/// let x = try eval(img)                                        // Tensor [3, 224, 224]
+/// let y = try Compose([Resize(512), ToTensor()])(img).asTensor() // the array form
 /// ```
-public struct Compose: Transform {
+public struct Compose<Output: TransformOutput>: Transform {
     /// The steps, in order.
     public var transforms: [any Transform]
-    /// Chains `transforms`.
-    public init(_ transforms: [any Transform]) { self.transforms = transforms }
-    /// Chains `transforms`.
-    public init(_ transforms: any Transform...) { self.transforms = transforms }
+
+    init(steps: [any Transform]) { transforms = steps }
+
+    /// Chains the transforms listed in the closure; the result has the type of the last step's output.
+    public init(@ComposeBuilder _ build: () -> Compose<Output>) { self = build() }
 
     public func apply(_ value: TransformValue) throws -> TransformValue {
         var v = value
         for t in transforms { v = try t.apply(v) }
         return v
+    }
+
+    /// Runs the pipeline on an image (`transform(img)`).
+    public func callAsFunction(_ image: Image) throws -> Output { try Output.fromTransformValue(apply(.image(image))) }
+    /// Runs the pipeline on a tensor (`transform(x)`).
+    public func callAsFunction(_ tensor: Tensor) throws -> Output { try Output.fromTransformValue(apply(.tensor(tensor))) }
+}
+
+extension Compose where Output == TransformValue {
+    /// Chains `transforms` (torchvision's list form); the result is a `TransformValue`.
+    public init(_ transforms: [any Transform]) { self.init(steps: transforms) }
+    /// Chains `transforms`.
+    public init(_ transforms: any Transform...) { self.init(steps: transforms) }
+}
+
+/// Builds `Compose { ... }`: each step is appended; a step that keeps its input's kind (`Resize`, flips, ...)
+/// keeps the pipeline's output type, one with a typed output (`ToTensor`) sets it.
+@resultBuilder
+public enum ComposeBuilder {
+    public static func buildPartialBlock<T: Transform>(first: T) -> Compose<T.Output> { Compose(steps: [first]) }
+    public static func buildPartialBlock<O, T: Transform>(accumulated: Compose<O>, next: T) -> Compose<T.Output> {
+        Compose(steps: accumulated.transforms + [next])
+    }
+    public static func buildPartialBlock<O, T: Transform>(accumulated: Compose<O>, next: T) -> Compose<O> where T.Output == TransformValue {
+        Compose(steps: accumulated.transforms + [next])
     }
 }
 

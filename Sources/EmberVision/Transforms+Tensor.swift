@@ -8,6 +8,7 @@ import Ember
 ///
 /// **Shape:** `Image(H, W, C)` → `[C, H, W]`.
 public struct ToTensor: Transform {
+    public typealias Output = Tensor
     public init() {}
 
     /// Converts `image` directly to a tensor.
@@ -44,6 +45,7 @@ public struct ToTensor: Transform {
 ///
 /// **Shape:** `[..., C, H, W]` → same.
 public struct Normalize: Transform {
+    public typealias Output = Tensor
     /// Per-channel means.
     public let mean: [Double]
     /// Per-channel standard deviations (nonzero).

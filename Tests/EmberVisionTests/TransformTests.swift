@@ -138,3 +138,24 @@ import _EmberTestSupport
         #expect(out.scalars.allSatisfy { $0 == 1 })
     }
 }
+
+/// The notes' pipelines written as a PyTorch user would (issue 15): a built `Compose` returns what its last
+/// step returns, like `ToTensor()(img)` does.
+@Suite struct TypedComposeTests {
+    @Test func builtPipelineReturnsATensor() throws {
+        let img = Image(width: 6, height: 4, mode: .rgb, fill: 51)
+        let pipeline = Compose { Resize((2, 3)); ToTensor() }
+        let x: Tensor = try pipeline(img)
+        #expect(x.shape == [3, 2, 3])
+        #expect(x.scalars.allSatisfy { $0 == Double(Float(51) / 255) })
+        // Kind-keeping steps after ToTensor keep the tensor type; Normalize is typed too.
+        let normalized = try Compose { ToTensor(); CenterCrop(2); Normalize(mean: [0.2], std: [0.5]) }(img)
+        #expect(normalized.shape == [3, 2, 2])
+        // The same steps as an array give the untyped value, which holds the same tensor.
+        let untyped = try Compose([Resize((2, 3)), ToTensor()])(img)
+        #expect(untyped.asTensor().scalars == x.scalars)
+        // A pipeline of kind-keeping steps gives back the kind it was given.
+        let kept = try Compose { Resize((2, 3)); RandomHorizontalFlip(p: 0) }(img)
+        #expect(kept.image?.width == 3 && kept.image?.height == 2)
+    }
+}
