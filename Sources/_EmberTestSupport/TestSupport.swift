@@ -17,21 +17,39 @@ public var dataDirectory: URL? {
     return URL(fileURLWithPath: d)
 }
 
-/// Loads a JSON file from the golden directory.
+/// A golden file or entry that is missing or not in the documented format: thrown so the test fails with this
+/// message instead of stopping the test process.
+public struct GoldenFormatError: Error, CustomStringConvertible {
+    public let description: String
+    public init(_ description: String) { self.description = description }
+}
+
+/// Loads a JSON file from the golden directory; a missing or unreadable file throws naming its path.
 public func loadGoldenJSON(_ name: String) throws -> [String: Any] {
     let url = goldenDirectory.appendingPathComponent(name)
-    let data = try Data(contentsOf: url)
+    let data: Data
+    do { data = try Data(contentsOf: url) } catch {
+        throw GoldenFormatError("\(url.path): cannot be read (\(error.localizedDescription))")
+    }
     guard let obj = try JSONSerialization.jsonObject(with: data) as? [String: Any] else {
-        throw NSError(domain: "golden", code: 1, userInfo: [NSLocalizedDescriptionKey: "\(url.path): top level is not an object"])
+        throw GoldenFormatError("\(url.path): top level is not an object")
     }
     return obj
 }
 
-/// Builds a tensor from the golden format `{"shape": [...], "dtype": "...", "data": [...]}`.
-public func goldenTensor(_ any: Any?) -> Tensor {
-    guard let d = any as? [String: Any], let shape = d["shape"] as? [Int], let dt = d["dtype"] as? String,
+/// Builds a tensor from the golden format `{"shape": [...], "dtype": "...", "data": [...]}`; anything else
+/// (a missing entry, an unknown dtype, a data count that does not match the shape) throws naming `what`.
+public func goldenTensor(_ any: Any?, _ what: @autoclosure () -> String = "tensor") throws -> Tensor {
+    guard let d = any as? [String: Any] else {
+        throw GoldenFormatError("golden \(what()): \(any == nil ? "missing" : "not a tensor object")")
+    }
+    guard let shape = d["shape"] as? [Int], shape.allSatisfy({ $0 >= 0 }), let dt = d["dtype"] as? String,
           let dtype = DType(rawValue: dt), let data = d["data"] as? [Any] else {
-        fatalError("golden: not a tensor: \(String(describing: any).prefix(200))")
+        throw GoldenFormatError("golden \(what()): not a tensor: \(String(describing: any).prefix(200))")
+    }
+    let count = shape.reduce(Optional(1)) { n, d in n.flatMap { $0.multipliedReportingOverflow(by: d) }.flatMap { $0.overflow ? nil : $0.partialValue } }
+    guard count == data.count else {
+        throw GoldenFormatError("golden \(what()): \(data.count) values for shape \(shape)")
     }
     let values: [Double] = data.map { v in
         if let b = v as? Bool, dtype == .bool { return b ? 1 : 0 }
@@ -108,4 +126,21 @@ public func gradcheck(_ inputs: [Tensor], eps: Double = 1e-6, atol: Double = 1e-
         }
     }
     return report.isEmpty ? nil : "gradcheck failed: " + report.joined(separator: "; ")
+}
+
+/// One golden case's named inputs; reading a name the case lacks throws naming the case and the input
+/// (instead of a force unwrap that would stop the test process).
+public struct GoldenInputs {
+    public let caseName: String
+    public let tensors: [String: Tensor]
+    public init(_ caseName: String, _ tensors: [String: Tensor]) {
+        self.caseName = caseName
+        self.tensors = tensors
+    }
+    public subscript(_ name: String) -> Tensor {
+        get throws {
+            guard let t = tensors[name] else { throw GoldenFormatError("golden case \(caseName) has no input '\(name)'") }
+            return t
+        }
+    }
 }

@@ -33,6 +33,8 @@ import Testing
 
     @Test func goldenFirstRecordFraming() throws {
         // PyTorch's first record: 72-byte payload, framed exactly as in the reference log.
+        // A frozen test vector (like the CRC vectors above): this test does not read EMBER_GOLDEN_DIR, so it holds
+        // whatever directory is configured; BoardGoldenTests re-frames every record of the configured log.
         let first: [UInt8] = [0x48, 0, 0, 0, 0, 0, 0, 0, 0xfe, 0x92, 0x48, 0x9d]
         let version = Event(wallTime: Double(bitPattern: 0x41DA_C0DF_CD13_9E1E),
                             content: .fileVersion("brain.Event:2", writer: "tensorboard.summary.writer.event_file_writer"))

@@ -26,26 +26,30 @@ struct FunctionalGoldenTests {
         "conv2d_1x1_and_5x5": 5e-6,
     ]
 
-    static let cases: [String: [String: Any]] = {
-        guard let json = try? loadGoldenJSON("ops.json"), let list = json["cases"] as? [[String: Any]] else { return [:] }
+    /// ops.json's cases by name, or the reason they cannot be read.
+    static let load: Result<[String: [String: Any]], Error> = Result {
+        let json = try loadGoldenJSON("ops.json")
+        guard let list = json["cases"] as? [[String: Any]] else {
+            throw GoldenFormatError("\(goldenDirectory.path)/ops.json has no 'cases' list")
+        }
         var byName: [String: [String: Any]] = [:]
         for c in list { if let n = c["name"] as? String { byName[n] = c } }
         return byName
-    }()
+    }
 
     @Test(arguments: caseNames)
     func matchesPyTorch(_ name: String) throws {
-        let golden = try #require(Self.cases[name], "ops.json has no case \(name)")
+        let golden = try #require(try Self.load.get()[name], "ops.json in \(goldenDirectory.path) has no case \(name)")
         let evaluate = try #require(GoldenFunctionalCases.all[name], "GoldenFunctionalCases.all lacks \(name)")
         let hasGrads = golden["grads"] != nil
         var inputs: [String: Tensor] = [:]
         for (key, value) in golden["inputs"] as? [String: Any] ?? [:] {
-            let t = goldenTensor(value)
+            let t = try goldenTensor(value, "ops.json \(name) input \(key)")
             if hasGrads && t.dtype.isFloatingPoint { t.requiresGrad = true }
             inputs[key] = t
         }
-        let outputs = evaluate(inputs)
-        let expected = (golden["outputs"] as? [Any] ?? []).map(goldenTensor)
+        let outputs = try evaluate(GoldenInputs(name, inputs))
+        let expected = try (golden["outputs"] as? [Any] ?? []).enumerated().map { try goldenTensor($1, "ops.json \(name) output \($0)") }
         #expect(outputs.count == expected.count, "\(name): \(outputs.count) outputs, expected \(expected.count)")
         for (k, (out, exp)) in zip(outputs, expected).enumerated() {
             #expect(out.dtype == exp.dtype, "\(name) output \(k): dtype \(out.dtype), expected \(exp.dtype)")
@@ -54,7 +58,7 @@ struct FunctionalGoldenTests {
             }
         }
         guard hasGrads else { return }
-        let upstream = (golden["upstream"] as? [Any] ?? []).map(goldenTensor)
+        let upstream = try (golden["upstream"] as? [Any] ?? []).enumerated().map { try goldenTensor($1, "ops.json \(name) upstream \($0)") }
         let floating = outputs.filter { $0.dtype.isFloatingPoint }
         #expect(floating.count == upstream.count, "\(name): \(floating.count) floating outputs, \(upstream.count) upstream tensors")
         var total: Tensor? = nil
@@ -62,10 +66,9 @@ struct FunctionalGoldenTests {
             let term = (out * up).sum()
             total = total.map { $0 + term } ?? term
         }
-        try #require(total != nil)
-        total!.backward()
+        try #require(total, "\(name): no floating output to differentiate").backward()
         for (key, value) in golden["grads"] as? [String: Any] ?? [:] {
-            let expectedGrad = goldenTensor(value)
+            let expectedGrad = try goldenTensor(value, "ops.json \(name) grad \(key)")
             let actual = try #require(inputs[key]?.grad, "\(name): input \(key) got no gradient")
             if let bad = closeness(actual, expectedGrad, rtol: Self.rtol, atol: Self.atolOverride[name] ?? Self.atol, label: "\(name) grad \(key)") {
                 Issue.record(Comment(rawValue: bad))
@@ -73,10 +76,11 @@ struct FunctionalGoldenTests {
         }
     }
 
-    @Test func everyListedCaseHasAnEvaluator() {
+    @Test func everyListedCaseHasAnEvaluator() throws {
+        let cases = try Self.load.get()
         for name in Self.caseNames {
             #expect(GoldenFunctionalCases.all[name] != nil, "GoldenFunctionalCases.all lacks \(name)")
-            #expect(Self.cases[name] != nil, "ops.json lacks \(name)")
+            #expect(cases[name] != nil, "ops.json lacks \(name)")
         }
     }
 }

@@ -6,8 +6,10 @@ import EmberNN
 import EmberOptim
 import _EmberTestSupport
 
-private let training: [String: Any] = (try? loadGoldenJSON("training.json")) ?? [:]
-private let trajectoryNames: [String] = ((training["trajectories"] as? [[String: Any]]) ?? []).map { $0["name"] as! String }
+/// training.json, or the reason it cannot be read (reported by `everyTrajectoryIsKnown`).
+private let trainingLoad: Result<[String: Any], Error> = Result { try loadGoldenJSON("training.json") }
+private let training: [String: Any] = (try? trainingLoad.get()) ?? [:]
+private let trajectoryNames: [String] = ((training["trajectories"] as? [[String: Any]]) ?? []).compactMap { $0["name"] as? String }
 
 /// Cross-entropy of logits [N, C] against class indices, composed from primitives (independent of F.crossEntropy).
 func referenceCrossEntropy(_ logits: Tensor, _ y: Tensor) -> Tensor {
@@ -49,8 +51,11 @@ func makeOptimizer(_ name: String, weight: Tensor, bias: Tensor) -> (Optimizer, 
 
 @Suite("OptimGolden: training.json trajectories")
 struct OptimGoldenTests {
-    @Test func everyTrajectoryIsKnown() {
-        #expect(!trajectoryNames.isEmpty, "training.json not found in \(goldenDirectory.path)")
+    /// The file is present and every trajectory in it (whatever the directory) is run by `trajectory(name:)`.
+    @Test func everyTrajectoryIsKnown() throws {
+        let all = try #require(try trainingLoad.get()["trajectories"] as? [[String: Any]], "training.json has no 'trajectories' list")
+        try #require(!all.isEmpty, "training.json in \(goldenDirectory.path) has no trajectories")
+        #expect(trajectoryNames.count == all.count, "training.json has trajectories without a name")
         for name in trajectoryNames {
             #expect(makeOptimizer(name, weight: Tensor.zeros([3, 6]).requiresGrad_(), bias: Tensor.zeros([3]).requiresGrad_()) != nil,
                     "training.json trajectory '\(name)' is not known to the tests")
@@ -60,11 +65,17 @@ struct OptimGoldenTests {
     @Test(arguments: trajectoryNames)
     func trajectory(name: String) throws {
         let tr = try #require((training["trajectories"] as? [[String: Any]])?.first { $0["name"] as? String == name })
-        let X = goldenTensor(training["X"]), y = goldenTensor(training["y"])
-        let weight = goldenTensor(training["initial_weight"]).requiresGrad_()
-        let bias = goldenTensor(training["initial_bias"]).requiresGrad_()
+        let X = try goldenTensor(training["X"], "training.json X"), y = try goldenTensor(training["y"], "training.json y")
+        let weight = try goldenTensor(training["initial_weight"], "training.json initial_weight").requiresGrad_()
+        let bias = try goldenTensor(training["initial_bias"], "training.json initial_bias").requiresGrad_()
         let (opt, scheduler) = try #require(makeOptimizer(name, weight: weight, bias: bias), "unknown trajectory \(name)")
-        let expectedLosses = tr["losses"] as! [Double], expectedLRs = tr["lrs_used"] as! [Double]
+        let expectedLosses = try #require(tr["losses"] as? [Double], "\(name): no 'losses' list")
+        let expectedLRs = try #require(tr["lrs_used"] as? [Double], "\(name): no 'lrs_used' list")
+        try #require(expectedLRs.count == expectedLosses.count, "\(name): \(expectedLosses.count) losses but \(expectedLRs.count) rates")
+        let finalWeight = try goldenTensor(tr["final_weight"], "\(name) final_weight")
+        let finalBias = try goldenTensor(tr["final_bias"], "\(name) final_bias")
+        // The format fixes the batches (training.json's `model`: rows [0..9], [10..19], [20..29], [30..39], repeated).
+        try #require((X.shape.first ?? 0) >= 40 && (y.shape.first ?? 0) >= 40, "training.json X/y have fewer than 40 rows")
         for step in 0..<expectedLosses.count {
             let rows = (step % 4) * 10
             let xb = X.narrow(0, start: rows, length: 10), yb = y.narrow(0, start: rows, length: 10)
@@ -77,7 +88,7 @@ struct OptimGoldenTests {
             let l = loss.item()
             #expect(Swift.abs(l - expectedLosses[step]) <= 1e-5 * Swift.abs(expectedLosses[step]), "step \(step) loss \(l) vs \(expectedLosses[step])")
         }
-        #expect(closeness(weight, goldenTensor(tr["final_weight"]), rtol: 1e-5, atol: 1e-6, label: "final weight") == nil)
-        #expect(closeness(bias, goldenTensor(tr["final_bias"]), rtol: 1e-5, atol: 1e-6, label: "final bias") == nil)
+        #expect(closeness(weight, finalWeight, rtol: 1e-5, atol: 1e-6, label: "final weight") == nil)
+        #expect(closeness(bias, finalBias, rtol: 1e-5, atol: 1e-6, label: "final bias") == nil)
     }
 }

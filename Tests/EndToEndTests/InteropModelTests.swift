@@ -6,9 +6,22 @@ import _EmberTestSupport
 
 @Suite("InteropGolden: PyTorch checkpoints drive Ember models")
 struct InteropGoldenTests {
-    @Test(arguments: ["lenet_d2l", "mlp_784_256_10", "tiny_resnet_d2l_residual"], [".pt", ".safetensors"])
+    /// The three models the format's `interop/` holds (`NAME.pt`, `NAME.safetensors`, `NAME_io.pt`).
+    static let models = ["lenet_d2l", "mlp_784_256_10", "tiny_resnet_d2l_residual"]
+    static var dir: URL { goldenDirectory.appendingPathComponent("interop") }
+
+    /// Every `NAME_io.pt` the directory holds is one this suite runs (an unknown model fails here).
+    @Test func everyModelFileIsKnown() throws {
+        let files = try FileManager.default.contentsOfDirectory(atPath: Self.dir.path).filter { $0.hasSuffix("_io.pt") }
+        try #require(!files.isEmpty, "\(Self.dir.path) holds no NAME_io.pt file")
+        for file in files {
+            #expect(Self.models.contains(String(file.dropLast("_io.pt".count))), "\(file): a model no Ember test runs")
+        }
+    }
+
+    @Test(arguments: models, [".pt", ".safetensors"])
     func evalLogitsMatch(name: String, ext: String) throws {
-        let dir = goldenDirectory.appendingPathComponent("interop")
+        let dir = Self.dir
         let model = try #require(goldenModel(name))
         try model.loadStateDict(try loadStateDict(from: dir.appendingPathComponent(name + ext)))
         model.eval()
