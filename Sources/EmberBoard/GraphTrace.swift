@@ -21,6 +21,9 @@ public protocol GraphExportable: AnyObject {
     var graphChainsChildren: Bool { get }
     /// Runs the module's forward on `input`.
     func graphForward(_ input: Tensor) -> Tensor
+    /// Runs the module's forward on `input`, calling `report(module, output)` after each submodule call
+    /// (inner calls first), so the tracer can put every op in the box of the module that ran it.
+    func graphForward(_ input: Tensor, reportingCalls report: @escaping (AnyObject, Tensor) -> Void) -> Tensor
 }
 
 extension GraphExportable {
@@ -32,6 +35,10 @@ extension GraphExportable {
     public var graphParameters: [(name: String, tensor: Tensor)] { [] }
     /// Default: false (forward is traced as one scope).
     public var graphChainsChildren: Bool { false }
+    /// Default: no reports (every op of the forward lands in this module's scope).
+    public func graphForward(_ input: Tensor, reportingCalls report: @escaping (AnyObject, Tensor) -> Void) -> Tensor {
+        graphForward(input)
+    }
 }
 
 /// PyTorch-style op name for an autograd node: `AddmmBackward0` → `aten::addmm`,
@@ -63,6 +70,10 @@ struct GraphTracer {
     var parameterNames: [ObjectIdentifier: String] = [:]
     /// Keeps the autograd nodes alive while their identities are used as keys.
     var retained: [GradFn] = []
+    /// The scope of the innermost submodule call that produced each autograd node (see `claim`).
+    var claims: [ObjectIdentifier: String] = [:]
+    /// Output shapes of submodule calls, by the autograd node of their output.
+    var claimedShapes: [ObjectIdentifier: [Int]] = [:]
 
     mutating func nextID() -> Int {
         counter += 1
@@ -75,7 +86,8 @@ struct GraphTracer {
         let key = ObjectIdentifier(fn)
         if let name = names[key] { return name }
         retained.append(fn)
-        let prefix = scope.isEmpty ? "" : scope + "/"
+        let nodeScope = claims[key] ?? scope
+        let prefix = nodeScope.isEmpty ? "" : nodeScope + "/"
         if fn.name == "AccumulateGrad" {
             let name = parameterNames[key] ?? "\(prefix)parameter.\(nextID())"
             names[key] = name
@@ -93,8 +105,33 @@ struct GraphTracer {
         let op = atenName(fn.name)
         let name = "\(prefix)\(op.dropFirst(6)).\(nextID())"
         names[key] = name
-        nodes.append(GraphNode(name: name, op: op, inputs: opInputs))
+        nodes.append(GraphNode(name: name, op: op, inputs: opInputs, outputShape: claimedShapes[key]))
         return name
+    }
+
+    /// Gives the ops that produced `output` (back to nodes already claimed, the traced input and parameters)
+    /// to `scope`: called after each submodule call, inner calls first, so each op lands in the innermost
+    /// module that ran it.
+    mutating func claim(_ output: Tensor, scope: String) {
+        guard let fn = output.gradFn else { return }
+        let top = ObjectIdentifier(fn)
+        if claimedShapes[top] == nil, claims[top] == nil { claimedShapes[top] = output.shape }
+        var stack = [fn]
+        while let f = stack.popLast() {
+            let key = ObjectIdentifier(f)
+            if claims[key] != nil || names[key] != nil || f.name == "AccumulateGrad" { continue }
+            claims[key] = scope
+            retained.append(f)
+            for case let next? in f.nextFunctions { stack.append(next) }
+        }
+    }
+
+    /// The scope of `module` and of every descendant, by object identity.
+    func scopes(of module: any GraphExportable, scope: String, into table: inout [ObjectIdentifier: String]) {
+        table[ObjectIdentifier(module)] = scope
+        for (name, child) in module.graphChildren {
+            scopes(of: child, scope: "\(scope)/\(child.graphTypeName)[\(name)]", into: &table)
+        }
     }
 
     /// Runs `module` on `input` (named `inputName` in the graph) inside `scope` and returns the output
@@ -117,7 +154,15 @@ struct GraphTracer {
             retained.append(start.gradFn!)
             fallback = nil
         }
-        let output = module.graphForward(start)
+        // Submodule calls report their outputs (inner first); their ops go into their own boxes.
+        final class Calls { var list: [(AnyObject, Tensor)] = [] }
+        let calls = Calls()
+        let output = module.graphForward(start) { m, out in calls.list.append((m, out)) }
+        var table: [ObjectIdentifier: String] = [:]
+        scopes(of: module, scope: scope, into: &table)
+        for (m, out) in calls.list where m !== module {
+            if let s = table[ObjectIdentifier(m)] { claim(out, scope: s) }
+        }
         for (path, tensor) in allParameters(module, scope: scope) where tensor.requiresGrad {
             // An expand view's only edge is the parameter's accumulator, the node the forward pass used too.
             if let acc = tensor.expand(tensor.shape).gradFn?.nextFunctions.first ?? nil {

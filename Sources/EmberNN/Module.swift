@@ -26,7 +26,11 @@ open class Module: CustomStringConvertible {
         emberFail(typeName, "Module [\(typeName)] is missing the required \"forward\" function")
     }
     /// Runs `forward` (`module(x)` in PyTorch).
-    public func callAsFunction(_ input: Tensor) -> Tensor { forward(input) }
+    public func callAsFunction(_ input: Tensor) -> Tensor {
+        let output = forward(input)
+        if let observer = ModuleCalls.observer { observer.moduleDidRun(self, input: input, output: output) }
+        return output
+    }
 
     /// The class name shown in printed trees and messages.
     open var typeName: String { String(describing: type(of: self)) }
@@ -124,13 +128,23 @@ open class Module: CustomStringConvertible {
     }
 
     /// A registered parameter or buffer of this module by name: `net[0].weight` works on any `Module`.
+    ///
+    /// The trade-off of dynamic member lookup: a misspelt name (`lin.weihgt`) compiles and stops at run time
+    /// with "Linear has no parameter or buffer 'weihgt' (it has: weight, bias)", and calling a method that
+    /// does not exist reads to the compiler as calling a tensor ("cannot call value of non-function type
+    /// 'Tensor'"). On a concrete layer type (`let lin: Linear`), its declared properties are checked at compile
+    /// time as usual; the lookup only serves modules seen as `Module`.
     public subscript(dynamicMember name: String) -> Tensor {
         let key = snakeCase(name)
-        for (n, slot) in ownSlots() where n == key || n == name {
+        let slots = ownSlots()
+        for (n, slot) in slots where n == key || n == name {
             guard let t = slot.tensor else { emberFail(typeName, "'\(name)' is None") }
             return t
         }
-        emberFail(typeName, "'\(typeName)' object has no attribute '\(name)'")
+        let names = slots.map(\.0)
+        let close = names.filter { editDistance($0, key) <= 2 }
+        emberFail(typeName, "\(typeName) has no parameter or buffer '\(name)' (it has: \(names.isEmpty ? "none" : names.joined(separator: ", ")))"
+                  + (close.isEmpty ? "" : "; did you mean '\(close[0])'?"))
     }
 
     // MARK: Modes and utilities
@@ -202,4 +216,19 @@ open class Module: CustomStringConvertible {
         lines.append(")")
         return lines.joined(separator: "\n")
     }
+}
+
+/// The number of single-character insertions, deletions and substitutions between two names (for suggestions).
+func editDistance(_ a: String, _ b: String) -> Int {
+    let x = Array(a), y = Array(b)
+    if x.isEmpty { return y.count }
+    var previous = Array(0...y.count)
+    for i in 1...x.count {
+        var current = [i] + [Int](repeating: 0, count: y.count)
+        for j in stride(from: 1, through: y.count, by: 1) {
+            current[j] = Swift.min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (x[i - 1] == y[j - 1] ? 0 : 1))
+        }
+        previous = current
+    }
+    return previous[y.count]
 }

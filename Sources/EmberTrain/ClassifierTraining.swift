@@ -54,9 +54,10 @@ public struct TrainingConfiguration {
 
 /// One run of `ember train`: builds the model, loads the data, trains, logs and checkpoints.
 ///
-/// Each epoch's randomness (shuffling, dropout, augmentation) comes from a generator seeded by
-/// (seed, epoch), so stopping after any epoch and resuming with `resume = true` gives bit for bit the
-/// weights of an uninterrupted run. The TensorBoard step is the number of optimizer steps taken; a resumed
+/// The run draws from its own generator (bound with `withGenerator`, so other threads' use of the default
+/// generator cannot disturb it): the model's initialisation from `seed`, and each epoch's randomness
+/// (shuffling, dropout, augmentation) from (seed, epoch), so stopping after any epoch and resuming with
+/// `resume = true` gives bit for bit the weights of an uninterrupted run. The TensorBoard step is the number of optimizer steps taken; a resumed
 /// run tells TensorBoard to drop what the interrupted run logged after its checkpoint (`purge_step`).
 public final class ClassifierTraining {
     public let configuration: TrainingConfiguration
@@ -68,14 +69,17 @@ public final class ClassifierTraining {
     public private(set) var history = TrainingHistory()
     var outputURL: URL { URL(fileURLWithPath: configuration.outputFolder) }
     public var checkpointURL: URL { outputURL.appendingPathComponent("checkpoint.pt") }
+    /// The run's generator: seeded with `seed` for the model, re-seeded with (seed, epoch) before each epoch.
+    let generator: Generator
 
     /// Validates `configuration` and builds the model (after `manualSeed(seed)`, so its weights depend on the seed only).
     public init(_ configuration: TrainingConfiguration) throws {
         try configuration.validate()
         self.configuration = configuration
         recipe = ModelRecipe.named(configuration.model)!
-        manualSeed(configuration.seed)
-        model = recipe.make()
+        generator = Generator(seed: UInt64(truncatingIfNeeded: configuration.seed))
+        let recipe = recipe
+        model = withGenerator(generator) { recipe.make() }
         optimizer = SGD(model.parameters(), lr: configuration.learningRate ?? recipe.learningRate)
     }
 
@@ -86,6 +90,10 @@ public final class ClassifierTraining {
 
     /// Trains; `report` receives the lines a person reads (the progress bar goes to standard error).
     public func run(report: (String) -> Void = { print($0) }) throws {
+        try withGenerator(generator) { try runWithOwnGenerator(report: report) }
+    }
+
+    private func runWithOwnGenerator(report: (String) -> Void) throws {
         let c = configuration
         try prepareOutputFolder()
         let trainSet = try FashionMNIST(root: c.dataFolder, train: true, transform: ToTensor())
@@ -127,7 +135,7 @@ public final class ClassifierTraining {
         report("training \(c.model) on \(trainData.count) Fashion-MNIST images for \(c.epochs) epochs (batch \(c.batchSize), lr \(learningRate))")
         var lastCheckpoint: String? = c.resume ? checkpointURL.path : nil
         for epoch in startEpoch..<c.epochs {
-            manualSeed(ClassifierTraining.epochSeed(c.seed, epoch))
+            generator.manualSeed(ClassifierTraining.epochSeed(c.seed, epoch))
             let bar = ProgressBar(total: stepsPerEpoch, label: "epoch \(epoch + 1)/\(c.epochs)")
             var running = Accumulator(3)
             let stats: (loss: Double, accuracy: Double, samplesPerSecond: Double)

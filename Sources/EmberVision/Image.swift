@@ -10,7 +10,7 @@ import Ember
 /// let img = try Image(contentsOf: "ants/0013035.jpg")   // 768 x 512 RGB
 /// let x = ToTensor()(img)                                // [3, 512, 768] float32 in [0, 1]
 /// ```
-public struct Image: Equatable, Sendable {
+public struct Image: Equatable, Sendable, CustomStringConvertible {
     /// The channel layouts an image can have (PIL's modes `L`, `LA`, `RGB`, `RGBA`).
     public enum Mode: Int, Sendable {
         case gray = 1, grayAlpha = 2, rgb = 3, rgba = 4
@@ -53,6 +53,12 @@ public struct Image: Equatable, Sendable {
 
     /// The channel layout.
     public var mode: Mode { Mode(rawValue: channels)! }
+
+    /// `<Image mode=RGB size=768x512>`, as PIL prints an image (not its 1.2 million samples).
+    public var description: String {
+        let name = [1: "L", 2: "LA", 3: "RGB", 4: "RGBA"][channels] ?? "\(channels) channels"
+        return "<Image mode=\(name) size=\(width)x\(height)>"
+    }
 
     /// `(width, height)`, PIL's `img.size`.
     public var size: (width: Int, height: Int) { (width, height) }

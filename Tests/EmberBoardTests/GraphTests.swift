@@ -2,6 +2,7 @@
 
 import Ember
 @testable import EmberBoard
+import EmberNN
 import Testing
 
 @Suite struct GraphTests {
@@ -97,5 +98,40 @@ import Testing
         let parsed = parseProto(graphDefBytes(nodes))
         #expect(parsed.all(1).map { $0.fields.first(1)!.string } == nodes.map(\.name))
         #expect(parsed.first(4)?.fields.first(1)?.varint == 22)
+    }
+}
+
+/// The notes' CIFAR-10 model: a `Module` holding a `Sequential` in its attribute `model`. PyTorch's
+/// `add_graph` puts each op in the box of the layer that ran it; so does Ember, at any depth (issue 15).
+@Suite struct NestedModuleGraphTests {
+    final class CIFARNet: Module {
+        let model = Sequential {
+            Conv2d(3, 32, kernelSize: 5, padding: 2); MaxPool2d(kernelSize: 2)
+            Conv2d(32, 32, kernelSize: 5, padding: 2); MaxPool2d(kernelSize: 2)
+            Conv2d(32, 64, kernelSize: 5, padding: 2); MaxPool2d(kernelSize: 2)
+            Flatten(); Linear(1024, 64); Linear(64, 10)
+        }
+        override func forward(_ x: Tensor) -> Tensor { model(x) }
+    }
+
+    @Test func opsAreInTheBoxOfTheLayerThatRanThem() throws {
+        let net = CIFARNet()
+        let nodes = graphNodes(model: net, input: Tensor.zeros([1, 3, 32, 32]))
+        let ops = nodes.filter { $0.op.hasPrefix("aten::") }
+        try #require(!ops.isEmpty)
+        // Every op sits in a layer's box: CIFARNet/Sequential[model]/<Layer>[i]/op.
+        for op in ops {
+            let parts = op.name.split(separator: "/")
+            #expect(parts.count == 4 && parts[0] == "CIFARNet" && parts[1] == "Sequential[model]", "\(op.name)")
+        }
+        // Each of the nine layers holds at least one op, in the order they ran.
+        let boxes = ops.map { $0.name.split(separator: "/")[2] }
+        var order: [Substring] = []
+        for b in boxes where order.last != b { order.append(b) }
+        #expect(order == ["Conv2d[0]", "MaxPool2d[1]", "Conv2d[2]", "MaxPool2d[3]", "Conv2d[4]", "MaxPool2d[5]",
+                          "Flatten[6]", "Linear[7]", "Linear[8]"])
+        // Parameters are named by their path, and the last layer's op carries the output shape.
+        #expect(nodes.contains { $0.name == "CIFARNet/Sequential[model]/Linear[8]/weight" })
+        #expect(ops.last?.outputShape == [1, 10])
     }
 }

@@ -26,7 +26,8 @@ public class GradFn: CustomStringConvertible {
         self.savedVersions = saved.map { ($0.versionBox, $0.versionBox.value) }
     }
 
-    public var description: String { "<\(name)>" }
+    /// `<AddBackward0 object at 0x…>`, as PyTorch prints a `grad_fn`.
+    public var description: String { "<\(name) object at 0x\(String(UInt(bitPattern: ObjectIdentifier(self).hashValue), radix: 16))>" }
 
     /// Frees the tensors captured for backward (called by the engine unless `retainGraph`).
     func release() {

@@ -122,7 +122,12 @@ extension Tensor {
     public static func + <S: TensorScalar>(a: Tensor, b: S) -> Tensor { a + a.wrapScalar(b) }
     public static func + <S: TensorScalar>(a: S, b: Tensor) -> Tensor { b.wrapScalar(a) + b }
     public static func - <S: TensorScalar>(a: Tensor, b: S) -> Tensor { a - a.wrapScalar(b) }
-    public static func - <S: TensorScalar>(a: S, b: Tensor) -> Tensor { b.wrapScalar(a) - b }
+    /// `scalar - tensor` (`torch.rsub`), recorded as PyTorch records it (`RsubBackward1`).
+    public static func - <S: TensorScalar>(a: S, b: Tensor) -> Tensor {
+        let out = arithmetic(.sub, b.wrapScalar(a), b, name: "rsub")
+        let sb = b.shape
+        return record(out, "RsubBackward1", inputs: [b]) { g in [(-g).sumTo(sb)] }
+    }
     public static func * <S: TensorScalar>(a: Tensor, b: S) -> Tensor { a * a.wrapScalar(b) }
     public static func * <S: TensorScalar>(a: S, b: Tensor) -> Tensor { b.wrapScalar(a) * b }
     public static func / <S: TensorScalar>(a: Tensor, b: S) -> Tensor { a / a.wrapScalar(b) }
