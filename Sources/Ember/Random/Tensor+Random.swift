@@ -1,15 +1,21 @@
 // Random tensors: rand, randn, randint, normal, randperm, multinomial, bernoulli and the in-place fills.
 import Foundation
+import EmberKernels
 
-// Which streams match PyTorch 2.x (CPU) bit for bit, checked against torch 2.13 in RandomTests:
+// Which streams match PyTorch 2.x (CPU, x86-64) bit for bit, checked against torch 2.13 (RandomTests, zoo.json):
 // - rand / uniform_ (float32, float64), randint, randperm, bernoulli(probs) (float32/float64 probs),
-//   bernoulli_(p:), multinomial with replacement, and randn / normal for float64 and for fewer than
-//   16 elements of float32: the same values from the same seed.
-// - randn / normal with 16 or more float32 elements: the same uniforms and the same Box-Muller pairing as
-//   PyTorch's vectorized `normal_fill`, but PyTorch's AVX2 log/sin/cos approximations differ from libm in
-//   the last bits, so values agree to ~1e-6 relative, not bit for bit.
-// - float16/bfloat16 fills, multinomial without replacement (PyTorch draws exponentials there, through
-//   MKL when available): same distribution only.
+//   bernoulli_(p:), multinomial with replacement.
+// - randn / normal / normal_ of any size, float32 and float64. Fewer than 16 elements (or a non-contiguous
+//   target): PyTorch's scalar `normal_distribution<double>` with its cached second value. 16 or more contiguous
+//   elements: PyTorch's `normal_fill` (all uniforms first, Box-Muller on blocks of 16 pairing j with j + 8, the
+//   last 16 redrawn when the size is not a multiple of 16). float64 blocks use libm log/cos/sin and one fma, as
+//   PyTorch's scalar template does. float32 blocks go through `RandomKernels.boxMuller16`, which reproduces the
+//   kernel PyTorch runs on every x86 CPU with AVX2 (AVX-512 CPUs run the same one: `normal_stub` has no AVX-512
+//   variant): Cephes-style log/sincos from `avx_mathfun.h` with the multiply-adds its GCC build fuses (not SLEEF,
+//   and not libm). PyTorch on a CPU without AVX2 or on ARM uses libm there and differs in the last bits.
+// - float16/bfloat16 normals: float32 normals rounded, as PyTorch computes them.
+// - multinomial without replacement (PyTorch draws exponentials there, through MKL when available): same
+//   distribution only.
 
 extension Tensor {
     // MARK: Uniform
@@ -78,7 +84,7 @@ extension Tensor {
     /// Standard normal samples (`torch.randn`).
     ///
     /// Same Box-Muller stream as PyTorch: after `manualSeed(0)`, `Tensor.randn(3)` is
-    /// `tensor([ 1.5410, -0.2934, -2.1788])`. See the file header for which sizes match bit for bit.
+    /// `tensor([ 1.5410, -0.2934, -2.1788])`; every size and dtype matches PyTorch bit for bit on x86-64 (file header).
     ///
     /// ```swift
     /// let w = Tensor.randn(784, 256) * 0.01
@@ -305,15 +311,17 @@ private func fillNormal16<T: BinaryFloatingPoint>(_ data: UnsafeMutablePointer<T
                                                   _ e: inout MT19937) {
     let isFloat = T.self == Float.self
     func uniform() -> T { isFloat ? T(e.nextFloat()) : T(e.nextDouble()) }
-    func block(_ d: UnsafeMutablePointer<T>) {
-        for j in 0..<8 {
-            if isFloat {
-                let u1 = 1 - Float(d[j]), u2 = Float(d[j + 8])
-                let radius = (-2 * Foundation.logf(u1)).squareRoot()
-                let theta = Float(2.0 * Double.pi * Double(u2))
-                d[j] = T(radius * Foundation.cosf(theta) * Float(std) + Float(mean))
-                d[j + 8] = T(radius * Foundation.sinf(theta) * Float(std) + Float(mean))
-            } else {
+    func blocks(_ d: UnsafeMutablePointer<T>, _ count: Int) {
+        if isFloat {
+            d.withMemoryRebound(to: Float.self, capacity: count * 16) {
+                RandomKernels.boxMuller16($0, blocks: count, mean: Float(mean), std: Float(std))
+            }
+            return
+        }
+        // PyTorch's scalar template for double: libm log/cos/sin, then one fused multiply-add.
+        for b in 0..<count {
+            let d = d + 16 * b
+            for j in 0..<8 {
                 let u1 = 1 - Double(d[j]), u2 = Double(d[j + 8])
                 let radius = (-2 * Foundation.log(u1)).squareRoot()
                 let theta = 2.0 * Double.pi * u2
@@ -323,11 +331,10 @@ private func fillNormal16<T: BinaryFloatingPoint>(_ data: UnsafeMutablePointer<T
         }
     }
     for i in 0..<n { data[i] = uniform() }
-    var i = 0
-    while i + 16 <= n { block(data + i); i += 16 }
+    blocks(data, n / 16)
     if n % 16 != 0 {
         let tail = data + (n - 16)
         for j in 0..<16 { tail[j] = uniform() }
-        block(tail)
+        blocks(tail, 1)
     }
 }

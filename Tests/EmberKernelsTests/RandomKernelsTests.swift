@@ -1,0 +1,61 @@
+// RandomKernels.boxMuller16: every ISA gives the same bits; hand-derived values at the edges of the uniforms.
+import Foundation
+import Testing
+@testable import EmberKernels
+
+@Suite("Box-Muller kernel")
+struct RandomKernelsTests {
+    /// Uniforms on the float32 grid of PyTorch's `rand` (multiples of 2^-24), spread over [0, 1) with edges.
+    func uniforms(_ count: Int) -> [Float] {
+        var state: UInt32 = 12345
+        var out = [Float](repeating: 0, count: count)
+        for i in 0..<count {
+            state = state &* 1_664_525 &+ 1_013_904_223
+            out[i] = Float(state >> 8) * 0x1p-24
+        }
+        let edges: [Float] = [0, 0x1p-24, 0.5, 0.25, 0.125, 1 - 0x1p-24, 0.75, 0.999]
+        for (i, v) in edges.enumerated() {
+            out[i] = v; out[count - 1 - i] = v
+        }
+        return out
+    }
+
+    @Test("every ISA rounds the same way")
+    func isasAgree() {
+        let count = 16 * 4096
+        let base = uniforms(count)
+        var reference = base
+        reference.withUnsafeMutableBufferPointer {
+            RandomKernels.boxMuller16($0.baseAddress!, blocks: count / 16, mean: 0.25, std: 1.5, isa: .portable)
+        }
+        #expect(reference.allSatisfy { $0.isFinite })
+        for isa in KernelISA.available where isa != .portable {
+            var values = base
+            values.withUnsafeMutableBufferPointer {
+                RandomKernels.boxMuller16($0.baseAddress!, blocks: count / 16, mean: 0.25, std: 1.5, isa: isa)
+            }
+            let differing = zip(values, reference).filter { $0.0.bitPattern != $0.1.bitPattern }.count
+            #expect(differing == 0, "\(isa): \(differing) values differ from the portable kernel")
+        }
+    }
+
+    @Test("hand-derived values: u1 = 0 gives the mean, u2 = 0 gives angle 0")
+    func edges() {
+        for isa in KernelISA.available {
+            // Pair j: u_j = 0 (radius sqrt(-2 log 1) = 0); pair j = 1: u = 0.5 and angle 0 (cos 1, sin 0).
+            var d = [Float](repeating: 0.3, count: 16)
+            d[0] = 0; d[1] = 0.5; d[9] = 0
+            d.withUnsafeMutableBufferPointer {
+                RandomKernels.boxMuller16($0.baseAddress!, blocks: 1, mean: 2, std: 3, isa: isa)
+            }
+            #expect(d[0] == 2 && d[8] == 2, "\(isa)")
+            // mean + std * sqrt(2 ln 2) = 2 + 3 * 1.1774100225154747
+            #expect(abs(Double(d[1]) - (2 + 3 * 1.1774100225154747)) < 1e-6, "\(isa): \(d[1])")
+            #expect(d[9] == 2, "\(isa)")
+            // u1 = 1 - 0.3 and angle 2 pi 0.3: radius sqrt(-2 ln 0.7) = 0.8446004309005916
+            let r = 0.8446004309005916, theta = 2 * Double.pi * 0.3
+            #expect(abs(Double(d[2]) - (2 + 3 * r * cos(theta))) < 2e-6, "\(isa)")
+            #expect(abs(Double(d[10]) - (2 + 3 * r * sin(theta))) < 2e-6, "\(isa)")
+        }
+    }
+}
