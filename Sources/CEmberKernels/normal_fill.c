@@ -120,62 +120,73 @@ static void normal_fill16_portable(float *d, long blocks, float mean, float std)
 #define SPLAT _mm256_set1_ps
 #define ISPLAT _mm256_set1_epi32
 
-// The same operations as `cephes_log`/`cephes_sincos` above, eight lanes at a time.
+// The same operations as `cephes_log`/`cephes_sincos` above, eight lanes at a time. Constants are built once
+// outside the loop: debug builds (-O0) would otherwise rebuild each splat per block.
 TGT static void normal_fill16_avx2(float *d, long blocks, float mean, float std) {
-    const __m256 one = SPLAT(1.0f), half = SPLAT(0.5f), twoPi = SPLAT((float)(2.0 * 3.14159265358979323846));
-    const __m256 vmean = SPLAT(mean), vstd = SPLAT(std);
+    const __m256 one = SPLAT(1.0f), half = SPLAT(0.5f), minusOne = SPLAT(-1.0f), minusTwo = SPLAT(-2.0f);
+    const __m256 twoPi = SPLAT((float)(2.0 * 3.14159265358979323846)), vmean = SPLAT(mean), vstd = SPLAT(std);
+    const __m256 zero = _mm256_setzero_ps(), sqrtHalf = SPLAT(SQRT_HALF), fourOverPi = SPLAT(FOUR_OVER_PI);
+    const __m256 minNormal = _mm256_castsi256_ps(ISPLAT(0x00800000));
+    const __m256 mantissaMask = _mm256_castsi256_ps(ISPLAT(~0x7f800000));
+    const __m256 signBit = _mm256_castsi256_ps(ISPLAT((int)0x80000000));
+    const __m256i i127 = ISPLAT(127), i1 = ISPLAT(1), iNot1 = ISPLAT(~1), i2 = ISPLAT(2), i4 = ISPLAT(4);
+    const __m256i izero = _mm256_setzero_si256();
+    const __m256 lp0 = SPLAT(LOG_P0), lp1 = SPLAT(LOG_P1), lp2 = SPLAT(LOG_P2), lp3 = SPLAT(LOG_P3), lp4 = SPLAT(LOG_P4);
+    const __m256 lp5 = SPLAT(LOG_P5), lp6 = SPLAT(LOG_P6), lp7 = SPLAT(LOG_P7), lp8 = SPLAT(LOG_P8);
+    const __m256 lq1 = SPLAT(LOG_Q1), lq2 = SPLAT(LOG_Q2);
+    const __m256 dp1 = SPLAT(NEG_DP1), dp2 = SPLAT(NEG_DP2), dp3 = SPLAT(NEG_DP3);
+    const __m256 sp0 = SPLAT(SIN_P0), sp1 = SPLAT(SIN_P1), sp2 = SPLAT(SIN_P2);
+    const __m256 cp0 = SPLAT(COS_P0), cp1 = SPLAT(COS_P1), cp2 = SPLAT(COS_P2);
     for (long b = 0; b < blocks; b++, d += 16) {
         __m256 x = _mm256_sub_ps(one, _mm256_loadu_ps(d));
         __m256 theta = _mm256_mul_ps(twoPi, _mm256_loadu_ps(d + 8));
         // log
-        __m256 invalid = _mm256_cmp_ps(x, _mm256_setzero_ps(), _CMP_LE_OS);
-        x = _mm256_max_ps(x, _mm256_castsi256_ps(ISPLAT(0x00800000)));
-        __m256i expo = _mm256_sub_epi32(_mm256_srli_epi32(_mm256_castps_si256(x), 23), ISPLAT(127));
-        x = _mm256_or_ps(_mm256_and_ps(x, _mm256_castsi256_ps(ISPLAT(~0x7f800000))), half);
+        __m256 invalid = _mm256_cmp_ps(x, zero, _CMP_LE_OS);
+        x = _mm256_max_ps(x, minNormal);
+        __m256i expo = _mm256_sub_epi32(_mm256_srli_epi32(_mm256_castps_si256(x), 23), i127);
+        x = _mm256_or_ps(_mm256_and_ps(x, mantissaMask), half);
         __m256 e = _mm256_add_ps(_mm256_cvtepi32_ps(expo), one);
-        __m256 small = _mm256_cmp_ps(x, SPLAT(SQRT_HALF), _CMP_LT_OS);
+        __m256 small = _mm256_cmp_ps(x, sqrtHalf, _CMP_LT_OS);
         __m256 keep = _mm256_and_ps(x, small);
-        x = _mm256_add_ps(x, SPLAT(-1.0f));
+        x = _mm256_add_ps(x, minusOne);
         e = _mm256_sub_ps(e, _mm256_and_ps(one, small));
         x = _mm256_add_ps(x, keep);
         __m256 z = _mm256_mul_ps(x, x);
-        __m256 y = _mm256_fmadd_ps(SPLAT(LOG_P0), x, SPLAT(LOG_P1));
-        y = _mm256_fmadd_ps(y, x, SPLAT(LOG_P2));
-        y = _mm256_fmadd_ps(y, x, SPLAT(LOG_P3));
-        y = _mm256_fmadd_ps(y, x, SPLAT(LOG_P4));
-        y = _mm256_fmadd_ps(y, x, SPLAT(LOG_P5));
-        y = _mm256_fmadd_ps(y, x, SPLAT(LOG_P6));
-        y = _mm256_fmadd_ps(y, x, SPLAT(LOG_P7));
-        y = _mm256_fmadd_ps(y, x, SPLAT(LOG_P8));
+        __m256 y = _mm256_fmadd_ps(lp0, x, lp1);
+        y = _mm256_fmadd_ps(y, x, lp2);
+        y = _mm256_fmadd_ps(y, x, lp3);
+        y = _mm256_fmadd_ps(y, x, lp4);
+        y = _mm256_fmadd_ps(y, x, lp5);
+        y = _mm256_fmadd_ps(y, x, lp6);
+        y = _mm256_fmadd_ps(y, x, lp7);
+        y = _mm256_fmadd_ps(y, x, lp8);
         y = _mm256_mul_ps(y, x);
-        y = _mm256_fmadd_ps(y, z, _mm256_mul_ps(e, SPLAT(LOG_Q1)));
+        y = _mm256_fmadd_ps(y, z, _mm256_mul_ps(e, lq1));
         y = _mm256_fnmadd_ps(z, half, y);
         x = _mm256_add_ps(x, y);
-        __m256 logv = _mm256_or_ps(_mm256_fmadd_ps(e, SPLAT(LOG_Q2), x), invalid);
-        __m256 radius = _mm256_sqrt_ps(_mm256_mul_ps(logv, SPLAT(-2.0f)));
+        __m256 logv = _mm256_or_ps(_mm256_fmadd_ps(e, lq2, x), invalid);
+        __m256 radius = _mm256_sqrt_ps(_mm256_mul_ps(logv, minusTwo));
         // sincos
-        __m256 signBit = _mm256_castsi256_ps(ISPLAT((int)0x80000000));
         __m256 signSin = _mm256_and_ps(theta, signBit);
         __m256 ax = _mm256_andnot_ps(signBit, theta);
-        __m256i j = _mm256_cvttps_epi32(_mm256_mul_ps(ax, SPLAT(FOUR_OVER_PI)));
-        j = _mm256_and_si256(_mm256_add_epi32(j, ISPLAT(1)), ISPLAT(~1));
+        __m256i j = _mm256_cvttps_epi32(_mm256_mul_ps(ax, fourOverPi));
+        j = _mm256_and_si256(_mm256_add_epi32(j, i1), iNot1);
         __m256 yj = _mm256_cvtepi32_ps(j);
-        signSin = _mm256_xor_ps(signSin, _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_and_si256(j, ISPLAT(4)), 29)));
-        __m256 signCos = _mm256_castsi256_ps(
-            _mm256_slli_epi32(_mm256_andnot_si256(_mm256_sub_epi32(j, ISPLAT(2)), ISPLAT(4)), 29));
-        __m256 sinPoly = _mm256_castsi256_ps(_mm256_cmpeq_epi32(_mm256_and_si256(j, ISPLAT(2)), _mm256_setzero_si256()));
-        ax = _mm256_fmadd_ps(yj, SPLAT(NEG_DP1), ax);
-        ax = _mm256_fmadd_ps(SPLAT(NEG_DP2), yj, ax);
-        ax = _mm256_fmadd_ps(yj, SPLAT(NEG_DP3), ax);
+        signSin = _mm256_xor_ps(signSin, _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_and_si256(j, i4), 29)));
+        __m256 signCos = _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_andnot_si256(_mm256_sub_epi32(j, i2), i4), 29));
+        __m256 sinPoly = _mm256_castsi256_ps(_mm256_cmpeq_epi32(_mm256_and_si256(j, i2), izero));
+        ax = _mm256_fmadd_ps(yj, dp1, ax);
+        ax = _mm256_fmadd_ps(dp2, yj, ax);
+        ax = _mm256_fmadd_ps(yj, dp3, ax);
         __m256 zz = _mm256_mul_ps(ax, ax);
         __m256 hz = _mm256_mul_ps(zz, half);
-        __m256 yc = _mm256_fmadd_ps(SPLAT(COS_P0), zz, SPLAT(COS_P1));
-        yc = _mm256_fmadd_ps(yc, zz, SPLAT(COS_P2));
+        __m256 yc = _mm256_fmadd_ps(cp0, zz, cp1);
+        yc = _mm256_fmadd_ps(yc, zz, cp2);
         yc = _mm256_mul_ps(zz, yc);
         yc = _mm256_fmsub_ps(zz, yc, hz);
         yc = _mm256_add_ps(yc, one);
-        __m256 ys = _mm256_fmadd_ps(SPLAT(SIN_P0), zz, SPLAT(SIN_P1));
-        ys = _mm256_fmadd_ps(ys, zz, SPLAT(SIN_P2));
+        __m256 ys = _mm256_fmadd_ps(sp0, zz, sp1);
+        ys = _mm256_fmadd_ps(ys, zz, sp2);
         ys = _mm256_mul_ps(zz, ys);
         ys = _mm256_fmadd_ps(ax, ys, ax);
         __m256 s2 = _mm256_and_ps(sinPoly, ys), s1 = _mm256_andnot_ps(sinPoly, yc);

@@ -15,3 +15,23 @@ public enum RandomKernels {
         ember_normal_fill16_f32(Int32(isa.rawValue), data, blocks, mean, std)
     }
 }
+
+extension RandomKernels {
+    /// Fills `count` floats with `from + span · u`, `u` uniform in [0, 1) from 24 bits of each 32-bit Mersenne Twister
+    /// output (one fused multiply-add, as PyTorch's `uniform_`). `state` holds the twister's 624 words and `index`
+    /// the next word to use (624 means "twist first"); both advance.
+    public static func mt19937Uniform(state: UnsafeMutablePointer<UInt32>, index: inout Int,
+                                      _ out: UnsafeMutablePointer<Float>, count: Int, from: Float = 0, span: Float = 1) {
+        var i = index
+        ember_mt19937_uniform_f32(state, &i, out, count, from, span)
+        index = i
+    }
+
+    /// Fills `count` doubles with `from + span · u`, `u` uniform in [0, 1) from 53 bits of two outputs (first high).
+    public static func mt19937Uniform(state: UnsafeMutablePointer<UInt32>, index: inout Int,
+                                      _ out: UnsafeMutablePointer<Double>, count: Int, from: Double = 0, span: Double = 1) {
+        var i = index
+        ember_mt19937_uniform_f64(state, &i, out, count, from, span)
+        index = i
+    }
+}

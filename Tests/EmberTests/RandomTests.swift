@@ -86,6 +86,24 @@ import _EmberTestSupport
                 && f1000.scalarAt(999) == -0.5861721038818359)
     }
 
+    @Test func nonContiguousTargetsFillInMemoryOrder() {
+        // PyTorch's TensorIterator visits a transposed target in memory order, so filling x.t() writes the same
+        // memory as filling a contiguous tensor of x's shape (scalar normal path on both sides below 16 values).
+        let a = Tensor.empty([5, 3]), b = Tensor.empty([5, 3])
+        a.t().uniform_(from: -1, to: 2, generator: Generator(seed: 7))
+        b.uniform_(from: -1, to: 2, generator: Generator(seed: 7))
+        #expect(a.scalars == b.scalars)
+        let c = Tensor.empty([3, 2], dtype: .float64), d = Tensor.empty([3, 2], dtype: .float64)
+        c.t().normal_(mean: 1, std: 2, generator: Generator(seed: 7))
+        d.normal_(mean: 1, std: 2, generator: Generator(seed: 7))
+        #expect(c.scalars == d.scalars)
+        // A contiguous slice of 16+ values takes the blocked path, as the whole tensor would.
+        let e = Tensor.zeros(20)
+        e.narrow(0, start: 2, length: 16).normal_(generator: Generator(seed: 3))
+        #expect(e.narrow(0, start: 2, length: 16).scalars == Tensor.randn(16, generator: Generator(seed: 3)).scalars)
+        #expect(e.scalarAt(0) == 0 && e.scalarAt(18) == 0 && e.scalarAt(19) == 0)
+    }
+
     @Test func integerStreamsMatchPyTorch() {
         let g = Generator(seed: 0)
         #expect(Tensor.randint(low: 0, high: 10, shape: [8], generator: g).toArray(as: Int.self) == [4, 9, 3, 0, 3, 9, 7, 3])

@@ -54,9 +54,10 @@ extension Tensor {
         return self
     }
 
-    /// Writes `x * (to - from) + from` for uniform `x`, in the element type, in row-major order.
+    /// Writes `x * (to - from) + from` for uniform `x`, in the element type, in PyTorch's visiting order.
     func fillUniform(from: Double, to: Double, generator: Generator) {
-        let dst = isContiguous ? self : Tensor(empty: shape, dtype: dtype)
+        let target = iteratorOrderView()
+        let dst = target.isContiguous ? target : Tensor(empty: target.shape, dtype: dtype)
         let n = numel
         generator.withLockedEngine { e in
             // PyTorch's kernel is compiled with FMA contraction: `x * span + from` rounds once.
@@ -64,19 +65,17 @@ extension Tensor {
             case .float64:
                 let p = dst.pointer(as: Double.self)
                 let span = to - from
-                if from == 0 && span == 1 { for i in 0..<n { p[i] = e.nextDouble() } }
-                else { for i in 0..<n { p[i] = from.addingProduct(e.nextDouble(), span) } }
+                e.fillUniform(p, count: n, from: from, span: span)
             default:
                 // float16/bfloat16 draw float32 values (24 bits) and round, as PyTorch does.
-                let dst32 = dtype == .float32 ? dst : Tensor(empty: shape, dtype: .float32)
+                let dst32 = dtype == .float32 ? dst : Tensor(empty: target.shape, dtype: .float32)
                 let p = dst32.pointer(as: Float.self)
                 let f = Float(from), span = Float(to) - Float(from)
-                if f == 0 && span == 1 { for i in 0..<n { p[i] = e.nextFloat() } }
-                else { for i in 0..<n { p[i] = f.addingProduct(e.nextFloat(), span) } }
+                e.fillUniform(p, count: n, from: f, span: span)
                 if dst32 !== dst { copyElements(from: dst32, into: dst) }
             }
         }
-        if dst !== self { copyElements(from: dst, into: self) }
+        if dst !== target { copyElements(from: dst, into: target) }
     }
 
     // MARK: Normal
@@ -147,9 +146,10 @@ extension Tensor {
                 fillNormal16(tmp.pointer(as: Float.self), n, Float(mean), Float(std), &e)
                 copyElements(from: tmp, into: self)
             } else {
-                let dst = isContiguous ? self : Tensor(empty: shape, dtype: dtype)
+                let target = iteratorOrderView()
+                let dst = target.isContiguous ? target : Tensor(empty: target.shape, dtype: dtype)
                 for i in 0..<n { dst.writeScalar(mean.addingProduct(e.nextNormal(), std), at: i) }
-                if dst !== self { copyElements(from: dst, into: self) }
+                if dst !== target { copyElements(from: dst, into: target) }
             }
         }
     }
@@ -212,12 +212,13 @@ extension Tensor {
     public func bernoulli_(p: Double = 0.5, generator: Generator? = nil) -> Tensor {
         checkInPlaceAllowed("bernoulli_")
         emberCheck(p >= 0 && p <= 1, "bernoulli_", "bernoulli_ expects p to be in [0, 1], but got p=\(p)")
-        let dst = isContiguous ? self : Tensor(empty: shape, dtype: dtype)
+        let target = iteratorOrderView()
+        let dst = target.isContiguous ? target : Tensor(empty: target.shape, dtype: dtype)
         let n = numel
         (generator ?? .current).withLockedEngine { e in
             for i in 0..<n { dst.writeScalar(e.nextDouble() < p ? 1 : 0, at: i) }
         }
-        if dst !== self { copyElements(from: dst, into: self) }
+        if dst !== target { copyElements(from: dst, into: target) }
         bumpVersion()
         return self
     }
@@ -305,12 +306,26 @@ extension Tensor {
     }
 }
 
+extension Tensor {
+    /// Self, or a permuted view of it, whose row-major order is the order in which PyTorch's TensorIterator visits
+    /// the elements of a one-tensor op such as `normal_`: dimensions sorted by decreasing stride (memory order), so
+    /// `x.t().normal_()` fills `x`'s memory front to back, as PyTorch does.
+    func iteratorOrderView() -> Tensor {
+        if isContiguous || rank < 2 { return self }
+        let order = (0..<rank).sorted { (strides[$0], -$0) > (strides[$1], -$1) }
+        return order == Array(0..<rank) ? self : detach().permute(order)
+    }
+}
+
 /// Fills `n` values with PyTorch's `normal_fill`: uniforms for all, Box-Muller on blocks of 16 (pairing
 /// element j with j+8), and a tail handled by redrawing the last 16 values.
 private func fillNormal16<T: BinaryFloatingPoint>(_ data: UnsafeMutablePointer<T>, _ n: Int, _ mean: T, _ std: T,
                                                   _ e: inout MT19937) {
     let isFloat = T.self == Float.self
-    func uniform() -> T { isFloat ? T(e.nextFloat()) : T(e.nextDouble()) }
+    func uniforms(_ d: UnsafeMutablePointer<T>, _ count: Int) {
+        if isFloat { d.withMemoryRebound(to: Float.self, capacity: count) { e.fillUniform($0, count: count) } }
+        else { d.withMemoryRebound(to: Double.self, capacity: count) { e.fillUniform($0, count: count) } }
+    }
     func blocks(_ d: UnsafeMutablePointer<T>, _ count: Int) {
         if isFloat {
             d.withMemoryRebound(to: Float.self, capacity: count * 16) {
@@ -330,11 +345,11 @@ private func fillNormal16<T: BinaryFloatingPoint>(_ data: UnsafeMutablePointer<T
             }
         }
     }
-    for i in 0..<n { data[i] = uniform() }
+    uniforms(data, n)
     blocks(data, n / 16)
     if n % 16 != 0 {
         let tail = data + (n - 16)
-        for j in 0..<16 { tail[j] = uniform() }
+        uniforms(tail, 16)
         blocks(tail, 1)
     }
 }

@@ -1,0 +1,57 @@
+// Bulk uniform draws from a 32-bit Mersenne Twister state (the engine itself lives in Swift's MT19937; this is
+// its hot loop, so a debug build fills a 100M-value layer in seconds rather than minutes).
+#pragma STDC FP_CONTRACT OFF
+#include "CEmberKernels.h"
+#include <math.h>
+
+#define MT_N 624
+#define MT_M 397
+
+// Written for debug builds too (-O0 inlines nothing): no modulo in the twist, one function per fill with the
+// index in a local.
+static void twist(uint32_t *mt) {
+    int i = 0;
+    uint32_t y;
+    for (; i < MT_N - MT_M; i++) {
+        y = (mt[i] & 0x80000000u) | (mt[i + 1] & 0x7fffffffu);
+        mt[i] = mt[i + MT_M] ^ (y >> 1) ^ ((y & 1u) ? 0x9908b0dfu : 0u);
+    }
+    for (; i < MT_N - 1; i++) {
+        y = (mt[i] & 0x80000000u) | (mt[i + 1] & 0x7fffffffu);
+        mt[i] = mt[i + MT_M - MT_N] ^ (y >> 1) ^ ((y & 1u) ? 0x9908b0dfu : 0u);
+    }
+    y = (mt[MT_N - 1] & 0x80000000u) | (mt[0] & 0x7fffffffu);
+    mt[MT_N - 1] = mt[MT_M - 1] ^ (y >> 1) ^ ((y & 1u) ? 0x9908b0dfu : 0u);
+}
+
+#define TEMPER(y) do { y ^= y >> 11; y ^= (y << 7) & 0x9d2c5680u; y ^= (y << 15) & 0xefc60000u; y ^= y >> 18; } while (0)
+
+void ember_mt19937_uniform_f32(uint32_t *state, long *index, float *out, long n, float from, float span) {
+    int plain = from == 0.0f && span == 1.0f;
+    long k = *index;
+    for (long i = 0; i < n; i++) {
+        if (k >= MT_N) { twist(state); k = 0; }
+        uint32_t y = state[k++];
+        TEMPER(y);
+        float u = (float)(y & 0xffffffu) * 0x1p-24f;
+        out[i] = plain ? u : fmaf(u, span, from);
+    }
+    *index = k;
+}
+
+void ember_mt19937_uniform_f64(uint32_t *state, long *index, double *out, long n, double from, double span) {
+    int plain = from == 0.0 && span == 1.0;
+    long k = *index;
+    for (long i = 0; i < n; i++) {
+        if (k >= MT_N) { twist(state); k = 0; }
+        uint64_t hi = state[k++];
+        if (k >= MT_N) { twist(state); k = 0; }
+        uint64_t lo = state[k++];
+        uint32_t h = (uint32_t)hi, l = (uint32_t)lo;
+        TEMPER(h);
+        TEMPER(l);
+        double u = (double)((((uint64_t)h << 32) | l) & 0x1fffffffffffffull) * 0x1p-53;
+        out[i] = plain ? u : fma(u, span, from);
+    }
+    *index = k;
+}
