@@ -63,4 +63,21 @@ struct SequentialSurgeryTests {
         #expect(ReLU(inplace: true)(x).toArray(as: Double.self) == [0, 2])
         #expect(x.toArray(as: Double.self) == [-1, 2])
     }
+
+    @Test("misuse stops with PyTorch's messages")
+    func misuse() async {
+        let dotted = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
+            Sequential { ReLU() }.addModule("head.fc", Linear(2, 2))
+        }
+        #expect(stderrText(dotted).contains("addModule: module name can't be empty string \"\" or contain \".\", got: head.fc"))
+        let outside = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
+            let net = Sequential { ReLU() }
+            net[3] = Linear(2, 2)
+        }
+        #expect(stderrText(outside).contains("Sequential: index 3 is out of range"))
+    }
+}
+
+private func stderrText(_ result: ExitTest.Result?) -> String {
+    result.map { String(decoding: $0.standardErrorContent, as: UTF8.self) } ?? ""
 }

@@ -3,6 +3,9 @@ import Ember
 import EmberNN
 
 /// The notes' residual block: two 3×3 convolutions with batch norm, and an optional 1×1 convolution on the shortcut.
+///
+/// Printed and keyed like the notes' class (`conv1`, `conv2`, `conv3` when present, `bn1`, `bn2`).
+/// Shape: `[N, inputChannels, H, W]` → `[N, numChannels, H / strides, W / strides]`.
 public final class Residual: Module {
     public let conv1: Conv2d, conv2: Conv2d
     public let conv3: Conv2d?
