@@ -104,6 +104,17 @@ import _EmberTestSupport
         #expect(e.scalarAt(0) == 0 && e.scalarAt(18) == 0 && e.scalarAt(19) == 0)
     }
 
+    @Test func halfNormalsDrawUniformsBlockByBlock() {
+        // PyTorch's float16/bfloat16 normal_fill draws each block's uniforms just before it: for 17 values, block 0
+        // uses uniforms 0..<16 and the tail block (values 1...16) uses 16..<32, i.e. the second block of 32 float32s.
+        let f32 = Tensor.randn(32, generator: Generator(seed: 5))
+        for dt in [DType.float16, .bfloat16] {
+            let h = Tensor.randn([17], dtype: dt, generator: Generator(seed: 5))
+            let expected = [f32.scalarAt(0)] + (16..<32).map { f32.scalarAt($0) }
+            #expect(h.scalars == Tensor(expected, shape: [17]).to(dt).scalars, "\(dt)")
+        }
+    }
+
     @Test func integerStreamsMatchPyTorch() {
         let g = Generator(seed: 0)
         #expect(Tensor.randint(low: 0, high: 10, shape: [8], generator: g).toArray(as: Int.self) == [4, 9, 3, 0, 3, 9, 7, 3])

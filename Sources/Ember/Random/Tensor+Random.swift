@@ -13,7 +13,7 @@ import EmberKernels
 //   kernel PyTorch runs on every x86 CPU with AVX2 (AVX-512 CPUs run the same one: `normal_stub` has no AVX-512
 //   variant): Cephes-style log/sincos from `avx_mathfun.h` with the multiply-adds its GCC build fuses (not SLEEF,
 //   and not libm). PyTorch on a CPU without AVX2 or on ARM uses libm there and differs in the last bits.
-// - float16/bfloat16 normals: float32 normals rounded, as PyTorch computes them.
+// - float16/bfloat16 normals: float32 normals rounded, drawn in PyTorch's order for them (uniforms block by block).
 // - multinomial without replacement (PyTorch draws exponentials there, through MKL when available): same
 //   distribution only.
 
@@ -143,7 +143,9 @@ extension Tensor {
                 fillNormal16(pointer(as: Double.self), n, mean, std, &e)
             } else if n >= 16 && isContiguous {
                 let tmp = Tensor(empty: shape, dtype: .float32)
-                fillNormal16(tmp.pointer(as: Float.self), n, Float(mean), Float(std), &e)
+                // float16/bfloat16: PyTorch draws each block's 16 uniforms just before its transform, so the tail
+                // block's uniforms follow the full blocks' (not all n values first, as for float32).
+                fillNormal16(tmp.pointer(as: Float.self), n, Float(mean), Float(std), &e, uniformsPerBlock: true)
                 copyElements(from: tmp, into: self)
             } else {
                 let target = iteratorOrderView()
@@ -318,9 +320,10 @@ extension Tensor {
 }
 
 /// Fills `n` values with PyTorch's `normal_fill`: uniforms for all, Box-Muller on blocks of 16 (pairing
-/// element j with j+8), and a tail handled by redrawing the last 16 values.
+/// element j with j+8), and a tail handled by redrawing the last 16 values. `uniformsPerBlock` is its
+/// float16/bfloat16 order: uniforms for the full blocks only, so the tail's 16 come right after them.
 private func fillNormal16<T: BinaryFloatingPoint>(_ data: UnsafeMutablePointer<T>, _ n: Int, _ mean: T, _ std: T,
-                                                  _ e: inout MT19937) {
+                                                  _ e: inout MT19937, uniformsPerBlock: Bool = false) {
     let isFloat = T.self == Float.self
     func uniforms(_ d: UnsafeMutablePointer<T>, _ count: Int) {
         if isFloat { d.withMemoryRebound(to: Float.self, capacity: count) { e.fillUniform($0, count: count) } }
@@ -345,7 +348,7 @@ private func fillNormal16<T: BinaryFloatingPoint>(_ data: UnsafeMutablePointer<T
             }
         }
     }
-    uniforms(data, n)
+    uniforms(data, uniformsPerBlock ? n / 16 * 16 : n)
     blocks(data, n / 16)
     if n % 16 != 0 {
         let tail = data + (n - 16)
