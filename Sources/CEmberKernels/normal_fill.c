@@ -115,85 +115,89 @@ static void normal_fill16_portable(float *d, long blocks, float mean, float std)
 }
 
 #if defined(__x86_64__)
-#include <immintrin.h>
 #define TGT __attribute__((target("avx2,fma")))
-#define SPLAT _mm256_set1_ps
-#define ISPLAT _mm256_set1_epi32
 
-// The same operations as `cephes_log`/`cephes_sincos` above, eight lanes at a time. Constants are built once
-// outside the loop: debug builds (-O0) would otherwise rebuild each splat per block.
+// The same operations as `cephes_log`/`cephes_sincos` above, eight lanes at a time, written with vector types and
+// operators rather than intrinsics: debug builds (-O0) copy every intrinsic's arguments through the stack, which
+// made this loop 3x slower there. Comparisons give all-ones lanes, so selections are bit masks.
+typedef float v8f __attribute__((vector_size(32)));
+typedef float v8f_u __attribute__((vector_size(32), aligned(4)));
+typedef int32_t v8i __attribute__((vector_size(32)));
+typedef uint32_t v8u __attribute__((vector_size(32)));
+#define FMA(a, b, c) __builtin_elementwise_fma(a, b, c)
+#define BITS(v) ((v8u)(v))
+#define FLOATS(v) ((v8f)(v))
+
 TGT static void normal_fill16_avx2(float *d, long blocks, float mean, float std) {
-    const __m256 one = SPLAT(1.0f), half = SPLAT(0.5f), minusOne = SPLAT(-1.0f), minusTwo = SPLAT(-2.0f);
-    const __m256 twoPi = SPLAT((float)(2.0 * 3.14159265358979323846)), vmean = SPLAT(mean), vstd = SPLAT(std);
-    const __m256 zero = _mm256_setzero_ps(), sqrtHalf = SPLAT(SQRT_HALF), fourOverPi = SPLAT(FOUR_OVER_PI);
-    const __m256 minNormal = _mm256_castsi256_ps(ISPLAT(0x00800000));
-    const __m256 mantissaMask = _mm256_castsi256_ps(ISPLAT(~0x7f800000));
-    const __m256 signBit = _mm256_castsi256_ps(ISPLAT((int)0x80000000));
-    const __m256i i127 = ISPLAT(127), i1 = ISPLAT(1), iNot1 = ISPLAT(~1), i2 = ISPLAT(2), i4 = ISPLAT(4);
-    const __m256i izero = _mm256_setzero_si256();
-    const __m256 lp0 = SPLAT(LOG_P0), lp1 = SPLAT(LOG_P1), lp2 = SPLAT(LOG_P2), lp3 = SPLAT(LOG_P3), lp4 = SPLAT(LOG_P4);
-    const __m256 lp5 = SPLAT(LOG_P5), lp6 = SPLAT(LOG_P6), lp7 = SPLAT(LOG_P7), lp8 = SPLAT(LOG_P8);
-    const __m256 lq1 = SPLAT(LOG_Q1), lq2 = SPLAT(LOG_Q2);
-    const __m256 dp1 = SPLAT(NEG_DP1), dp2 = SPLAT(NEG_DP2), dp3 = SPLAT(NEG_DP3);
-    const __m256 sp0 = SPLAT(SIN_P0), sp1 = SPLAT(SIN_P1), sp2 = SPLAT(SIN_P2);
-    const __m256 cp0 = SPLAT(COS_P0), cp1 = SPLAT(COS_P1), cp2 = SPLAT(COS_P2);
+    const v8f one = {1, 1, 1, 1, 1, 1, 1, 1}, zero = one - one;
+    const v8f half = one * 0.5f, minusOne = -one, minusTwo = one * -2.0f;
+    const v8f twoPi = one * (float)(2.0 * 3.14159265358979323846), vmean = one * mean, vstd = one * std;
+    const v8f sqrtHalf = one * SQRT_HALF, fourOverPi = one * FOUR_OVER_PI, minNormal = one * 0x1p-126f;
+    const v8u noBits = {0}, mantissaMask = noBits + ~0x7f800000u, halfBits = BITS(half), signBit = noBits + 0x80000000u;
+    const v8f lp0 = one * LOG_P0, lp1 = one * LOG_P1, lp2 = one * LOG_P2, lp3 = one * LOG_P3, lp4 = one * LOG_P4;
+    const v8f lp5 = one * LOG_P5, lp6 = one * LOG_P6, lp7 = one * LOG_P7, lp8 = one * LOG_P8;
+    const v8f lq1 = one * LOG_Q1, lq2 = one * LOG_Q2;
+    const v8f dp1 = one * NEG_DP1, dp2 = one * NEG_DP2, dp3 = one * NEG_DP3;
+    const v8f sp0 = one * SIN_P0, sp1 = one * SIN_P1, sp2 = one * SIN_P2;
+    const v8f cp0 = one * COS_P0, cp1 = one * COS_P1, cp2 = one * COS_P2;
     for (long b = 0; b < blocks; b++, d += 16) {
-        __m256 x = _mm256_sub_ps(one, _mm256_loadu_ps(d));
-        __m256 theta = _mm256_mul_ps(twoPi, _mm256_loadu_ps(d + 8));
+        v8f x = one - *(const v8f_u *)d;
+        v8f theta = twoPi * *(const v8f_u *)(d + 8);
         // log
-        __m256 invalid = _mm256_cmp_ps(x, zero, _CMP_LE_OS);
-        x = _mm256_max_ps(x, minNormal);
-        __m256i expo = _mm256_sub_epi32(_mm256_srli_epi32(_mm256_castps_si256(x), 23), i127);
-        x = _mm256_or_ps(_mm256_and_ps(x, mantissaMask), half);
-        __m256 e = _mm256_add_ps(_mm256_cvtepi32_ps(expo), one);
-        __m256 small = _mm256_cmp_ps(x, sqrtHalf, _CMP_LT_OS);
-        __m256 keep = _mm256_and_ps(x, small);
-        x = _mm256_add_ps(x, minusOne);
-        e = _mm256_sub_ps(e, _mm256_and_ps(one, small));
-        x = _mm256_add_ps(x, keep);
-        __m256 z = _mm256_mul_ps(x, x);
-        __m256 y = _mm256_fmadd_ps(lp0, x, lp1);
-        y = _mm256_fmadd_ps(y, x, lp2);
-        y = _mm256_fmadd_ps(y, x, lp3);
-        y = _mm256_fmadd_ps(y, x, lp4);
-        y = _mm256_fmadd_ps(y, x, lp5);
-        y = _mm256_fmadd_ps(y, x, lp6);
-        y = _mm256_fmadd_ps(y, x, lp7);
-        y = _mm256_fmadd_ps(y, x, lp8);
-        y = _mm256_mul_ps(y, x);
-        y = _mm256_fmadd_ps(y, z, _mm256_mul_ps(e, lq1));
-        y = _mm256_fnmadd_ps(z, half, y);
-        x = _mm256_add_ps(x, y);
-        __m256 logv = _mm256_or_ps(_mm256_fmadd_ps(e, lq2, x), invalid);
-        __m256 radius = _mm256_sqrt_ps(_mm256_mul_ps(logv, minusTwo));
+        v8u invalid = (v8u)(x <= zero);
+        v8u above = (v8u)(x > minNormal);                          // max(x, smallest normal); NaN -> smallest
+        x = FLOATS((above & BITS(x)) | (~above & BITS(minNormal)));
+        v8i expo = (v8i)(BITS(x) >> 23) - 127;
+        x = FLOATS((BITS(x) & mantissaMask) | halfBits);
+        v8f e = __builtin_convertvector(expo, v8f) + one;
+        v8u small = (v8u)(x < sqrtHalf);
+        v8f keep = FLOATS(BITS(x) & small);
+        x = x + minusOne;
+        e = e - FLOATS(BITS(one) & small);
+        x = x + keep;
+        v8f z = x * x;
+        v8f y = FMA(lp0, x, lp1);
+        y = FMA(y, x, lp2);
+        y = FMA(y, x, lp3);
+        y = FMA(y, x, lp4);
+        y = FMA(y, x, lp5);
+        y = FMA(y, x, lp6);
+        y = FMA(y, x, lp7);
+        y = FMA(y, x, lp8);
+        y = y * x;
+        y = FMA(y, z, e * lq1);
+        y = FMA(-z, half, y);
+        x = x + y;
+        v8f logv = FLOATS(BITS(FMA(e, lq2, x)) | invalid);
+        v8f radius = __builtin_elementwise_sqrt(logv * minusTwo);
         // sincos
-        __m256 signSin = _mm256_and_ps(theta, signBit);
-        __m256 ax = _mm256_andnot_ps(signBit, theta);
-        __m256i j = _mm256_cvttps_epi32(_mm256_mul_ps(ax, fourOverPi));
-        j = _mm256_and_si256(_mm256_add_epi32(j, i1), iNot1);
-        __m256 yj = _mm256_cvtepi32_ps(j);
-        signSin = _mm256_xor_ps(signSin, _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_and_si256(j, i4), 29)));
-        __m256 signCos = _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_andnot_si256(_mm256_sub_epi32(j, i2), i4), 29));
-        __m256 sinPoly = _mm256_castsi256_ps(_mm256_cmpeq_epi32(_mm256_and_si256(j, i2), izero));
-        ax = _mm256_fmadd_ps(yj, dp1, ax);
-        ax = _mm256_fmadd_ps(dp2, yj, ax);
-        ax = _mm256_fmadd_ps(yj, dp3, ax);
-        __m256 zz = _mm256_mul_ps(ax, ax);
-        __m256 hz = _mm256_mul_ps(zz, half);
-        __m256 yc = _mm256_fmadd_ps(cp0, zz, cp1);
-        yc = _mm256_fmadd_ps(yc, zz, cp2);
-        yc = _mm256_mul_ps(zz, yc);
-        yc = _mm256_fmsub_ps(zz, yc, hz);
-        yc = _mm256_add_ps(yc, one);
-        __m256 ys = _mm256_fmadd_ps(sp0, zz, sp1);
-        ys = _mm256_fmadd_ps(ys, zz, sp2);
-        ys = _mm256_mul_ps(zz, ys);
-        ys = _mm256_fmadd_ps(ax, ys, ax);
-        __m256 s2 = _mm256_and_ps(sinPoly, ys), s1 = _mm256_andnot_ps(sinPoly, yc);
-        __m256 sinv = _mm256_xor_ps(_mm256_add_ps(s2, s1), signSin);
-        __m256 cosv = _mm256_xor_ps(_mm256_add_ps(_mm256_sub_ps(ys, s2), _mm256_sub_ps(yc, s1)), signCos);
-        _mm256_storeu_ps(d, _mm256_fmadd_ps(_mm256_mul_ps(radius, cosv), vstd, vmean));
-        _mm256_storeu_ps(d + 8, _mm256_fmadd_ps(_mm256_mul_ps(radius, sinv), vstd, vmean));
+        v8u signSin = BITS(theta) & signBit;
+        v8f ax = FLOATS(BITS(theta) & ~signBit);
+        v8i j = __builtin_convertvector(ax * fourOverPi, v8i);      // truncation, as cvttps2dq
+        j = (j + 1) & ~1;
+        v8f yj = __builtin_convertvector(j, v8f);
+        signSin ^= (v8u)(j & 4) << 29;
+        v8u signCos = (v8u)(~(j - 2) & 4) << 29;
+        v8u sinPoly = (v8u)((j & 2) == 0);
+        ax = FMA(yj, dp1, ax);
+        ax = FMA(dp2, yj, ax);
+        ax = FMA(yj, dp3, ax);
+        v8f zz = ax * ax;
+        v8f hz = zz * half;
+        v8f yc = FMA(cp0, zz, cp1);
+        yc = FMA(yc, zz, cp2);
+        yc = zz * yc;
+        yc = FMA(zz, yc, -hz);
+        yc = yc + one;
+        v8f ys = FMA(sp0, zz, sp1);
+        ys = FMA(ys, zz, sp2);
+        ys = zz * ys;
+        ys = FMA(ax, ys, ax);
+        v8f s2 = FLOATS(sinPoly & BITS(ys)), s1 = FLOATS(~sinPoly & BITS(yc));
+        v8f sinv = FLOATS(BITS(s2 + s1) ^ signSin);
+        v8f cosv = FLOATS(BITS((ys - s2) + (yc - s1)) ^ signCos);
+        *(v8f_u *)d = FMA(radius * cosv, vstd, vmean);
+        *(v8f_u *)(d + 8) = FMA(radius * sinv, vstd, vmean);
     }
 }
 #endif

@@ -21,9 +21,10 @@ extension RandomKernels {
     /// output (one fused multiply-add, as PyTorch's `uniform_`). `state` holds the twister's 624 words and `index`
     /// the next word to use (624 means "twist first"); both advance.
     public static func mt19937Uniform(state: UnsafeMutablePointer<UInt32>, index: inout Int,
-                                      _ out: UnsafeMutablePointer<Float>, count: Int, from: Float = 0, span: Float = 1) {
+                                      _ out: UnsafeMutablePointer<Float>, count: Int, from: Float = 0, span: Float = 1,
+                                      isa: KernelISA = .active) {
         var i = index
-        ember_mt19937_uniform_f32(state, &i, out, count, from, span)
+        ember_mt19937_uniform_f32(Int32(isa.rawValue), state, &i, out, count, from, span)
         index = i
     }
 

@@ -58,4 +58,40 @@ struct RandomKernelsTests {
             #expect(abs(Double(d[10]) - (2 + 3 * r * sin(theta))) < 2e-6, "\(isa)")
         }
     }
+
+    /// The 624-word state of `std::mt19937(seed)`.
+    func seededState(_ seed: UInt32) -> [UInt32] {
+        var s = [UInt32](repeating: 0, count: 624)
+        s[0] = seed
+        for j in 1..<624 { s[j] = 1_812_433_253 &* (s[j - 1] ^ (s[j - 1] >> 30)) &+ UInt32(j) }
+        return s
+    }
+
+    @Test("bulk Mersenne Twister uniforms: the C++ standard's outputs, the same on every ISA")
+    func mersenneUniforms() {
+        // std::mt19937(5489)'s first output is 3499211612; as a float uniform, 24 bits of it.
+        var state = seededState(5489)
+        var index = 624
+        var first: Float = 0
+        RandomKernels.mt19937Uniform(state: &state, index: &index, &first, count: 1, isa: .portable)
+        #expect(first == Float(3_499_211_612 & 0xFF_FFFF) * 0x1p-24 && index == 1)
+        // 3000 values cross several twists at odd offsets; every ISA, plain and scaled (one fma), agrees.
+        for (from, span) in [(Float(0), Float(1)), (-0.3, 0.6)] {
+            var reference = [Float](repeating: 0, count: 3001)
+            var refState = seededState(7), refIndex = 624
+            RandomKernels.mt19937Uniform(state: &refState, index: &refIndex, &reference, count: 3001,
+                                         from: from, span: span, isa: .portable)
+            for isa in KernelISA.available {
+                var values = [Float](repeating: 0, count: 3001)
+                var st = seededState(7), ix = 624
+                // In two calls, the second starting mid-state, as consecutive fills do.
+                RandomKernels.mt19937Uniform(state: &st, index: &ix, &values, count: 13, from: from, span: span, isa: isa)
+                values.withUnsafeMutableBufferPointer {
+                    RandomKernels.mt19937Uniform(state: &st, index: &ix, $0.baseAddress! + 13, count: 2988,
+                                                 from: from, span: span, isa: isa)
+                }
+                #expect(values == reference && ix == refIndex && st == refState, "\(isa) from \(from)")
+            }
+        }
+    }
 }

@@ -173,8 +173,8 @@ void ember_normal_fill16_f32(int level, float *data, long blocks, float mean, fl
 
 /// `n` uniforms from a 32-bit Mersenne Twister: `state` is its 624 words and `*index` the next word to temper
 /// (624: twist first); both advance. float32: 24 bits, `fma(u, span, from)`; float64: 53 bits from two words (first
-/// high), as PyTorch's `uniform_real_distribution` and `uniform_` draw them.
-void ember_mt19937_uniform_f32(uint32_t *state, long *index, float *out, long n, float from, float span);
+/// high), as PyTorch's `uniform_real_distribution` and `uniform_` draw them. Every level gives the same values.
+void ember_mt19937_uniform_f32(int level, uint32_t *state, long *index, float *out, long n, float from, float span);
 void ember_mt19937_uniform_f64(uint32_t *state, long *index, double *out, long n, double from, double span);
 
 #endif
