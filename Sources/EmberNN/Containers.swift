@@ -14,30 +14,61 @@ public enum ModuleBuilder {
 }
 
 /// Runs its children in order, feeding each output to the next (`nn.Sequential`). Children are named
-/// `0`, `1`, ... so state-dict keys match PyTorch's (`0.weight`). Indexable and mutable:
-/// `net[0]`, `net[2] = Linear(256, 10)`.
+/// `0`, `1`, ... so state-dict keys match PyTorch's (`0.weight`); `addModule(_:_:)` adds one under its own name.
+/// Indexable, mutable and iterable: `net[0]`, `net[2] = Linear(256, 10)`, `for layer in net { ... }`.
 ///
 /// ```swift
 /// let net = Sequential { Flatten(); Linear(784, 256); ReLU(); Linear(256, 10) }
+/// net.addModule("head", Softmax(dim: 1))     // printed as `(head): Softmax(dim=1)`
+/// for layer in net { print(layer) }
 /// ```
-open class Sequential: Module {
-    public var layers: [Module]
-    public init(_ layers: [Module]) { self.layers = layers }
+open class Sequential: Module, Sequence {
+    /// Children with their names, in order.
+    private var entries: [(name: String, module: Module)]
+
+    public init(_ layers: [Module]) { entries = layers.enumerated().map { (String($0.offset), $0.element) } }
     public convenience init(@ModuleBuilder _ build: () -> [Module]) { self.init(build()) }
 
-    open override func forward(_ input: Tensor) -> Tensor { layers.reduce(input) { x, layer in layer(x) } }
-    open override func namedChildren() -> [(String, Module)] { layers.enumerated().map { (String($0.offset), $0.element) } }
-
-    /// The child at `index` (negative counts from the end); settable to swap a layer.
-    public subscript(index: Int) -> Module {
-        get { layers[index < 0 ? index + layers.count : index] }
-        set { layers[index < 0 ? index + layers.count : index] = newValue }
+    /// The children in order. Setting it renames them `0`, `1`, ...
+    public var layers: [Module] {
+        get { entries.map(\.module) }
+        set { entries = newValue.enumerated().map { (String($0.offset), $0.element) } }
     }
-    /// A new Sequential over a sub-range of the layers (sharing the modules), like `net[1:3]`.
-    public subscript(range: Range<Int>) -> Sequential { Sequential(Array(layers[range])) }
-    public var count: Int { layers.count }
-    /// Appends a module (`append`).
-    public func append(_ m: Module) { layers.append(m) }
+
+    open override func forward(_ input: Tensor) -> Tensor { entries.reduce(input) { x, entry in entry.module(x) } }
+    open override func namedChildren() -> [(String, Module)] { entries.map { ($0.name, $0.module) } }
+
+    /// The child at `index` (negative counts from the end); settable to swap a layer, keeping its name
+    /// (PyTorch's `net[6] = nn.Linear(4096, 10)`).
+    public subscript(index: Int) -> Module {
+        get { entries[position(index)].module }
+        set { entries[position(index)].module = newValue }
+    }
+    /// A new Sequential over a sub-range of the layers (sharing the modules, renumbered), like `net[1:3]`.
+    public subscript(range: Range<Int>) -> Sequential { Sequential(entries[range].map(\.module)) }
+    public var count: Int { entries.count }
+    /// Appends a module named by its position (`append`).
+    public func append(_ m: Module) { entries.append((String(entries.count), m)) }
+
+    /// Adds `module` as a child called `name`, after the others, or replaces the child of that name in place
+    /// (`add_module`, as the notes do with `vgg.classifier.add_module("add_linear", nn.Linear(1000, 10))`).
+    /// It runs in `forward` in this order, like PyTorch's.
+    public func addModule(_ name: String, _ module: Module) {
+        emberCheck(!name.isEmpty && !name.contains("."), "addModule",
+                   "module name can't be empty string \"\" or contain \".\", got: \(name)")
+        if let i = entries.firstIndex(where: { $0.name == name }) { entries[i].module = module }
+        else { entries.append((name, module)) }
+    }
+
+    /// Iterates over the children in order (`for layer in net`).
+    public func makeIterator() -> IndexingIterator<[Module]> { layers.makeIterator() }
+    public var underestimatedCount: Int { entries.count }
+
+    private func position(_ index: Int) -> Int {
+        let i = index < 0 ? index + entries.count : index
+        emberCheck(i >= 0 && i < entries.count, "Sequential", "index \(index) is out of range")
+        return i
+    }
 }
 
 /// A list of modules registered as children `0`, `1`, ... (`nn.ModuleList`); it has no forward.

@@ -161,4 +161,20 @@ void ember_f32_to_f64_level(int level, const float *x, double *y, size_t n);
 void ember_f64_to_f32_level(int level, const double *x, float *y, size_t n);
 void ember_u8_to_f32_level(int level, const uint8_t *x, float *y, size_t n);
 
+
+// ---------------------------------------------------------------------------------------------
+// Random normals (normal_fill.c).
+// ---------------------------------------------------------------------------------------------
+/// Box-Muller in place over `blocks` consecutive blocks of 16 uniforms in [0, 1): within a block, values j and j + 8
+/// (j < 8) become mean + std * (radius cos theta, radius sin theta) with radius = sqrt(-2 log(1 - u_j)),
+/// theta = 2 pi u_{j+8}, rounded bit for bit as PyTorch's x86 CPU kernel (`NormalFill16<float>`). Every level gives
+/// the same bits (level >= 1 uses AVX2+FMA, else scalar fmaf).
+void ember_normal_fill16_f32(int level, float *data, long blocks, float mean, float std);
+
+/// `n` uniforms from a 32-bit Mersenne Twister: `state` is its 624 words and `*index` the next word to temper
+/// (624: twist first); both advance. float32: 24 bits, `fma(u, span, from)`; float64: 53 bits from two words (first
+/// high), as PyTorch's `uniform_real_distribution` and `uniform_` draw them. Every level gives the same values.
+void ember_mt19937_uniform_f32(int level, uint32_t *state, long *index, float *out, long n, float from, float span);
+void ember_mt19937_uniform_f64(uint32_t *state, long *index, double *out, long n, double from, double span);
+
 #endif

@@ -1,5 +1,6 @@
 // Generator: a seedable Mersenne Twister (mt19937) with PyTorch's CPU seeding, and the global default generator.
 import Foundation
+import EmberKernels
 
 /// A pseudo-random number generator with PyTorch's CPU stream (`torch.Generator()`).
 ///
@@ -178,6 +179,26 @@ public struct MT19937: Sendable, Equatable {
     /// Uniform in [0, 1) from 53 random bits, as PyTorch's `uniform_real_distribution<double>`.
     @inline(__always)
     public mutating func nextDouble() -> Double { Double(next64() & 0x1F_FFFF_FFFF_FFFF) * 0x1p-53 }
+
+    /// Fills `count` floats with `from + span · u` for uniforms `u` of 24 bits, one output each: the same values,
+    /// in the same order, as `count` calls of `from.addingProduct(nextFloat(), span)` (PyTorch's float `uniform_`).
+    public mutating func fillUniform(_ out: UnsafeMutablePointer<Float>, count: Int, from: Float = 0, span: Float = 1) {
+        var i = index
+        state.withUnsafeMutableBufferPointer {
+            RandomKernels.mt19937Uniform(state: $0.baseAddress!, index: &i, out, count: count, from: from, span: span)
+        }
+        index = i
+    }
+
+    /// Fills `count` doubles with `from + span · u` for uniforms `u` of 53 bits (two outputs each), as `count` calls
+    /// of `from.addingProduct(nextDouble(), span)`.
+    public mutating func fillUniform(_ out: UnsafeMutablePointer<Double>, count: Int, from: Double = 0, span: Double = 1) {
+        var i = index
+        state.withUnsafeMutableBufferPointer {
+            RandomKernels.mt19937Uniform(state: $0.baseAddress!, index: &i, out, count: count, from: from, span: span)
+        }
+        index = i
+    }
 
     /// One standard normal value as PyTorch's scalar `normal_distribution<double>`: Box-Muller on two
     /// 53-bit uniforms, `r = sqrt(-2 log(1 - u2))`, returning `r cos θ` and caching `r sin θ` for the next call.

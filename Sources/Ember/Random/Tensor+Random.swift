@@ -1,15 +1,21 @@
 // Random tensors: rand, randn, randint, normal, randperm, multinomial, bernoulli and the in-place fills.
 import Foundation
+import EmberKernels
 
-// Which streams match PyTorch 2.x (CPU) bit for bit, checked against torch 2.13 in RandomTests:
+// Which streams match PyTorch 2.x (CPU, x86-64) bit for bit, checked against torch 2.13 (RandomTests, zoo.json):
 // - rand / uniform_ (float32, float64), randint, randperm, bernoulli(probs) (float32/float64 probs),
-//   bernoulli_(p:), multinomial with replacement, and randn / normal for float64 and for fewer than
-//   16 elements of float32: the same values from the same seed.
-// - randn / normal with 16 or more float32 elements: the same uniforms and the same Box-Muller pairing as
-//   PyTorch's vectorized `normal_fill`, but PyTorch's AVX2 log/sin/cos approximations differ from libm in
-//   the last bits, so values agree to ~1e-6 relative, not bit for bit.
-// - float16/bfloat16 fills, multinomial without replacement (PyTorch draws exponentials there, through
-//   MKL when available): same distribution only.
+//   bernoulli_(p:), multinomial with replacement.
+// - randn / normal / normal_ of any size, float32 and float64. Fewer than 16 elements (or a non-contiguous
+//   target): PyTorch's scalar `normal_distribution<double>` with its cached second value. 16 or more contiguous
+//   elements: PyTorch's `normal_fill` (all uniforms first, Box-Muller on blocks of 16 pairing j with j + 8, the
+//   last 16 redrawn when the size is not a multiple of 16). float64 blocks use libm log/cos/sin and one fma, as
+//   PyTorch's scalar template does. float32 blocks go through `RandomKernels.boxMuller16`, which reproduces the
+//   kernel PyTorch runs on every x86 CPU with AVX2 (AVX-512 CPUs run the same one: `normal_stub` has no AVX-512
+//   variant): Cephes-style log/sincos from `avx_mathfun.h` with the multiply-adds its GCC build fuses (not SLEEF,
+//   and not libm). PyTorch on a CPU without AVX2 or on ARM uses libm there and differs in the last bits.
+// - float16/bfloat16 normals: float32 normals rounded, drawn in PyTorch's order for them (uniforms block by block).
+// - multinomial without replacement (PyTorch draws exponentials there, through MKL when available): same
+//   distribution only.
 
 extension Tensor {
     // MARK: Uniform
@@ -48,9 +54,10 @@ extension Tensor {
         return self
     }
 
-    /// Writes `x * (to - from) + from` for uniform `x`, in the element type, in row-major order.
+    /// Writes `x * (to - from) + from` for uniform `x`, in the element type, in PyTorch's visiting order.
     func fillUniform(from: Double, to: Double, generator: Generator) {
-        let dst = isContiguous ? self : Tensor(empty: shape, dtype: dtype)
+        let target = iteratorOrderView()
+        let dst = target.isContiguous ? target : Tensor(empty: target.shape, dtype: dtype)
         let n = numel
         generator.withLockedEngine { e in
             // PyTorch's kernel is compiled with FMA contraction: `x * span + from` rounds once.
@@ -58,19 +65,17 @@ extension Tensor {
             case .float64:
                 let p = dst.pointer(as: Double.self)
                 let span = to - from
-                if from == 0 && span == 1 { for i in 0..<n { p[i] = e.nextDouble() } }
-                else { for i in 0..<n { p[i] = from.addingProduct(e.nextDouble(), span) } }
+                e.fillUniform(p, count: n, from: from, span: span)
             default:
                 // float16/bfloat16 draw float32 values (24 bits) and round, as PyTorch does.
-                let dst32 = dtype == .float32 ? dst : Tensor(empty: shape, dtype: .float32)
+                let dst32 = dtype == .float32 ? dst : Tensor(empty: target.shape, dtype: .float32)
                 let p = dst32.pointer(as: Float.self)
                 let f = Float(from), span = Float(to) - Float(from)
-                if f == 0 && span == 1 { for i in 0..<n { p[i] = e.nextFloat() } }
-                else { for i in 0..<n { p[i] = f.addingProduct(e.nextFloat(), span) } }
+                e.fillUniform(p, count: n, from: f, span: span)
                 if dst32 !== dst { copyElements(from: dst32, into: dst) }
             }
         }
-        if dst !== self { copyElements(from: dst, into: self) }
+        if dst !== target { copyElements(from: dst, into: target) }
     }
 
     // MARK: Normal
@@ -78,7 +83,7 @@ extension Tensor {
     /// Standard normal samples (`torch.randn`).
     ///
     /// Same Box-Muller stream as PyTorch: after `manualSeed(0)`, `Tensor.randn(3)` is
-    /// `tensor([ 1.5410, -0.2934, -2.1788])`. See the file header for which sizes match bit for bit.
+    /// `tensor([ 1.5410, -0.2934, -2.1788])`; every size and dtype matches PyTorch bit for bit on x86-64 (file header).
     ///
     /// ```swift
     /// let w = Tensor.randn(784, 256) * 0.01
@@ -138,12 +143,15 @@ extension Tensor {
                 fillNormal16(pointer(as: Double.self), n, mean, std, &e)
             } else if n >= 16 && isContiguous {
                 let tmp = Tensor(empty: shape, dtype: .float32)
-                fillNormal16(tmp.pointer(as: Float.self), n, Float(mean), Float(std), &e)
+                // float16/bfloat16: PyTorch draws each block's 16 uniforms just before its transform, so the tail
+                // block's uniforms follow the full blocks' (not all n values first, as for float32).
+                fillNormal16(tmp.pointer(as: Float.self), n, Float(mean), Float(std), &e, uniformsPerBlock: true)
                 copyElements(from: tmp, into: self)
             } else {
-                let dst = isContiguous ? self : Tensor(empty: shape, dtype: dtype)
+                let target = iteratorOrderView()
+                let dst = target.isContiguous ? target : Tensor(empty: target.shape, dtype: dtype)
                 for i in 0..<n { dst.writeScalar(mean.addingProduct(e.nextNormal(), std), at: i) }
-                if dst !== self { copyElements(from: dst, into: self) }
+                if dst !== target { copyElements(from: dst, into: target) }
             }
         }
     }
@@ -206,12 +214,13 @@ extension Tensor {
     public func bernoulli_(p: Double = 0.5, generator: Generator? = nil) -> Tensor {
         checkInPlaceAllowed("bernoulli_")
         emberCheck(p >= 0 && p <= 1, "bernoulli_", "bernoulli_ expects p to be in [0, 1], but got p=\(p)")
-        let dst = isContiguous ? self : Tensor(empty: shape, dtype: dtype)
+        let target = iteratorOrderView()
+        let dst = target.isContiguous ? target : Tensor(empty: target.shape, dtype: dtype)
         let n = numel
         (generator ?? .current).withLockedEngine { e in
             for i in 0..<n { dst.writeScalar(e.nextDouble() < p ? 1 : 0, at: i) }
         }
-        if dst !== self { copyElements(from: dst, into: self) }
+        if dst !== target { copyElements(from: dst, into: target) }
         bumpVersion()
         return self
     }
@@ -299,21 +308,38 @@ extension Tensor {
     }
 }
 
+extension Tensor {
+    /// Self, or a permuted view of it, whose row-major order is the order in which PyTorch's TensorIterator visits
+    /// the elements of a one-tensor op such as `normal_`: dimensions sorted by decreasing stride (memory order), so
+    /// `x.t().normal_()` fills `x`'s memory front to back, as PyTorch does.
+    func iteratorOrderView() -> Tensor {
+        if isContiguous || rank < 2 { return self }
+        let order = (0..<rank).sorted { (strides[$0], -$0) > (strides[$1], -$1) }
+        return order == Array(0..<rank) ? self : detach().permute(order)
+    }
+}
+
 /// Fills `n` values with PyTorch's `normal_fill`: uniforms for all, Box-Muller on blocks of 16 (pairing
-/// element j with j+8), and a tail handled by redrawing the last 16 values.
+/// element j with j+8), and a tail handled by redrawing the last 16 values. `uniformsPerBlock` is its
+/// float16/bfloat16 order: uniforms for the full blocks only, so the tail's 16 come right after them.
 private func fillNormal16<T: BinaryFloatingPoint>(_ data: UnsafeMutablePointer<T>, _ n: Int, _ mean: T, _ std: T,
-                                                  _ e: inout MT19937) {
+                                                  _ e: inout MT19937, uniformsPerBlock: Bool = false) {
     let isFloat = T.self == Float.self
-    func uniform() -> T { isFloat ? T(e.nextFloat()) : T(e.nextDouble()) }
-    func block(_ d: UnsafeMutablePointer<T>) {
-        for j in 0..<8 {
-            if isFloat {
-                let u1 = 1 - Float(d[j]), u2 = Float(d[j + 8])
-                let radius = (-2 * Foundation.logf(u1)).squareRoot()
-                let theta = Float(2.0 * Double.pi * Double(u2))
-                d[j] = T(radius * Foundation.cosf(theta) * Float(std) + Float(mean))
-                d[j + 8] = T(radius * Foundation.sinf(theta) * Float(std) + Float(mean))
-            } else {
+    func uniforms(_ d: UnsafeMutablePointer<T>, _ count: Int) {
+        if isFloat { d.withMemoryRebound(to: Float.self, capacity: count) { e.fillUniform($0, count: count) } }
+        else { d.withMemoryRebound(to: Double.self, capacity: count) { e.fillUniform($0, count: count) } }
+    }
+    func blocks(_ d: UnsafeMutablePointer<T>, _ count: Int) {
+        if isFloat {
+            d.withMemoryRebound(to: Float.self, capacity: count * 16) {
+                RandomKernels.boxMuller16($0, blocks: count, mean: Float(mean), std: Float(std))
+            }
+            return
+        }
+        // PyTorch's scalar template for double: libm log/cos/sin, then one fused multiply-add.
+        for b in 0..<count {
+            let d = d + 16 * b
+            for j in 0..<8 {
                 let u1 = 1 - Double(d[j]), u2 = Double(d[j + 8])
                 let radius = (-2 * Foundation.log(u1)).squareRoot()
                 let theta = 2.0 * Double.pi * u2
@@ -322,12 +348,11 @@ private func fillNormal16<T: BinaryFloatingPoint>(_ data: UnsafeMutablePointer<T
             }
         }
     }
-    for i in 0..<n { data[i] = uniform() }
-    var i = 0
-    while i + 16 <= n { block(data + i); i += 16 }
+    uniforms(data, uniformsPerBlock ? n / 16 * 16 : n)
+    blocks(data, n / 16)
     if n % 16 != 0 {
         let tail = data + (n - 16)
-        for j in 0..<16 { tail[j] = uniform() }
-        block(tail)
+        uniforms(tail, 16)
+        blocks(tail, 1)
     }
 }

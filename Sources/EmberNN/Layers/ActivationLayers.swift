@@ -2,9 +2,14 @@
 import Ember
 
 /// `max(x, 0)` (`nn.ReLU`).
+///
+/// `inplace: true` prints as `ReLU(inplace=True)` (torchvision's models use it); unlike PyTorch, the result is
+/// still a new tensor, so the input is never overwritten (same values, autograd-safe).
 public final class ReLU: Module {
-    public override init() {}
+    public let inplace: Bool
+    public init(inplace: Bool = false) { self.inplace = inplace }
     public override func forward(_ x: Tensor) -> Tensor { x.relu() }
+    public override var extraDescription: String { inplace ? "inplace=True" : "" }
 }
 /// `1 / (1 + e^-x)` (`nn.Sigmoid`).
 public final class Sigmoid: Module {
