@@ -23,7 +23,7 @@ let package = Package(
         // Core: Tensor, dtypes, storage, ops with their backward, autograd, random.
         .target(name: "Ember", dependencies: ["EmberKernels"]),
         .target(name: "EmberNN", dependencies: ["Ember", "EmberKernels"]),
-        .target(name: "EmberOptim", dependencies: ["Ember", "EmberNN"]),
+        .target(name: "EmberOptim", dependencies: ["Ember"]),
         .target(name: "EmberData", dependencies: ["Ember"]),
         // Text: d2l's corpus/vocabulary/sequence batches, the notes' BPE, GPT-2 byte-level BPE.
         .target(name: "EmberText", dependencies: ["Ember", "EmberData"]),

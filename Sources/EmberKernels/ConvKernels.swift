@@ -79,7 +79,7 @@ public enum ConvKernels {
 
     /// Smallest number of images worth a thread of their own when copying `elements` per image.
     @inlinable
-    static func minImagesPerTask(_ elements: Int) -> Int { Swift.max(1, (1 << 14) / Swift.max(1, elements)) }
+    static func minImagesPerTask(_ elements: Int) -> Int { Swift.max(1, ThreadPool.minTaskWork / Swift.max(1, elements)) }
 
     /// Copies `count` contiguous elements with a plain loop (rows here are often 1–16 elements: a memcpy
     /// call per row would cost more than the copy).
@@ -125,7 +125,7 @@ public enum ConvKernels {
         let taps = g.kernelHeight * g.kernelWidth, live = plan.taps.count, k = g.columnRows, rows = plan.rows
         let packed = UnsafeMutablePointer<T>.allocate(capacity: Swift.max(1, outChannels * rows))
         plan.taps.withUnsafeBufferPointer { liveTaps in
-            ThreadPool.shared.parallelFor(outChannels, minChunk: Swift.max(1, (1 << 15) / Swift.max(1, rows))) { range in
+            ThreadPool.shared.parallelFor(outChannels, minChunk: Swift.max(1, ThreadPool.minParallelChunk / Swift.max(1, rows))) { range in
                 for o in range {
                     var s = weight + o &* k, d = packed + o &* rows
                     for _ in 0..<g.channels {
@@ -363,7 +363,7 @@ public enum ConvKernels {
     @inlinable
     public static func backwardBias<T: BinaryFloatingPoint>(gradOutput: UnsafePointer<T>, gradBias: UnsafeMutablePointer<T>,
                                                            batch: Int, channels: Int, positions: Int) {
-        ThreadPool.shared.parallelFor(channels, minChunk: Swift.max(1, (1 << 15) / Swift.max(1, batch * positions))) { range in
+        ThreadPool.shared.parallelFor(channels, minChunk: Swift.max(1, ThreadPool.minParallelChunk / Swift.max(1, batch * positions))) { range in
             for c in range {
                 var total: T = 0
                 for n in 0..<batch { total += rowSum(gradOutput + (n * channels + c) * positions, positions) }

@@ -132,7 +132,7 @@ public enum Im2Col {
                                                      _ columns: UnsafeMutablePointer<T>, ld: Int) {
         // Split by rows, not channels: a one-channel input (LeNet's first layer) still uses every thread.
         let taps = plan.taps.count, rowWork = count * outRows.count * g.outWidth
-        ThreadPool.shared.parallelFor(plan.rows, minChunk: Swift.max(1, (1 << 14) / Swift.max(1, rowWork))) { range in
+        ThreadPool.shared.parallelFor(plan.rows, minChunk: Swift.max(1, ThreadPool.minTaskWork / Swift.max(1, rowWork))) { range in
             plan.table.withUnsafeBufferPointer { table in
                 let table = table.isEmpty ? nil : table.baseAddress
                 for p in range {
@@ -158,7 +158,7 @@ public enum Im2Col {
         // Rows per block: about 256 KB of them, at most 16 (then each panel gets ≥ 16 · w contiguous values).
         let blockRows = Swift.max(1, Swift.min(16, (256 * 1024) / Swift.max(1, width * MemoryLayout<T>.stride)))
         let blocks = (rows + blockRows - 1) / blockRows
-        ThreadPool.shared.parallelFor(blocks, minChunk: Swift.max(1, (1 << 14) / Swift.max(1, blockRows * width))) { range in
+        ThreadPool.shared.parallelFor(blocks, minChunk: Swift.max(1, ThreadPool.minTaskWork / Swift.max(1, blockRows * width))) { range in
             let buffer = UnsafeMutablePointer<T>.allocate(capacity: blockRows * width)
             defer { buffer.deallocate() }
             plan.table.withUnsafeBufferPointer { table in
@@ -278,7 +278,7 @@ public enum Im2Col {
     public static func col2im<T: BinaryFloatingPoint>(_ columns: UnsafeMutablePointer<T>, ld: Int, _ g: ConvGeometry, _ plan: Im2ColPlan,
                                                      _ images: UnsafeMutablePointer<T>, imageStride: Int, count: Int, accumulate: Bool) {
         let work = plan.taps.count * count * g.columnCount
-        ThreadPool.shared.parallelFor(g.channels, minChunk: Swift.max(1, (1 << 14) / Swift.max(1, work))) { range in
+        ThreadPool.shared.parallelFor(g.channels, minChunk: Swift.max(1, ThreadPool.minTaskWork / Swift.max(1, work))) { range in
             plan.table.withUnsafeBufferPointer { table in
                 col2imChannels(UnsafePointer(columns), ld: ld, g, plan, (table.isEmpty ? nil : table.baseAddress), range, images, imageStride: imageStride,
                                count: count, accumulate: accumulate, scratch: columns)

@@ -6,7 +6,7 @@
 public enum NormalizationKernels {
     /// Channels per task so that a task visits at least ~16k elements (a pool wake-up costs microseconds).
     @inlinable
-    static func minChannels(_ perChannel: Int) -> Int { Swift.max(1, (1 << 14) / Swift.max(1, perChannel)) }
+    static func minChannels(_ perChannel: Int) -> Int { Swift.max(1, ThreadPool.minTaskWork / Swift.max(1, perChannel)) }
 
     /// `Σ row[j]` in Double with four independent partial sums (one chain would wait on every add).
     @inlinable

@@ -35,7 +35,7 @@ public struct PoolGeometry: Equatable {
 public enum PoolingKernels {
     /// Planes per task so that a task has at least ~16k element visits (a pool wake-up costs microseconds).
     @inlinable
-    static func poolMinPlanes(_ workPerPlane: Int) -> Int { Swift.max(1, (1 << 14) / Swift.max(1, workPerPlane)) }
+    static func poolMinPlanes(_ workPerPlane: Int) -> Int { Swift.max(1, ThreadPool.minTaskWork / Swift.max(1, workPerPlane)) }
 
     /// Max pooling; `indices` receives the flat `y * W + x` position of each maximum inside its plane
     /// (PyTorch's `return_indices`). NaN wins, as in PyTorch.

@@ -50,10 +50,10 @@ extension VectorMath {
         case eq = 0, ne, lt, le, gt, ge
     }
 
-    /// Contiguous work above this many elements is split over `ThreadPool.shared`.
-    public static let opsParallelThreshold = 1 << 16
+    /// Contiguous work above this many elements is split over `ThreadPool.shared` (the shared threshold).
+    public static var opsParallelThreshold: Int { ThreadPool.parallelElementThreshold }
     /// The smallest slice of a split handed to another thread.
-    static let opsMinChunk = 1 << 15
+    static var opsMinChunk: Int { ThreadPool.minParallelChunk }
 
     /// `y[i] = op(x[i])` for `i < n`; `y` may alias `x`.
     /// ```swift

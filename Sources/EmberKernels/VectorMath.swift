@@ -13,6 +13,8 @@ import CEmberKernels
 /// ```
 public enum VectorMath {
     /// Sums longer than this are split over the thread pool; shorter ones run on the caller's thread.
+    /// Not `ThreadPool.parallelElementThreshold`: how a sum is sliced changes its rounding, so its split
+    /// point is part of its numerics and stays where it was measured.
     public static let parallelThreshold = 100_000
     /// The smallest slice of a sum handed to another thread.
     static let minChunk = 50_000

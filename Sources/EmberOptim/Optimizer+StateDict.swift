@@ -46,7 +46,7 @@ extension Optimizer {
         for (g, saved) in zip(paramGroups, sd.paramGroups) {
             emberCheck(g.params.count == saved.params.count, "load_state_dict", "loaded state dict contains a parameter group that doesn't match the size of optimizer's group")
             for (p, i) in zip(g.params, saved.params) { byIndex[i] = p }
-            for (k, v) in saved.options { g.options[k] = v }
+            for (k, v) in saved.options { g[k] = v }
         }
         state = [:]
         for (i, entry) in sd.state {

@@ -29,25 +29,81 @@ public enum HyperParameter: Equatable, CustomStringConvertible {
 
 /// A set of parameters sharing hyper-parameters (an entry of PyTorch's `optimizer.param_groups`).
 ///
+/// A group is created with PyTorch's keys for the options it overrides; when it joins an optimizer, the
+/// optimizer fills the rest from its defaults into its typed `Options` and checks them. Keys that are not
+/// options of that optimizer (a scheduler's `initial_lr`) are kept beside them, as PyTorch keeps them.
+///
 /// ```swift
 /// let opt = SGD([ParamGroup([net.weight], ["weight_decay": .number(3)]), ParamGroup([net.bias])], lr: 0.003)
 /// opt.paramGroups[0].lr = 0.01
+/// opt.paramGroups[0].modifyOptions(as: SGD.Options.self) { $0.momentum = 0.9 }
 /// ```
 public final class ParamGroup {
     public var params: [Tensor]
-    public var options: [String: HyperParameter]
+    /// The optimizer's typed options for this group; nil until the group joins an optimizer.
+    public private(set) var typedOptions: (any OptimizerOptions)?
+    /// Keys that are not options of the optimizer: before the group joins one, every key it was created
+    /// with; after, a scheduler's bookkeeping (`initial_lr`, `max_lr`) and any other key.
+    public private(set) var extras: [String: HyperParameter]
+
+    /// A group of `params`; `options` overrides the optimizer's defaults under PyTorch's keys.
     public init(_ params: [Tensor], _ options: [String: HyperParameter] = [:]) {
         self.params = params
-        self.options = options
+        self.extras = options
     }
+
+    /// Takes `defaults` as this group's options, overridden by the keys it was created with, and checks them.
+    func join<O: OptimizerOptions>(defaults: O) {
+        var o = defaults
+        for (k, v) in extras where o.setValue(v, forKey: k) { extras[k] = nil }
+        o.validate()
+        typedOptions = o
+    }
+
+    /// The typed options (`group.options(as: SGD.Options.self).momentum`); stops when the group belongs to
+    /// another kind of optimizer.
+    public func options<O: OptimizerOptions>(as _: O.Type) -> O {
+        guard let o = typedOptions as? O else {
+            emberFail("optimizer", "this parameter group has \(typedOptions.map { "\(type(of: $0))" } ?? "no optimizer yet"), not \(O.self)")
+        }
+        return o
+    }
+
+    /// Changes the typed options in place (not checked again, like assigning `param_groups[i]["momentum"]`).
+    public func modifyOptions<O: OptimizerOptions>(as type: O.Type, _ body: (inout O) -> Void) {
+        var o = options(as: type)
+        body(&o)
+        typedOptions = o
+    }
+
     /// The learning rate of this group (schedulers change it between steps).
     public var lr: Double {
-        get { options["lr"]?.double ?? 0 }
-        set { options["lr"] = .number(newValue) }
+        get { typedOptions?.lr ?? extras["lr"]?.double ?? 0 }
+        set {
+            if typedOptions != nil { typedOptions!.lr = newValue } else { extras["lr"] = .number(newValue) }
+        }
     }
+
+    /// PyTorch's dictionary view of the group, without `params` (what state dicts hold).
+    public var options: [String: HyperParameter] {
+        var d = extras
+        if let o = typedOptions { d.merge(o.dictionary) { _, typed in typed } }
+        return d
+    }
+
+    /// An option or scheduler entry by PyTorch's key (`group["momentum"]`, `group["initial_lr"]`). Setting an
+    /// option of the optimizer converts the value to the option's type.
     public subscript(key: String) -> HyperParameter? {
-        get { options[key] }
-        set { options[key] = newValue }
+        get { typedOptions?.value(forKey: key) ?? extras[key] }
+        set {
+            if var o = typedOptions, o.value(forKey: key) != nil {
+                guard let v = newValue else { emberFail("optimizer", "option \(key) of \(type(of: o)) cannot be removed") }
+                o.setValue(v, forKey: key)
+                typedOptions = o
+            } else {
+                extras[key] = newValue
+            }
+        }
     }
 }
 
@@ -62,22 +118,26 @@ public final class ParamState {
 /// step never walks the module tree; `step()` calls `update` for each parameter that has a gradient.
 open class Optimizer {
     public var paramGroups: [ParamGroup]
-    /// The defaults every group starts from; keys absent from a group are filled from here.
-    public let defaults: [String: HyperParameter]
+    /// The options every group starts from (this optimizer's `Options`).
+    public let defaultOptions: any OptimizerOptions
+    /// The defaults under PyTorch's keys (`optimizer.defaults`).
+    public var defaults: [String: HyperParameter] { defaultOptions.dictionary }
     /// State per parameter, keyed by the parameter's identity.
     public var state: [ObjectIdentifier: ParamState] = [:]
 
-    /// Creates an optimizer over groups, filling each group's missing options from `defaults`.
-    public init(groups: [ParamGroup], defaults: [String: HyperParameter]) {
+    /// Creates an optimizer over groups: checks `defaults` (PyTorch's constructor messages), then gives each
+    /// group `defaults` overridden by its own keys, checked the same way.
+    public init<O: OptimizerOptions>(groups: [ParamGroup], defaults: O) {
+        defaults.validate()
         emberCheck(!groups.isEmpty && !groups.allSatisfy({ $0.params.isEmpty }), "optimizer", "optimizer got an empty parameter list")
-        self.defaults = defaults
+        self.defaultOptions = defaults
         var seen = Set<ObjectIdentifier>()
         for g in groups {
-            for (k, v) in defaults where g.options[k] == nil { g.options[k] = v }
             for p in g.params {
                 emberCheck(seen.insert(ObjectIdentifier(p)).inserted, "optimizer", "some parameters appear in more than one parameter group")
                 emberCheck(p.isLeaf, "optimizer", "can't optimize a non-leaf Tensor")
             }
+            g.join(defaults: defaults)
         }
         self.paramGroups = groups
     }
@@ -114,14 +174,9 @@ open class Optimizer {
             emberCheck(seen.insert(ObjectIdentifier(p)).inserted, "optimizer", "some parameters appear in more than one parameter group")
             emberCheck(p.isLeaf, "optimizer", "can't optimize a non-leaf Tensor")
         }
-        for (k, v) in defaults where group.options[k] == nil { group.options[k] = v }
+        group.join(defaults: defaultOptions)
         paramGroups.append(group)
     }
-}
-
-/// Checks a hyper-parameter with PyTorch's constructor message (`Invalid learning rate: -1.0`).
-func checkHyper(_ ok: Bool, _ what: String, _ value: Any) {
-    emberCheck(ok, "optimizer", "Invalid \(what): \(value)")
 }
 
 /// `pow` for Doubles without colliding with `Tensor.pow` inside optimizer code.

@@ -2,6 +2,7 @@
 import Foundation
 import Testing
 import Ember
+import EmberIO
 import _EmberTestSupport
 
 @Suite struct NpyTests {

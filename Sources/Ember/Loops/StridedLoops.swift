@@ -1,10 +1,11 @@
 // Strided iteration over one to three operands sharing a shape: the loop under every elementwise op.
 import EmberKernels
 
-/// Elementwise work above this many elements is split over `ThreadPool.shared` by `parallelForEachRow3`.
-let elementwiseParallelThreshold = 1 << 16
+/// Elementwise work above this many elements is split over `ThreadPool.shared` by `parallelForEachRow3`
+/// (the one threshold shared with EmberKernels' `VectorMath`).
+let elementwiseParallelThreshold = ThreadPool.parallelElementThreshold
 /// The smallest number of elements handed to another thread.
-let elementwiseMinChunk = 1 << 15
+let elementwiseMinChunk = ThreadPool.minParallelChunk
 
 /// Merges adjacent dimensions that are contiguous in every operand so the inner loop is as long as possible.
 @usableFromInline

@@ -1,8 +1,6 @@
 // NumPy `.npy` files: read (format 1.0/2.0/3.0, both byte orders, C or Fortran order) and atomic write.
 import Foundation
-#if canImport(Glibc)
-import Glibc
-#endif
+import Ember
 
 /// What went wrong reading or writing a `.npy` file, and in which file.
 ///
@@ -92,7 +90,11 @@ extension Tensor {
     /// ```
     public func saveNpy(to url: URL) throws {
         let bytes = try npyData(source: url.path)
-        try writeFileAtomically(bytes, to: url)
+        // The one atomic writer of EmberIO; its errors are reported as this format's.
+        do { try writeAtomically(bytes, to: url) } catch let e as CheckpointError {
+            if case .io(let message) = e.kind { throw NpyError(file: url.path, reason: .io(message)) }
+            throw NpyError(file: url.path, reason: .io("\(e)"))
+        }
     }
 
     /// The `.npy` encoding of this tensor (what `saveNpy` writes).
@@ -138,35 +140,4 @@ extension Tensor {
         out.append(Data(bytes: c.rawPointer, count: c.numel * dtype.itemSize))
         return out
     }
-}
-
-/// Writes `data` to `url` through a temporary file in the same directory, `fsync`, and `rename`.
-func writeFileAtomically(_ data: Data, to url: URL) throws {
-    let path = url.path
-    let dir = url.deletingLastPathComponent().path
-    let tmp = dir + "/." + url.lastPathComponent + ".tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
-    func fail(_ what: String) -> NpyError {
-        NpyError(file: path, reason: .io("\(what): \(String(cString: strerror(errno)))"))
-    }
-    let fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
-    if fd < 0 { throw fail("cannot create temporary file \(tmp)") }
-    var ok = false
-    defer { if !ok { unlink(tmp) } }
-    let written: Bool = data.withUnsafeBytes { raw in
-        var done = 0
-        while done < raw.count {
-            let n = write(fd, raw.baseAddress! + done, raw.count - done)
-            if n < 0 { if errno == EINTR { continue }; return false }
-            done += n
-        }
-        return true
-    }
-    if !written { let e = fail("write failed"); close(fd); throw e }
-    if fsync(fd) != 0 { let e = fail("fsync failed"); close(fd); throw e }
-    if close(fd) != 0 { throw fail("close failed") }
-    if rename(tmp, path) != 0 { throw fail("cannot rename \(tmp) over the file") }
-    ok = true
-    // Make the rename itself durable; failure here loses nothing already written.
-    let dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-    if dfd >= 0 { _ = fsync(dfd); close(dfd) }
 }

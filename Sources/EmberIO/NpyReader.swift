@@ -1,4 +1,5 @@
 // The .npy parser: preamble, the Python-literal header dictionary, dtype and shape checks, then the data.
+import Ember
 
 /// Parses one `.npy` image held in memory; every check throws `NpyError` (no traps on any input).
 struct NpyReader {

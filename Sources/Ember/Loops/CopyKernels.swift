@@ -72,7 +72,7 @@ private func tiledTransposeCopy<T>(_ s: UnsafeMutablePointer<T>, _ srcStrides: [
     let outerCount = outer.reduce(1, *)
     let tile = 32
     let rowBlocks = (rowsM + tile - 1) / tile
-    ThreadPool.shared.parallelFor(outerCount * rowBlocks, minChunk: Swift.max(1, (1 << 15) / (tile * cols))) { range in
+    ThreadPool.shared.parallelFor(outerCount * rowBlocks, minChunk: Swift.max(1, ThreadPool.minParallelChunk / (tile * cols))) { range in
         for item in range {
             var rem = item / rowBlocks, od = 0, os = 0
             for k in Swift.stride(from: outer.count - 1, through: 0, by: -1) {
