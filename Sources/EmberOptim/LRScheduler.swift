@@ -17,7 +17,7 @@ open class LRScheduler {
     public init(_ optimizer: Optimizer) {
         self.optimizer = optimizer
         for g in optimizer.paramGroups where g["initial_lr"] == nil { g["initial_lr"] = .number(g.lr) }
-        baseLRs = optimizer.paramGroups.map { $0["initial_lr"]!.double }
+        baseLRs = optimizer.paramGroups.map { $0["initial_lr"]?.double ?? $0.lr }
         lastEpoch = -1
         lastLR = baseLRs
     }

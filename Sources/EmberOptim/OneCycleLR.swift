@@ -38,13 +38,24 @@ public final class OneCycleLR: LRScheduler {
             g["min_lr"] = .number(initial / finalDivFactor)
             if cycleMomentum {
                 emberCheck(g["momentum"] != nil || g["betas"] != nil, "OneCycleLR", "optimizer must support momentum or beta1 with `cycle_momentum` option enabled")
-                if usesBetas { g["betas"] = .pair(maxMomentum, g["betas"]!.pair.1) } else { g["momentum"] = .number(maxMomentum) }
+                Self.setMomentum(g, maxMomentum, usesBetas: usesBetas)
                 g["max_momentum"] = .number(maxMomentum)
                 g["base_momentum"] = .number(baseMomentum)
             }
         }
         super.init(optimizer)
         initialStep()
+    }
+
+    /// A rate or momentum this scheduler stored in the group (`initial_lr`, `max_momentum`, ...).
+    private func number(_ g: ParamGroup, _ key: String) -> Double {
+        guard let v = g[key] else { emberFail("OneCycleLR", "parameter group has no '\(key)'") }
+        return v.double
+    }
+
+    /// Sets the cycled momentum: Adam's β1 (keeping β2), or `momentum`.
+    private static func setMomentum(_ g: ParamGroup, _ m: Double, usesBetas: Bool) {
+        if usesBetas, let (_, beta2) = g["betas"].map({ $0.pair }) { g["betas"] = .pair(m, beta2) } else { g["momentum"] = .number(m) }
     }
 
     private func annealValue(_ start: Double, _ end: Double, _ pct: Double) -> Double {
@@ -62,10 +73,10 @@ public final class OneCycleLR: LRScheduler {
             for (i, phase) in phases.enumerated() {
                 if stepNum <= phase.endStep || i == phases.count - 1 {
                     let pct = (stepNum - start) / (phase.endStep - start)
-                    lr = annealValue(g[phase.startLR]!.double, g[phase.endLR]!.double, pct)
+                    lr = annealValue(number(g, phase.startLR), number(g, phase.endLR), pct)
                     if cycleMomentum {
-                        let m = annealValue(g[phase.startMomentum]!.double, g[phase.endMomentum]!.double, pct)
-                        if usesBetas { g["betas"] = .pair(m, g["betas"]!.pair.1) } else { g["momentum"] = .number(m) }
+                        let m = annealValue(number(g, phase.startMomentum), number(g, phase.endMomentum), pct)
+                        Self.setMomentum(g, m, usesBetas: usesBetas)
                     }
                     break
                 }

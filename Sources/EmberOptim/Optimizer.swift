@@ -64,7 +64,7 @@ public final class ParamGroup {
     /// another kind of optimizer.
     public func options<O: OptimizerOptions>(as _: O.Type) -> O {
         guard let o = typedOptions as? O else {
-            emberFail("optimizer", "this parameter group has \(typedOptions.map { "\(type(of: $0))" } ?? "no optimizer yet"), not \(O.self)")
+            emberFail("optimizer", "this parameter group has \(typedOptions.map { String(reflecting: type(of: $0)) } ?? "no optimizer yet"), not \(String(reflecting: O.self))")
         }
         return o
     }
@@ -80,7 +80,7 @@ public final class ParamGroup {
     public var lr: Double {
         get { typedOptions?.lr ?? extras["lr"]?.double ?? 0 }
         set {
-            if typedOptions != nil { typedOptions!.lr = newValue } else { extras["lr"] = .number(newValue) }
+            if typedOptions != nil { typedOptions?.lr = newValue } else { extras["lr"] = .number(newValue) }
         }
     }
 
