@@ -45,6 +45,8 @@ public final class Conv2d: Module {
 }
 
 /// 1-d convolution over `[N, C, L]` (`nn.Conv1d`).
+///
+/// Shape: `[N, inChannels, L]` → `[N, outChannels, L']` with `L' = ⌊(L + 2p − d(k − 1) − 1)/s⌋ + 1`; `weight` is `[outChannels, inChannels/groups, k]`.
 public final class Conv1d: Module {
     public let inChannels: Int, outChannels: Int, kernelSize: [Int], stride: [Int], padding: ConvPadding
     public let dilation: [Int], groups: Int
@@ -73,6 +75,8 @@ public final class Conv1d: Module {
 }
 
 /// Transposed 2-d convolution (`nn.ConvTranspose2d`); weight `[in, out/groups, kH, kW]`.
+///
+/// Shape: `[N, inChannels, H, W]` → `[N, outChannels, H', W']` with `H' = (H − 1)s − 2p + d(k − 1) + outputPadding + 1`.
 public final class ConvTranspose2d: Module {
     public let inChannels: Int, outChannels: Int, kernelSize: [Int], stride: [Int], padding: [Int], outputPadding: [Int]
     public let dilation: [Int], groups: Int

@@ -3,6 +3,8 @@ import Ember
 
 /// Zeroes elements with probability `p` in training and scales the rest by `1/(1−p)` (`nn.Dropout`);
 /// the identity in eval mode. Masks come from the seedable default generator.
+///
+/// Shape: any shape `[*]` → the same shape.
 public final class Dropout: Module {
     public let p: Double
     public init(_ p: Double = 0.5) {

@@ -4,6 +4,8 @@ import Ember
 /// Batch normalization over the channel dim (`nn.BatchNorm1d` / `nn.BatchNorm2d`): in training it normalizes
 /// with the batch statistics and updates `running_mean`/`running_var` (momentum, unbiased variance) and
 /// `num_batches_tracked`; in eval mode it uses the running statistics.
+///
+/// Shape: `[N, C, *]` → the same shape, with `C == numFeatures`.
 public class BatchNorm: Module {
     public let numFeatures: Int, eps: Double, momentum: Double?, affine: Bool, trackRunningStats: Bool
     let expectedRanks: Set<Int>
@@ -42,6 +44,8 @@ public class BatchNorm: Module {
 }
 
 /// Batch normalization of `[N, C]` or `[N, C, L]` inputs (`nn.BatchNorm1d`).
+///
+/// Shape: `[N, C]` or `[N, C, L]` → the same shape, with `C == numFeatures`.
 public final class BatchNorm1d: BatchNorm {
     public init(_ numFeatures: Int, eps: Double = 1e-5, momentum: Double? = 0.1, affine: Bool = true,
                 trackRunningStats: Bool = true, dtype: DType = .float32) {
@@ -50,6 +54,8 @@ public final class BatchNorm1d: BatchNorm {
 }
 
 /// Batch normalization of `[N, C, H, W]` inputs (`nn.BatchNorm2d`).
+///
+/// Shape: `[N, C, H, W]` → the same shape, with `C == numFeatures`.
 public final class BatchNorm2d: BatchNorm {
     public init(_ numFeatures: Int, eps: Double = 1e-5, momentum: Double? = 0.1, affine: Bool = true,
                 trackRunningStats: Bool = true, dtype: DType = .float32) {
@@ -58,6 +64,8 @@ public final class BatchNorm2d: BatchNorm {
 }
 
 /// Layer normalization over the last dims (`nn.LayerNorm`), with an elementwise affine transform by default.
+///
+/// Shape: `[*, normalizedShape...]` → the same shape; `weight` and `bias` are `normalizedShape`.
 public final class LayerNorm: Module {
     public let normalizedShape: [Int], eps: Double
     @Parameter public var weight: Tensor?

@@ -2,6 +2,8 @@
 import Ember
 
 /// Max pooling over `[N, C, H, W]` (`nn.MaxPool2d`); stride defaults to the kernel size.
+///
+/// Shape: `[N, C, H, W]` (or `[C, H, W]`) → `[N, C, H', W']` with `H' = ⌊(H + 2p − d(k − 1) − 1)/s⌋ + 1` (⌈⌉ with `ceilMode`).
 public final class MaxPool2d: Module {
     public let kernelSize: [Int], stride: [Int], padding: [Int], dilation: [Int], ceilMode: Bool
     public init(kernelSize: IntTuple, stride: IntTuple? = nil, padding: IntTuple = 0, dilation: IntTuple = 1, ceilMode: Bool = false) {
@@ -24,6 +26,8 @@ public final class MaxPool2d: Module {
 }
 
 /// Average pooling over `[N, C, H, W]` (`nn.AvgPool2d`).
+///
+/// Shape: `[N, C, H, W]` (or `[C, H, W]`) → `[N, C, H', W']` with `H' = ⌊(H + 2p − k)/s⌋ + 1` (⌈⌉ with `ceilMode`).
 public final class AvgPool2d: Module {
     public let kernelSize: [Int], stride: [Int], padding: [Int], ceilMode: Bool, countIncludePad: Bool
     public init(kernelSize: IntTuple, stride: IntTuple? = nil, padding: IntTuple = 0, ceilMode: Bool = false, countIncludePad: Bool = true) {
@@ -43,6 +47,8 @@ public final class AvgPool2d: Module {
 }
 
 /// Adaptive average pooling to a fixed output size (`nn.AdaptiveAvgPool2d((1, 1))`).
+///
+/// Shape: `[N, C, H, W]` (or `[C, H, W]`) → `[N, C, outputSize[0], outputSize[1]]`.
 public final class AdaptiveAvgPool2d: Module {
     public let outputSize: [Int]
     public init(_ outputSize: IntTuple) { self.outputSize = expandTuple(outputSize, 2, op: "AdaptiveAvgPool2d", name: "output_size") }
@@ -52,6 +58,8 @@ public final class AdaptiveAvgPool2d: Module {
 }
 
 /// Adaptive max pooling to a fixed output size (`nn.AdaptiveMaxPool2d`).
+///
+/// Shape: `[N, C, H, W]` (or `[C, H, W]`) → `[N, C, outputSize[0], outputSize[1]]`.
 public final class AdaptiveMaxPool2d: Module {
     public let outputSize: [Int]
     public init(_ outputSize: IntTuple) { self.outputSize = expandTuple(outputSize, 2, op: "AdaptiveMaxPool2d", name: "output_size") }
