@@ -19,6 +19,13 @@ public struct GraphNode: Equatable {
     public var attributes: String
 
     /// A node; inputs, shape and attributes default to none, unknown and `{}`.
+    ///
+    /// - Parameters:
+    ///   - name: The node's unique name (a `/` path shows as nesting).
+    ///   - op: The op shown on the node (`aten::linear`).
+    ///   - inputs: The names of the nodes feeding this one.
+    ///   - outputShape: The shape of the node's output, shown on its edges.
+    ///   - attributes: Extra attributes as JSON text, shown in the node's details.
     public init(name: String, op: String, inputs: [String] = [], outputShape: [Int]? = nil, attributes: String = "{}") {
         self.name = name
         self.op = op

@@ -75,6 +75,12 @@ extension SummaryWriter {
     /// ```swift
     /// try writer.addHparams(["lr": 0.1, "bsize": 32], metrics: ["hparam/accuracy": 0.91])
     /// ```
+    ///
+    /// - Parameters:
+    ///   - hparams: The run's hyper-parameters by name.
+    ///   - metrics: The run's final metrics by name; each is also written as a scalar.
+    ///   - runName: The subdirectory the hyper-parameter run is written to (nil: a timestamp, as PyTorch does).
+    ///   - step: The global step to record it at; nil records step 0, as PyTorch does.
     public func addHparams(_ hparams: [String: HParamValue], metrics: [String: Double], runName: String? = nil,
                            step: Int? = nil) throws {
         let name = runName ?? "\(Date().timeIntervalSince1970)"

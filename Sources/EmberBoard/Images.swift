@@ -15,6 +15,13 @@ import Ember
 /// ```swift
 /// let grid = makeGrid(batch, nrow: 4, padding: 2)   // batch: [8, 1, 28, 28] → [3, 62, 122]
 /// ```
+///
+/// - Parameters:
+///   - images: A batch `[N, C, H, W]` (or `[N, H, W]`).
+///   - nrow: The number of images per row of the grid.
+///   - padding: Pixels between images and around the grid.
+///   - normalize: Shift and scale the values into [0, 1] first, by the batch's minimum and maximum.
+///   - padValue: The value of the padding pixels.
 public func makeGrid(_ images: Tensor, nrow: Int = 8, padding: Int = 2, normalize: Bool = false,
                      padValue: Double = 0) -> Tensor {
     emberCheck(nrow > 0, "make_grid", "nrow must be positive, got \(nrow)")

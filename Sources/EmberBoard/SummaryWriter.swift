@@ -35,6 +35,13 @@ public final class SummaryWriter {
     /// `purge_step`), TensorBoard drops the events of earlier files in `logDir` at or after that step: what a
     /// resumed run logs again replaces what the interrupted run had logged, instead of doubling the curves.
     /// Throws `SummaryWriterError` when the directory or file cannot be created.
+    ///
+    /// - Parameters:
+    ///   - logDir: The directory of the event file (nil: `runs/<date>_<host><comment>`, as PyTorch names it).
+    ///   - comment: Appended to the default directory name.
+    ///   - flushSeconds: How often pending events are written to disk.
+    ///   - filenameSuffix: Appended to the event file's name.
+    ///   - purgeStep: On resume, hide events at this step and later left by a run that crashed.
     public init(logDir: String? = nil, comment: String = "", flushSeconds: Double = 2, filenameSuffix: String = "",
                 purgeStep: Int? = nil) throws {
         self.logDir = logDir ?? SummaryWriter.defaultLogDir(comment: comment)
@@ -71,21 +78,45 @@ public final class SummaryWriter {
     // MARK: Scalars
 
     /// Logs one scalar (`add_scalar`), shown as a point of the curve `tag` at `step`.
+    ///
+    /// - Parameters:
+    ///   - tag: The name the value is shown under in TensorBoard (`loss/train`).
+    ///   - value: The value to record.
+    ///   - step: The global step to record it at; nil records step 0, as PyTorch does.
+    ///   - wallTime: Seconds since 1970 to record; nil uses the current time.
     public func addScalar(_ tag: String, _ value: Double, step: Int? = nil, wallTime: Double? = nil) {
         addSummary([SummaryValue(tag: tag, payload: .simpleValue(Float(value)))], step: step, wallTime: wallTime)
     }
 
     /// Logs an integer as a scalar (`writer.addScalar("y=4x", 4 * i, step: i)`, as PyTorch takes Python ints).
+    ///
+    /// - Parameters:
+    ///   - tag: The name the value is shown under in TensorBoard (`loss/train`).
+    ///   - value: The value to record.
+    ///   - step: The global step to record it at; nil records step 0, as PyTorch does.
+    ///   - wallTime: Seconds since 1970 to record; nil uses the current time.
     public func addScalar<V: BinaryInteger>(_ tag: String, _ value: V, step: Int? = nil, wallTime: Double? = nil) {
         addScalar(tag, Double(value), step: step, wallTime: wallTime)
     }
 
     /// Logs a `Float` (or any other floating-point value) as a scalar.
+    ///
+    /// - Parameters:
+    ///   - tag: The name the value is shown under in TensorBoard (`loss/train`).
+    ///   - value: The value to record.
+    ///   - step: The global step to record it at; nil records step 0, as PyTorch does.
+    ///   - wallTime: Seconds since 1970 to record; nil uses the current time.
     public func addScalar<V: BinaryFloatingPoint>(_ tag: String, _ value: V, step: Int? = nil, wallTime: Double? = nil) {
         addScalar(tag, Double(value), step: step, wallTime: wallTime)
     }
 
     /// Logs a one-element tensor as a scalar (`add_scalar` with a tensor).
+    ///
+    /// - Parameters:
+    ///   - tag: The name the value is shown under in TensorBoard (`loss/train`).
+    ///   - value: The value to record.
+    ///   - step: The global step to record it at; nil records step 0, as PyTorch does.
+    ///   - wallTime: Seconds since 1970 to record; nil uses the current time.
     public func addScalar(_ tag: String, _ value: Tensor, step: Int? = nil, wallTime: Double? = nil) {
         emberCheck(value.numel == 1, "add_scalar", "scalar should be 0D, got a tensor of shape \(value.shape)")
         addScalar(tag, value.item(), step: step, wallTime: wallTime)
@@ -94,6 +125,12 @@ public final class SummaryWriter {
     /// Logs several scalars in one chart (`add_scalars`): like PyTorch, each key gets its own sub-run
     /// `<logDir>/<mainTag>_<key>` (with `/` in `mainTag` replaced by `_`) holding the scalar under the
     /// tag `mainTag`. Keys are written in sorted order (Swift dictionaries have no order).
+    ///
+    /// - Parameters:
+    ///   - mainTag: The parent name; each value is written to its own run `<mainTag>_<key>`.
+    ///   - values: The values to record.
+    ///   - step: The global step to record it at; nil records step 0, as PyTorch does.
+    ///   - wallTime: Seconds since 1970 to record; nil uses the current time.
     public func addScalars(_ mainTag: String, _ values: [String: Double], step: Int? = nil, wallTime: Double? = nil) {
         let time = wallTime ?? SummaryWriter.now()
         for key in values.keys.sorted() {
@@ -127,17 +164,38 @@ public final class SummaryWriter {
     /// Floats are scaled by 255, clipped and truncated to uint8, then PNG-encoded, exactly as PyTorch.
     ///
     /// Shape: `[C, H, W]` (C = 1, 3 or 4), `[H, W, C]` or `[H, W]`.
+    ///
+    /// - Parameters:
+    ///   - tag: The name the value is shown under in TensorBoard (`loss/train`).
+    ///   - image: The image tensor, in `[0, 1]` for floats or `[0, 255]` for uint8.
+    ///   - step: The global step to record it at; nil records step 0, as PyTorch does.
+    ///   - wallTime: Seconds since 1970 to record; nil uses the current time.
+    ///   - dataFormat: The layout of the tensor's dimensions (`CHW`, `HWC`, `HW`; `NCHW`, `NHWC` for batches).
     public func addImage(_ tag: String, _ image: Tensor, step: Int? = nil, wallTime: Double? = nil, dataFormat: String = "CHW") {
         emberCheck(dataFormat.count <= 3, "add_image", "use addImages for a batch (dataformats '\(dataFormat)')")
         addHWC(tag, hwcImage(image, dataFormat: dataFormat, op: "add_image"), step: step, wallTime: wallTime)
     }
 
     /// `addImage` with the layout as an enum: `writer.addImage("img", x, dataFormat: .hwc)`.
+    ///
+    /// - Parameters:
+    ///   - tag: The name the value is shown under in TensorBoard (`loss/train`).
+    ///   - image: The image tensor, in `[0, 1]` for floats or `[0, 255]` for uint8.
+    ///   - step: The global step to record it at; nil records step 0, as PyTorch does.
+    ///   - wallTime: Seconds since 1970 to record; nil uses the current time.
+    ///   - dataFormat: The layout of the tensor's dimensions (`CHW`, `HWC`, `HW`; `NCHW`, `NHWC` for batches).
     public func addImage(_ tag: String, _ image: Tensor, step: Int? = nil, wallTime: Double? = nil, dataFormat: ImageDataFormat) {
         addImage(tag, image, step: step, wallTime: wallTime, dataFormat: dataFormat.rawValue)
     }
 
     /// `addImages` with the layout as an enum (`.nchw`, `.nhwc`).
+    ///
+    /// - Parameters:
+    ///   - tag: The name the value is shown under in TensorBoard (`loss/train`).
+    ///   - images: A batch of image tensors, drawn as one grid.
+    ///   - step: The global step to record it at; nil records step 0, as PyTorch does.
+    ///   - wallTime: Seconds since 1970 to record; nil uses the current time.
+    ///   - dataFormat: The layout of the tensor's dimensions (`CHW`, `HWC`, `HW`; `NCHW`, `NHWC` for batches).
     public func addImages(_ tag: String, _ images: Tensor, step: Int? = nil, wallTime: Double? = nil, dataFormat: ImageDataFormat) {
         addImages(tag, images, step: step, wallTime: wallTime, dataFormat: dataFormat.rawValue)
     }
@@ -145,6 +203,13 @@ public final class SummaryWriter {
     /// Logs a batch of images as one grid image (`add_images`): 8 per row, no padding, as PyTorch.
     ///
     /// Shape: `[N, C, H, W]` (`dataFormat` `"NCHW"`, default) or `[N, H, W, C]` (`"NHWC"`).
+    ///
+    /// - Parameters:
+    ///   - tag: The name the value is shown under in TensorBoard (`loss/train`).
+    ///   - images: A batch of image tensors, drawn as one grid.
+    ///   - step: The global step to record it at; nil records step 0, as PyTorch does.
+    ///   - wallTime: Seconds since 1970 to record; nil uses the current time.
+    ///   - dataFormat: The layout of the tensor's dimensions (`CHW`, `HWC`, `HW`; `NCHW`, `NHWC` for batches).
     public func addImages(_ tag: String, _ images: Tensor, step: Int? = nil, wallTime: Double? = nil, dataFormat: String = "NCHW") {
         emberCheck(dataFormat.count == 4, "add_images", "expected a 4-d dataformats such as NCHW, got '\(dataFormat)'")
         addHWC(tag, hwcImage(images, dataFormat: dataFormat, op: "add_images"), step: step, wallTime: wallTime)
@@ -159,6 +224,13 @@ public final class SummaryWriter {
 
     /// Logs the distribution of `values` (`add_histogram`), with PyTorch's default exponential bins
     /// unless `bins` says otherwise; bucket counts are those of `numpy.histogram`.
+    ///
+    /// - Parameters:
+    ///   - tag: The name the value is shown under in TensorBoard (`loss/train`).
+    ///   - values: The values to record.
+    ///   - step: The global step to record it at; nil records step 0, as PyTorch does.
+    ///   - bins: How bucket edges are chosen (`.tensorflow`, as TensorBoard's default).
+    ///   - wallTime: Seconds since 1970 to record; nil uses the current time.
     public func addHistogram(_ tag: String, _ values: Tensor, step: Int? = nil, bins: HistogramBins = .tensorflow,
                              wallTime: Double? = nil) {
         let data = noGrad { values.detach().contiguous().toArray(as: Double.self) }
@@ -170,6 +242,13 @@ public final class SummaryWriter {
     /// NaN and infinite values are left out of the histogram (a diverging run's weights must not stop the
     /// logging); when no finite value is left, or none falls inside the bins, nothing is logged (PyTorch
     /// raises in both cases).
+    ///
+    /// - Parameters:
+    ///   - tag: The name the value is shown under in TensorBoard (`loss/train`).
+    ///   - values: The values to record.
+    ///   - step: The global step to record it at; nil records step 0, as PyTorch does.
+    ///   - bins: How bucket edges are chosen (`.tensorflow`, as TensorBoard's default).
+    ///   - wallTime: Seconds since 1970 to record; nil uses the current time.
     public func addHistogram(_ tag: String, _ values: [Double], step: Int? = nil, bins: HistogramBins = .tensorflow,
                              wallTime: Double? = nil) {
         var values = values
@@ -182,6 +261,12 @@ public final class SummaryWriter {
     }
 
     /// Logs a text (`add_text`), rendered as Markdown under the tag `<tag>/text_summary`, as PyTorch.
+    ///
+    /// - Parameters:
+    ///   - tag: The name the value is shown under in TensorBoard (`loss/train`).
+    ///   - text: The text, rendered as Markdown.
+    ///   - step: The global step to record it at; nil records step 0, as PyTorch does.
+    ///   - wallTime: Seconds since 1970 to record; nil uses the current time.
     public func addText(_ tag: String, _ text: String, step: Int? = nil, wallTime: Double? = nil) {
         let value = SummaryValue(tag: tag + "/text_summary", payload: .tensor(TensorProto(strings: [text], shape: [1])),
                                  plugin: ("text", []))
@@ -199,11 +284,21 @@ public final class SummaryWriter {
 
     /// Logs the graph of `model` run on `input` (`add_graph(model, input)`): modules as nested boxes,
     /// the ops they ran, and the shapes between them. See `graphNodes(model:input:)`.
+    ///
+    /// - Parameters:
+    ///   - model: The model to trace.
+    ///   - input: An example input the model is run on to trace its graph.
+    ///   - wallTime: Seconds since 1970 to record; nil uses the current time.
     public func addGraph(model: any GraphExportable, input: Tensor, wallTime: Double? = nil) {
         addGraph(nodes: graphNodes(model: model, input: input), wallTime: wallTime)
     }
 
     /// Logs the autograd graph that computed `output` (every `gradFn` reachable from it).
+    ///
+    /// - Parameters:
+    ///   - output: The output whose autograd graph is drawn.
+    ///   - parameters: Named parameters, so that their nodes get readable names.
+    ///   - wallTime: Seconds since 1970 to record; nil uses the current time.
     public func addGraph(output: Tensor, parameters: [(String, Tensor)] = [], wallTime: Double? = nil) {
         addGraph(nodes: graphNodes(output: output, parameters: parameters), wallTime: wallTime)
     }

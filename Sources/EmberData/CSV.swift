@@ -15,6 +15,13 @@ import Ember
 /// let xy = try loadCSV("diabetes.csv")                 // [759, 9] float32
 /// let ds = TensorDataset(xy.slice(1, end: -1), xy.slice(1, start: -1))
 /// ```
+///
+/// - Parameters:
+///   - path: The file to read.
+///   - delimiter: The character between fields.
+///   - skipRows: Lines skipped at the start (a header).
+///   - comments: Lines starting with this character are skipped (nil: none).
+///   - dtype: The element type of the result.
 public func loadCSV(_ path: String, delimiter: Character = ",", skipRows: Int = 0, comments: Character? = "#",
                     dtype: DType = .float32) throws -> Tensor {
     guard let data = FileManager.default.contents(atPath: path) else {
@@ -25,6 +32,14 @@ public func loadCSV(_ path: String, delimiter: Character = ",", skipRows: Int = 
 }
 
 /// Parses delimited numeric text already in memory (see `loadCSV`); `name` is used in error messages.
+///
+/// - Parameters:
+///   - data: The file's bytes.
+///   - name: The name used in errors (a file name).
+///   - delimiter: The character between fields.
+///   - skipRows: Lines skipped at the start (a header).
+///   - comments: Lines starting with this character are skipped (nil: none).
+///   - dtype: The element type of the result.
 public func parseCSV(_ data: Data, name: String = "<data>", delimiter: Character = ",", skipRows: Int = 0,
                      comments: Character? = "#", dtype: DType = .float32) throws -> Tensor {
     guard let delim = delimiter.asciiValue else { emberFail("loadCSV", "delimiter must be an ASCII character") }

@@ -39,6 +39,16 @@ public final class DataLoader<D: Dataset, Batch>: Sequence {
     let collateFn: ([D.Sample]) throws -> Batch
 
     /// A loader with a custom `collate` (`collate_fn`), which turns the samples of one batch into a batch.
+    ///
+    /// - Parameters:
+    ///   - dataset: The dataset to read samples from.
+    ///   - batchSize: The number of samples per batch.
+    ///   - shuffle: Draw a new permutation of the samples each epoch.
+    ///   - dropLast: Drop the last batch when it would be smaller than `batchSize`.
+    ///   - numWorkers: Threads that load batches ahead (0 loads on the caller's thread).
+    ///   - prefetchFactor: Batches each worker keeps ready ahead of the consumer.
+    ///   - generator: The random source for shuffling and per-batch seeds (nil: the default generator).
+    ///   - collate: Turns a batch's samples into one batch value.
     public init(_ dataset: D, batchSize: Int = 1, shuffle: Bool = false, dropLast: Bool = false,
                 numWorkers: Int = 0, prefetchFactor: Int = 2, generator: RandomSource? = nil,
                 collate: @escaping ([D.Sample]) throws -> Batch) {
@@ -219,6 +229,15 @@ final class WorkQueue<Batch>: @unchecked Sendable {
 
 extension DataLoader {
     /// A loader whose samples are `Collatable`, batched by the default collation.
+    ///
+    /// - Parameters:
+    ///   - dataset: The dataset to read samples from.
+    ///   - batchSize: The number of samples per batch.
+    ///   - shuffle: Draw a new permutation of the samples each epoch.
+    ///   - dropLast: Drop the last batch when it would be smaller than `batchSize`.
+    ///   - numWorkers: Threads that load batches ahead (0 loads on the caller's thread).
+    ///   - prefetchFactor: Batches each worker keeps ready ahead of the consumer.
+    ///   - generator: The random source for shuffling and per-batch seeds (nil: the default generator).
     public convenience init(_ dataset: D, batchSize: Int = 1, shuffle: Bool = false, dropLast: Bool = false,
                             numWorkers: Int = 0, prefetchFactor: Int = 2, generator: RandomSource? = nil)
     where D.Sample: Collatable, Batch == D.Sample.Collated {
@@ -227,6 +246,15 @@ extension DataLoader {
     }
 
     /// A loader over `(A, B)` samples (e.g. `(image, label)`), each position collated: `for (x, y) in loader`.
+    ///
+    /// - Parameters:
+    ///   - dataset: The dataset to read samples from.
+    ///   - batchSize: The number of samples per batch.
+    ///   - shuffle: Draw a new permutation of the samples each epoch.
+    ///   - dropLast: Drop the last batch when it would be smaller than `batchSize`.
+    ///   - numWorkers: Threads that load batches ahead (0 loads on the caller's thread).
+    ///   - prefetchFactor: Batches each worker keeps ready ahead of the consumer.
+    ///   - generator: The random source for shuffling and per-batch seeds (nil: the default generator).
     public convenience init<A: Collatable, B: Collatable>(
         _ dataset: D, batchSize: Int = 1, shuffle: Bool = false, dropLast: Bool = false,
         numWorkers: Int = 0, prefetchFactor: Int = 2, generator: RandomSource? = nil)
@@ -237,6 +265,15 @@ extension DataLoader {
     }
 
     /// A loader over `(A, B, C)` samples, each position collated.
+    ///
+    /// - Parameters:
+    ///   - dataset: The dataset to read samples from.
+    ///   - batchSize: The number of samples per batch.
+    ///   - shuffle: Draw a new permutation of the samples each epoch.
+    ///   - dropLast: Drop the last batch when it would be smaller than `batchSize`.
+    ///   - numWorkers: Threads that load batches ahead (0 loads on the caller's thread).
+    ///   - prefetchFactor: Batches each worker keeps ready ahead of the consumer.
+    ///   - generator: The random source for shuffling and per-batch seeds (nil: the default generator).
     public convenience init<A: Collatable, B: Collatable, C: Collatable>(
         _ dataset: D, batchSize: Int = 1, shuffle: Bool = false, dropLast: Bool = false,
         numWorkers: Int = 0, prefetchFactor: Int = 2, generator: RandomSource? = nil)

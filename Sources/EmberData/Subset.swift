@@ -30,6 +30,11 @@ public struct Subset<Base: Dataset>: Dataset {
 /// ```swift
 /// let parts = randomSplit(ds, lengths: [800, 200], generator: SplitMix64(seed: 42))
 /// ```
+///
+/// - Parameters:
+///   - dataset: The dataset to split.
+///   - lengths: The size of each part; they must add up to the dataset's count.
+///   - generator: The random source for the permutation (nil: the default generator).
 public func randomSplit<D: Dataset>(_ dataset: D, lengths: [Int], generator: RandomSource? = nil) -> [Subset<D>] {
     emberCheck(lengths.allSatisfy { $0 >= 0 }, "random_split", "lengths must be non-negative, got \(lengths)")
     emberCheck(lengths.reduce(0, +) == dataset.count, "random_split",
@@ -48,6 +53,11 @@ public func randomSplit<D: Dataset>(_ dataset: D, lengths: [Int], generator: Ran
 ///
 /// As in PyTorch, each length is `floor(count * fraction)` and the remainder is handed out one by one,
 /// round-robin from the first subset.
+///
+/// - Parameters:
+///   - dataset: The dataset to split.
+///   - fractions: The share of each part; they must add up to 1 (remainders go to the first parts, as PyTorch does).
+///   - generator: The random source for the permutation (nil: the default generator).
 public func randomSplit<D: Dataset>(_ dataset: D, fractions: [Double], generator: RandomSource? = nil) -> [Subset<D>] {
     emberCheck(Swift.abs(fractions.reduce(0, +) - 1) < 1e-9 && fractions.allSatisfy { $0 >= 0 && $0 <= 1 },
                "random_split", "fractions must be in [0, 1] and sum to 1, got \(fractions)")

@@ -103,6 +103,11 @@ public func loadCheckpoint(from url: URL) throws -> CheckpointValue {
 /// ```swift
 /// try saveSafetensors(sd, metadata: [("format", "pt")], to: URL(fileURLWithPath: "m.safetensors"))
 /// ```
+///
+/// - Parameters:
+///   - tensors: The tensors by name.
+///   - metadata: String pairs stored in the header's `__metadata__`.
+///   - url: The file to write.
 public func saveSafetensors(_ tensors: StateDict, metadata: [(String, String)] = [], to url: URL) throws {
     try SafetensorsFormat.write(tensors, metadata: metadata, to: url)
 }

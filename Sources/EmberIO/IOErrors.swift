@@ -35,6 +35,11 @@ public struct CheckpointError: Error, CustomStringConvertible {
     public var entry: String?
 
     /// An error of `kind` about `file` (and `entry`, a zip member or dict key).
+    ///
+    /// - Parameters:
+    ///   - kind: What went wrong.
+    ///   - file: The file involved, if known.
+    ///   - entry: The archive member or dictionary key involved, if known.
     public init(_ kind: Kind, file: String? = nil, entry: String? = nil) {
         self.kind = kind
         self.file = file
@@ -85,6 +90,12 @@ public struct ZipError: Error, CustomStringConvertible {
     public var offset: Int?
 
     /// An error of `kind`, located as precisely as the reader knows.
+    ///
+    /// - Parameters:
+    ///   - kind: What went wrong.
+    ///   - file: The file involved, if known.
+    ///   - entry: The archive member or dictionary key involved, if known.
+    ///   - offset: The byte offset of the problem, if known.
     public init(_ kind: Kind, file: String?, entry: String? = nil, offset: Int? = nil) {
         self.kind = kind
         self.file = file
@@ -143,6 +154,12 @@ public struct PickleError: Error, CustomStringConvertible {
     public var entry: String?
 
     /// An error of `kind`, located as precisely as the reader knows.
+    ///
+    /// - Parameters:
+    ///   - kind: What went wrong.
+    ///   - offset: The byte offset of the problem, if known.
+    ///   - file: The file involved, if known.
+    ///   - entry: The archive member or dictionary key involved, if known.
     public init(_ kind: Kind, offset: Int? = nil, file: String? = nil, entry: String? = nil) {
         self.kind = kind
         self.offset = offset
@@ -195,6 +212,11 @@ public struct SafetensorsError: Error, CustomStringConvertible {
     public var tensor: String?
 
     /// An error of `kind`, located as precisely as the reader knows.
+    ///
+    /// - Parameters:
+    ///   - kind: What went wrong.
+    ///   - file: The file involved, if known.
+    ///   - tensor: The tensor involved, if known.
     public init(_ kind: Kind, file: String?, tensor: String? = nil) {
         self.kind = kind
         self.file = file

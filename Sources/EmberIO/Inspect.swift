@@ -13,6 +13,13 @@ public struct TensorSummary: Sendable, CustomStringConvertible {
     /// `zlib.crc32(t.contiguous().numpy().tobytes())` (bfloat16: `t.view(torch.int16)`).
     public var checksum: UInt32
 
+    /// A tensor's summary as `inspect` reports it.
+    ///
+    /// - Parameters:
+    ///   - name: The tensor's key in the file.
+    ///   - dtype: The tensor's element type.
+    ///   - shape: The tensor's shape.
+    ///   - checksum: The CRC-32 of the elements in logical order.
     public init(name: String, dtype: DType, shape: [Int], checksum: UInt32) {
         self.name = name
         self.dtype = dtype
@@ -58,6 +65,11 @@ public func inspect(_ url: URL) throws -> [TensorSummary] {
 /// ```swift
 /// try convert(from: URL(fileURLWithPath: "model.pt"), to: URL(fileURLWithPath: "model.safetensors"))
 /// ```
+///
+/// - Parameters:
+///   - source: The file to read (`.pt`, `.safetensors`, `.npz` or `.npy`).
+///   - destination: The file to write; its extension picks the format.
+///   - allowLargeViews: Copy views that are much larger than their storage or over 1 GiB into formats without strides.
 public func convert(from source: URL, to destination: URL, allowLargeViews: Bool = false) throws {
     let src = try TensorFileFormat(for: source), dst = try TensorFileFormat(for: destination)
     if src == .safetensors && dst == .safetensors {

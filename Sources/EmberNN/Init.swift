@@ -27,10 +27,24 @@ public enum Init {
         return (t.shape[1] * receptive, t.shape[0] * receptive)
     }
 
+    /// Fills `t` with values drawn uniformly from [a, b) (`nn.init.uniform_`).
+    ///
+    /// - Parameters:
+    ///   - t: The tensor to fill in place.
+    ///   - a: The lower bound (`uniform_`) or the negative slope of the rectifier after this layer (Kaiming).
+    ///   - b: The upper bound.
+    ///   - generator: The random generator to draw from; nil uses the default generator (`manualSeed`).
     @discardableResult
     public static func uniform_(_ t: Tensor, a: Double = 0, b: Double = 1, generator: Generator? = nil) -> Tensor {
         noGrad { t.uniform_(from: a, to: b, generator: generator) }
     }
+    /// Fills `t` with values drawn from N(mean, std²) (`nn.init.normal_`).
+    ///
+    /// - Parameters:
+    ///   - t: The tensor to fill in place.
+    ///   - mean: The mean of the normal distribution.
+    ///   - std: The standard deviation of the normal distribution.
+    ///   - generator: The random generator to draw from; nil uses the default generator (`manualSeed`).
     @discardableResult
     public static func normal_(_ t: Tensor, mean: Double = 0, std: Double = 1, generator: Generator? = nil) -> Tensor {
         noGrad { t.normal_(mean: mean, std: std, generator: generator) }
@@ -43,6 +57,11 @@ public enum Init {
     public static func ones_(_ t: Tensor) -> Tensor { constant_(t, 1) }
 
     /// Glorot uniform: U(−a, a) with `a = gain·√(6/(fanIn + fanOut))`.
+    ///
+    /// - Parameters:
+    ///   - t: The tensor to fill in place.
+    ///   - gain: The scaling factor (see `calculateGain`).
+    ///   - generator: The random generator to draw from; nil uses the default generator (`manualSeed`).
     @discardableResult
     public static func xavierUniform_(_ t: Tensor, gain: Double = 1, generator: Generator? = nil) -> Tensor {
         let (fi, fo) = fans(t)
@@ -50,12 +69,24 @@ public enum Init {
         return uniform_(t, a: -a, b: a, generator: generator)
     }
     /// Glorot normal: N(0, std²) with `std = gain·√(2/(fanIn + fanOut))`.
+    ///
+    /// - Parameters:
+    ///   - t: The tensor to fill in place.
+    ///   - gain: The scaling factor (see `calculateGain`).
+    ///   - generator: The random generator to draw from; nil uses the default generator (`manualSeed`).
     @discardableResult
     public static func xavierNormal_(_ t: Tensor, gain: Double = 1, generator: Generator? = nil) -> Tensor {
         let (fi, fo) = fans(t)
         return normal_(t, std: gain * (2.0 / Double(fi + fo)).squareRoot(), generator: generator)
     }
     /// He uniform: U(−b, b) with `b = gain·√(3/fan)`; PyTorch's default for Linear/Conv uses `a = √5` (leaky ReLU).
+    ///
+    /// - Parameters:
+    ///   - t: The tensor to fill in place.
+    ///   - a: The lower bound (`uniform_`) or the negative slope of the rectifier after this layer (Kaiming).
+    ///   - mode: Preserve the variance in the forward pass (`.fanIn`) or the backward pass (`.fanOut`).
+    ///   - nonlinearity: The activation after this layer, which sets the gain.
+    ///   - generator: The random generator to draw from; nil uses the default generator (`manualSeed`).
     @discardableResult
     public static func kaimingUniform_(_ t: Tensor, a: Double = 0, mode: FanMode = .fanIn, nonlinearity: Nonlinearity = .leakyRelu(0),
                                        generator: Generator? = nil) -> Tensor {
@@ -66,6 +97,13 @@ public enum Init {
         return uniform_(t, a: -bound, b: bound, generator: generator)
     }
     /// He normal: N(0, std²) with `std = gain/√fan`.
+    ///
+    /// - Parameters:
+    ///   - t: The tensor to fill in place.
+    ///   - a: The lower bound (`uniform_`) or the negative slope of the rectifier after this layer (Kaiming).
+    ///   - mode: Preserve the variance in the forward pass (`.fanIn`) or the backward pass (`.fanOut`).
+    ///   - nonlinearity: The activation after this layer, which sets the gain.
+    ///   - generator: The random generator to draw from; nil uses the default generator (`manualSeed`).
     @discardableResult
     public static func kaimingNormal_(_ t: Tensor, a: Double = 0, mode: FanMode = .fanIn, nonlinearity: Nonlinearity = .leakyRelu(0),
                                       generator: Generator? = nil) -> Tensor {

@@ -74,6 +74,12 @@ public final class Buffer<Value: TensorSlotValue>: RegisteredTensorSlot {
         get { value }
         set { value = newValue }
     }
+    /// Registers a buffer under the property's snake_case name, or `key`.
+    ///
+    /// - Parameters:
+    ///   - wrappedValue: The initial tensor (or nil).
+    ///   - key: The state-dict key (nil: the property's name in snake_case).
+    ///   - persistent: Whether the buffer is part of the state dict.
     public init(wrappedValue: Value, key: String? = nil, persistent: Bool = true) {
         self.value = wrappedValue
         self.key = key

@@ -42,6 +42,12 @@ open class LRScheduler {
 /// Multiplies the rate by `gamma` every `stepSize` epochs (`StepLR`).
 public final class StepLR: LRScheduler {
     public let stepSize: Int, gamma: Double
+    /// A step decay, applied from the optimizer's current rates.
+    ///
+    /// - Parameters:
+    ///   - optimizer: The optimizer whose parameter groups' learning rates are set.
+    ///   - stepSize: The number of epochs between decays.
+    ///   - gamma: The factor the rate is multiplied by.
     public init(_ optimizer: Optimizer, stepSize: Int, gamma: Double = 0.1) {
         self.stepSize = stepSize; self.gamma = gamma
         super.init(optimizer)
@@ -56,6 +62,12 @@ public final class StepLR: LRScheduler {
 /// Multiplies the rate by `gamma` at each milestone epoch (`MultiStepLR`).
 public final class MultiStepLR: LRScheduler {
     public let milestones: [Int], gamma: Double
+    /// A decay at milestones, applied from the optimizer's current rates.
+    ///
+    /// - Parameters:
+    ///   - optimizer: The optimizer whose parameter groups' learning rates are set.
+    ///   - milestones: The epochs at which the rate decays.
+    ///   - gamma: The factor the rate is multiplied by.
     public init(_ optimizer: Optimizer, milestones: [Int], gamma: Double = 0.1) {
         self.milestones = milestones; self.gamma = gamma
         super.init(optimizer)
@@ -82,6 +94,12 @@ public final class ExponentialLR: LRScheduler {
 /// Cosine annealing from the base rate to `etaMin` over `tMax` epochs (`CosineAnnealingLR`, PyTorch's recursive form).
 public final class CosineAnnealingLR: LRScheduler {
     public let tMax: Int, etaMin: Double
+    /// Cosine annealing from the optimizer's current rates.
+    ///
+    /// - Parameters:
+    ///   - optimizer: The optimizer whose parameter groups' learning rates are set.
+    ///   - tMax: The number of epochs of a half cosine period.
+    ///   - etaMin: The smallest rate reached.
     public init(_ optimizer: Optimizer, tMax: Int, etaMin: Double = 0) {
         self.tMax = tMax; self.etaMin = etaMin
         super.init(optimizer)

@@ -14,6 +14,20 @@ public final class OneCycleLR: LRScheduler {
     let phases: [Phase]
     let usesBetas: Bool
 
+    /// A 1cycle schedule over `totalSteps` batches; it sets each group's `initial_lr`, `max_lr`, `min_lr` (and momenta).
+    ///
+    /// - Parameters:
+    ///   - optimizer: The optimizer whose parameter groups' learning rates are set.
+    ///   - maxLR: The peak learning rate.
+    ///   - totalSteps: The number of `step()` calls in the cycle (epochs × batches per epoch).
+    ///   - pctStart: The share of the cycle spent raising the rate.
+    ///   - anneal: The annealing curve: `.cos` or `.linear`.
+    ///   - cycleMomentum: Move the momentum (or Adam's β1) inversely to the rate.
+    ///   - baseMomentum: The lowest momentum, reached at the peak rate.
+    ///   - maxMomentum: The highest momentum, at the start and end.
+    ///   - divFactor: The initial rate is `maxLR / divFactor`.
+    ///   - finalDivFactor: The final rate is the initial rate divided by this.
+    ///   - threePhase: Use a third phase that anneals below the initial rate (fast.ai's schedule otherwise).
     public init(_ optimizer: Optimizer, maxLR: Double, totalSteps: Int, pctStart: Double = 0.3, anneal: Anneal = .cos,
                 cycleMomentum: Bool = true, baseMomentum: Double = 0.85, maxMomentum: Double = 0.95,
                 divFactor: Double = 25, finalDivFactor: Double = 1e4, threePhase: Bool = false) {
@@ -98,6 +112,18 @@ public final class ReduceLROnPlateau {
     private var cooldownCounter = 0
     public private(set) var lastLR: [Double]
 
+    /// Watches a metric reported by `step(_:)` and lowers the rates when it plateaus.
+    ///
+    /// - Parameters:
+    ///   - optimizer: The optimizer whose parameter groups' learning rates are set.
+    ///   - mode: `.min`: lower the rate when the metric stops decreasing; `.max`: when it stops increasing.
+    ///   - factor: The factor the rate is multiplied by (< 1).
+    ///   - patience: Epochs without improvement tolerated before lowering the rate.
+    ///   - threshold: The least change that counts as an improvement.
+    ///   - relativeThreshold: Measure `threshold` relative to the best value (PyTorch's `rel`) instead of absolutely (`abs`).
+    ///   - cooldown: Epochs to wait after lowering the rate before counting again.
+    ///   - minLR: The lowest rate.
+    ///   - eps: Changes of the rate smaller than this are skipped.
     public init(_ optimizer: Optimizer, mode: Mode = .min, factor: Double = 0.1, patience: Int = 10, threshold: Double = 1e-4,
                 relativeThreshold: Bool = true, cooldown: Int = 0, minLR: Double = 0, eps: Double = 1e-8) {
         emberCheck(factor < 1, "ReduceLROnPlateau", "Factor should be < 1.0.")

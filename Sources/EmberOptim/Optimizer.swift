@@ -157,7 +157,13 @@ open class Optimizer {
     }
 
     /// The per-tensor update rule; `state.step` is already incremented (1 on the first step).
-    open func update(_ param: Tensor, grad: Tensor, group: ParamGroup, state: ParamState) {
+    ///
+    /// - Parameters:
+    ///   - p: The parameter to update in place.
+    ///   - grad: Its gradient.
+    ///   - group: Its parameter group (read the typed options with `group.options(as:)`).
+    ///   - state: Its state (buffers by PyTorch's names, and the step count).
+    open func update(_ p: Tensor, grad: Tensor, group: ParamGroup, state: ParamState) {
         emberFail("optimizer", "\(type(of: self)) does not implement update(_:grad:group:state:)")
     }
 

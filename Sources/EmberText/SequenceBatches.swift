@@ -119,6 +119,13 @@ public struct SeqDataLoader: Sequence {
     public let generator: Generator?
 
     /// A loader over `corpus`; stops with a message for a non-positive `batchSize` or `numSteps`.
+    ///
+    /// - Parameters:
+    ///   - corpus: The token ids of the whole text.
+    ///   - batchSize: The number of subsequences per batch.
+    ///   - numSteps: The length of each subsequence.
+    ///   - useRandomIter: Random sampling (`seqDataIterRandom`) instead of sequential partitioning.
+    ///   - generator: The random generator for the offsets and order (nil: the default generator).
     public init(corpus: [Int], batchSize: Int, numSteps: Int, useRandomIter: Bool = false, generator: Generator? = nil) {
         checkBatchArguments("SeqDataLoader", batchSize: batchSize, numSteps: numSteps)
         self.corpus = corpus; self.batchSize = batchSize; self.numSteps = numSteps
@@ -136,6 +143,13 @@ public struct SeqDataLoader: Sequence {
 /// The book's character batches and vocabulary, as d2l's
 /// `load_data_time_machine(batch_size, num_steps, use_random_iter=False, max_tokens=10000)`.
 /// - Throws: as `readTimeMachine`.
+///
+/// - Parameters:
+///   - batchSize: The number of subsequences per batch.
+///   - numSteps: The length of each subsequence.
+///   - useRandomIter: Random sampling (`seqDataIterRandom`) instead of sequential partitioning.
+///   - maxTokens: Keep only the first this many tokens of the corpus (−1: all).
+///   - path: The book's text file (nil: the copy in `Data/timemachine/`).
 public func loadDataTimeMachine(batchSize: Int, numSteps: Int, useRandomIter: Bool = false, maxTokens: Int = 10000,
                                 path: String? = nil) throws -> (loader: SeqDataLoader, vocab: Vocab) {
     let (corpus, vocab) = try loadCorpusTimeMachine(maxTokens: maxTokens, path: path)

@@ -55,6 +55,11 @@ public struct Vocab: Sendable {
     }
 
     /// Builds the vocabulary of tokenized lines (d2l flattens a list of lists the same way).
+    ///
+    /// - Parameters:
+    ///   - lines: The tokenized lines to count tokens in.
+    ///   - minFrequency: Tokens seen fewer times than this map to `<unk>`.
+    ///   - reservedTokens: Tokens given the first ids after `<unk>`.
     public init(_ lines: [[String]], minFrequency: Int = 0, reservedTokens: [String] = []) {
         self.init(lines.flatMap { $0 }, minFrequency: minFrequency, reservedTokens: reservedTokens)
     }

@@ -25,6 +25,11 @@ public enum WordBPE {
         /// The pair's symbols and how often the pair occurred (weighted by word counts) when it was merged.
         public let left: String, right: String, count: Int
         /// A merge of `left` and `right` seen `count` times.
+        ///
+        /// - Parameters:
+        ///   - left: The left symbol of the pair.
+        ///   - right: The right symbol of the pair.
+        ///   - count: How often the pair occurs.
         public init(_ left: String, _ right: String, count: Int) { self.left = left; self.right = right; self.count = count }
         /// `(left, right): count`.
         public var description: String { "(\(left), \(right)): \(count)" }

@@ -41,6 +41,9 @@ public struct NonFiniteLossError: Error, CustomStringConvertible {
 /// so the model keeps the weights of the last finite step (PyTorch would go on and fill them with NaN).
 ///
 /// - Parameters:
+///   - model: the classifier to train (put in training mode).
+///   - batches: the (inputs, labels) batches of one epoch, e.g. a `DataLoader`.
+///   - optimizer: the optimizer stepped after each batch.
 ///   - lossFunction: mean loss over the batch, e.g. `{ F.crossEntropy($0, $1) }`.
 ///   - onBatch: called after each step with (batch index, batch loss, batch accuracy), e.g. to log or draw progress.
 /// - Returns: the epoch's mean loss, accuracy and throughput.

@@ -11,6 +11,13 @@ public struct ModelRecipe {
     public let inputShape: [Int]
     public let make: () -> Module
 
+    /// A recipe: how `ember train` builds and trains one model.
+    ///
+    /// - Parameters:
+    ///   - name: The name `ember train --model` takes.
+    ///   - learningRate: The default learning rate for the model.
+    ///   - inputShape: The shape of one input image `[C, H, W]`.
+    ///   - make: Builds a new, initialised model.
     public init(name: String, learningRate: Double, inputShape: [Int], make: @escaping () -> Module) {
         self.name = name
         self.learningRate = learningRate

@@ -18,6 +18,11 @@ public struct LinePlot {
     public init(xLabel: String = "epoch", yLabel: String = "") { self.xLabel = xLabel; self.yLabel = yLabel }
 
     /// Appends a point to the series `name` (created on first use, in order).
+    ///
+    /// - Parameters:
+    ///   - name: The series to add the point to (created on first use).
+    ///   - x: The point's x coordinate (an epoch).
+    ///   - y: The point's y coordinate.
     public mutating func add(_ name: String, x: Double, y: Double) {
         guard y.isFinite else { return }
         if let i = series.firstIndex(where: { $0.name == name }) { series[i].points.append((x, y)) }
@@ -74,6 +79,11 @@ public struct LinePlot {
     }
 
     /// Rasterises the plot (lines, axes, ticks and labels in a small bitmap font) and writes it as PNG, atomically.
+    ///
+    /// - Parameters:
+    ///   - url: The file to write.
+    ///   - width: The image's width in pixels.
+    ///   - height: The image's height in pixels.
     public func savePNG(to url: URL, width: Int = 640, height: Int = 420) throws {
         var canvas = Canvas(width: width, height: height)
         let (x0, x1, y0, y1) = bounds

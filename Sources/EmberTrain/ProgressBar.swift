@@ -13,6 +13,12 @@ public final class ProgressBar {
     private var lastDraw = DispatchTime(uptimeNanoseconds: 0)
     private let start = DispatchTime.now()
 
+    /// A bar for a task of `total` steps, drawn on standard error.
+    ///
+    /// - Parameters:
+    ///   - total: The number of steps in the task.
+    ///   - label: Printed before the bar.
+    ///   - width: The bar's width in characters.
     public init(total: Int, label: String, width: Int = 30) {
         self.total = total
         self.label = label
@@ -21,6 +27,11 @@ public final class ProgressBar {
     }
 
     /// Updates the bar to `done` of `total`, with metrics shown after it (drawn at most ~10 times a second).
+    ///
+    /// - Parameters:
+    ///   - done: The number of steps done.
+    ///   - metrics: Values shown after the bar, in order (`loss 0.431`).
+    ///   - samplesPerSecond: The throughput to show (nil: not shown).
     public func update(_ done: Int, metrics: [(String, Double)] = [], samplesPerSecond: Double? = nil) {
         let now = DispatchTime.now()
         guard interactive, done == total || now.uptimeNanoseconds - lastDraw.uptimeNanoseconds > 100_000_000 else { return }

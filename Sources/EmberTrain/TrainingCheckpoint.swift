@@ -138,6 +138,13 @@ public struct TrainingHistory: Equatable {
 
 /// Saves `{"epoch": epoch, "model": model.stateDict(), "optimizer": optimizer.stateDict()}` (plus `extra`)
 /// atomically, in the format the extension names (`.pt` loads in PyTorch with `torch.load`).
+///
+/// - Parameters:
+///   - model: The module whose state dict is saved or restored.
+///   - optimizer: The optimizer whose state is saved or restored (nil: none).
+///   - epoch: The number of epochs completed.
+///   - extra: More entries for the checkpoint's top-level dict.
+///   - url: The checkpoint file.
 public func saveTrainingCheckpoint(model: Module, optimizer: Optimizer?, epoch: Int, extra: [(String, CheckpointValue)] = [],
                                    to url: URL) throws {
     var root = CheckpointDict()
@@ -155,12 +162,22 @@ public func saveTrainingCheckpoint(model: Module, optimizer: Optimizer?, epoch: 
 /// `model` a dict of tensors whose names and shapes are the model's and whose values are finite, and
 /// `optimizer` a state that fits `optimizer` (`Optimizer.validate`). A checkpoint that fails any check throws
 /// `TrainingError.invalidCheckpoint` naming the field; the model and optimizer are then left untouched.
+///
+/// - Parameters:
+///   - url: The checkpoint file.
+///   - model: The module whose state dict is saved or restored.
+///   - optimizer: The optimizer whose state is saved or restored (nil: none).
 @discardableResult
 public func loadTrainingCheckpoint(from url: URL, model: Module, optimizer: Optimizer?) throws -> Int {
     try loadTrainingCheckpointWithHistory(from: url, model: model, optimizer: optimizer).epoch
 }
 
 /// `loadTrainingCheckpoint` that also returns the per-epoch history when the checkpoint holds one.
+///
+/// - Parameters:
+///   - url: The checkpoint file.
+///   - model: The module whose state dict is saved or restored.
+///   - optimizer: The optimizer whose state is saved or restored (nil: none).
 public func loadTrainingCheckpointWithHistory(from url: URL, model: Module, optimizer: Optimizer?) throws -> (epoch: Int, history: TrainingHistory?) {
     let file = url.path
     func fail(_ field: String, _ problem: String) -> TrainingError { .invalidCheckpoint(file: file, field: field, problem: problem) }

@@ -7,7 +7,11 @@ import EmberData
 /// (`ember bench fashion_mnist_pass_b256_w2`). Loading the files is not timed, as in the PyTorch measurement
 /// it is compared with (torchvision's FashionMNIST + DataLoader: about 5.1 s with 0 workers, 5.9 s with 2).
 ///
-/// - Parameter root: the folder holding the Fashion-MNIST IDX .gz files.
+/// - Parameters:
+///   - root: the folder holding the Fashion-MNIST IDX .gz files.
+///   - batchSize: the number of images per batch.
+///   - numWorkers: the DataLoader's worker threads.
+///   - seed: the seed of the shuffle.
 public func benchmarkFashionMNISTPass(root: String, batchSize: Int = 256, numWorkers: Int = 2, seed: UInt64 = 0) throws -> Double {
     let train = try FashionMNIST(root: root, train: true, transform: ToTensor())
     let loader = DataLoader(train, batchSize: batchSize, shuffle: true, numWorkers: numWorkers, generator: SplitMix64(seed: seed))

@@ -33,6 +33,13 @@ public struct CIFAR10: Dataset {
     public let transform: (any Transform)?
     public let targetTransform: ((Int) -> Int)?
 
+    /// Reads CIFAR-10's Python-format batches from `root`.
+    ///
+    /// - Parameters:
+    ///   - root: The directory that holds the dataset's files.
+    ///   - train: Read the training split (false: the test split).
+    ///   - transform: Applied to each image as it is read (e.g. `ToTensor()`); nil keeps the `Image`.
+    ///   - targetTransform: Applied to each label as it is read; nil keeps it.
     public init(root: String, train: Bool = true, transform: (any Transform)? = nil, targetTransform: ((Int) -> Int)? = nil) throws {
         let names = train ? (1...5).map { "data_batch_\($0).bin" } : ["test_batch.bin"]
         let fm = FileManager.default

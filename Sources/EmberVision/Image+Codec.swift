@@ -75,6 +75,11 @@ extension Image {
 
 /// Decompresses gzip bytes (`gzip.decompress`); `name` appears in errors. With `maxBytes`, a stream that would
 /// inflate beyond it throws as soon as it passes the limit (a 1 MB gzip bomb never becomes 1 GiB in memory).
+///
+/// - Parameters:
+///   - data: The gzip stream.
+///   - name: The name used in errors (a file name).
+///   - maxBytes: Stop with an error when the output would grow past this (nil: no limit).
 public func gunzip(_ data: Data, name: String = "<data>", maxBytes: Int? = nil) throws -> Data {
     try gunzip(data, name: name, limit: maxBytes, prefixOnly: false)
 }
@@ -90,6 +95,11 @@ public func gzip(_ data: Data) throws -> Data {
 
 /// The first `count` bytes of gzip `data` decompressed (fewer if the stream is shorter), without inflating the rest:
 /// how a dataset reads a header before deciding how much data to accept.
+///
+/// - Parameters:
+///   - data: The gzip stream.
+///   - count: The number of leading bytes to inflate.
+///   - name: The name used in errors (a file name).
 public func gunzipPrefix(_ data: Data, count: Int, name: String = "<data>") throws -> Data {
     try gunzip(data, name: name, limit: count, prefixOnly: true)
 }

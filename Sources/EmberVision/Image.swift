@@ -26,6 +26,12 @@ public struct Image: Equatable, Sendable, CustomStringConvertible {
     public var pixels: [UInt8]
 
     /// An image over `pixels` (HWC); the count must be `height * width * channels`.
+    ///
+    /// - Parameters:
+    ///   - width: The width in pixels.
+    ///   - height: The height in pixels.
+    ///   - channels: The number of channels (1: grayscale, 3: RGB, 4: RGBA).
+    ///   - pixels: Interleaved row-major bytes, `width · height · channels` of them.
     public init(width: Int, height: Int, channels: Int, pixels: [UInt8]) {
         emberCheck((1...4).contains(channels), "Image", "channels must be 1, 2, 3 or 4, got \(channels)")
         emberCheck(width >= 0 && height >= 0 && pixels.count == width * height * channels, "Image",
@@ -37,6 +43,12 @@ public struct Image: Equatable, Sendable, CustomStringConvertible {
     }
 
     /// A constant image.
+    ///
+    /// - Parameters:
+    ///   - width: The width in pixels.
+    ///   - height: The height in pixels.
+    ///   - mode: The pixel format.
+    ///   - fill: The value of every byte.
     public init(width: Int, height: Int, mode: Mode, fill: UInt8 = 0) {
         self.init(width: width, height: height, channels: mode.rawValue,
                   pixels: [UInt8](repeating: fill, count: width * height * mode.rawValue))
@@ -64,6 +76,11 @@ public struct Image: Equatable, Sendable, CustomStringConvertible {
     public var size: (width: Int, height: Int) { (width, height) }
 
     /// Sample `c` of pixel (`x`, `y`).
+    ///
+    /// - Parameters:
+    ///   - x: The column (from the left).
+    ///   - y: The row (from the top).
+    ///   - c: The channel.
     public subscript(x x: Int, y y: Int, c c: Int) -> UInt8 {
         get { pixels[(y * width + x) * channels + c] }
         set { pixels[(y * width + x) * channels + c] = newValue }
@@ -125,6 +142,12 @@ public struct Image: Equatable, Sendable, CustomStringConvertible {
     }
 
     /// The region `x..<x+width`, `y..<y+height` (`img.crop((left, top, right, bottom))`); outside pixels are 0.
+    ///
+    /// - Parameters:
+    ///   - x: The column (from the left).
+    ///   - y: The row (from the top).
+    ///   - w: The width of the crop.
+    ///   - h: The height of the crop.
     public func cropped(x: Int, y: Int, width w: Int, height h: Int) -> Image {
         var out = [UInt8](repeating: 0, count: w * h * channels)
         let rowBytes = w * channels

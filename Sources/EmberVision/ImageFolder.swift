@@ -31,6 +31,13 @@ public struct ImageFolder: Dataset {
     public let transform: (any Transform)?
     public let targetTransform: ((Int) -> Int)?
 
+    /// Indexes the images under `root`, one class per subdirectory in sorted order.
+    ///
+    /// - Parameters:
+    ///   - root: The directory that holds the dataset's files.
+    ///   - transform: Applied to each image as it is read (e.g. `ToTensor()`); nil keeps the `Image`.
+    ///   - targetTransform: Applied to each label as it is read; nil keeps it.
+    ///   - extensions: File extensions (lowercase, without the dot) that count as images.
     public init(root: String, transform: (any Transform)? = nil, targetTransform: ((Int) -> Int)? = nil,
                 extensions: [String] = ImageFolder.defaultExtensions) throws {
         let fm = FileManager.default

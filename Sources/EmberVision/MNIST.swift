@@ -137,6 +137,13 @@ public struct FashionMNIST: IDXImageDataset {
     /// Whether this is the training split.
     public let train: Bool
 
+    /// Reads Fashion-MNIST's IDX files (`.gz` or not) from `root`.
+    ///
+    /// - Parameters:
+    ///   - root: The directory that holds the dataset's files.
+    ///   - train: Read the training split (false: the test split).
+    ///   - transform: Applied to each image as it is read (e.g. `ToTensor()`); nil keeps the `Image`.
+    ///   - targetTransform: Applied to each label as it is read; nil keeps it.
     public init(root: String, train: Bool = true, transform: (any Transform)? = nil, targetTransform: ((Int) -> Int)? = nil) throws {
         let idx = try IDXImagesAndLabels(root: root, folder: "FashionMNIST", train: train)
         data = idx.images; labels = idx.labels
@@ -156,6 +163,13 @@ public struct MNIST: IDXImageDataset {
     public let targetTransform: ((Int) -> Int)?
     public let train: Bool
 
+    /// Reads MNIST's IDX files (`.gz` or not) from `root`.
+    ///
+    /// - Parameters:
+    ///   - root: The directory that holds the dataset's files.
+    ///   - train: Read the training split (false: the test split).
+    ///   - transform: Applied to each image as it is read (e.g. `ToTensor()`); nil keeps the `Image`.
+    ///   - targetTransform: Applied to each label as it is read; nil keeps it.
     public init(root: String, train: Bool = true, transform: (any Transform)? = nil, targetTransform: ((Int) -> Int)? = nil) throws {
         let idx = try IDXImagesAndLabels(root: root, folder: "MNIST", train: train)
         data = idx.images; labels = idx.labels

@@ -93,6 +93,14 @@ func vflipTensor(_ t: Tensor) -> Tensor {
 
 extension Image {
     /// Pads by (left, top, right, bottom) with `fill` or a mirrored/edge border (`TF.pad` on a PIL image).
+    ///
+    /// - Parameters:
+    ///   - left: Pixels added on the left.
+    ///   - top: Pixels added at the top.
+    ///   - right: Pixels added on the right.
+    ///   - bottom: Pixels added at the bottom.
+    ///   - fill: The value padded pixels get with `.constant` mode.
+    ///   - mode: How padded pixels are filled: `.constant`, `.edge`, `.reflect` or `.symmetric`.
     public func padded(left: Int, top: Int, right: Int, bottom: Int, fill: UInt8 = 0, mode: PaddingMode = .constant) -> Image {
         let ow = width + left + right, oh = height + top + bottom, c = channels
         var out = [UInt8](repeating: fill, count: ow * oh * c)
@@ -119,6 +127,12 @@ extension Image {
 ///
 /// Float tensors are resampled in float32 (float64 via float32); uint8 tensors use Pillow's fixed-point path,
 /// as PyTorch's uint8 kernel does.
+///
+/// - Parameters:
+///   - t: An image tensor `[C, H, W]` or a batch `[N, C, H, W]`.
+///   - height: The output height.
+///   - width: The output width.
+///   - antialias: Low-pass filter when downscaling, like PIL and torchvision's default.
 public func resizeTensor(_ t: Tensor, height: Int, width: Int, antialias: Bool = true) -> Tensor {
     let (planes, h, w) = planeGeometry(t, "resize")
     emberCheck(height > 0 && width > 0, "resize", "output size must be positive, got \(height)x\(width)")

@@ -64,6 +64,13 @@ public struct ColorJitter: Transform {
     public let saturation: ClosedRange<Double>?
     public let generator: RandomSource?
 
+    /// Random brightness, contrast and saturation, applied in random order as torchvision does.
+    ///
+    /// - Parameters:
+    ///   - brightness: How much to jitter brightness: a factor drawn from [max(0, 1 − b), 1 + b].
+    ///   - contrast: How much to jitter contrast: a factor drawn from [max(0, 1 − c), 1 + c].
+    ///   - saturation: How much to jitter saturation: a factor drawn from [max(0, 1 − s), 1 + s].
+    ///   - generator: The random source (nil: the default generator, or the DataLoader's per-batch one).
     public init(brightness: Double = 0, contrast: Double = 0, saturation: Double = 0, generator: RandomSource? = nil) {
         func range(_ v: Double, _ name: String) -> ClosedRange<Double>? {
             emberCheck(v >= 0, "ColorJitter", "If \(name) is a single number, it must be non negative.")

@@ -22,6 +22,11 @@ public struct Resize: Transform {
     public let antialias: Bool
 
     /// Matches the shorter side to `size`.
+    ///
+    /// - Parameters:
+    ///   - size: The output size (one number: the smaller edge for `Resize`, a square for crops).
+    ///   - maxSize: The longer edge is capped at this (nil: no cap).
+    ///   - antialias: Low-pass filter when downscaling, like PIL and torchvision's default.
     public init(_ size: Int, maxSize: Int? = nil, antialias: Bool = true) {
         emberCheck(size > 0, "Resize", "size must be positive, got \(size)")
         self.size = nil; self.shorterSide = size; self.maxSize = maxSize; self.antialias = antialias
@@ -99,6 +104,11 @@ public struct Pad: Transform {
     public let mode: PaddingMode
 
     /// `padding` as torchvision reads it: 1 value (all sides), 2 (left/right, top/bottom) or 4 (l, t, r, b).
+    ///
+    /// - Parameters:
+    ///   - padding: Padding before cropping: one number for all sides, two for (left/right, top/bottom), four for (left, top, right, bottom).
+    ///   - fill: The value padded pixels get with `.constant` mode.
+    ///   - mode: How padded pixels are filled: `.constant`, `.edge`, `.reflect` or `.symmetric`.
     public init(_ padding: [Int], fill: Double = 0, mode: PaddingMode = .constant) {
         switch padding.count {
         case 1: self.padding = (padding[0], padding[0], padding[0], padding[0])
@@ -111,6 +121,11 @@ public struct Pad: Transform {
         self.mode = mode
     }
     /// The same padding on all sides.
+    ///
+    /// - Parameters:
+    ///   - padding: Padding before cropping: one number for all sides, two for (left/right, top/bottom), four for (left, top, right, bottom).
+    ///   - fill: The value padded pixels get with `.constant` mode.
+    ///   - mode: How padded pixels are filled: `.constant`, `.edge`, `.reflect` or `.symmetric`.
     public init(_ padding: Int, fill: Double = 0, mode: PaddingMode = .constant) { self.init([padding], fill: fill, mode: mode) }
 
     public func callAsFunction(_ image: Image) -> Image {
@@ -138,11 +153,27 @@ public struct RandomCrop: Transform {
     public let generator: RandomSource?
 
     /// `RandomCrop(32, padding: 4)` as in the CIFAR recipes.
+    ///
+    /// - Parameters:
+    ///   - size: The output size (one number: the smaller edge for `Resize`, a square for crops).
+    ///   - padding: Padding before cropping: one number for all sides, two for (left/right, top/bottom), four for (left, top, right, bottom).
+    ///   - padIfNeeded: Pad images smaller than `size` so that a crop fits.
+    ///   - fill: The value padded pixels get with `.constant` mode.
+    ///   - mode: How padded pixels are filled: `.constant`, `.edge`, `.reflect` or `.symmetric`.
+    ///   - generator: The random source (nil: the default generator, or the DataLoader's per-batch one).
     public init(_ size: Int, padding: Int? = nil, padIfNeeded: Bool = false, fill: Double = 0,
                 mode: PaddingMode = .constant, generator: RandomSource? = nil) {
         self.init((size, size), padding: padding.map { [$0] }, padIfNeeded: padIfNeeded, fill: fill, mode: mode, generator: generator)
     }
     /// A (height, width) crop; `padding` has 1, 2 or 4 values as for `Pad`.
+    ///
+    /// - Parameters:
+    ///   - size: The output size (one number: the smaller edge for `Resize`, a square for crops).
+    ///   - padding: Padding before cropping: one number for all sides, two for (left/right, top/bottom), four for (left, top, right, bottom).
+    ///   - padIfNeeded: Pad images smaller than `size` so that a crop fits.
+    ///   - fill: The value padded pixels get with `.constant` mode.
+    ///   - mode: How padded pixels are filled: `.constant`, `.edge`, `.reflect` or `.symmetric`.
+    ///   - generator: The random source (nil: the default generator, or the DataLoader's per-batch one).
     public init(_ size: (Int, Int), padding: [Int]?, padIfNeeded: Bool = false, fill: Double = 0,
                 mode: PaddingMode = .constant, generator: RandomSource? = nil) {
         self.size = (size.0, size.1)
@@ -221,10 +252,26 @@ public struct RandomResizedCrop: Transform {
     public let antialias: Bool
     public let generator: RandomSource?
 
+    /// A random crop resized to a `size` × `size` square.
+    ///
+    /// - Parameters:
+    ///   - size: The output size (one number: the smaller edge for `Resize`, a square for crops).
+    ///   - scale: The range of the crop's area as a share of the image's.
+    ///   - ratio: The range of the crop's aspect ratio (width / height).
+    ///   - antialias: Low-pass filter when downscaling, like PIL and torchvision's default.
+    ///   - generator: The random source (nil: the default generator, or the DataLoader's per-batch one).
     public init(_ size: Int, scale: ClosedRange<Double> = 0.08...1.0, ratio: ClosedRange<Double> = (3.0 / 4.0)...(4.0 / 3.0),
                 antialias: Bool = true, generator: RandomSource? = nil) {
         self.init((size, size), scale: scale, ratio: ratio, antialias: antialias, generator: generator)
     }
+    /// A random crop resized to `size` (height, width).
+    ///
+    /// - Parameters:
+    ///   - size: The output size (one number: the smaller edge for `Resize`, a square for crops).
+    ///   - scale: The range of the crop's area as a share of the image's.
+    ///   - ratio: The range of the crop's aspect ratio (width / height).
+    ///   - antialias: Low-pass filter when downscaling, like PIL and torchvision's default.
+    ///   - generator: The random source (nil: the default generator, or the DataLoader's per-batch one).
     public init(_ size: (Int, Int), scale: ClosedRange<Double> = 0.08...1.0, ratio: ClosedRange<Double> = (3.0 / 4.0)...(4.0 / 3.0),
                 antialias: Bool = true, generator: RandomSource? = nil) {
         self.size = (size.0, size.1); self.scale = scale; self.ratio = ratio; self.antialias = antialias; self.generator = generator

@@ -65,6 +65,13 @@ public func goldenTensor(_ any: Any?, _ what: @autoclosure () -> String = "tenso
 
 /// Compares `actual` with `expected` elementwise: |a - e| <= atol + rtol * |e| (NaNs must match, shapes must be equal).
 /// Returns nil when close, or a description of the first mismatches.
+///
+/// - Parameters:
+///   - actual: The computed tensor.
+///   - expected: The reference tensor.
+///   - rtol: The relative tolerance.
+///   - atol: The absolute tolerance.
+///   - label: Names the comparison in the failure message.
 public func closeness(_ actual: Tensor, _ expected: Tensor, rtol: Double = 1e-5, atol: Double = 1e-6, label: String = "") -> String? {
     if actual.shape != expected.shape { return "\(label): shape \(actual.shape) != expected \(expected.shape)" }
     let a = actual.scalars, e = expected.scalars
@@ -88,6 +95,13 @@ public func closeness(_ actual: Tensor, _ expected: Tensor, rtol: Double = 1e-5,
 /// `f` maps the inputs to one output tensor. The output is projected on a fixed random direction so one
 /// backward gives the full gradient; each input element is then perturbed by ±eps.
 /// Returns nil when analytical and numerical gradients agree, else a description.
+///
+/// - Parameters:
+///   - inputs: The float64 inputs to perturb (those with `requiresGrad`).
+///   - eps: The finite-difference step.
+///   - atol: The absolute tolerance.
+///   - rtol: The relative tolerance.
+///   - f: The function to check, from the inputs to one tensor.
 public func gradcheck(_ inputs: [Tensor], eps: Double = 1e-6, atol: Double = 1e-5, rtol: Double = 1e-3,
                       _ f: ([Tensor]) -> Tensor) -> String? {
     let xs = inputs.map { t -> Tensor in

@@ -65,6 +65,13 @@ extension Tensor {
 /// input's shape. It must be written with Tensor ops so that higher-order gradients work (`createGraph`).
 /// `saved` lists tensors the closure captured, so that in-place writes to them are caught before backward.
 /// Capture `out` only through `out.detach()`, never directly (that would be a reference cycle).
+///
+/// - Parameters:
+///   - out: The op's output, which gets the new node as its `gradFn`.
+///   - name: PyTorch's node name (`MulBackward0`), shown by `gradFn`.
+///   - inputs: The op's inputs; the backward returns one gradient (or nil) per input.
+///   - saved: Tensors the backward reads, checked for in-place changes before it runs.
+///   - backward: Maps the output's gradient to the inputs' gradients, written in Tensor ops.
 @discardableResult
 public func record(_ out: Tensor, _ name: String, inputs: [Tensor], saved: [Tensor] = [],
                    backward: @escaping (Tensor) -> [Tensor?]) -> Tensor {
@@ -87,6 +94,13 @@ public func checkNoGradNeeded(_ op: String, _ inputs: Tensor...) {
 /// softmax, ...). The closure receives `(gradOutput, output)`; the output is a `SavedOutput`: kept without a
 /// strong link back to its node (no cycle), and re-attached to the node under `createGraph` so second-order
 /// gradients flow through it, as PyTorch's SavedVariable does.
+///
+/// - Parameters:
+///   - out: The op's output, which gets the new node as its `gradFn`.
+///   - name: PyTorch's node name (`MulBackward0`), shown by `gradFn`.
+///   - inputs: The op's inputs; the backward returns one gradient (or nil) per input.
+///   - saved: Tensors the backward reads, checked for in-place changes before it runs.
+///   - backwardUsingOutput: Maps the output's gradient and the output itself to the inputs' gradients.
 @discardableResult
 public func record(_ out: Tensor, _ name: String, inputs: [Tensor], saved: [Tensor] = [],
                    backwardUsingOutput: @escaping (Tensor, Tensor) -> [Tensor?]) -> Tensor {

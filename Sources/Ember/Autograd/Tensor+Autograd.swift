@@ -23,6 +23,11 @@ extension Tensor {
     ///
     /// Matches `Tensor.backward`: a scalar needs no `gradient`; a non-scalar stops with PyTorch's message
     /// unless one is given. Without `retainGraph` the graph's saved tensors are freed.
+    ///
+    /// - Parameters:
+    ///   - gradient: The gradient of the final result with respect to this tensor; nil for a one-element tensor (1).
+    ///   - retainGraph: Keep the graph's saved tensors so that backward can run through it again.
+    ///   - createGraph: Record the backward pass itself, for higher-order derivatives.
     public func backward(gradient: Tensor? = nil, retainGraph: Bool = false, createGraph: Bool = false) {
         let seed: Tensor
         if let g = gradient {
@@ -61,6 +66,14 @@ extension Tensor {
 /// let dx = grad(of: [y], with: [x], createGraph: true)[0]!
 /// let ddx = grad(of: [dx.sum()], with: [x])[0]!
 /// ```
+///
+/// - Parameters:
+///   - outputs: The tensors to differentiate.
+///   - inputs: The tensors to differentiate with respect to.
+///   - gradOutputs: The gradients of the outputs; nil for one-element outputs (1 each).
+///   - retainGraph: Keep the graph's saved tensors so that backward can run through it again.
+///   - createGraph: Record the backward pass itself, for higher-order derivatives.
+///   - allowUnused: Return nil for an input the outputs do not depend on, instead of stopping.
 public func grad(of outputs: [Tensor], with inputs: [Tensor], gradOutputs: [Tensor]? = nil,
                  retainGraph: Bool? = nil, createGraph: Bool = false, allowUnused: Bool = false) -> [Tensor?] {
     let seeds: [Tensor] = gradOutputs ?? outputs.map { o in

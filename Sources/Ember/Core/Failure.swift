@@ -5,6 +5,12 @@ import Foundation
 ///
 /// Swift's `precondition` traps without printing its message under `-c release`; users train in
 /// release builds, so every programming-error check in Ember goes through here (built on `fatalError`).
+///
+/// - Parameters:
+///   - op: The op or component that failed (`matmul`).
+///   - message: What was wrong, with the shapes or values involved.
+///   - file: The source file of the call (filled in by the compiler).
+///   - line: The source line of the call (filled in by the compiler).
 @inline(never)
 public func emberFail(_ op: String, _ message: String, file: StaticString = #file, line: UInt = #line) -> Never {
     let text = "\(op): \(message)"

@@ -23,6 +23,11 @@ public final class Storage {
     }
 
     /// Wraps memory owned elsewhere; `owner` is kept alive as long as this storage.
+    ///
+    /// - Parameters:
+    ///   - data: The memory to use; it is not copied and not freed by the storage.
+    ///   - byteCount: The size of the memory in bytes.
+    ///   - owner: An object kept alive as long as the storage, which owns the memory.
     public init(borrowing data: UnsafeMutableRawPointer, byteCount: Int, owner: AnyObject?) {
         self.data = data
         self.byteCount = byteCount

@@ -35,6 +35,14 @@ public final class Tensor {
     var versionBox: VersionCounter
 
     /// Creates a tensor viewing `storage`. Most code should use the factory functions instead.
+    ///
+    /// - Parameters:
+    ///   - storage: The memory the tensor views.
+    ///   - shape: The sizes of the result's dimensions.
+    ///   - strides: The step in elements between neighbours along each dimension.
+    ///   - storageOffset: The index in elements of the first element within the storage.
+    ///   - dtype: The element type of the result.
+    ///   - version: The version counter shared with other views of the storage; nil starts a new one.
     public init(storage: Storage, shape: [Int], strides: [Int], storageOffset: Int = 0, dtype: DType,
                 version: VersionCounter? = nil) {
         self.storage = storage
@@ -46,6 +54,11 @@ public final class Tensor {
     }
 
     /// An uninitialised contiguous tensor (`torch.empty`).
+    ///
+    /// - Parameters:
+    ///   - shape: The sizes of the result's dimensions.
+    ///   - dtype: The element type of the result.
+    ///   - device: The device the memory lives on.
     public convenience init(empty shape: [Int], dtype: DType = .float32, device: Device = .cpu) {
         for s in shape where s < 0 { emberFail("empty", "negative dimension \(s) in shape \(shapeString(shape))") }
         guard let bytes = ShapeArithmetic.byteCount(shape, itemSize: dtype.itemSize) else {
@@ -126,6 +139,11 @@ public final class VersionCounter {
 }
 
 /// Maps a possibly negative dim into 0..<rank, stopping with PyTorch's message when out of range.
+///
+/// - Parameters:
+///   - d: The dimension, negative counting from the end.
+///   - rank: The number of dimensions of the tensor.
+///   - op: The op named in the message when `d` is out of range.
 @inline(__always)
 public func normalizeDim(_ d: Int, _ rank: Int, op: String) -> Int {
     let r = Swift.max(rank, 1)

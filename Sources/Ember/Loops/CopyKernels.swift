@@ -139,6 +139,11 @@ func broadcastStrides(of t: Tensor, to shape: [Int], op: String) -> [Int] {
 }
 
 /// The broadcast shape of two shapes (`torch.broadcast_shapes`), or a message naming the op and shapes.
+///
+/// - Parameters:
+///   - a: The first shape.
+///   - b: The second shape.
+///   - op: The op named in the message when the shapes do not broadcast.
 public func broadcastShapes(_ a: [Int], _ b: [Int], op: String) -> [Int] {
     let r = Swift.max(a.count, b.count)
     var out = [Int](repeating: 1, count: r)

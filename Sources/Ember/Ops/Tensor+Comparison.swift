@@ -49,6 +49,11 @@ extension Tensor {
     public static prefix func ! (a: Tensor) -> Tensor { a.to(.bool).eq(Tensor(scalar: 0, dtype: .bool)) }
 
     /// Picks `x` where `condition` is true and `y` elsewhere, broadcasting all three (`torch.where`).
+    ///
+    /// - Parameters:
+    ///   - condition: A bool tensor choosing, per element, `x` (true) or `y` (false).
+    ///   - x: The values where `condition` is true.
+    ///   - y: The values where `condition` is false.
     public static func `where`(_ condition: Tensor, _ x: Tensor, _ y: Tensor) -> Tensor {
         emberCheck(condition.dtype == .bool, "where", "expected condition to be a boolean tensor, but got a tensor with dtype \(condition.dtype)")
         let dtype = resultType(x, y)
@@ -71,6 +76,11 @@ extension Tensor {
         }
     }
     /// `torch.where(condition, x, scalar)`.
+    ///
+    /// - Parameters:
+    ///   - condition: A bool tensor choosing, per element, `x` (true) or `y` (false).
+    ///   - x: The values where `condition` is true.
+    ///   - y: The values where `condition` is false.
     public static func `where`<S: TensorScalar>(_ condition: Tensor, _ x: Tensor, _ y: S) -> Tensor {
         Tensor.where(condition, x, x.wrapScalar(y))
     }

@@ -36,6 +36,11 @@ extension Array: TensorLiteral where Element: TensorLiteral {
 /// let a = tensor([[2, 2], [4, 3]])          // int64, shape [2, 2]
 /// let b = tensor([1.0, 2.5], dtype: .float64)
 /// ```
+///
+/// - Parameters:
+///   - literal: Nested arrays of numbers or bools (`[[1, 2], [3, 4]]`).
+///   - dtype: The element type of the result (nil: inferred as PyTorch does, float32 for floats, int64 for integers).
+///   - requiresGrad: Whether the result records operations for autograd (a leaf that gets `.grad`).
 public func tensor<L: TensorLiteral>(_ literal: L, dtype: DType? = nil, requiresGrad: Bool = false) -> Tensor {
     var values: [Double] = []
     var kind = 0
@@ -47,6 +52,12 @@ public func tensor<L: TensorLiteral>(_ literal: L, dtype: DType? = nil, requires
 
 extension Tensor {
     /// A tensor filled with `value` (`torch.full`).
+    ///
+    /// - Parameters:
+    ///   - shape: The sizes of the result's dimensions.
+    ///   - value: The value of every element.
+    ///   - dtype: The element type of the result (nil: inferred as PyTorch does, float32 for floats, int64 for integers).
+    ///   - requiresGrad: Whether the result records operations for autograd (a leaf that gets `.grad`).
     public static func full(_ shape: [Int], _ value: Double, dtype: DType = .float32, requiresGrad: Bool = false) -> Tensor {
         let t = Tensor(empty: shape, dtype: dtype)
         t.fill_(value)
@@ -54,12 +65,32 @@ extension Tensor {
         return t
     }
     /// Zeros (`torch.zeros`).
+    ///
+    /// - Parameters:
+    ///   - shape: The sizes of the result's dimensions.
+    ///   - dtype: The element type of the result (nil: inferred as PyTorch does, float32 for floats, int64 for integers).
+    ///   - requiresGrad: Whether the result records operations for autograd (a leaf that gets `.grad`).
     public static func zeros(_ shape: Int..., dtype: DType = .float32, requiresGrad: Bool = false) -> Tensor { zeros(shape, dtype: dtype, requiresGrad: requiresGrad) }
     /// Zeros (`torch.zeros`).
+    ///
+    /// - Parameters:
+    ///   - shape: The sizes of the result's dimensions.
+    ///   - dtype: The element type of the result (nil: inferred as PyTorch does, float32 for floats, int64 for integers).
+    ///   - requiresGrad: Whether the result records operations for autograd (a leaf that gets `.grad`).
     public static func zeros(_ shape: [Int], dtype: DType = .float32, requiresGrad: Bool = false) -> Tensor { full(shape, 0, dtype: dtype, requiresGrad: requiresGrad) }
     /// Ones (`torch.ones`).
+    ///
+    /// - Parameters:
+    ///   - shape: The sizes of the result's dimensions.
+    ///   - dtype: The element type of the result (nil: inferred as PyTorch does, float32 for floats, int64 for integers).
+    ///   - requiresGrad: Whether the result records operations for autograd (a leaf that gets `.grad`).
     public static func ones(_ shape: Int..., dtype: DType = .float32, requiresGrad: Bool = false) -> Tensor { ones(shape, dtype: dtype, requiresGrad: requiresGrad) }
     /// Ones (`torch.ones`).
+    ///
+    /// - Parameters:
+    ///   - shape: The sizes of the result's dimensions.
+    ///   - dtype: The element type of the result (nil: inferred as PyTorch does, float32 for floats, int64 for integers).
+    ///   - requiresGrad: Whether the result records operations for autograd (a leaf that gets `.grad`).
     public static func ones(_ shape: [Int], dtype: DType = .float32, requiresGrad: Bool = false) -> Tensor { full(shape, 1, dtype: dtype, requiresGrad: requiresGrad) }
     /// Uninitialised memory (`torch.empty`).
     public static func empty(_ shape: Int..., dtype: DType = .float32) -> Tensor { Tensor(empty: shape, dtype: dtype) }
@@ -70,6 +101,11 @@ extension Tensor {
     /// Ones shaped like `t` (`torch.ones_like`).
     public static func onesLike(_ t: Tensor, dtype: DType? = nil) -> Tensor { ones(t.shape, dtype: dtype ?? t.dtype) }
     /// `value` shaped like `t` (`torch.full_like`).
+    ///
+    /// - Parameters:
+    ///   - t: The tensor whose shape is used.
+    ///   - value: The value of every element.
+    ///   - dtype: The element type of the result (nil: inferred as PyTorch does, float32 for floats, int64 for integers).
     public static func fullLike(_ t: Tensor, _ value: Double, dtype: DType? = nil) -> Tensor { full(t.shape, value, dtype: dtype ?? t.dtype) }
     /// Uninitialised, shaped like `t` (`torch.empty_like`).
     public static func emptyLike(_ t: Tensor, dtype: DType? = nil) -> Tensor { Tensor(empty: t.shape, dtype: dtype ?? t.dtype) }
@@ -77,6 +113,12 @@ extension Tensor {
     /// Integers `0..<end` as int64 (`torch.arange(end)`).
     public static func arange(_ end: Int, dtype: DType = .int64) -> Tensor { arange(0, end, 1, dtype: dtype) }
     /// Integers from `start` to `end` (exclusive) by `step` (`torch.arange(start, end, step)`).
+    ///
+    /// - Parameters:
+    ///   - start: The first value.
+    ///   - end: The end of the range (excluded for `arange`, included for `linspace`).
+    ///   - step: The difference between neighbouring values.
+    ///   - dtype: The element type of the result (nil: inferred as PyTorch does, float32 for floats, int64 for integers).
     public static func arange(_ start: Int, _ end: Int, _ step: Int = 1, dtype: DType = .int64) -> Tensor {
         emberCheck(step != 0, "arange", "step must be nonzero")
         let n = Swift.max(0, (end - start + step - (step > 0 ? 1 : -1)) / step)
@@ -86,6 +128,12 @@ extension Tensor {
     }
     /// Floating-point range (`torch.arange(0.0, 4.1, 0.1)`): `ceil((end - start) / step)` values `start + i*step`, float32,
     /// rounded exactly as PyTorch's CPU kernel rounds them.
+    ///
+    /// - Parameters:
+    ///   - start: The first value.
+    ///   - end: The end of the range (excluded for `arange`, included for `linspace`).
+    ///   - step: The difference between neighbouring values.
+    ///   - dtype: The element type of the result (nil: inferred as PyTorch does, float32 for floats, int64 for integers).
     public static func arange(_ start: Double, _ end: Double, _ step: Double = 1, dtype: DType = .float32) -> Tensor {
         emberCheck(step != 0, "arange", "step must be nonzero")
         emberCheck(start.isFinite && end.isFinite, "arange", "unsupported range: \(start) -> \(end)")
@@ -117,6 +165,12 @@ extension Tensor {
     ///
     /// Like PyTorch, the first half is computed forward from `start` and the second half backward from
     /// `end`, so both ends are exact.
+    ///
+    /// - Parameters:
+    ///   - start: The first value.
+    ///   - end: The end of the range (excluded for `arange`, included for `linspace`).
+    ///   - steps: The number of values.
+    ///   - dtype: The element type of the result (nil: inferred as PyTorch does, float32 for floats, int64 for integers).
     public static func linspace(_ start: Double, _ end: Double, _ steps: Int, dtype: DType = .float32) -> Tensor {
         emberCheck(steps >= 0, "linspace", "number of steps must be non-negative")
         let t = Tensor(empty: [steps], dtype: dtype)
@@ -141,6 +195,11 @@ extension Tensor {
         return t
     }
     /// Identity matrix, `n × m` (`torch.eye`).
+    ///
+    /// - Parameters:
+    ///   - n: The number of rows.
+    ///   - m: The number of columns (nil: `n`).
+    ///   - dtype: The element type of the result (nil: inferred as PyTorch does, float32 for floats, int64 for integers).
     public static func eye(_ n: Int, _ m: Int? = nil, dtype: DType = .float32) -> Tensor {
         let cols = m ?? n
         let t = zeros([n, cols], dtype: dtype)

@@ -122,6 +122,11 @@ extension Tensor {
     /// ```swift
     /// let counts = Tensor.zeros(3).scatterAdd(dim: 0, index: tensor([0, 2, 2]), src: Tensor.ones(3))  // [1, 0, 2]
     /// ```
+    ///
+    /// - Parameters:
+    ///   - dim: The dimension to work along (negative counts from the end).
+    ///   - index: An int64 tensor of positions along `dim`.
+    ///   - src: The values to write, read at the same positions as `index`.
     public func scatterAdd(dim: Int, index: Tensor, src: Tensor) -> Tensor {
         scatter("scatter_add", dim, index, src, accumulate: true, name: "ScatterAddBackward0")
     }
@@ -131,6 +136,11 @@ extension Tensor {
     /// (PyTorch leaves the winner unspecified). Differentiable in self and `src` (`ScatterBackward0`).
     ///
     /// **Shape:** as `scatterAdd(dim:index:src:)`.
+    ///
+    /// - Parameters:
+    ///   - dim: The dimension to work along (negative counts from the end).
+    ///   - index: An int64 tensor of positions along `dim`.
+    ///   - src: The values to write, read at the same positions as `index`.
     public func scatter(dim: Int, index: Tensor, src: Tensor) -> Tensor {
         scatter("scatter", dim, index, src, accumulate: false, name: "ScatterBackward0")
     }
@@ -140,6 +150,11 @@ extension Tensor {
     /// ```swift
     /// Tensor.zeros([2, 3]).scatter(dim: 1, index: tensor([[2], [0]]), value: 1)   // [[0, 0, 1], [1, 0, 0]]
     /// ```
+    ///
+    /// - Parameters:
+    ///   - dim: The dimension to work along (negative counts from the end).
+    ///   - index: An int64 tensor of positions along `dim`.
+    ///   - value: The value to write at every position of `index`.
     public func scatter<S: TensorScalar>(dim: Int, index: Tensor, value: S) -> Tensor {
         let v = Tensor.full(index.shape, value.doubleValue, dtype: dtype)
         return scatter("scatter", dim, index, v, accumulate: false, name: "ScatterBackward1")
@@ -190,6 +205,12 @@ extension Tensor {
     /// repeated positions accumulate. Differentiable in self and `source` (`IndexAddBackward0`).
     ///
     /// **Shape:** `source` has self's shape except `source.size(dim) == index.numel`.
+    ///
+    /// - Parameters:
+    ///   - dim: The dimension to work along (negative counts from the end).
+    ///   - index: An int64 tensor of positions along `dim`.
+    ///   - source: The slices to add, one per entry of `index`.
+    ///   - alpha: The factor `source` is multiplied by.
     public func indexAdd(dim: Int, index: Tensor, source: Tensor, alpha: Double = 1) -> Tensor {
         let op = "index_add"
         emberCheck(index.rank <= 1, op, "Index is supposed to be a vector, got index of shape \(shapeString(index.shape))")

@@ -48,6 +48,11 @@ extension Tensor {
     ///     t += 1          // values is now [2, 3, 4, 5]
     /// }
     /// ```
+    ///
+    /// - Parameters:
+    ///   - buffer: The elements to share; they are not copied.
+    ///   - shape: The sizes of the result's dimensions.
+    ///   - owner: An object kept alive as long as the tensor, which owns the buffer.
     public convenience init<T: TensorElement>(sharing buffer: UnsafeMutableBufferPointer<T>, shape: [Int], owner: AnyObject? = nil) {
         guard let n = ShapeArithmetic.elementCount(shape) else { emberFail("from_buffer", "shape \(shapeString(shape)) is invalid") }
         emberCheck(n == buffer.count, "from_buffer", "a buffer of \(buffer.count) elements cannot be viewed as shape \(shapeString(shape))")

@@ -40,6 +40,11 @@ extension Tensor {
 
     /// `self + value · tensor1 · tensor2` with broadcasting (`torch.addcmul`), rounded as PyTorch's
     /// `fma(value · tensor1, tensor2, self)`. Floating only.
+    ///
+    /// - Parameters:
+    ///   - tensor1: The first factor (numerator for `addcdiv`).
+    ///   - tensor2: The second factor (denominator for `addcdiv`).
+    ///   - value: The scale of the product or quotient.
     public func addcmul(_ tensor1: Tensor, _ tensor2: Tensor, value: Double = 1) -> Tensor {
         let dtype = pointwiseFloatType([tensor1, tensor2], name: "addcmul")
         let out = fusedResult(.addcmul, tensor1, tensor2, scalar: value, dtype: dtype, name: "addcmul")
@@ -53,6 +58,11 @@ extension Tensor {
 
     /// `self + value · tensor1 / tensor2` with broadcasting (`torch.addcdiv`), rounded as PyTorch's
     /// `self + (value · tensor1) / tensor2`. Floating only (PyTorch refuses integer addcdiv too).
+    ///
+    /// - Parameters:
+    ///   - tensor1: The first factor (numerator for `addcdiv`).
+    ///   - tensor2: The second factor (denominator for `addcdiv`).
+    ///   - value: The scale of the product or quotient.
     public func addcdiv(_ tensor1: Tensor, _ tensor2: Tensor, value: Double = 1) -> Tensor {
         let dtype = pointwiseFloatType([tensor1, tensor2], name: "addcdiv")
         let out = fusedResult(.addcdiv, tensor1, tensor2, scalar: value, dtype: dtype, name: "addcdiv")
@@ -75,6 +85,11 @@ extension Tensor {
     }
 
     /// `addcmul` in place (`x.addcmul_(t1, t2, value=)`).
+    ///
+    /// - Parameters:
+    ///   - tensor1: The first factor (numerator for `addcdiv`).
+    ///   - tensor2: The second factor (denominator for `addcdiv`).
+    ///   - value: The scale of the product or quotient.
     @discardableResult
     public func addcmul_(_ tensor1: Tensor, _ tensor2: Tensor, value: Double = 1) -> Tensor {
         _ = pointwiseFloatType([tensor1, tensor2], name: "addcmul_")
@@ -83,6 +98,11 @@ extension Tensor {
     }
 
     /// `addcdiv` in place (`x.addcdiv_(t1, t2, value=)`).
+    ///
+    /// - Parameters:
+    ///   - tensor1: The first factor (numerator for `addcdiv`).
+    ///   - tensor2: The second factor (denominator for `addcdiv`).
+    ///   - value: The scale of the product or quotient.
     @discardableResult
     public func addcdiv_(_ tensor1: Tensor, _ tensor2: Tensor, value: Double = 1) -> Tensor {
         _ = pointwiseFloatType([tensor1, tensor2], name: "addcdiv_")

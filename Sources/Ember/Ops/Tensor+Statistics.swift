@@ -49,12 +49,32 @@ extension Tensor {
     /// Variance of all elements with an explicit `correction` (`x.var(correction=0)`).
     public func `var`(correction: Double) -> Tensor { varianceOp([], correction, false, std: false) }
     /// Variance along `dim`. **Shape:** `dim` removed, or kept as size 1 with `keepDim`.
+    ///
+    /// - Parameters:
+    ///   - dim: The dimension to work along (negative counts from the end).
+    ///   - unbiased: Divide by `n − 1` (Bessel's correction) instead of `n`.
+    ///   - keepDim: Keep the reduced dimensions with size 1, so the result broadcasts against the input.
     public func `var`(dim: Int, unbiased: Bool = true, keepDim: Bool = false) -> Tensor { varianceOp([dim], unbiased ? 1 : 0, keepDim, std: false) }
     /// Variance along `dim` with an explicit `correction`.
+    ///
+    /// - Parameters:
+    ///   - dim: The dimension to work along (negative counts from the end).
+    ///   - correction: The difference subtracted from the number of elements in the divisor (1 is Bessel's correction).
+    ///   - keepDim: Keep the reduced dimensions with size 1, so the result broadcasts against the input.
     public func `var`(dim: Int, correction: Double, keepDim: Bool = false) -> Tensor { varianceOp([dim], correction, keepDim, std: false) }
     /// Variance over several dims (`x.var(dim=(0, 2))`).
+    ///
+    /// - Parameters:
+    ///   - dims: The dimensions to reduce (negative counts from the end).
+    ///   - unbiased: Divide by `n − 1` (Bessel's correction) instead of `n`.
+    ///   - keepDim: Keep the reduced dimensions with size 1, so the result broadcasts against the input.
     public func `var`(dims: [Int], unbiased: Bool = true, keepDim: Bool = false) -> Tensor { varianceOp(dims, unbiased ? 1 : 0, keepDim, std: false) }
     /// Variance over several dims with an explicit `correction`.
+    ///
+    /// - Parameters:
+    ///   - dims: The dimensions to reduce (negative counts from the end).
+    ///   - correction: The difference subtracted from the number of elements in the divisor (1 is Bessel's correction).
+    ///   - keepDim: Keep the reduced dimensions with size 1, so the result broadcasts against the input.
     public func `var`(dims: [Int], correction: Double, keepDim: Bool = false) -> Tensor { varianceOp(dims, correction, keepDim, std: false) }
 
     /// Standard deviation of all elements (`x.std()`, `StdBackward0`); see `var(unbiased:)`.
@@ -63,12 +83,32 @@ extension Tensor {
     /// Standard deviation of all elements with an explicit `correction`.
     public func std(correction: Double) -> Tensor { varianceOp([], correction, false, std: true) }
     /// Standard deviation along `dim`.
+    ///
+    /// - Parameters:
+    ///   - dim: The dimension to work along (negative counts from the end).
+    ///   - unbiased: Divide by `n − 1` (Bessel's correction) instead of `n`.
+    ///   - keepDim: Keep the reduced dimensions with size 1, so the result broadcasts against the input.
     public func std(dim: Int, unbiased: Bool = true, keepDim: Bool = false) -> Tensor { varianceOp([dim], unbiased ? 1 : 0, keepDim, std: true) }
     /// Standard deviation along `dim` with an explicit `correction`.
+    ///
+    /// - Parameters:
+    ///   - dim: The dimension to work along (negative counts from the end).
+    ///   - correction: The difference subtracted from the number of elements in the divisor (1 is Bessel's correction).
+    ///   - keepDim: Keep the reduced dimensions with size 1, so the result broadcasts against the input.
     public func std(dim: Int, correction: Double, keepDim: Bool = false) -> Tensor { varianceOp([dim], correction, keepDim, std: true) }
     /// Standard deviation over several dims.
+    ///
+    /// - Parameters:
+    ///   - dims: The dimensions to reduce (negative counts from the end).
+    ///   - unbiased: Divide by `n − 1` (Bessel's correction) instead of `n`.
+    ///   - keepDim: Keep the reduced dimensions with size 1, so the result broadcasts against the input.
     public func std(dims: [Int], unbiased: Bool = true, keepDim: Bool = false) -> Tensor { varianceOp(dims, unbiased ? 1 : 0, keepDim, std: true) }
     /// Standard deviation over several dims with an explicit `correction`.
+    ///
+    /// - Parameters:
+    ///   - dims: The dimensions to reduce (negative counts from the end).
+    ///   - correction: The difference subtracted from the number of elements in the divisor (1 is Bessel's correction).
+    ///   - keepDim: Keep the reduced dimensions with size 1, so the result broadcasts against the input.
     public func std(dims: [Int], correction: Double, keepDim: Bool = false) -> Tensor { varianceOp(dims, correction, keepDim, std: true) }
 
     private func varianceOp(_ dims: [Int], _ correction: Double, _ keepDim: Bool, std: Bool) -> Tensor {
@@ -124,8 +164,18 @@ extension Tensor {
     /// ```
     public func norm(p: Double = 2) -> Tensor { normOp(p, reductionDims([], op: "norm"), false) }
     /// The p-norm along `dim` (`x.norm(dim=1)`). **Shape:** `dim` removed, or size 1 with `keepDim`.
+    ///
+    /// - Parameters:
+    ///   - p: The order of the norm (2: Euclidean, 1: sum of absolute values, `.infinity`: maximum).
+    ///   - dim: The dimension to work along (negative counts from the end).
+    ///   - keepDim: Keep the reduced dimensions with size 1, so the result broadcasts against the input.
     public func norm(p: Double = 2, dim: Int, keepDim: Bool = false) -> Tensor { normOp(p, [normalizeDim(dim, rank, op: "norm")], keepDim) }
     /// The p-norm over several dims.
+    ///
+    /// - Parameters:
+    ///   - p: The order of the norm (2: Euclidean, 1: sum of absolute values, `.infinity`: maximum).
+    ///   - dims: The dimensions to reduce (negative counts from the end).
+    ///   - keepDim: Keep the reduced dimensions with size 1, so the result broadcasts against the input.
     public func norm(p: Double = 2, dims: [Int], keepDim: Bool = false) -> Tensor { normOp(p, reductionDims(dims, op: "norm"), keepDim) }
 
     private func normOp(_ p: Double, _ dims: [Int], _ keepDim: Bool) -> Tensor {

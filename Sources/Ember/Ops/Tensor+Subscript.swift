@@ -59,6 +59,11 @@ extension TensorIndex where Self == TensorIndexItem {
     /// Python's `None` in an index: a new dimension of size 1.
     public static var newAxis: TensorIndexItem { TensorIndexItem(.newAxis) }
     /// Python's `start:end:step` (`x[1::2]` is `x[.slice(1, step: 2)]`); negative bounds count from the end.
+    ///
+    /// - Parameters:
+    ///   - start: The first index (nil: the start of the dimension; negative counts from the end).
+    ///   - end: The index after the last (nil: the end of the dimension; negative counts from the end).
+    ///   - step: The stride between selected indices (positive).
     public static func slice(_ start: Int? = nil, _ end: Int? = nil, step: Int = 1) -> TensorIndexItem {
         TensorIndexItem(.slice(start: start, end: end, step: step))
     }
@@ -143,6 +148,11 @@ extension Tensor {
     /// ```swift
     /// let hist = Tensor.zeros(4).indexPut([tensor([1, 3, 1])], Tensor.ones(3), accumulate: true)  // [0, 2, 0, 1]
     /// ```
+    ///
+    /// - Parameters:
+    ///   - indices: One index tensor per leading dimension (nil selects the whole dimension).
+    ///   - values: The values to write, broadcast to the indexed shape.
+    ///   - accumulate: Add to the indexed elements (repeated indices add up) instead of overwriting them.
     public func indexPut(_ indices: [Tensor?], _ values: Tensor, accumulate: Bool = false) -> Tensor {
         let resolved = resolveIndices(Tensor.indexItems(indices), op: "index_put", viewsOnly: false)
         guard !resolved.dims.isEmpty else {
@@ -156,6 +166,11 @@ extension Tensor {
 
     /// `indexPut` in place (`index_put_`): writes into self's storage; with `accumulate`, repeated
     /// positions add up (a histogram), otherwise the last write wins. Not recorded for autograd.
+    ///
+    /// - Parameters:
+    ///   - indices: One index tensor per leading dimension (nil selects the whole dimension).
+    ///   - values: The values to write, broadcast to the indexed shape.
+    ///   - accumulate: Add to the indexed elements (repeated indices add up) instead of overwriting them.
     @discardableResult
     public func indexPut_(_ indices: [Tensor?], _ values: Tensor, accumulate: Bool = false) -> Tensor {
         setItem(Tensor.indexItems(indices), values, accumulate: accumulate, op: "index_put_")

@@ -157,6 +157,11 @@ extension Tensor {
     }
 
     /// Elements `start..<start+length` along `dim`, as a view (`narrow`).
+    ///
+    /// - Parameters:
+    ///   - dim: The dimension to slice (negative counts from the end).
+    ///   - start: The first index (nil: 0; negative counts from the end).
+    ///   - length: The number of indices kept.
     public func narrow(_ dim: Int, start: Int, length: Int) -> Tensor {
         let d = normalizeDim(dim, rank, op: "narrow")
         let st = start < 0 ? start + shape[d] : start
@@ -165,6 +170,12 @@ extension Tensor {
     }
 
     /// Elements `start..<end` by `step` along `dim` as a view (Python's `x[:, a:b:c]`); bounds are clamped like Python slices.
+    ///
+    /// - Parameters:
+    ///   - dim: The dimension to slice (negative counts from the end).
+    ///   - start: The first index (nil: 0; negative counts from the end).
+    ///   - end: The index after the last (nil: the size of the dimension).
+    ///   - step: The stride between kept indices (positive).
     public func slice(_ dim: Int, start: Int? = nil, end: Int? = nil, step: Int = 1) -> Tensor {
         let d = normalizeDim(dim, rank, op: "slice")
         emberCheck(step > 0, "slice", "step must be greater than zero")

@@ -182,6 +182,12 @@ public struct MT19937: Sendable, Equatable {
 
     /// Fills `count` floats with `from + span · u` for uniforms `u` of 24 bits, one output each: the same values,
     /// in the same order, as `count` calls of `from.addingProduct(nextFloat(), span)` (PyTorch's float `uniform_`).
+    ///
+    /// - Parameters:
+    ///   - out: The memory to fill.
+    ///   - count: The number of values to write.
+    ///   - from: The lower bound of the interval.
+    ///   - span: The width of the interval (`to − from`).
     public mutating func fillUniform(_ out: UnsafeMutablePointer<Float>, count: Int, from: Float = 0, span: Float = 1) {
         var i = index
         state.withUnsafeMutableBufferPointer {
@@ -192,6 +198,12 @@ public struct MT19937: Sendable, Equatable {
 
     /// Fills `count` doubles with `from + span · u` for uniforms `u` of 53 bits (two outputs each), as `count` calls
     /// of `from.addingProduct(nextDouble(), span)`.
+    ///
+    /// - Parameters:
+    ///   - out: The memory to fill.
+    ///   - count: The number of values to write.
+    ///   - from: The lower bound of the interval.
+    ///   - span: The width of the interval (`to − from`).
     public mutating func fillUniform(_ out: UnsafeMutablePointer<Double>, count: Int, from: Double = 0, span: Double = 1) {
         var i = index
         state.withUnsafeMutableBufferPointer {

@@ -29,11 +29,23 @@ extension Tensor {
     /// manualSeed(0)
     /// let x = Tensor.rand(2, 3)
     /// ```
+    ///
+    /// - Parameters:
+    ///   - shape: The sizes of the result's dimensions.
+    ///   - dtype: The element type of the result.
+    ///   - generator: The random generator to draw from; nil uses the default generator (`manualSeed`).
+    ///   - requiresGrad: Whether the result records operations for autograd (a leaf that gets `.grad`).
     public static func rand(_ shape: Int..., dtype: DType = .float32, generator: Generator? = nil,
                             requiresGrad: Bool = false) -> Tensor {
         rand(shape, dtype: dtype, generator: generator, requiresGrad: requiresGrad)
     }
     /// Uniform samples in [0, 1) (`torch.rand`); see `rand(_:dtype:generator:requiresGrad:)`.
+    ///
+    /// - Parameters:
+    ///   - shape: The sizes of the result's dimensions.
+    ///   - dtype: The element type of the result.
+    ///   - generator: The random generator to draw from; nil uses the default generator (`manualSeed`).
+    ///   - requiresGrad: Whether the result records operations for autograd (a leaf that gets `.grad`).
     public static func rand(_ shape: [Int], dtype: DType = .float32, generator: Generator? = nil,
                             requiresGrad: Bool = false) -> Tensor {
         emberCheck(dtype.isFloatingPoint, "rand", "\"check_uniform_bounds\" not implemented for '\(dtype)'")
@@ -44,6 +56,11 @@ extension Tensor {
     }
 
     /// Fills self with uniform samples in [from, to) in place (`uniform_`), PyTorch's stream.
+    ///
+    /// - Parameters:
+    ///   - from: The lower bound of the interval.
+    ///   - to: The upper bound of the interval.
+    ///   - generator: The random generator to draw from; nil uses the default generator (`manualSeed`).
     @discardableResult
     public func uniform_(from: Double = 0, to: Double = 1, generator: Generator? = nil) -> Tensor {
         checkInPlaceAllowed("uniform_")
@@ -88,17 +105,37 @@ extension Tensor {
     /// ```swift
     /// let w = Tensor.randn(784, 256) * 0.01
     /// ```
+    ///
+    /// - Parameters:
+    ///   - shape: The sizes of the result's dimensions.
+    ///   - dtype: The element type of the result.
+    ///   - generator: The random generator to draw from; nil uses the default generator (`manualSeed`).
+    ///   - requiresGrad: Whether the result records operations for autograd (a leaf that gets `.grad`).
     public static func randn(_ shape: Int..., dtype: DType = .float32, generator: Generator? = nil,
                              requiresGrad: Bool = false) -> Tensor {
         randn(shape, dtype: dtype, generator: generator, requiresGrad: requiresGrad)
     }
     /// Standard normal samples (`torch.randn`); see `randn(_:dtype:generator:requiresGrad:)`.
+    ///
+    /// - Parameters:
+    ///   - shape: The sizes of the result's dimensions.
+    ///   - dtype: The element type of the result.
+    ///   - generator: The random generator to draw from; nil uses the default generator (`manualSeed`).
+    ///   - requiresGrad: Whether the result records operations for autograd (a leaf that gets `.grad`).
     public static func randn(_ shape: [Int], dtype: DType = .float32, generator: Generator? = nil,
                              requiresGrad: Bool = false) -> Tensor {
         normal(mean: 0, std: 1, shape: shape, dtype: dtype, generator: generator, requiresGrad: requiresGrad)
     }
 
     /// Normal samples with the given mean and standard deviation (`torch.normal(mean, std, size)`).
+    ///
+    /// - Parameters:
+    ///   - mean: The mean of the distribution (per element for the tensor form).
+    ///   - std: The standard deviation of the distribution (per element for the tensor form).
+    ///   - shape: The sizes of the result's dimensions.
+    ///   - dtype: The element type of the result.
+    ///   - generator: The random generator to draw from; nil uses the default generator (`manualSeed`).
+    ///   - requiresGrad: Whether the result records operations for autograd (a leaf that gets `.grad`).
     public static func normal(mean: Double = 0, std: Double = 1, shape: [Int], dtype: DType = .float32,
                               generator: Generator? = nil, requiresGrad: Bool = false) -> Tensor {
         emberCheck(dtype.isFloatingPoint, "normal", "\"normal_kernel_cpu\" not implemented for '\(dtype)'")
@@ -113,6 +150,11 @@ extension Tensor {
     ///
     /// Like PyTorch, draws standard normals of the broadcast shape, then scales and shifts them.
     /// Not differentiable (use `mean + std * Tensor.randn(...)` for a reparameterized sample).
+    ///
+    /// - Parameters:
+    ///   - mean: The mean of the distribution (per element for the tensor form).
+    ///   - std: The standard deviation of the distribution (per element for the tensor form).
+    ///   - generator: The random generator to draw from; nil uses the default generator (`manualSeed`).
     public static func normal(mean: Tensor, std: Tensor, generator: Generator? = nil) -> Tensor {
         checkNoGradNeeded("normal", mean, std)
         let shape = broadcastShapes(mean.shape, std.shape, op: "normal")
@@ -122,6 +164,11 @@ extension Tensor {
     }
 
     /// Fills self with normal samples in place (`normal_`).
+    ///
+    /// - Parameters:
+    ///   - mean: The mean of the distribution (per element for the tensor form).
+    ///   - std: The standard deviation of the distribution (per element for the tensor form).
+    ///   - generator: The random generator to draw from; nil uses the default generator (`manualSeed`).
     @discardableResult
     public func normal_(mean: Double = 0, std: Double = 1, generator: Generator? = nil) -> Tensor {
         checkInPlaceAllowed("normal_")
@@ -165,6 +212,13 @@ extension Tensor {
     /// ```swift
     /// let labels = Tensor.randint(low: 0, high: 10, shape: [64])
     /// ```
+    ///
+    /// - Parameters:
+    ///   - low: The smallest value drawn.
+    ///   - high: One more than the largest value drawn.
+    ///   - shape: The sizes of the result's dimensions.
+    ///   - dtype: The element type of the result.
+    ///   - generator: The random generator to draw from; nil uses the default generator (`manualSeed`).
     public static func randint(low: Int = 0, high: Int, shape: [Int], dtype: DType = .int64,
                                generator: Generator? = nil) -> Tensor {
         emberCheck(low < high, "randint", "random_ expects 'from' to be less than 'to', but got from=\(low) >= to=\(high)")
@@ -183,6 +237,11 @@ extension Tensor {
     }
 
     /// A random permutation of `0..<n` (`torch.randperm`), PyTorch's Fisher-Yates stream.
+    ///
+    /// - Parameters:
+    ///   - n: The number of values to permute (0..<n).
+    ///   - dtype: The element type of the result.
+    ///   - generator: The random generator to draw from; nil uses the default generator (`manualSeed`).
     public static func randperm(_ n: Int, dtype: DType = .int64, generator: Generator? = nil) -> Tensor {
         emberCheck(n >= 0, "randperm", "n must be non-negative, got\(n)")
         var r = [Int64](repeating: 0, count: n)
@@ -251,6 +310,11 @@ extension Tensor {
     ///
     /// Input `[C]` gives `[numSamples]`; input `[N, C]` gives `[N, numSamples]`. With replacement this is
     /// PyTorch's stream (inverse CDF with 53-bit uniforms); without replacement it matches only in distribution.
+    ///
+    /// - Parameters:
+    ///   - numSamples: The number of indices drawn per row.
+    ///   - replacement: Draw with replacement (an index can repeat).
+    ///   - generator: The random generator to draw from; nil uses the default generator (`manualSeed`).
     public func multinomial(_ numSamples: Int, replacement: Bool = false, generator: Generator? = nil) -> Tensor {
         emberCheck(rank == 1 || rank == 2, "multinomial", "prob_dist must be 1 or 2 dim, got shape \(shapeString(shape))")
         emberCheck(dtype.isFloatingPoint, "multinomial", "multinomial only supports floating-point dtypes for input, got: \(dtype)")

@@ -7,6 +7,12 @@ extension Tensor {
     /// ```swift
     /// let noise = Tensor.randLike(x)
     /// ```
+    ///
+    /// - Parameters:
+    ///   - t: The tensor whose shape (and, by default, dtype) is used.
+    ///   - dtype: The element type of the result (nil: `t`'s).
+    ///   - generator: The random generator to draw from; nil uses the default generator (`manualSeed`).
+    ///   - requiresGrad: Whether the result records operations for autograd (a leaf that gets `.grad`).
     public static func randLike(_ t: Tensor, dtype: DType? = nil, generator: Generator? = nil,
                                 requiresGrad: Bool = false) -> Tensor {
         rand(t.shape, dtype: dtype ?? t.dtype, generator: generator, requiresGrad: requiresGrad)
@@ -18,6 +24,12 @@ extension Tensor {
     /// ```swift
     /// let eps = Tensor.randnLike(mu)   // reparameterisation: mu + sigma * eps
     /// ```
+    ///
+    /// - Parameters:
+    ///   - t: The tensor whose shape (and, by default, dtype) is used.
+    ///   - dtype: The element type of the result (nil: `t`'s).
+    ///   - generator: The random generator to draw from; nil uses the default generator (`manualSeed`).
+    ///   - requiresGrad: Whether the result records operations for autograd (a leaf that gets `.grad`).
     public static func randnLike(_ t: Tensor, dtype: DType? = nil, generator: Generator? = nil,
                                  requiresGrad: Bool = false) -> Tensor {
         randn(t.shape, dtype: dtype ?? t.dtype, generator: generator, requiresGrad: requiresGrad)

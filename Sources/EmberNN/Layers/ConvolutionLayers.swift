@@ -20,6 +20,18 @@ public final class Conv2d: Module {
     @Parameter public var weight: Tensor
     @Parameter public var bias: Tensor?
 
+    /// A 2-d convolution initialised like PyTorch's.
+    ///
+    /// - Parameters:
+    ///   - inChannels: The number of channels of the input.
+    ///   - outChannels: The number of channels of the output.
+    ///   - kernelSize: The size of the window (one number for both dimensions, or one per dimension).
+    ///   - stride: The step of the window (one number for both dimensions, or one per dimension).
+    ///   - padding: Zeros added on both sides of each spatial dimension: a number, one per dimension, `"same"` or `"valid"` (transposed: removed from the output).
+    ///   - dilation: The spacing between the window's taps.
+    ///   - groups: The number of blocked connections from input to output channels; both counts must be divisible by it.
+    ///   - bias: Whether the layer adds a learnable bias.
+    ///   - dtype: The element type of the weights.
     public init(_ inChannels: Int, _ outChannels: Int, kernelSize: IntTuple, stride: IntTuple = 1, padding: ConvPaddingSpec = 0,
                 dilation: IntTuple = 1, groups: Int = 1, bias: Bool = true, dtype: DType = .float32) {
         emberCheck(groups > 0 && inChannels % groups == 0 && outChannels % groups == 0, "Conv2d",
@@ -53,6 +65,18 @@ public final class Conv1d: Module {
     @Parameter public var weight: Tensor
     @Parameter public var bias: Tensor?
 
+    /// A 1-d convolution initialised like PyTorch's.
+    ///
+    /// - Parameters:
+    ///   - inChannels: The number of channels of the input.
+    ///   - outChannels: The number of channels of the output.
+    ///   - kernelSize: The size of the window (one number for both dimensions, or one per dimension).
+    ///   - stride: The step of the window (one number for both dimensions, or one per dimension).
+    ///   - padding: Zeros added on both sides of each spatial dimension: a number, one per dimension, `"same"` or `"valid"` (transposed: removed from the output).
+    ///   - dilation: The spacing between the window's taps.
+    ///   - groups: The number of blocked connections from input to output channels; both counts must be divisible by it.
+    ///   - bias: Whether the layer adds a learnable bias.
+    ///   - dtype: The element type of the weights.
     public init(_ inChannels: Int, _ outChannels: Int, kernelSize: Int, stride: Int = 1, padding: ConvPaddingSpec = 0,
                 dilation: Int = 1, groups: Int = 1, bias: Bool = true, dtype: DType = .float32) {
         emberCheck(groups > 0 && inChannels % groups == 0 && outChannels % groups == 0, "Conv1d",
@@ -83,6 +107,19 @@ public final class ConvTranspose2d: Module {
     @Parameter public var weight: Tensor
     @Parameter public var bias: Tensor?
 
+    /// A transposed 2-d convolution initialised like PyTorch's.
+    ///
+    /// - Parameters:
+    ///   - inChannels: The number of channels of the input.
+    ///   - outChannels: The number of channels of the output.
+    ///   - kernelSize: The size of the window (one number for both dimensions, or one per dimension).
+    ///   - stride: The step of the window (one number for both dimensions, or one per dimension).
+    ///   - padding: Zeros added on both sides of each spatial dimension: a number, one per dimension, `"same"` or `"valid"` (transposed: removed from the output).
+    ///   - outputPadding: Extra size added to one side of the output, to pick among the shapes a strided convolution maps to the input's.
+    ///   - groups: The number of blocked connections from input to output channels; both counts must be divisible by it.
+    ///   - bias: Whether the layer adds a learnable bias.
+    ///   - dilation: The spacing between the window's taps.
+    ///   - dtype: The element type of the weights.
     public init(_ inChannels: Int, _ outChannels: Int, kernelSize: IntTuple, stride: IntTuple = 1, padding: IntTuple = 0,
                 outputPadding: IntTuple = 0, groups: Int = 1, bias: Bool = true, dilation: IntTuple = 1, dtype: DType = .float32) {
         self.inChannels = inChannels; self.outChannels = outChannels

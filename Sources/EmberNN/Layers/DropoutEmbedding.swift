@@ -22,6 +22,13 @@ public final class Dropout: Module {
 public final class Embedding: Module {
     public let numEmbeddings: Int, embeddingDim: Int, paddingIdx: Int?
     @Parameter public var weight: Tensor
+    /// An embedding table initialised from N(0, 1), as PyTorch's.
+    ///
+    /// - Parameters:
+    ///   - numEmbeddings: The size of the dictionary (the number of rows).
+    ///   - embeddingDim: The size of each embedding vector.
+    ///   - paddingIdx: A row that starts at zero and gets no gradient (nil: none).
+    ///   - dtype: The element type of the weights.
     public init(_ numEmbeddings: Int, _ embeddingDim: Int, paddingIdx: Int? = nil, dtype: DType = .float32) {
         self.numEmbeddings = numEmbeddings; self.embeddingDim = embeddingDim
         self.paddingIdx = paddingIdx.map { $0 < 0 ? $0 + numEmbeddings : $0 }

@@ -15,6 +15,13 @@ public final class Linear: Module {
     @Parameter public var weight: Tensor
     @Parameter public var bias: Tensor?
 
+    /// A linear layer initialised like PyTorch's.
+    ///
+    /// - Parameters:
+    ///   - inFeatures: The size of each input sample (the last dimension).
+    ///   - outFeatures: The size of each output sample.
+    ///   - bias: Whether the layer adds a learnable bias.
+    ///   - dtype: The element type of the weights.
     public init(_ inFeatures: Int, _ outFeatures: Int, bias: Bool = true, dtype: DType = .float32) {
         self.inFeatures = inFeatures
         self.outFeatures = outFeatures

@@ -52,6 +52,12 @@ public final class BCELoss: Loss {
 ///
 /// Shape: `input` `[*]` logits, `target` the same shape; `posWeight` broadcasts over the last dim (classes) → `[]` (`.mean`, `.sum`) or `[*]` (`.none`).
 public final class BCEWithLogitsLoss: Loss {
+    /// Binary cross-entropy on logits.
+    ///
+    /// - Parameters:
+    ///   - weight: A manual rescaling weight per class (or element); nil weighs all alike.
+    ///   - posWeight: A weight of positive examples per class, broadcast over the last dimension (nil: 1).
+    ///   - reduction: How the per-element losses are combined: `.mean`, `.sum` or `.none`.
     @Buffer public var weight: Tensor?
     @Buffer public var posWeight: Tensor?
     public init(weight: Tensor? = nil, posWeight: Tensor? = nil, reduction: F.Reduction = .mean) {
@@ -74,6 +80,13 @@ public final class CrossEntropyLoss: Loss {
     /// Class weights, registered as a buffer (in the state dict, as in PyTorch).
     @Buffer public var weight: Tensor?
     public let ignoreIndex: Int, labelSmoothing: Double
+    /// Cross-entropy with PyTorch's options.
+    ///
+    /// - Parameters:
+    ///   - weight: A manual rescaling weight per class (or element); nil weighs all alike.
+    ///   - ignoreIndex: A target value that is ignored and does not contribute to the gradient.
+    ///   - reduction: How the per-element losses are combined: `.mean`, `.sum` or `.none`.
+    ///   - labelSmoothing: The share of the target mass spread uniformly over all classes, in [0, 1].
     public init(weight: Tensor? = nil, ignoreIndex: Int = -100, reduction: F.Reduction = .mean, labelSmoothing: Double = 0) {
         self.weight = weight; self.ignoreIndex = ignoreIndex; self.labelSmoothing = labelSmoothing
         super.init(reduction: reduction)
@@ -88,6 +101,12 @@ public final class CrossEntropyLoss: Loss {
 public final class NLLLoss: Loss {
     @Buffer public var weight: Tensor?
     public let ignoreIndex: Int
+    /// Negative log-likelihood with PyTorch's options.
+    ///
+    /// - Parameters:
+    ///   - weight: A manual rescaling weight per class (or element); nil weighs all alike.
+    ///   - ignoreIndex: A target value that is ignored and does not contribute to the gradient.
+    ///   - reduction: How the per-element losses are combined: `.mean`, `.sum` or `.none`.
     public init(weight: Tensor? = nil, ignoreIndex: Int = -100, reduction: F.Reduction = .mean) {
         self.weight = weight; self.ignoreIndex = ignoreIndex; super.init(reduction: reduction)
     }

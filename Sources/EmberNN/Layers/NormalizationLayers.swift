@@ -47,6 +47,15 @@ public class BatchNorm: Module {
 ///
 /// Shape: `[N, C]` or `[N, C, L]` → the same shape, with `C == numFeatures`.
 public final class BatchNorm1d: BatchNorm {
+    /// Batch normalization over `numFeatures` channels (weight 1, bias 0, running mean 0, running variance 1).
+    ///
+    /// - Parameters:
+    ///   - numFeatures: The number of channels `C` of the input.
+    ///   - eps: Added to the variance for numerical stability.
+    ///   - momentum: The weight of the new batch statistics in the running ones (nil: a cumulative average).
+    ///   - affine: Whether the layer has a learnable per-channel scale (`weight`) and shift (`bias`).
+    ///   - trackRunningStats: Keep running mean and variance for eval mode (false: always use batch statistics).
+    ///   - dtype: The element type of the parameters and buffers.
     public init(_ numFeatures: Int, eps: Double = 1e-5, momentum: Double? = 0.1, affine: Bool = true,
                 trackRunningStats: Bool = true, dtype: DType = .float32) {
         super.init(numFeatures, eps: eps, momentum: momentum, affine: affine, trackRunningStats: trackRunningStats, ranks: [2, 3], dtype: dtype)
@@ -57,6 +66,15 @@ public final class BatchNorm1d: BatchNorm {
 ///
 /// Shape: `[N, C, H, W]` → the same shape, with `C == numFeatures`.
 public final class BatchNorm2d: BatchNorm {
+    /// Batch normalization over `numFeatures` channels (weight 1, bias 0, running mean 0, running variance 1).
+    ///
+    /// - Parameters:
+    ///   - numFeatures: The number of channels `C` of the input.
+    ///   - eps: Added to the variance for numerical stability.
+    ///   - momentum: The weight of the new batch statistics in the running ones (nil: a cumulative average).
+    ///   - affine: Whether the layer has a learnable per-channel scale (`weight`) and shift (`bias`).
+    ///   - trackRunningStats: Keep running mean and variance for eval mode (false: always use batch statistics).
+    ///   - dtype: The element type of the parameters and buffers.
     public init(_ numFeatures: Int, eps: Double = 1e-5, momentum: Double? = 0.1, affine: Bool = true,
                 trackRunningStats: Bool = true, dtype: DType = .float32) {
         super.init(numFeatures, eps: eps, momentum: momentum, affine: affine, trackRunningStats: trackRunningStats, ranks: [4], dtype: dtype)
@@ -70,6 +88,14 @@ public final class LayerNorm: Module {
     public let normalizedShape: [Int], eps: Double
     @Parameter public var weight: Tensor?
     @Parameter public var bias: Tensor?
+    /// Layer normalization over the trailing `normalizedShape` dimensions (weight 1, bias 0).
+    ///
+    /// - Parameters:
+    ///   - normalizedShape: The trailing dimensions to normalize over (one number for the last dimension).
+    ///   - eps: Added to the variance for numerical stability.
+    ///   - elementwiseAffine: Whether the layer has a learnable per-element scale (`weight`).
+    ///   - bias: Whether the layer has a learnable per-element shift (with `elementwiseAffine`).
+    ///   - dtype: The element type of the parameters and buffers.
     public init(_ normalizedShape: IntTuple, eps: Double = 1e-5, elementwiseAffine: Bool = true, bias: Bool = true, dtype: DType = .float32) {
         self.normalizedShape = normalizedShape.intValues
         self.eps = eps

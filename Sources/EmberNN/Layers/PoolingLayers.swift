@@ -6,6 +6,14 @@ import Ember
 /// Shape: `[N, C, H, W]` (or `[C, H, W]`) → `[N, C, H', W']` with `H' = ⌊(H + 2p − d(k − 1) − 1)/s⌋ + 1` (⌈⌉ with `ceilMode`).
 public final class MaxPool2d: Module {
     public let kernelSize: [Int], stride: [Int], padding: [Int], dilation: [Int], ceilMode: Bool
+    /// Max pooling with PyTorch's arguments.
+    ///
+    /// - Parameters:
+    ///   - kernelSize: The size of the window (one number for both dimensions, or one per dimension).
+    ///   - stride: The step of the window (nil: the kernel size).
+    ///   - padding: Implicit padding on both sides (−∞ for max pooling, zeros for average pooling), at most half the kernel.
+    ///   - dilation: The spacing between the window's taps.
+    ///   - ceilMode: Use ⌈⌉ instead of ⌊⌋ to compute the output size.
     public init(kernelSize: IntTuple, stride: IntTuple? = nil, padding: IntTuple = 0, dilation: IntTuple = 1, ceilMode: Bool = false) {
         self.kernelSize = expandTuple(kernelSize, 2, op: "MaxPool2d", name: "kernel_size")
         self.stride = stride.map { expandTuple($0, 2, op: "MaxPool2d", name: "stride") } ?? self.kernelSize
@@ -13,6 +21,12 @@ public final class MaxPool2d: Module {
         self.dilation = expandTuple(dilation, 2, op: "MaxPool2d", name: "dilation")
         self.ceilMode = ceilMode
     }
+    /// Max pooling with a square window (`MaxPool2d(2)`).
+    ///
+    /// - Parameters:
+    ///   - kernelSize: The size of the window (one number for both dimensions, or one per dimension).
+    ///   - stride: The step of the window (nil: the kernel size).
+    ///   - padding: Implicit padding on both sides (−∞ for max pooling, zeros for average pooling), at most half the kernel.
     public convenience init(_ kernelSize: Int, stride: Int? = nil, padding: Int = 0) {
         self.init(kernelSize: kernelSize, stride: stride, padding: padding)
     }
@@ -30,6 +44,14 @@ public final class MaxPool2d: Module {
 /// Shape: `[N, C, H, W]` (or `[C, H, W]`) → `[N, C, H', W']` with `H' = ⌊(H + 2p − k)/s⌋ + 1` (⌈⌉ with `ceilMode`).
 public final class AvgPool2d: Module {
     public let kernelSize: [Int], stride: [Int], padding: [Int], ceilMode: Bool, countIncludePad: Bool
+    /// Average pooling with PyTorch's arguments.
+    ///
+    /// - Parameters:
+    ///   - kernelSize: The size of the window (one number for both dimensions, or one per dimension).
+    ///   - stride: The step of the window (nil: the kernel size).
+    ///   - padding: Implicit padding on both sides (−∞ for max pooling, zeros for average pooling), at most half the kernel.
+    ///   - ceilMode: Use ⌈⌉ instead of ⌊⌋ to compute the output size.
+    ///   - countIncludePad: Count the padding zeros in the average's divisor.
     public init(kernelSize: IntTuple, stride: IntTuple? = nil, padding: IntTuple = 0, ceilMode: Bool = false, countIncludePad: Bool = true) {
         self.kernelSize = expandTuple(kernelSize, 2, op: "AvgPool2d", name: "kernel_size")
         self.stride = stride.map { expandTuple($0, 2, op: "AvgPool2d", name: "stride") } ?? self.kernelSize

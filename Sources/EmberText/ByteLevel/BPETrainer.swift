@@ -32,6 +32,12 @@ public struct BPETrainer: Sendable {
     public var addPrefixSpace: Bool
 
     /// A trainer; stops with a message for a non-positive `vocabSize` or a negative `minFrequency`.
+    ///
+    /// - Parameters:
+    ///   - vocabSize: The size of the final vocabulary, alphabet and special tokens included.
+    ///   - minFrequency: Pairs seen fewer times than this are not merged.
+    ///   - specialTokens: Tokens added first, with the lowest ids.
+    ///   - addPrefixSpace: Add a space before the text, so the first word is encoded like the others.
     public init(vocabSize: Int = 30000, minFrequency: Int = 2, specialTokens: [String] = [], addPrefixSpace: Bool = false) {
         emberCheck(vocabSize > 0, "BPETrainer", "vocabSize must be positive, got \(vocabSize)")
         emberCheck(minFrequency >= 0, "BPETrainer", "minFrequency must be non-negative, got \(minFrequency)")

@@ -41,6 +41,11 @@ public final class ByteLevelBPETokenizer: @unchecked Sendable {
     ///
     /// A merge whose pieces or result are not in the vocabulary is a programming error here (it stops with a
     /// message); the file initializer throws for the same fault instead.
+    ///
+    /// - Parameters:
+    ///   - vocab: Token to id (`vocab.json`).
+    ///   - merges: The merges in rank order (`merges.txt`).
+    ///   - addPrefixSpace: Add a space before the text, so the first word is encoded like the others.
     public convenience init(vocab: [String: Int], merges: [(String, String)], addPrefixSpace: Bool = false) {
         do {
             try self.init(checkedVocab: vocab, merges: merges, addPrefixSpace: addPrefixSpace)

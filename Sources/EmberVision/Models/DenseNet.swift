@@ -14,6 +14,12 @@ public func denseConvBlock(_ inputChannels: Int, _ numChannels: Int) -> Sequenti
 public final class DenseBlock: Module {
     public let net: Sequential
 
+    /// The notes' dense block.
+    ///
+    /// - Parameters:
+    ///   - numConvs: The number of convolution blocks.
+    ///   - inputChannels: The number of input channels.
+    ///   - numChannels: The growth rate: channels each convolution block adds.
     public init(_ numConvs: Int, _ inputChannels: Int, _ numChannels: Int) {
         net = Sequential((0..<numConvs).map { denseConvBlock(numChannels * $0 + inputChannels, numChannels) })
     }
@@ -39,6 +45,12 @@ public func transitionBlock(_ inputChannels: Int, _ numChannels: Int) -> Sequent
 /// average pooling, Flatten and a linear classifier.
 ///
 /// Shape: `[N, inChannels, 96, 96]` → `[N, numClasses]`.
+///
+/// - Parameters:
+///   - inChannels: The number of channels of the input.
+///   - numClasses: The number of output classes.
+///   - growthRate: Channels each convolution block adds.
+///   - convsInDenseBlocks: The number of convolution blocks in each dense block.
 public func densenet(inChannels: Int = 1, numClasses: Int = 10, growthRate: Int = 32,
                      convsInDenseBlocks: [Int] = [4, 4, 4, 4]) -> Sequential {
     var layers: [Module] = [Sequential {

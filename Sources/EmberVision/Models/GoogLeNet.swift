@@ -13,6 +13,14 @@ public final class Inception: Module {
     public let p3_1: Conv2d, p3_2: Conv2d
     public let p4_1: MaxPool2d, p4_2: Conv2d
 
+    /// An Inception block with four parallel paths, concatenated along the channels.
+    ///
+    /// - Parameters:
+    ///   - inChannels: The number of channels of the input.
+    ///   - c1: Output channels of the 1×1 path.
+    ///   - c2: Channels of the 1×1 reduction and of the 3×3 convolution.
+    ///   - c3: Channels of the 1×1 reduction and of the 5×5 convolution.
+    ///   - c4: Output channels of the pooling path's 1×1 convolution.
     public init(_ inChannels: Int, _ c1: Int, _ c2: (Int, Int), _ c3: (Int, Int), _ c4: Int) {
         p1_1 = Conv2d(inChannels, c1, kernelSize: 1)
         p2_1 = Conv2d(inChannels, c2.0, kernelSize: 1)

@@ -5,6 +5,13 @@ import EmberNN
 /// The notes' NiN block: a convolution followed by two 1×1 convolutions, each with ReLU.
 ///
 /// Shape: `[N, inChannels, H, W]` → `[N, outChannels, H', W']` (H', W' from the first convolution).
+///
+/// - Parameters:
+///   - inChannels: The number of channels of the input.
+///   - outChannels: The number of channels of the output.
+///   - kernelSize: The size of the first convolution's window.
+///   - stride: The first convolution's stride.
+///   - padding: The first convolution's padding.
 public func ninBlock(_ inChannels: Int, _ outChannels: Int, kernelSize: Int, stride: Int, padding: Int) -> Sequential {
     Sequential {
         Conv2d(inChannels, outChannels, kernelSize: kernelSize, stride: stride, padding: padding); ReLU()

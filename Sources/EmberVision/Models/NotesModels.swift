@@ -19,6 +19,11 @@ public func lenet(numClasses: Int = 10) -> Sequential {
 }
 
 /// The notes' multilayer perceptron: Flatten, Linear(784, 256), ReLU, Linear(256, 10).
+///
+/// - Parameters:
+///   - inputs: The number of input features (flattened pixels).
+///   - hidden: The width of the hidden layer.
+///   - outputs: The number of outputs (classes).
 public func mlp(inputs: Int = 784, hidden: Int = 256, outputs: Int = 10) -> Sequential {
     Sequential { Flatten(); Linear(inputs, hidden); ReLU(); Linear(hidden, outputs) }
 }

@@ -10,6 +10,12 @@ public final class BasicBlock: Module {
     public let conv1: Conv2d, bn1: BatchNorm2d, relu: ReLU, conv2: Conv2d, bn2: BatchNorm2d
     public let downsample: Sequential?
 
+    /// torchvision's basic block.
+    ///
+    /// - Parameters:
+    ///   - inPlanes: The number of input channels.
+    ///   - planes: The number of output channels.
+    ///   - stride: The stride of the first convolution (2 halves the resolution, with a 1×1 downsampling shortcut).
     public init(_ inPlanes: Int, _ planes: Int, stride: Int = 1) {
         // torchvision's `_make_layer` builds the downsample branch before the block's own layers.
         let shortcut = (stride != 1 || inPlanes != planes)

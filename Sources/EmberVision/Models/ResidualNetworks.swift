@@ -11,6 +11,13 @@ public final class Residual: Module {
     public let conv3: Conv2d?
     public let bn1: BatchNorm2d, bn2: BatchNorm2d
 
+    /// The notes' residual block.
+    ///
+    /// - Parameters:
+    ///   - inputChannels: The number of input channels.
+    ///   - numChannels: The number of output channels.
+    ///   - use1x1Conv: Use a 1×1 convolution on the shortcut (needed when channels or resolution change).
+    ///   - strides: The stride of the first convolution and of the shortcut.
     public init(_ inputChannels: Int, _ numChannels: Int, use1x1Conv: Bool = false, strides: Int = 1) {
         conv1 = Conv2d(inputChannels, numChannels, kernelSize: 3, stride: strides, padding: 1)
         conv2 = Conv2d(numChannels, numChannels, kernelSize: 3, padding: 1)
@@ -42,6 +49,12 @@ public func tinyResNet(numClasses: Int = 10) -> Sequential {
 
 /// The notes' ResNet stage: `numResiduals` `Residual` blocks; the first halves the size and changes the channels
 /// with a 1×1 shortcut convolution unless `firstBlock`.
+///
+/// - Parameters:
+///   - inputChannels: The number of input channels.
+///   - numChannels: The number of output channels.
+///   - numResiduals: The number of residual blocks.
+///   - firstBlock: The first stage after the stem, which keeps channels and resolution.
 public func resnetBlock(_ inputChannels: Int, _ numChannels: Int, _ numResiduals: Int, firstBlock: Bool = false) -> Sequential {
     Sequential((0..<numResiduals).map { i -> Module in
         i == 0 && !firstBlock

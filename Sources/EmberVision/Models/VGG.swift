@@ -5,6 +5,11 @@ import EmberNN
 /// The notes' VGG block: `numConvs` 3×3 convolutions (padding 1) each followed by ReLU, then a 2×2 max pooling.
 ///
 /// Shape: `[N, inChannels, H, W]` → `[N, outChannels, H / 2, W / 2]`.
+///
+/// - Parameters:
+///   - numConvs: The number of 3×3 convolutions.
+///   - inChannels: The number of channels of the input.
+///   - outChannels: The number of channels of the output.
 public func vggBlock(_ numConvs: Int, _ inChannels: Int, _ outChannels: Int) -> Sequential {
     var layers: [Module] = []
     var channels = inChannels
@@ -21,6 +26,11 @@ public func vggBlock(_ numConvs: Int, _ inChannels: Int, _ outChannels: Int) -> 
 ///
 /// The notes train `vgg(convArch: vgg11Arch.map { ($0.0, $0.1 / 4) })` (channels / 4) on 224×224 Fashion-MNIST,
 /// which is `vgg11(channelDivisor: 4)`. Shape: `[N, 1, 224, 224]` → `[N, numClasses]`.
+///
+/// - Parameters:
+///   - convArch: (number of convolutions, output channels) per block.
+///   - inChannels: The number of channels of the input.
+///   - numClasses: The number of output classes.
 public func vgg(convArch: [(Int, Int)], inChannels: Int = 1, numClasses: Int = 10) -> Sequential {
     var blocks: [Module] = []
     var channels = inChannels
@@ -40,6 +50,11 @@ public func vgg(convArch: [(Int, Int)], inChannels: Int = 1, numClasses: Int = 1
 public let vgg11Arch: [(Int, Int)] = [(1, 64), (1, 128), (2, 256), (2, 512), (2, 512)]
 
 /// The notes' VGG-11 with every block's channels divided by `channelDivisor` (the notes use 4).
+///
+/// - Parameters:
+///   - channelDivisor: Divides every channel count (4: the notes' small VGG-11).
+///   - inChannels: The number of channels of the input.
+///   - numClasses: The number of output classes.
 public func vgg11(channelDivisor: Int = 4, inChannels: Int = 1, numClasses: Int = 10) -> Sequential {
     vgg(convArch: vgg11Arch.map { ($0.0, $0.1 / channelDivisor) }, inChannels: inChannels, numClasses: numClasses)
 }
@@ -62,6 +77,12 @@ public final class VGG: Module {
     public let classifier: Sequential
 
     /// `config` lists output channels, with `nil` for a 2×2 max pooling (torchvision's `cfgs`, `"M"` as nil).
+    ///
+    /// - Parameters:
+    ///   - config: torchvision's layer list: channel counts, nil for a max pool.
+    ///   - numClasses: The number of output classes.
+    ///   - dropout: The dropout probability in the classifier.
+    ///   - initWeights: Initialise like torchvision (Kaiming-normal convolutions, N(0, 0.01) linear layers).
     public init(config: [Int?], numClasses: Int = 1000, dropout: Double = 0.5, initWeights: Bool = true) {
         var layers: [Module] = []
         var channels = 3
