@@ -110,7 +110,7 @@ func encodePNG(_ image: HWCImage) -> [UInt8] {
                          &out, &size, &error, error.count)
     }
     // Encoding in-memory pixels only fails on exhausted memory or a libpng bug: not recoverable here.
-    emberCheck(status == 0, "add_image", "PNG encoding failed: \(String(cString: error))")
+    emberCheck(status == 0, "add_image", "PNG encoding failed: \(stringFromCBuffer(error))")
     defer { ember_buffer_free(out) }
     return Array(UnsafeBufferPointer(start: out, count: size))
 }

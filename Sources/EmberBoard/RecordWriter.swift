@@ -70,7 +70,7 @@ public enum SummaryWriterError: Error, CustomStringConvertible {
 func hostName() -> String {
     var buf = [CChar](repeating: 0, count: 256)
     guard gethostname(&buf, buf.count) == 0 else { return "localhost" }
-    return String(cString: buf)
+    return stringFromCBuffer(buf)
 }
 
 /// Process-wide counter giving each event file a distinct last name component (PyTorch's `_global_uid`).
@@ -185,4 +185,9 @@ final class EventFileWriter {
         fd = -1
         if let failure { throw failure }
     }
+}
+
+/// The text of a NUL-terminated C buffer (an error message filled in by the C shim), as `String(cString:)` reads it.
+func stringFromCBuffer(_ chars: [CChar]) -> String {
+    String(decoding: chars.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
 }

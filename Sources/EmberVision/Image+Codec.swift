@@ -44,7 +44,7 @@ extension Image {
             decoder(raw.bindMemory(to: UInt8.self).baseAddress, raw.count, &decoded, &message, message.count)
         }
         guard status == 0, let pixels = decoded.pixels else {
-            throw DataError.corruptFile(path: name, reason: String(cString: message))
+            throw DataError.corruptFile(path: name, reason: stringFromCBuffer(message))
         }
         defer { ember_image_free(&decoded) }
         let n = Int(decoded.width) * Int(decoded.height) * Int(decoded.channels)
@@ -61,7 +61,7 @@ extension Image {
             ember_png_encode($0.baseAddress, Int32(width), Int32(height), Int32(channels), &out, &size, &message, message.count)
         }
         guard status == 0, let bytes = out else {
-            throw DataError.corruptFile(path: "<png encode>", reason: String(cString: message))
+            throw DataError.corruptFile(path: "<png encode>", reason: stringFromCBuffer(message))
         }
         defer { ember_buffer_free(bytes) }
         return Data(bytes: bytes, count: size)
@@ -112,6 +112,11 @@ private func gunzip(_ data: Data, name: String, limit: Int?, prefixOnly: Bool) t
     let status = data.withUnsafeBytes { raw in
         ember_gunzip(raw.bindMemory(to: UInt8.self).baseAddress, raw.count, cap, prefixOnly ? 1 : 0, &out, &size, &message, message.count)
     }
-    guard status == 0, let bytes = out else { throw DataError.corruptFile(path: name, reason: String(cString: message)) }
+    guard status == 0, let bytes = out else { throw DataError.corruptFile(path: name, reason: stringFromCBuffer(message)) }
     return Data(bytesNoCopy: bytes, count: size, deallocator: .custom { p, _ in ember_buffer_free(p) })
+}
+
+/// The text of a NUL-terminated C buffer (an error message filled in by the C shim), as `String(cString:)` reads it.
+func stringFromCBuffer(_ chars: [CChar]) -> String {
+    String(decoding: chars.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
 }
