@@ -7,6 +7,20 @@
 /// convolution (its forward is `backwardInput`, its gradients are `forward` and `backwardWeight`).
 public enum ConvKernels {
     /// `c = alpha * a · b + beta * c` dispatched to `Gemm.sgemm` / `Gemm.dgemm` by element type.
+    ///
+    /// - Parameters:
+    ///   - m: Rows of A and C.
+    ///   - n: Columns of B and C.
+    ///   - k: Columns of A, rows of B.
+    ///   - a: The matrix A.
+    ///   - aRowStride: The step in elements between rows of A.
+    ///   - aColStride: The step in elements between columns of A.
+    ///   - b: The matrix B.
+    ///   - bRowStride: The step in elements between rows of B.
+    ///   - bColStride: The step in elements between columns of B.
+    ///   - beta: The factor on C's previous contents (0 overwrites C without reading it).
+    ///   - c: The row-major output matrix C.
+    ///   - ldc: The step in elements between rows of C.
     @inlinable
     public static func gemm<T: BinaryFloatingPoint>(m: Int, n: Int, k: Int, a: UnsafePointer<T>, aRowStride: Int, aColStride: Int,
                                                    b: UnsafePointer<T>, bRowStride: Int, bColStride: Int,
@@ -27,6 +41,18 @@ public enum ConvKernels {
     }
 
     /// `c = a · packedB + beta * c` with B in the GEMM's packed order (`Gemm.sgemm(…, packedB:)`).
+    ///
+    /// - Parameters:
+    ///   - m: Rows of A and C.
+    ///   - n: Columns of B and C.
+    ///   - k: Columns of A, rows of B.
+    ///   - a: The matrix A.
+    ///   - aRowStride: The step in elements between rows of A.
+    ///   - aColStride: The step in elements between columns of A.
+    ///   - packedB: B in the GEMM's packed panel order.
+    ///   - beta: The factor on C's previous contents (0 overwrites C without reading it).
+    ///   - c: The row-major output matrix C.
+    ///   - ldc: The step in elements between rows of C.
     @inlinable
     public static func gemm<T: BinaryFloatingPoint>(m: Int, n: Int, k: Int, a: UnsafePointer<T>, aRowStride: Int, aColStride: Int,
                                                    packedB: UnsafePointer<T>, beta: T, c: UnsafeMutablePointer<T>, ldc: Int) {
@@ -72,6 +98,11 @@ public enum ConvKernels {
 
     /// Output rows per band when one image's column matrix (`columnRows` × outH·outW) is over the budget of
     /// `imagesPerChunk`: as many as fit it, at least one.
+    ///
+    /// - Parameters:
+    ///   - columnRows: Rows of one image's column matrix (`C/groups · kh · kw`).
+    ///   - outHeight: The output height.
+    ///   - outWidth: The output width.
     @inlinable
     public static func rowsPerBand(columnRows: Int, outHeight: Int, outWidth: Int) -> Int {
         Swift.max(1, Swift.min(outHeight, columnBudget / Swift.max(1, columnRows * outWidth)))
@@ -145,6 +176,16 @@ public enum ConvKernels {
     /// Kernel taps that only ever see padding are left out of K. When the GEMM would pack the column matrix
     /// (more than a few output channels) it is unfolded straight into the packed order (`Im2Col.im2colPacked`;
     /// ResNet-18 training step ~2% faster), otherwise row-major, which the GEMM reads in place.
+    ///
+    /// - Parameters:
+    ///   - input: The input images `[batch, C, H, W]`, contiguous (nil when only the input gradient is wanted).
+    ///   - weight: The weight `[outChannels, C/groups, kh, kw]`, contiguous.
+    ///   - bias: The bias `[outChannels]`, or nil.
+    ///   - output: The output `[batch, outChannels, outH, outW]` (overwritten).
+    ///   - batch: The number of images.
+    ///   - groups: The number of channel groups.
+    ///   - outChannels: The number of output channels.
+    ///   - g: The convolution's geometry (sizes, stride, padding, dilation).
     @inlinable
     public static func forward<T: BinaryFloatingPoint>(input: UnsafePointer<T>, weight: UnsafePointer<T>, bias: UnsafePointer<T>?,
                                                       output: UnsafeMutablePointer<T>, batch: Int, groups: Int, outChannels: Int,
@@ -232,6 +273,17 @@ public enum ConvKernels {
     ///
     /// - `gradWeight = Σ gradOutput · colsᵀ` over the images of each chunk in one GEMM;
     /// - `gradInput = col2im(weightᵀ · gradOutput)`.
+    ///
+    /// - Parameters:
+    ///   - input: The input images `[batch, C, H, W]`, contiguous (nil when only the input gradient is wanted).
+    ///   - gradOutput: The output gradient `[batch, outChannels, outH, outW]`.
+    ///   - weight: The weight `[outChannels, C/groups, kh, kw]`, contiguous.
+    ///   - gradInput: The input gradient (overwritten), or nil when not needed.
+    ///   - gradWeight: The weight gradient (overwritten), or nil when not needed.
+    ///   - batch: The number of images.
+    ///   - groups: The number of channel groups.
+    ///   - outChannels: The number of output channels.
+    ///   - g: The convolution's geometry (sizes, stride, padding, dilation).
     @inlinable
     public static func backward<T: BinaryFloatingPoint>(input: UnsafePointer<T>?, gradOutput: UnsafePointer<T>, weight: UnsafePointer<T>,
                                                        gradInput: UnsafeMutablePointer<T>?, gradWeight: UnsafeMutablePointer<T>?,
@@ -341,6 +393,15 @@ public enum ConvKernels {
     }
 
     /// Input gradient: `gradInput = weightᵀ · gradOutput`, folded back with col2im. `gradInput` is overwritten.
+    ///
+    /// - Parameters:
+    ///   - gradOutput: The output gradient `[batch, outChannels, outH, outW]`.
+    ///   - weight: The weight `[outChannels, C/groups, kh, kw]`, contiguous.
+    ///   - gradInput: The input gradient (overwritten), or nil when not needed.
+    ///   - batch: The number of images.
+    ///   - groups: The number of channel groups.
+    ///   - outChannels: The number of output channels.
+    ///   - g: The convolution's geometry (sizes, stride, padding, dilation).
     @inlinable
     public static func backwardInput<T: BinaryFloatingPoint>(gradOutput: UnsafePointer<T>, weight: UnsafePointer<T>,
                                                             gradInput: UnsafeMutablePointer<T>, batch: Int, groups: Int,
@@ -350,6 +411,15 @@ public enum ConvKernels {
     }
 
     /// Weight gradient: `gradWeight = Σₙ gradOutputₙ · colsₙᵀ`. `gradWeight` is overwritten.
+    ///
+    /// - Parameters:
+    ///   - input: The input images `[batch, C, H, W]`, contiguous (nil when only the input gradient is wanted).
+    ///   - gradOutput: The output gradient `[batch, outChannels, outH, outW]`.
+    ///   - gradWeight: The weight gradient (overwritten), or nil when not needed.
+    ///   - batch: The number of images.
+    ///   - groups: The number of channel groups.
+    ///   - outChannels: The number of output channels.
+    ///   - g: The convolution's geometry (sizes, stride, padding, dilation).
     @inlinable
     public static func backwardWeight<T: BinaryFloatingPoint>(input: UnsafePointer<T>, gradOutput: UnsafePointer<T>,
                                                              gradWeight: UnsafeMutablePointer<T>, batch: Int, groups: Int,
@@ -360,6 +430,13 @@ public enum ConvKernels {
     }
 
     /// Bias gradient: the sum of `gradOutput` over the batch and positions, per channel (overwrites).
+    ///
+    /// - Parameters:
+    ///   - gradOutput: The output gradient `[batch, outChannels, outH, outW]`.
+    ///   - gradBias: The bias gradient `[channels]` (overwritten).
+    ///   - batch: The number of images.
+    ///   - channels: The number of output channels.
+    ///   - positions: Output positions per image and channel (`outH · outW`).
     @inlinable
     public static func backwardBias<T: BinaryFloatingPoint>(gradOutput: UnsafePointer<T>, gradBias: UnsafeMutablePointer<T>,
                                                            batch: Int, channels: Int, positions: Int) {

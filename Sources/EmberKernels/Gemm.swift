@@ -46,6 +46,22 @@ public enum Gemm {
 
     /// `sgemm` with an explicit instruction-set level (clamped to what the CPU has); for tests and
     /// benchmarks that compare levels. Library code calls the overload without `isa`.
+    ///
+    /// - Parameters:
+    ///   - m: Rows of A and C.
+    ///   - n: Columns of B and C.
+    ///   - k: Columns of A, rows of B.
+    ///   - alpha: The factor on the product.
+    ///   - a: The matrix A.
+    ///   - aRowStride: The step in elements between rows of A.
+    ///   - aColStride: The step in elements between columns of A.
+    ///   - b: The matrix B.
+    ///   - bRowStride: The step in elements between rows of B.
+    ///   - bColStride: The step in elements between columns of B.
+    ///   - beta: The factor on C's previous contents (0 overwrites C without reading it).
+    ///   - c: The row-major output matrix C.
+    ///   - ldc: The step in elements between rows of C.
+    ///   - isa: The instruction-set level to use (clamped to the CPU's).
     public static func sgemm(m: Int, n: Int, k: Int, alpha: Float,
                              a: UnsafePointer<Float>, aRowStride: Int, aColStride: Int,
                              b: UnsafePointer<Float>, bRowStride: Int, bColStride: Int,
@@ -79,6 +95,19 @@ public enum Gemm {
     /// where `sgemm` would pack it again. With w = `sgemmPanelWidth`, B is `ceil(n / w)` panels of `k × w`:
     /// `B[p, j]` at `packedB[((j / w) * k + p) * w + j % w]`, columns past n zero. No PyTorch counterpart
     /// (oneDNN does the like inside its convolutions).
+    ///
+    /// - Parameters:
+    ///   - m: Rows of A and C.
+    ///   - n: Columns of B and C.
+    ///   - k: Columns of A, rows of B.
+    ///   - alpha: The factor on the product.
+    ///   - a: The matrix A.
+    ///   - aRowStride: The step in elements between rows of A.
+    ///   - aColStride: The step in elements between columns of A.
+    ///   - packedB: B in the microkernel's packed panel order.
+    ///   - beta: The factor on C's previous contents (0 overwrites C without reading it).
+    ///   - c: The row-major output matrix C.
+    ///   - ldc: The step in elements between rows of C.
     public static func sgemm(m: Int, n: Int, k: Int, alpha: Float,
                              a: UnsafePointer<Float>, aRowStride: Int, aColStride: Int,
                              packedB: UnsafePointer<Float>, beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int) {
@@ -87,6 +116,19 @@ public enum Gemm {
     }
 
     /// Double-precision `sgemm(…, packedB:…)`; panels `dgemmPanelWidth` columns wide.
+    ///
+    /// - Parameters:
+    ///   - m: Rows of A and C.
+    ///   - n: Columns of B and C.
+    ///   - k: Columns of A, rows of B.
+    ///   - alpha: The factor on the product.
+    ///   - a: The matrix A.
+    ///   - aRowStride: The step in elements between rows of A.
+    ///   - aColStride: The step in elements between columns of A.
+    ///   - packedB: B in the microkernel's packed panel order.
+    ///   - beta: The factor on C's previous contents (0 overwrites C without reading it).
+    ///   - c: The row-major output matrix C.
+    ///   - ldc: The step in elements between rows of C.
     public static func dgemm(m: Int, n: Int, k: Int, alpha: Double,
                              a: UnsafePointer<Double>, aRowStride: Int, aColStride: Int,
                              packedB: UnsafePointer<Double>, beta: Double, c: UnsafeMutablePointer<Double>, ldc: Int) {
@@ -121,6 +163,22 @@ public enum Gemm {
 
     /// `dgemm` with an explicit instruction-set level (clamped to what the CPU has); for tests and
     /// benchmarks that compare levels.
+    ///
+    /// - Parameters:
+    ///   - m: Rows of A and C.
+    ///   - n: Columns of B and C.
+    ///   - k: Columns of A, rows of B.
+    ///   - alpha: The factor on the product.
+    ///   - a: The matrix A.
+    ///   - aRowStride: The step in elements between rows of A.
+    ///   - aColStride: The step in elements between columns of A.
+    ///   - b: The matrix B.
+    ///   - bRowStride: The step in elements between rows of B.
+    ///   - bColStride: The step in elements between columns of B.
+    ///   - beta: The factor on C's previous contents (0 overwrites C without reading it).
+    ///   - c: The row-major output matrix C.
+    ///   - ldc: The step in elements between rows of C.
+    ///   - isa: The instruction-set level to use (clamped to the CPU's).
     public static func dgemm(m: Int, n: Int, k: Int, alpha: Double,
                              a: UnsafePointer<Double>, aRowStride: Int, aColStride: Int,
                              b: UnsafePointer<Double>, bRowStride: Int, bColStride: Int,

@@ -15,6 +15,22 @@ public struct ConvGeometry: Equatable {
     public var dilationHeight: Int, dilationWidth: Int
     public var outHeight: Int, outWidth: Int
 
+    /// A convolution geometry for one group of channels: input size, kernel, stride, padding, dilation and the output size they give.
+    ///
+    /// - Parameters:
+    ///   - channels: Input channels (of one group).
+    ///   - height: Input height.
+    ///   - width: Input width.
+    ///   - kernelHeight: Kernel height.
+    ///   - kernelWidth: Kernel width.
+    ///   - strideHeight: Vertical stride.
+    ///   - strideWidth: Horizontal stride.
+    ///   - padTop: Zero rows added above.
+    ///   - padLeft: Zero columns added on the left.
+    ///   - dilationHeight: Vertical spacing of the kernel taps.
+    ///   - dilationWidth: Horizontal spacing of the kernel taps.
+    ///   - outHeight: Output height.
+    ///   - outWidth: Output width.
     public init(channels: Int, height: Int, width: Int, kernelHeight: Int, kernelWidth: Int,
                 strideHeight: Int, strideWidth: Int, padTop: Int, padLeft: Int,
                 dilationHeight: Int, dilationWidth: Int, outHeight: Int, outWidth: Int) {
@@ -111,6 +127,11 @@ public struct Im2ColPlan {
 public enum Im2Col {
     /// Writes the column matrix `[C * kh * kw, outH * outW]` (row-major) of `image` into `columns`.
     /// Row `(c * kh + i) * kw + j` holds input pixel `(c, oy * sh - padTop + i * dh, ox * sw - padLeft + j * dw)`.
+    ///
+    /// - Parameters:
+    ///   - image: One image `[C, H, W]`, contiguous.
+    ///   - g: The convolution's geometry.
+    ///   - columns: The column matrix (written by `im2col`; read, and used as scratch, by `col2im`).
     @inlinable
     public static func im2col<T: BinaryFloatingPoint>(_ image: UnsafePointer<T>, _ g: ConvGeometry, _ columns: UnsafeMutablePointer<T>) {
         im2col(image, imageStride: 0, count: 1, g, Im2ColPlan(g, dropDeadTaps: false), columns, ld: g.columnCount)
@@ -118,6 +139,15 @@ public enum Im2Col {
 
     /// Unfolds `count` images (image `b` at `images + b * imageStride`) side by side into the column matrix
     /// `[plan.rows, ld]`, image `b` at column `b * outH * outW` (`ld` ≥ `count * outH * outW`).
+    ///
+    /// - Parameters:
+    ///   - images: The first image; image `b` starts at `images + b · imageStride`.
+    ///   - imageStride: The step in elements between images.
+    ///   - count: The number of images.
+    ///   - g: The convolution's geometry.
+    ///   - plan: Which kernel rows the column matrix holds (taps that only see padding left out).
+    ///   - columns: The column matrix (written by `im2col`; read, and used as scratch, by `col2im`).
+    ///   - ld: The step in elements between rows of the column matrix.
     @inlinable
     public static func im2col<T: BinaryFloatingPoint>(_ images: UnsafePointer<T>, imageStride: Int, count: Int, _ g: ConvGeometry,
                                                      _ plan: Im2ColPlan, _ columns: UnsafeMutablePointer<T>, ld: Int) {
@@ -126,6 +156,16 @@ public enum Im2Col {
 
     /// `im2col` of the output rows `outRows` only: columns `[outRows.lowerBound · outW, outRows.upperBound · outW)`
     /// of each image, image `b` at column `b · outRows.count · outW` of `columns`.
+    ///
+    /// - Parameters:
+    ///   - images: The first image; image `b` starts at `images + b · imageStride`.
+    ///   - imageStride: The step in elements between images.
+    ///   - count: The number of images.
+    ///   - g: The convolution's geometry.
+    ///   - plan: Which kernel rows the column matrix holds (taps that only see padding left out).
+    ///   - outRows: The output rows to unfold (nil: all).
+    ///   - columns: The column matrix (written by `im2col`; read, and used as scratch, by `col2im`).
+    ///   - ld: The step in elements between rows of the column matrix.
     @inlinable
     public static func im2col<T: BinaryFloatingPoint>(_ images: UnsafePointer<T>, imageStride: Int, count: Int, _ g: ConvGeometry,
                                                      _ plan: Im2ColPlan, outRows: Range<Int>,
@@ -149,6 +189,16 @@ public enum Im2Col {
     /// A few rows at a time are unfolded into a buffer that stays in L2, then dealt out panel by panel (each
     /// panel receives those rows as one contiguous run), so the matrix is written once instead of written
     /// by im2col and then read and rewritten by the GEMM's packing.
+    ///
+    /// - Parameters:
+    ///   - images: The first image; image `b` starts at `images + b · imageStride`.
+    ///   - imageStride: The step in elements between images.
+    ///   - count: The number of images.
+    ///   - g: The convolution's geometry.
+    ///   - plan: Which kernel rows the column matrix holds (taps that only see padding left out).
+    ///   - outRows: The output rows to unfold (nil: all).
+    ///   - packed: The packed panels to write.
+    ///   - w: The panel width (`Gemm.sgemmPanelWidth`/`dgemmPanelWidth`).
     @inlinable
     public static func im2colPacked<T: BinaryFloatingPoint>(_ images: UnsafePointer<T>, imageStride: Int, count: Int,
                                                            _ g: ConvGeometry, _ plan: Im2ColPlan, outRows: Range<Int>? = nil,
@@ -261,6 +311,11 @@ public enum Im2Col {
 
     /// Adds the column matrix `columns` `[C * kh * kw, outH * outW]` back into `image` `[C, H, W]`
     /// (the adjoint of `im2col`; `image` is accumulated into, not overwritten).
+    ///
+    /// - Parameters:
+    ///   - columns: The column matrix (written by `im2col`; read, and used as scratch, by `col2im`).
+    ///   - g: The convolution's geometry.
+    ///   - image: One image `[C, H, W]`, contiguous.
     @inlinable
     public static func col2im<T: BinaryFloatingPoint>(_ columns: UnsafePointer<T>, _ g: ConvGeometry, _ image: UnsafeMutablePointer<T>) {
         let plan = Im2ColPlan(g, dropDeadTaps: false)
@@ -274,6 +329,16 @@ public enum Im2Col {
     /// `plan`) back into the images (image `b` at `images + b * imageStride`); with `accumulate == false`
     /// the images are overwritten, otherwise added to. `columns` is scratch: entries that fall outside
     /// the images may be zeroed in passing.
+    ///
+    /// - Parameters:
+    ///   - columns: The column matrix (written by `im2col`; read, and used as scratch, by `col2im`).
+    ///   - ld: The step in elements between rows of the column matrix.
+    ///   - g: The convolution's geometry.
+    ///   - plan: Which kernel rows the column matrix holds (taps that only see padding left out).
+    ///   - images: The first image; image `b` starts at `images + b · imageStride`.
+    ///   - imageStride: The step in elements between images.
+    ///   - count: The number of images.
+    ///   - accumulate: Add into the images instead of overwriting them.
     @inlinable
     public static func col2im<T: BinaryFloatingPoint>(_ columns: UnsafeMutablePointer<T>, ld: Int, _ g: ConvGeometry, _ plan: Im2ColPlan,
                                                      _ images: UnsafeMutablePointer<T>, imageStride: Int, count: Int, accumulate: Bool) {

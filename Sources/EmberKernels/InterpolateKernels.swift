@@ -5,6 +5,12 @@ public enum InterpolateKernels {
     /// PyTorch's `area_pixel_compute_scale`: the source step per output pixel. `scale` is the user's
     /// scale factor when one was given (then `1 / scale` is used, as PyTorch does without
     /// `recompute_scale_factor`).
+    ///
+    /// - Parameters:
+    ///   - input: The input size along the axis.
+    ///   - output: The output size along the axis.
+    ///   - alignCorners: Align the corner pixels' centres (PyTorch's `align_corners`).
+    ///   - scale: The user's scale factor, if one was given.
     @inlinable
     public static func areaPixelScale<T: BinaryFloatingPoint>(input: Int, output: Int, alignCorners: Bool, scale: Double?) -> T {
         if alignCorners { return output > 1 ? T(input - 1) / T(output - 1) : 0 }
@@ -30,6 +36,18 @@ public enum InterpolateKernels {
     }
 
     /// Bilinear resampling of `planes` planes `[h, w]` to `[oh, ow]` with the given per-axis scales.
+    ///
+    /// - Parameters:
+    ///   - src: The input planes, contiguous.
+    ///   - planes: The number of planes (N · C).
+    ///   - h: The input height.
+    ///   - w: The input width.
+    ///   - oh: The output height.
+    ///   - ow: The output width.
+    ///   - scaleH: The vertical source step per output pixel (`areaPixelScale`).
+    ///   - scaleW: The horizontal source step per output pixel.
+    ///   - alignCorners: Align the corner pixels' centres (PyTorch's `align_corners`).
+    ///   - dst: The output planes (overwritten).
     @inlinable
     public static func bilinearForward<T: BinaryFloatingPoint>(_ src: UnsafePointer<T>, planes: Int, height h: Int, width w: Int,
                                                               outHeight oh: Int, outWidth ow: Int, scaleH: T, scaleW: T,
@@ -50,6 +68,18 @@ public enum InterpolateKernels {
     }
 
     /// Adjoint of `bilinearForward`: spreads each output gradient over its four taps (accumulates into `gradIn`).
+    ///
+    /// - Parameters:
+    ///   - gradOut: The output gradient planes.
+    ///   - planes: The number of planes (N · C).
+    ///   - h: The input height.
+    ///   - w: The input width.
+    ///   - oh: The output height.
+    ///   - ow: The output width.
+    ///   - scaleH: The vertical source step per output pixel (`areaPixelScale`).
+    ///   - scaleW: The horizontal source step per output pixel.
+    ///   - alignCorners: Align the corner pixels' centres (PyTorch's `align_corners`).
+    ///   - gradIn: The input gradient planes (accumulated into).
     @inlinable
     public static func bilinearBackward<T: BinaryFloatingPoint>(_ gradOut: UnsafePointer<T>, planes: Int, height h: Int, width w: Int,
                                                                outHeight oh: Int, outWidth ow: Int, scaleH: T, scaleW: T,
@@ -73,6 +103,11 @@ public enum InterpolateKernels {
 
     /// PyTorch's legacy `nearest` source index: `min(floor(o * scale), in - 1)`, with exact shortcuts
     /// for equal sizes and exact doubling.
+    ///
+    /// - Parameters:
+    ///   - input: The input size along the axis.
+    ///   - output: The output size along the axis.
+    ///   - scale: The user's scale factor, if one was given.
     @inlinable
     public static func nearestIndices(input: Int, output: Int, scale: Double?) -> [Int] {
         if output == input { return Array(0..<output) }
@@ -83,6 +118,15 @@ public enum InterpolateKernels {
     }
 
     /// Nearest resampling with precomputed source rows/columns.
+    ///
+    /// - Parameters:
+    ///   - src: The input planes, contiguous.
+    ///   - planes: The number of planes (N · C).
+    ///   - h: The input height.
+    ///   - w: The input width.
+    ///   - rows: The source row of each output row (`nearestIndices`).
+    ///   - columns: The source column of each output column.
+    ///   - dst: The output planes (overwritten).
     @inlinable
     public static func nearestForward<T: BinaryFloatingPoint>(_ src: UnsafePointer<T>, planes: Int, height h: Int, width w: Int,
                                                              rows: [Int], columns: [Int], _ dst: UnsafeMutablePointer<T>) {
@@ -97,6 +141,15 @@ public enum InterpolateKernels {
     }
 
     /// Adjoint of `nearestForward` (accumulates into `gradIn`).
+    ///
+    /// - Parameters:
+    ///   - gradOut: The output gradient planes.
+    ///   - planes: The number of planes (N · C).
+    ///   - h: The input height.
+    ///   - w: The input width.
+    ///   - rows: The source row of each output row (`nearestIndices`).
+    ///   - columns: The source column of each output column.
+    ///   - gradIn: The input gradient planes (accumulated into).
     @inlinable
     public static func nearestBackward<T: BinaryFloatingPoint>(_ gradOut: UnsafePointer<T>, planes: Int, height h: Int, width w: Int,
                                                               rows: [Int], columns: [Int], _ gradIn: UnsafeMutablePointer<T>) {

@@ -49,6 +49,14 @@ public enum NormalizationKernels {
 
     /// Per-channel mean and biased variance of `x` laid out `[n, c, s]` (two passes, as PyTorch; channels
     /// split over the thread pool).
+    ///
+    /// - Parameters:
+    ///   - x: The input, laid out `[n, c, s]` (channel ops) or `rows × d` (row ops).
+    ///   - n: The batch size.
+    ///   - c: The number of channels.
+    ///   - s: Elements per channel and sample (spatial size).
+    ///   - mean: The mean per channel (or per row).
+    ///   - variance: The biased variance per channel (written).
     @inlinable
     public static func channelStats<T: BinaryFloatingPoint>(_ x: UnsafePointer<T>, n: Int, c: Int, s: Int,
                                                            mean: UnsafeMutablePointer<Double>, variance: UnsafeMutablePointer<Double>) {
@@ -67,6 +75,17 @@ public enum NormalizationKernels {
     }
 
     /// `y = (x − mean) · invstd · weight + bias` per channel; nil weight/bias mean 1/0.
+    ///
+    /// - Parameters:
+    ///   - x: The input, laid out `[n, c, s]` (channel ops) or `rows × d` (row ops).
+    ///   - n: The batch size.
+    ///   - c: The number of channels.
+    ///   - s: Elements per channel and sample (spatial size).
+    ///   - mean: The mean per channel (or per row).
+    ///   - invstd: `1 / sqrt(var + eps)` per channel.
+    ///   - weight: The scale per channel (or per element of a row), or nil for 1.
+    ///   - bias: The shift per channel (or per element of a row), or nil for 0.
+    ///   - y: The output (overwritten).
     @inlinable
     public static func channelTransform<T: BinaryFloatingPoint>(_ x: UnsafePointer<T>, n: Int, c: Int, s: Int,
                                                                mean: UnsafePointer<Double>, invstd: UnsafePointer<Double>,
@@ -87,6 +106,20 @@ public enum NormalizationKernels {
     /// Fused batch-norm backward. With `training`, the batch statistics depend on `x`, which adds the
     /// two mean-correction terms; in eval mode `gradInput = gradOutput · weight · invstd`.
     /// Any of the gradient outputs may be nil (not needed).
+    ///
+    /// - Parameters:
+    ///   - gy: The output gradient, laid out like the input.
+    ///   - x: The input, laid out `[n, c, s]` (channel ops) or `rows × d` (row ops).
+    ///   - n: The batch size.
+    ///   - c: The number of channels.
+    ///   - s: Elements per channel and sample (spatial size).
+    ///   - mean: The mean per channel (or per row).
+    ///   - invstd: `1 / sqrt(var + eps)` per channel.
+    ///   - weight: The scale per channel (or per element of a row), or nil for 1.
+    ///   - training: Whether the statistics were the batch's (adds their gradient terms).
+    ///   - gradInput: The input gradient (overwritten), or nil.
+    ///   - gradWeight: The weight gradient (overwritten), or nil.
+    ///   - gradBias: The bias gradient (overwritten), or nil.
     @inlinable
     public static func channelBackward<T: BinaryFloatingPoint>(gradOutput gy: UnsafePointer<T>, input x: UnsafePointer<T>, n: Int, c: Int, s: Int,
                                                               mean: UnsafePointer<Double>, invstd: UnsafePointer<Double>,
@@ -128,6 +161,17 @@ public enum NormalizationKernels {
     }
 
     /// Layer-norm forward over rows of length `d`: writes `y` and each row's mean and `1 / sqrt(var + eps)`.
+    ///
+    /// - Parameters:
+    ///   - x: The input, laid out `[n, c, s]` (channel ops) or `rows × d` (row ops).
+    ///   - rows: The number of rows.
+    ///   - d: The length of each row (the normalized size).
+    ///   - eps: Added to the variance.
+    ///   - weight: The scale per channel (or per element of a row), or nil for 1.
+    ///   - bias: The shift per channel (or per element of a row), or nil for 0.
+    ///   - y: The output (overwritten).
+    ///   - mean: The mean per channel (or per row).
+    ///   - rstd: `1 / sqrt(var + eps)` per row.
     @inlinable
     public static func rowForward<T: BinaryFloatingPoint>(_ x: UnsafePointer<T>, rows: Int, d: Int, eps: Double,
                                                          weight: UnsafePointer<T>?, bias: UnsafePointer<T>?, _ y: UnsafeMutablePointer<T>,
@@ -151,6 +195,18 @@ public enum NormalizationKernels {
     }
 
     /// Layer-norm backward; `gradWeight`/`gradBias` are overwritten with sums over rows.
+    ///
+    /// - Parameters:
+    ///   - gy: The output gradient, laid out like the input.
+    ///   - x: The input, laid out `[n, c, s]` (channel ops) or `rows × d` (row ops).
+    ///   - rows: The number of rows.
+    ///   - d: The length of each row (the normalized size).
+    ///   - mean: The mean per channel (or per row).
+    ///   - rstd: `1 / sqrt(var + eps)` per row.
+    ///   - weight: The scale per channel (or per element of a row), or nil for 1.
+    ///   - gradInput: The input gradient (overwritten), or nil.
+    ///   - gradWeight: The weight gradient (overwritten), or nil.
+    ///   - gradBias: The bias gradient (overwritten), or nil.
     @inlinable
     public static func rowBackward<T: BinaryFloatingPoint>(gradOutput gy: UnsafePointer<T>, input x: UnsafePointer<T>, rows: Int, d: Int,
                                                           mean: UnsafePointer<Double>, rstd: UnsafePointer<Double>, weight: UnsafePointer<T>?,

@@ -9,6 +9,21 @@ public struct PoolGeometry: Equatable {
     public var padHeight: Int, padWidth: Int
     public var dilationHeight: Int, dilationWidth: Int
 
+    /// A pooling geometry: input and output plane sizes, window, stride, padding and dilation.
+    ///
+    /// - Parameters:
+    ///   - height: Input height.
+    ///   - width: Input width.
+    ///   - outHeight: Output height.
+    ///   - outWidth: Output width.
+    ///   - kernelHeight: Window height.
+    ///   - kernelWidth: Window width.
+    ///   - strideHeight: Vertical stride.
+    ///   - strideWidth: Horizontal stride.
+    ///   - padHeight: Padding above and below.
+    ///   - padWidth: Padding left and right.
+    ///   - dilationHeight: Vertical spacing of the window's taps.
+    ///   - dilationWidth: Horizontal spacing of the window's taps.
     public init(height: Int, width: Int, outHeight: Int, outWidth: Int, kernelHeight: Int, kernelWidth: Int,
                 strideHeight: Int, strideWidth: Int, padHeight: Int, padWidth: Int,
                 dilationHeight: Int = 1, dilationWidth: Int = 1) {
@@ -21,6 +36,14 @@ public struct PoolGeometry: Equatable {
 
     /// PyTorch's `pooling_output_shape`: floor or ceil division, and in ceil mode the last window must
     /// start inside the input or the left padding.
+    ///
+    /// - Parameters:
+    ///   - input: The input size along the axis.
+    ///   - kernel: The window size.
+    ///   - pad: The padding on each side.
+    ///   - stride: The window's step.
+    ///   - dilation: The spacing of the window's taps.
+    ///   - ceilMode: Round the output size up instead of down.
     public static func outputSize(input: Int, kernel: Int, pad: Int, stride: Int, dilation: Int, ceilMode: Bool) -> Int {
         let numerator = input + 2 * pad - dilation * (kernel - 1) - 1 + (ceilMode ? stride - 1 : 0)
         // Floor division that rounds toward -inf (PyTorch's div_rtn).
@@ -39,6 +62,13 @@ public enum PoolingKernels {
 
     /// Max pooling; `indices` receives the flat `y * W + x` position of each maximum inside its plane
     /// (PyTorch's `return_indices`). NaN wins, as in PyTorch.
+    ///
+    /// - Parameters:
+    ///   - src: The input planes, contiguous.
+    ///   - planes: The number of planes (N · C).
+    ///   - g: The pooling geometry.
+    ///   - dst: The output planes (overwritten).
+    ///   - indices: The flat position of each maximum within its input plane (written, or read by the backward).
     @inlinable
     public static func maxPoolForward<T: BinaryFloatingPoint>(_ src: UnsafePointer<T>, planes: Int, _ g: PoolGeometry,
                                                              _ dst: UnsafeMutablePointer<T>, _ indices: UnsafeMutablePointer<Int64>) {
@@ -93,6 +123,12 @@ public enum PoolingKernels {
     /// maximum of its window's input rows once, then the maximum over each window's columns of that row —
     /// kh + kw comparisons per output instead of kh · kw. A NaN anywhere in a window gives NaN, as in
     /// `maxPoolForward` and PyTorch; equal values of different sign (-0.0, 0.0) may come out either way.
+    ///
+    /// - Parameters:
+    ///   - src: The input planes, contiguous.
+    ///   - planes: The number of planes (N · C).
+    ///   - g: The pooling geometry.
+    ///   - dst: The output planes (overwritten).
     @inlinable
     public static func maxPoolValues<T: BinaryFloatingPoint>(_ src: UnsafePointer<T>, planes: Int, _ g: PoolGeometry,
                                                             _ dst: UnsafeMutablePointer<T>) {
@@ -140,6 +176,14 @@ public enum PoolingKernels {
 
     /// Scatters `gradOut` to the recorded argmax positions of `gradIn` (overwritten: zeros elsewhere, sums
     /// where windows share a maximum).
+    ///
+    /// - Parameters:
+    ///   - gradOut: The output gradient planes.
+    ///   - indices: The flat position of each maximum within its input plane (written, or read by the backward).
+    ///   - planes: The number of planes (N · C).
+    ///   - inputPlane: Elements per input plane (H · W).
+    ///   - outputPlane: Elements per output plane.
+    ///   - gradIn: The input gradient planes (overwritten).
     @inlinable
     public static func maxPoolBackward<T: BinaryFloatingPoint>(_ gradOut: UnsafePointer<T>, _ indices: UnsafePointer<Int64>,
                                                               planes: Int, inputPlane: Int, outputPlane: Int,
@@ -192,6 +236,14 @@ public enum PoolingKernels {
     ///
     /// Each window is summed in row order and then divided (not multiplied by a reciprocal), as PyTorch does,
     /// so results agree to the last bit; the divisions of a plane run as one vectorizable loop.
+    ///
+    /// - Parameters:
+    ///   - src: The input planes, contiguous.
+    ///   - planes: The number of planes (N · C).
+    ///   - g: The pooling geometry.
+    ///   - countIncludePad: Count padding in the divisor.
+    ///   - divisorOverride: A fixed divisor, or nil.
+    ///   - dst: The output planes (overwritten).
     @inlinable
     public static func avgPoolForward<T: BinaryFloatingPoint>(_ src: UnsafePointer<T>, planes: Int, _ g: PoolGeometry,
                                                              countIncludePad: Bool, divisorOverride: Int?,
@@ -243,6 +295,14 @@ public enum PoolingKernels {
     }
 
     /// Backward of `avgPoolForward`; `gradIn` is overwritten.
+    ///
+    /// - Parameters:
+    ///   - gradOut: The output gradient planes.
+    ///   - planes: The number of planes (N · C).
+    ///   - g: The pooling geometry.
+    ///   - countIncludePad: Count padding in the divisor.
+    ///   - divisorOverride: A fixed divisor, or nil.
+    ///   - gradIn: The input gradient planes (overwritten).
     @inlinable
     public static func avgPoolBackward<T: BinaryFloatingPoint>(_ gradOut: UnsafePointer<T>, planes: Int, _ g: PoolGeometry,
                                                               countIncludePad: Bool, divisorOverride: Int?,
@@ -297,11 +357,30 @@ public enum PoolingKernels {
     }
 
     /// PyTorch's adaptive window start: `floor(o * in / out)`.
+    ///
+    /// - Parameters:
+    ///   - o: The output index.
+    ///   - inSize: The input size.
+    ///   - outSize: The output size.
     @inlinable public static func adaptiveStart(_ o: Int, _ inSize: Int, _ outSize: Int) -> Int { (o * inSize) / outSize }
     /// PyTorch's adaptive window end: `ceil((o + 1) * in / out)`.
+    ///
+    /// - Parameters:
+    ///   - o: The output index.
+    ///   - inSize: The input size.
+    ///   - outSize: The output size.
     @inlinable public static func adaptiveEnd(_ o: Int, _ inSize: Int, _ outSize: Int) -> Int { ((o + 1) * inSize + outSize - 1) / outSize }
 
     /// Adaptive average pooling of `[H, W]` planes to `[outH, outW]`.
+    ///
+    /// - Parameters:
+    ///   - src: The input planes, contiguous.
+    ///   - planes: The number of planes (N · C).
+    ///   - h: The input height.
+    ///   - w: The input width.
+    ///   - oh: The output height.
+    ///   - ow: The output width.
+    ///   - dst: The output planes (overwritten).
     @inlinable
     public static func adaptiveAvgForward<T: BinaryFloatingPoint>(_ src: UnsafePointer<T>, planes: Int, height h: Int, width w: Int,
                                                                  outHeight oh: Int, outWidth ow: Int, _ dst: UnsafeMutablePointer<T>) {
@@ -323,6 +402,15 @@ public enum PoolingKernels {
     }
 
     /// Backward of `adaptiveAvgForward`; `gradIn` is overwritten.
+    ///
+    /// - Parameters:
+    ///   - gradOut: The output gradient planes.
+    ///   - planes: The number of planes (N · C).
+    ///   - h: The input height.
+    ///   - w: The input width.
+    ///   - oh: The output height.
+    ///   - ow: The output width.
+    ///   - gradIn: The input gradient planes (overwritten).
     @inlinable
     public static func adaptiveAvgBackward<T: BinaryFloatingPoint>(_ gradOut: UnsafePointer<T>, planes: Int, height h: Int, width w: Int,
                                                                   outHeight oh: Int, outWidth ow: Int, _ gradIn: UnsafeMutablePointer<T>) {
@@ -344,6 +432,16 @@ public enum PoolingKernels {
     }
 
     /// Adaptive max pooling with argmax indices (flat within the plane); NaN wins.
+    ///
+    /// - Parameters:
+    ///   - src: The input planes, contiguous.
+    ///   - planes: The number of planes (N · C).
+    ///   - h: The input height.
+    ///   - w: The input width.
+    ///   - oh: The output height.
+    ///   - ow: The output width.
+    ///   - dst: The output planes (overwritten).
+    ///   - indices: The flat position of each maximum within its input plane (written, or read by the backward).
     @inlinable
     public static func adaptiveMaxForward<T: BinaryFloatingPoint>(_ src: UnsafePointer<T>, planes: Int, height h: Int, width w: Int,
                                                                  outHeight oh: Int, outWidth ow: Int,

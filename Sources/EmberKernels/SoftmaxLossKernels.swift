@@ -21,6 +21,19 @@ public enum LossKernels {
     /// `(1 − ε)·w[t]·(lse − x_t) + (ε / C)·Σ_k w_k·(lse − x_k)`, zero for `ignoreIndex` rows.
     /// Writes `loss[row]`, `lse[row]` (for backward) and returns the sum of `w[t]` over non-ignored rows
     /// (the mean's denominator). Returns the first out-of-range target through `badTarget` (then stops early).
+    ///
+    /// - Parameters:
+    ///   - x: The logits (log-probabilities for NLL) `[n, c, s]`, contiguous.
+    ///   - n: The batch size.
+    ///   - c: The number of classes.
+    ///   - s: Positions per sample (1 without spatial dimensions).
+    ///   - targets: The class index of each (sample, position).
+    ///   - weight: The weight per class, or nil for 1.
+    ///   - ignoreIndex: A target value that contributes nothing.
+    ///   - labelSmoothing: The share ε of the target mass spread over all classes.
+    ///   - loss: The loss per (sample, position) (written).
+    ///   - lse: The log-sum-exp per row (written by the forward, read by the backward).
+    ///   - badTarget: Set to the first target outside `0..<c` (other than `ignoreIndex`), if any.
     @inlinable
     public static func crossEntropyForward<T: KernelFloat>(_ x: UnsafePointer<T>, n: Int, c: Int, s: Int, targets: UnsafePointer<Int64>,
                                                           weight: UnsafePointer<T>?, ignoreIndex: Int, labelSmoothing: Double,
@@ -57,6 +70,20 @@ public enum LossKernels {
 
     /// Gradient of `crossEntropyForward` for logits: `gx_k = g_row · (p_k · A − a_k)` with
     /// `a_k = (1 − ε)·w[t]·[k = t] + (ε / C)·w_k`, `A = Σ a_k`; `rowGrad(row)` gives `g_row`.
+    ///
+    /// - Parameters:
+    ///   - x: The logits (log-probabilities for NLL) `[n, c, s]`, contiguous.
+    ///   - n: The batch size.
+    ///   - c: The number of classes.
+    ///   - s: Positions per sample (1 without spatial dimensions).
+    ///   - targets: The class index of each (sample, position).
+    ///   - weight: The weight per class, or nil for 1.
+    ///   - ignoreIndex: A target value that contributes nothing.
+    ///   - labelSmoothing: The share ε of the target mass spread over all classes.
+    ///   - lse: The log-sum-exp per row (written by the forward, read by the backward).
+    ///   - rowGrad: The gradient of each row's loss.
+    ///   - rowGradStride: The step between rows in `rowGrad` (0: one value for all rows, as after a mean).
+    ///   - gx: The gradient of `x` (overwritten).
     @inlinable
     public static func crossEntropyBackward<T: KernelFloat>(_ x: UnsafePointer<T>, n: Int, c: Int, s: Int, targets: UnsafePointer<Int64>,
                                                            weight: UnsafePointer<T>?, ignoreIndex: Int, labelSmoothing: Double,
@@ -87,6 +114,17 @@ public enum LossKernels {
     }
 
     /// NLL on log-probabilities: `loss[row] = −w[t]·x_t` (zero when ignored); returns Σ w[t] over kept rows.
+    ///
+    /// - Parameters:
+    ///   - x: The logits (log-probabilities for NLL) `[n, c, s]`, contiguous.
+    ///   - n: The batch size.
+    ///   - c: The number of classes.
+    ///   - s: Positions per sample (1 without spatial dimensions).
+    ///   - targets: The class index of each (sample, position).
+    ///   - weight: The weight per class, or nil for 1.
+    ///   - ignoreIndex: A target value that contributes nothing.
+    ///   - loss: The loss per (sample, position) (written).
+    ///   - badTarget: Set to the first target outside `0..<c` (other than `ignoreIndex`), if any.
     @inlinable
     public static func nllForward<T: BinaryFloatingPoint>(_ x: UnsafePointer<T>, n: Int, c: Int, s: Int, targets: UnsafePointer<Int64>,
                                                          weight: UnsafePointer<T>?, ignoreIndex: Int,
@@ -107,6 +145,17 @@ public enum LossKernels {
     }
 
     /// Gradient of `nllForward`: `−w[t]·g_row` at the target class, zero elsewhere (`gx` is overwritten).
+    ///
+    /// - Parameters:
+    ///   - n: The batch size.
+    ///   - c: The number of classes.
+    ///   - s: Positions per sample (1 without spatial dimensions).
+    ///   - targets: The class index of each (sample, position).
+    ///   - weight: The weight per class, or nil for 1.
+    ///   - ignoreIndex: A target value that contributes nothing.
+    ///   - rowGrad: The gradient of each row's loss.
+    ///   - rowGradStride: The step between rows in `rowGrad` (0: one value for all rows, as after a mean).
+    ///   - gx: The gradient of `x` (overwritten).
     @inlinable
     public static func nllBackward<T: BinaryFloatingPoint>(n: Int, c: Int, s: Int, targets: UnsafePointer<Int64>, weight: UnsafePointer<T>?,
                                                           ignoreIndex: Int, rowGrad: UnsafePointer<T>, rowGradStride: Int,

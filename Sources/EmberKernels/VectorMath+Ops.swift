@@ -59,6 +59,13 @@ extension VectorMath {
     /// ```swift
     /// VectorMath.unary(.sigmoid, x, y, n)
     /// ```
+    ///
+    /// - Parameters:
+    ///   - op: The operation.
+    ///   - x: The input.
+    ///   - y: The output (may alias an input where the summary says so; the activation's output for the backward ops).
+    ///   - n: The number of elements (per row for the row ops).
+    ///   - isa: The instruction-set level to use (clamped to the CPU's).
     public static func unary(_ op: Unary, _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ n: Int,
                              isa: KernelISA = .active) {
         let level = Int32(isa.rawValue)
@@ -67,6 +74,16 @@ extension VectorMath {
 
     /// `y[i] = op(a[i * aStep], b[i * bStep])` for `i < n`, where each step is 1 (an array) or 0 (one value
     /// broadcast along the row, as in `x * 0.5` or a bias add); not both 0.
+    ///
+    /// - Parameters:
+    ///   - op: The operation.
+    ///   - a: The first operand.
+    ///   - aStep: 1 to read `a` as an array, 0 to broadcast `a[0]`.
+    ///   - b: The second operand.
+    ///   - bStep: 1 to read `b` as an array, 0 to broadcast `b[0]`.
+    ///   - y: The output (may alias an input where the summary says so; the activation's output for the backward ops).
+    ///   - n: The number of elements (per row for the row ops).
+    ///   - isa: The instruction-set level to use (clamped to the CPU's).
     public static func binary(_ op: Binary, _ a: UnsafePointer<Float>, aStep: Int, _ b: UnsafePointer<Float>, bStep: Int,
                               _ y: UnsafeMutablePointer<Float>, _ n: Int, isa: KernelISA = .active) {
         kernelCheck((aStep == 0 || aStep == 1) && (bStep == 0 || bStep == 1) && aStep + bStep > 0,
@@ -79,6 +96,18 @@ extension VectorMath {
 
     /// `y[i] = op(s[i], a[i * aStep], b[i * bStep])` with the scalar `c` (steps as in `binary`, either may be 0;
     /// `lerp` and `axpy` ignore `b`). `y` may be `s`.
+    ///
+    /// - Parameters:
+    ///   - op: The operation.
+    ///   - s: The operand the result replaces (`self` of the in-place op).
+    ///   - a: The first operand.
+    ///   - aStep: 1 to read `a` as an array, 0 to broadcast `a[0]`.
+    ///   - b: The second operand.
+    ///   - bStep: 1 to read `b` as an array, 0 to broadcast `b[0]`.
+    ///   - c: The scalar of the fused op (alpha, weight or value).
+    ///   - y: The output (may alias an input where the summary says so; the activation's output for the backward ops).
+    ///   - n: The number of elements (per row for the row ops).
+    ///   - isa: The instruction-set level to use (clamped to the CPU's).
     public static func fused(_ op: Fused, _ s: UnsafePointer<Float>, _ a: UnsafePointer<Float>, aStep: Int,
                              _ b: UnsafePointer<Float>, bStep: Int, scalar c: Float, _ y: UnsafeMutablePointer<Float>,
                              _ n: Int, isa: KernelISA = .active) {
@@ -92,6 +121,16 @@ extension VectorMath {
     }
 
     /// `y[i] = op(a[i * aStep], b[i * bStep])` as a Bool (steps as in `binary`).
+    ///
+    /// - Parameters:
+    ///   - op: The operation.
+    ///   - a: The first operand.
+    ///   - aStep: 1 to read `a` as an array, 0 to broadcast `a[0]`.
+    ///   - b: The second operand.
+    ///   - bStep: 1 to read `b` as an array, 0 to broadcast `b[0]`.
+    ///   - y: The output (may alias an input where the summary says so; the activation's output for the backward ops).
+    ///   - n: The number of elements (per row for the row ops).
+    ///   - isa: The instruction-set level to use (clamped to the CPU's).
     public static func compare(_ op: Comparison, _ a: UnsafePointer<Float>, aStep: Int, _ b: UnsafePointer<Float>, bStep: Int,
                                _ y: UnsafeMutablePointer<Bool>, _ n: Int, isa: KernelISA = .active) {
         kernelCheck((aStep == 0 || aStep == 1) && (bStep == 0 || bStep == 1) && aStep + bStep > 0,
@@ -106,6 +145,14 @@ extension VectorMath {
     /// The input gradient of an activation from its output `y` and output gradient `g`, in one pass:
     /// `.relu` gives `y > 0 ? g : 0`, `.sigmoid` `g * y * (1 - y)`, `.tanh` `g * (1 - y * y)` (evaluated in
     /// that order, so the results equal the composed Tensor formulas bit for bit). Other ops stop.
+    ///
+    /// - Parameters:
+    ///   - op: The operation.
+    ///   - g: The output gradient.
+    ///   - y: The output (may alias an input where the summary says so; the activation's output for the backward ops).
+    ///   - out: The input gradient (written).
+    ///   - n: The number of elements (per row for the row ops).
+    ///   - isa: The instruction-set level to use (clamped to the CPU's).
     public static func unaryBackward(_ op: Unary, gradient g: UnsafePointer<Float>, output y: UnsafePointer<Float>,
                                      _ out: UnsafeMutablePointer<Float>, _ n: Int, isa: KernelISA = .active) {
         kernelCheck(op == .relu || op == .sigmoid || op == .tanh, "VectorMath.unaryBackward: no fused backward for \(op)")
@@ -115,6 +162,14 @@ extension VectorMath {
 
     /// `acc[c] += x[r * ld + c]` for `r < rows`, `c < cols`, each column summed in row order in Double (so
     /// the result equals a scalar column loop exactly); columns are split over the pool when large.
+    ///
+    /// - Parameters:
+    ///   - x: The input.
+    ///   - rows: The number of rows.
+    ///   - cols: The number of columns.
+    ///   - ld: The step in elements between rows.
+    ///   - acc: The column sums, added to.
+    ///   - isa: The instruction-set level to use (clamped to the CPU's).
     public static func addColumnSums(_ x: UnsafePointer<Float>, rows: Int, cols: Int, ld: Int,
                                      into acc: UnsafeMutablePointer<Double>, isa: KernelISA = .active) {
         let level = Int32(isa.rawValue)
@@ -131,6 +186,13 @@ extension VectorMath {
     }
 
     /// `out[r]` = the Double sum of row `r` (`n` contiguous values starting at `x + r * n`).
+    ///
+    /// - Parameters:
+    ///   - x: The input.
+    ///   - rows: The number of rows.
+    ///   - n: The number of elements (per row for the row ops).
+    ///   - out: The input gradient (written).
+    ///   - isa: The instruction-set level to use (clamped to the CPU's).
     public static func rowSums(_ x: UnsafePointer<Float>, rows: Int, n: Int, into out: UnsafeMutablePointer<Double>,
                                isa: KernelISA = .active) {
         let level = Int32(isa.rawValue)
@@ -139,6 +201,14 @@ extension VectorMath {
 
     /// Softmax (or log-softmax when `log`) of each of `rows` contiguous rows of `n` values, max-shifted;
     /// the row sums accumulate in Double. Matches `torch.softmax(x, dim=-1)` within a few ulp.
+    ///
+    /// - Parameters:
+    ///   - x: The input.
+    ///   - y: The output (may alias an input where the summary says so; the activation's output for the backward ops).
+    ///   - rows: The number of rows.
+    ///   - n: The number of elements (per row for the row ops).
+    ///   - log: Log-softmax instead of softmax.
+    ///   - isa: The instruction-set level to use (clamped to the CPU's).
     public static func softmaxRows(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, rows: Int, n: Int,
                                    log: Bool, isa: KernelISA = .active) {
         let level = Int32(isa.rawValue)
@@ -148,6 +218,15 @@ extension VectorMath {
     }
 
     /// The input gradient of row softmax, `y * (g - sum(g * y))`, or of log-softmax, `g - exp(y) * sum(g)`.
+    ///
+    /// - Parameters:
+    ///   - g: The output gradient.
+    ///   - y: The output (may alias an input where the summary says so; the activation's output for the backward ops).
+    ///   - gx: The input gradient (written).
+    ///   - rows: The number of rows.
+    ///   - n: The number of elements (per row for the row ops).
+    ///   - log: Log-softmax instead of softmax.
+    ///   - isa: The instruction-set level to use (clamped to the CPU's).
     public static func softmaxBackwardRows(gradient g: UnsafePointer<Float>, output y: UnsafePointer<Float>,
                                            _ gx: UnsafeMutablePointer<Float>, rows: Int, n: Int, log: Bool,
                                            isa: KernelISA = .active) {
@@ -158,18 +237,36 @@ extension VectorMath {
     }
 
     /// Exact float32 → float64 conversion of `n` values.
+    ///
+    /// - Parameters:
+    ///   - x: The input.
+    ///   - y: The output (may alias an input where the summary says so; the activation's output for the backward ops).
+    ///   - n: The number of elements (per row for the row ops).
+    ///   - isa: The instruction-set level to use (clamped to the CPU's).
     public static func convert(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Double>, _ n: Int, isa: KernelISA = .active) {
         let level = Int32(isa.rawValue)
         opsSplit(n) { lo, len in ember_f32_to_f64_level(level, x + lo, y + lo, len) }
     }
 
     /// float64 → float32 conversion (round to nearest even, like `Float(_: Double)`).
+    ///
+    /// - Parameters:
+    ///   - x: The input.
+    ///   - y: The output (may alias an input where the summary says so; the activation's output for the backward ops).
+    ///   - n: The number of elements (per row for the row ops).
+    ///   - isa: The instruction-set level to use (clamped to the CPU's).
     public static func convert(_ x: UnsafePointer<Double>, _ y: UnsafeMutablePointer<Float>, _ n: Int, isa: KernelISA = .active) {
         let level = Int32(isa.rawValue)
         opsSplit(n) { lo, len in ember_f64_to_f32_level(level, x + lo, y + lo, len) }
     }
 
     /// Exact uint8 → float32 conversion (the `ToTensor` path of image batches).
+    ///
+    /// - Parameters:
+    ///   - x: The input.
+    ///   - y: The output (may alias an input where the summary says so; the activation's output for the backward ops).
+    ///   - n: The number of elements (per row for the row ops).
+    ///   - isa: The instruction-set level to use (clamped to the CPU's).
     public static func convert(_ x: UnsafePointer<UInt8>, _ y: UnsafeMutablePointer<Float>, _ n: Int, isa: KernelISA = .active) {
         let level = Int32(isa.rawValue)
         opsSplit(n) { lo, len in ember_u8_to_f32_level(level, x + lo, y + lo, len) }

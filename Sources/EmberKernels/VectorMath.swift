@@ -27,6 +27,11 @@ public enum VectorMath {
     }
 
     /// `sum` with an explicit instruction-set level (clamped to the CPU's); for tests and benchmarks.
+    ///
+    /// - Parameters:
+    ///   - x: The values to add up.
+    ///   - n: The number of values.
+    ///   - isa: The instruction-set level to use (clamped to the CPU's).
     public static func sum(_ x: UnsafePointer<Float>, _ n: Int, isa: KernelISA) -> Float {
         let level = Int32(isa.rawValue)
         let pool = ThreadPool.shared
