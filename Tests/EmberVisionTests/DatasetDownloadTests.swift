@@ -145,6 +145,24 @@ import EmberData
         #expect(server.requests.count == 3)
     }
 
+    /// The public initializer end to end with torchvision's real MD5s: the bundled Fashion-MNIST files served over
+    /// the loopback address stand in for Zalando's mirror.
+    @Test func fashionMNISTThroughThePublicInitializer() throws {
+        let bundled = try #require(BundledData.directory).appendingPathComponent("fashion-mnist")
+        var routes: [String: LoopbackHTTPServer.Route] = [:]
+        for file in FashionMNIST.resources {
+            routes["/fashion/\(file.name)"] = .file(try Data(contentsOf: bundled.appendingPathComponent(file.name)))
+        }
+        let server = try LoopbackHTTPServer(routes: routes)
+        defer { server.stop() }
+        let root = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: root) }
+        let test = try FashionMNIST(root: root.path, train: false, download: true, mirrors: [server.base + "fashion/"])
+        #expect(test.count == 10_000 && test.labels.prefix(3) == [9, 2, 1])
+        #expect(folderContents(root.appendingPathComponent("FashionMNIST/raw").path) == Self.idxNames.sorted())
+        #expect(Set(server.requests) == Set(Self.idxNames.map { "/fashion/\($0)" }) && server.requests.count == 4)
+    }
+
     @Test func cifar10ArchiveDownloadedAndUnpacked() throws {
         let archive = try syntheticCIFARArchive()
         let file = DownloadableFile("cifar-10-binary.tar.gz", md5: MD5.hex(archive))
