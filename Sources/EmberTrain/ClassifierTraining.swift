@@ -195,7 +195,10 @@ public final class ClassifierTraining {
             writer.addText("config", "model=\(recipe.name) dataset=\(c.dataset) epochs=\(c.epochs) batch_size=\(batchSize) lr=\(learningRate) optimizer=\(c.optimizer.rawValue) seed=\(c.seed) train_images=\(data.train.count)")
             if let (x, _) = trainLoader.first(where: { _ in true }) {
                 writer.addImages("train/first_batch", x.narrow(0, start: 0, length: Swift.min(32, x.shape[0])))
+                // Traced in eval mode: no BatchNorm statistics change, and one image is enough.
+                model.eval()
                 writer.addGraph(model: model, input: x.narrow(0, start: 0, length: 1))
+                model.train()
             }
         }
 

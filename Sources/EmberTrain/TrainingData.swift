@@ -98,13 +98,19 @@ public struct TrainingData {
             try preprocessing.checkStored(hw: Array(tr.data.shape.dropFirst()), file: (folder as NSString).appendingPathComponent("train-images-idx3-ubyte.gz"), model: model)
             (train, test, classes) = (AnyDataset(tr), AnyDataset(te), FashionMNIST.textLabelNames)
         case .mnist:
-            let tr = try MNIST(root: folder, train: true, transform: transform)
-            let te = try MNIST(root: folder, train: false, transform: transform)
+            // Downloaded on first use from torchvision's mirrors (checksummed, written atomically).
+            let tr = try MNIST(root: folder, train: true, transform: transform, download: true)
+            let te = try MNIST(root: folder, train: false, transform: transform, download: true)
             try preprocessing.checkStored(hw: Array(tr.data.shape.dropFirst()), file: (folder as NSString).appendingPathComponent("train-images-idx3-ubyte.gz"), model: model)
             (train, test, classes) = (AnyDataset(tr), AnyDataset(te), (0...9).map(String.init))
         case .cifar10:
-            let tr = try CIFAR10(root: folder, train: true, transform: transform)
-            let te = try CIFAR10(root: folder, train: false, transform: transform)
+            // Downloaded on first use; a folder holding some of the batches (a subset) is used as it is.
+            let fm = FileManager.default
+            let present = [folder, (folder as NSString).appendingPathComponent("cifar-10-batches-bin")].contains { d in
+                ((1...5).map { "data_batch_\($0).bin" } + ["test_batch.bin"]).contains { fm.fileExists(atPath: (d as NSString).appendingPathComponent($0)) }
+            }
+            let tr = try CIFAR10(root: folder, train: true, transform: transform, download: !present)
+            let te = try CIFAR10(root: folder, train: false, transform: transform, download: !present)
             try preprocessing.checkStored(hw: Array(tr.data.shape.dropFirst().prefix(2)), file: folder, model: model)
             (train, test, classes) = (AnyDataset(tr), AnyDataset(te), tr.classes)
         case .imageFolder:
