@@ -207,7 +207,7 @@ public final class ClassifierTraining {
         for epoch in startEpoch..<c.epochs {
             generator.manualSeed(ClassifierTraining.epochSeed(c.seed, epoch))
             let bar = ProgressBar(total: stepsPerEpoch, label: "epoch \(epoch + 1)/\(c.epochs)")
-            var running = Accumulator(3)
+            let running = Accumulator(3)
             let stats: (loss: Double, accuracy: Double, samplesPerSecond: Double)
             do {
                 stats = try trainEpoch(model, trainLoader, optimizer: optimizer, lossFunction: { F.crossEntropy($0, $1) }) { i, loss, acc in

@@ -20,7 +20,7 @@ public func evaluateAccuracy<S: Sequence>(_ model: Module, _ batches: S) -> Doub
     let wasTraining = model.training
     model.eval()
     defer { model.train(wasTraining) }
-    var metric = Accumulator(2)
+    let metric = Accumulator(2)
     noGrad {
         for (x, y) in batches { metric.add(accuracy(model(x), y), Double(y.numel)) }
     }
@@ -33,7 +33,7 @@ public func evaluate<S: Sequence>(_ model: Module, _ batches: S) -> (loss: Doubl
     let wasTraining = model.training
     model.eval()
     defer { model.train(wasTraining) }
-    var metric = Accumulator(3)
+    let metric = Accumulator(3)
     noGrad {
         for (x, y) in batches {
             let yHat = model(x)
@@ -83,7 +83,7 @@ public func trainEpoch<S: Sequence>(_ model: Module, _ batches: S, optimizer: Op
                                     onBatch: (Int, Double, Double) -> Void = { _, _, _ in }) throws -> (loss: Double, accuracy: Double, samplesPerSecond: Double)
 where S.Element == (Tensor, Tensor) {
     model.train()
-    var metric = Accumulator(3)
+    let metric = Accumulator(3)
     var timer = Timer()
     for (i, (x, y)) in batches.enumerated() {
         timer.start()

@@ -6,7 +6,7 @@ import EmberKit
 
 struct Train: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Train a classifier on Fashion-MNIST (LeNet by default, as in the notes' chapter 7).",
+        abstract: "Train a classifier of the notes (LeNet on Fashion-MNIST by default, as in chapter 7).",
         discussion: """
         Writes into --out: TensorBoard logs (tensorboard --logdir <out>), curves.svg and curves.png (loss and \
         accuracies per epoch), checkpoint.pt (epoch, model, optimizer: loads in PyTorch with torch.load) and \
