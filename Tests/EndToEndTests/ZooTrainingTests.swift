@@ -86,4 +86,31 @@ struct ZooTrainingTests {
         let m = confusionMatrix(AlwaysOne(), [(x, y)], classes: 3)
         return m == [[0, 1, 0], [0, 2, 0], [0, 1, 0]]
     }
+
+    /// The notes' "model verification" on real pictures: a CIFAR-10 course model trained one epoch on the CIFAR-10
+    /// subset, asked about two CIFAR-10 test images and the notes' ants photo (needs EMBER_DATA_DIR).
+    @Test(.enabled(if: dataDirectory != nil)) func predictOnRealPictures() throws {
+        let data = try #require(dataDirectory)
+        let out = try temporaryRunFolder("predict")
+        defer { try? FileManager.default.removeItem(at: out) }
+        var c = TrainingConfiguration(dataFolder: data.appendingPathComponent("cifar-10-batches-bin-subset").path, outputFolder: out.path)
+        c.model = "cifar10-net"; c.dataset = .cifar10; c.epochs = 1; c.workers = 0
+        let run = try ClassifierTraining(c)
+        try run.run(report: { _ in })
+        let saved = try SavedClassifier(checkpoint: run.checkpointURL)
+        #expect(saved.classes == CIFAR10.defaultClasses)
+        let test = try CIFAR10(root: data.appendingPathComponent("cifar-10-batches-bin-subset").path, train: false)
+        let photos = [test.image(at: 0), test.image(at: 1),
+                      try Image(contentsOf: data.appendingPathComponent("hymenoptera_data/train/ants/0013035.jpg").path)]
+        let results = try saved.predict(photos, top: 5)
+        #expect(results.count == 3 && results.allSatisfy { $0.count == 5 })
+        for r in results {
+            #expect(Set(r.map(\.label)).isSubset(of: Set(CIFAR10.defaultClasses)))
+            #expect(zip(r, r.dropFirst()).allSatisfy { $0.probability >= $1.probability })
+        }
+        let grid = out.appendingPathComponent("grid.png")
+        try saveImageGrid(photos, captions: results.map { $0[0].label }, to: grid)
+        let back = try Image(contentsOf: grid.path)
+        #expect(back.width > 3 * 128 && back.height > 128)
+    }
 }
