@@ -158,6 +158,10 @@ struct SequenceLayerTests {
         #expect(sd["layers.0.linear1.weight"]!.scalars == sd["layers.1.linear1.weight"]!.scalars)
         #expect(sd["layers.0.linear1.weight"]! !== sd["layers.1.linear1.weight"]!)
         #expect(Set(enc.parameters().map { ObjectIdentifier($0) }).count == 2 * 12 + 2)
+        // Cloning draws nothing from the default generator (PyTorch deep-copies), so later layers' init matches PyTorch's.
+        _ = manualSeed(9); let expected = Tensor.rand([4]).scalars
+        _ = manualSeed(9); _ = layer.copy(); let after = Tensor.rand([4]).scalars
+        #expect(after == expected)
     }
 
     @Test func squareSubsequentMask() {

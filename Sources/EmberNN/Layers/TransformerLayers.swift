@@ -42,8 +42,9 @@ public final class TransformerEncoderLayer: Module {
 
     /// A new layer with the same configuration and a copy of this layer's weights (what PyTorch's `_get_clones` makes).
     public func copy() -> TransformerEncoderLayer {
-        let c = TransformerEncoderLayer(config.d, config.h, dimFeedforward: config.ff, dropout: dropout, activation: activation,
-                                        layerNormEps: config.eps, batchFirst: config.batchFirst, normFirst: normFirst, bias: config.bias, dtype: config.dtype)
+        // A scratch generator: copying must not advance the default stream (PyTorch deep-copies without drawing).
+        let c = withGenerator(Generator(seed: 0)) { TransformerEncoderLayer(config.d, config.h, dimFeedforward: config.ff, dropout: dropout, activation: activation,
+                                        layerNormEps: config.eps, batchFirst: config.batchFirst, normFirst: normFirst, bias: config.bias, dtype: config.dtype) }
         try! c.loadStateDict(stateDict())
         if !training { c.eval() }
         return c
@@ -105,8 +106,9 @@ public final class TransformerDecoderLayer: Module {
 
     /// A new layer with the same configuration and a copy of this layer's weights.
     public func copy() -> TransformerDecoderLayer {
-        let c = TransformerDecoderLayer(config.d, config.h, dimFeedforward: config.ff, dropout: dropout, activation: activation,
-                                        layerNormEps: config.eps, batchFirst: config.batchFirst, normFirst: normFirst, bias: config.bias, dtype: config.dtype)
+        // A scratch generator: copying must not advance the default stream (PyTorch deep-copies without drawing).
+        let c = withGenerator(Generator(seed: 0)) { TransformerDecoderLayer(config.d, config.h, dimFeedforward: config.ff, dropout: dropout, activation: activation,
+                                        layerNormEps: config.eps, batchFirst: config.batchFirst, normFirst: normFirst, bias: config.bias, dtype: config.dtype) }
         try! c.loadStateDict(stateDict())
         if !training { c.eval() }
         return c
