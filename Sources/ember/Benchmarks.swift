@@ -88,7 +88,7 @@ func allBenchmarks() -> [Benchmark] {
             let a = Tensor.ones([tenM])
             return { _ = VectorMath.sum(a.pointer(as: Float.self), tenM) }
         },
-    ] + trainingBenchmarks()
+    ] + trainingBenchmarks() + sequenceBenchmarks()
 }
 
 /// One SGD training step (forward, cross-entropy, backward, update) of `model` on a fixed random batch.

@@ -7,8 +7,9 @@ import Ember
 /// match PyTorch's.
 ///
 /// The input projection of a whole sequence is one GEMM per layer and direction; each step then adds the recurrent
-/// projection and applies the gates with a handful of tensor ops, all recorded by autograd (so gradients of any
-/// order follow).
+/// projection (one GEMM) and applies the gates with a handful of tensor ops. Each layer and direction is one
+/// autograd node with a hand-written backpropagation through time (`recurrentSequence`); gradients of any order
+/// follow (double backward differentiates the recorded per-step form).
 open class RecurrentBase: Module {
     public let mode: RecurrentMode
     public let inputSize: Int, hiddenSize: Int, numLayers: Int
@@ -78,16 +79,11 @@ open class RecurrentBase: Module {
                 let w = weights(layer: layer, reverse: dir == 1)
                 // One GEMM for the whole sequence's input projection.
                 let xGates = F.linear(flat, w.ih, bias: w.biasIH).view([steps, batch, gates])
-                var h = hInit.select(0, layer * dirs + dir), c = cInit?.select(0, layer * dirs + dir)
-                var stepOut = [Tensor?](repeating: nil, count: steps)
-                for s in 0..<steps {
-                    let t = dir == 0 ? s : steps - 1 - s
-                    (h, c) = recurrentStep(mode, xGates: xGates.select(0, t), h: h, c: c, weightHH: w.hh, biasHH: w.biasHH)
-                    stepOut[t] = h
-                }
-                outs.append(Tensor.stack(stepOut.map { $0! }, dim: 0))
-                hLast.append(h)
-                if let c = c { cLast.append(c) }
+                let packed = recurrentSequence(mode, xGates: xGates, h0: hInit.select(0, layer * dirs + dir),
+                                               c0: cInit?.select(0, layer * dirs + dir), weightHH: w.hh, biasHH: w.biasHH, reverse: dir == 1)
+                outs.append(packed.narrow(0, start: 0, length: steps))
+                hLast.append(packed.select(0, dir == 0 ? steps - 1 : 0))
+                if mode == .lstm { cLast.append(packed.select(0, steps)) }
             }
             x = dirs == 1 ? outs[0] : Tensor.cat(outs, dim: 2)
             if dropout > 0 && training && layer < numLayers - 1 { x = F.dropout(x, p: dropout, training: true) }
