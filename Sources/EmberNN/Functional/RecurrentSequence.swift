@@ -24,10 +24,15 @@ func recurrentSequence(_ mode: RecurrentMode, xGates: Tensor, h0: Tensor, c0: Te
     var gateActs: [Tensor] = [], extra: [Tensor] = []      // LSTM: [i f g o]; GRU: [r z n] and W_hn h + b_hn
     let packed: Tensor = noGrad {
         var h = h0.detach(), c = c0?.detach()
+        // W_hhᵀ once, row-major, so the per-step GEMM reads it in place instead of packing a transposed view.
+        let whhT = whh.t().contiguous()
+        // Without GRU's r ⊙ (W_hn h + b_hn), b_hh adds to the input projection: one add for the whole sequence.
+        let foldBias = mode != .gru && bhh != nil
+        let xAll = foldBias ? xGates.detach() + bhh! : xGates.detach()
         for s in 0..<steps {
             let t = reverse ? steps - 1 - s : s
-            let xg = xGates.detach().select(0, t)
-            let hg = F.linear(h, whh, bias: bhh)
+            let xg = xAll.select(0, t)
+            let hg = foldBias || bhh == nil ? h.matmul(whhT) : h.matmul(whhT) + bhh!
             hPrev.append(h)
             switch mode {
             case .rnnTanh: h = (hg + xg).tanh()
