@@ -59,16 +59,17 @@ public final class MultiheadAttention: Module {
         let batched = query.rank == 3
         emberCheck(query.rank == 2 || query.rank == 3, op, "query should be unbatched 2D or batched 3D tensor but received \(query.rank)-D query tensor \(shapeString(query.shape))")
         emberCheck(key.rank == query.rank && value.rank == query.rank, op, "key and value should have the same rank as query: query \(shapeString(query.shape)), key \(shapeString(key.shape)), value \(shapeString(value.shape))")
-        // Internally sequence-first [L, B, E].
-        func seqFirst(_ t: Tensor) -> Tensor { batched ? (batchFirst ? t.transpose(0, 1) : t) : t.unsqueeze(1) }
-        let q = seqFirst(query), k = seqFirst(key), v = seqFirst(value)
-        let (tgtLen, bsz, e) = (q.shape[0], q.shape[1], q.shape[2])
-        let srcLen = k.shape[0]
+        // Internally batch first [B, L, E]: batch-first inputs (the common case) then need no copy, and each
+        // projection is one GEMM over all tokens.
+        func batchFirstView(_ t: Tensor) -> Tensor { batched ? (batchFirst ? t : t.transpose(0, 1)) : t.unsqueeze(0) }
+        let q = batchFirstView(query), k = batchFirstView(key), v = batchFirstView(value)
+        let (bsz, tgtLen, e) = (q.shape[0], q.shape[1], q.shape[2])
+        let srcLen = k.shape[1]
         emberCheck(e == embedDim, op, "was expecting embedding dimension of \(embedDim), but got \(e) (query \(shapeString(query.shape)))")
         emberCheck(k.shape[2] == kdim && v.shape[2] == vdim, op, "expected key of \(kdim) and value of \(vdim) features, but got key \(shapeString(key.shape)) and value \(shapeString(value.shape))")
-        emberCheck(k.shape[0] == v.shape[0] && k.shape[1] == v.shape[1] && k.shape[1] == bsz, op,
+        emberCheck(k.shape[0] == v.shape[0] && k.shape[1] == v.shape[1] && k.shape[0] == bsz, op,
                    "key shape \(shapeString(key.shape)) does not match value shape \(shapeString(value.shape)) or the query's batch \(shapeString(query.shape))")
-        // Input projections.
+        // Input projections (PyTorch's `_in_projection_packed`: one GEMM for q, k, v in self-attention).
         let biases = inProjBias.map { b in b.chunk(3, dim: 0) }
         let qp: Tensor, kp: Tensor, vp: Tensor
         if let w = inProjWeight {
@@ -83,23 +84,23 @@ public final class MultiheadAttention: Module {
             qp = F.linear(q, qProjWeight!, bias: biases?[0]); kp = F.linear(k, kProjWeight!, bias: biases?[1])
             vp = F.linear(v, vProjWeight!, bias: biases?[2])
         }
-        // [L, B, E] -> [B·H, L, d]
-        func heads(_ t: Tensor, _ len: Int) -> Tensor { t.reshape([len, bsz * numHeads, headDim]).transpose(0, 1) }
+        // [B, L, E] -> [B, H, L, d]
+        func heads(_ t: Tensor, _ len: Int) -> Tensor { t.reshape([bsz, len, numHeads, headDim]).transpose(1, 2) }
         let qh = heads(qp, tgtLen), kh = heads(kp, srcLen), vh = heads(vp, srcLen)
-        // Merge the masks into one float mask broadcastable to [B·H, L, S].
+        // Merge the masks into one float mask broadcastable to [B, H, L, S].
         var mask: Tensor? = nil
         if let m = attnMask {
             let ok = (m.rank == 2 && m.shape == [tgtLen, srcLen]) || (m.rank == 3 && m.shape == [bsz * numHeads, tgtLen, srcLen])
             emberCheck(ok, op, "The shape of the attn_mask should be \(shapeString([tgtLen, srcLen])) or \(shapeString([bsz * numHeads, tgtLen, srcLen])), but got \(shapeString(m.shape))")
             let f = canonicalMask(m, dtype: q.dtype)
-            mask = f.rank == 2 ? f.unsqueeze(0) : f
+            mask = f.rank == 2 ? f : f.view([bsz, numHeads, tgtLen, srcLen])
         } else if isCausal {
-            mask = causalFloatMask(tgtLen, srcLen, dtype: q.dtype).unsqueeze(0)
+            mask = causalFloatMask(tgtLen, srcLen, dtype: q.dtype)
         }
         if let kpm = keyPaddingMask {
             let expected = batched ? [bsz, srcLen] : [srcLen]
             emberCheck(kpm.shape == expected, op, "expected key_padding_mask of shape \(shapeString(expected)), but got \(shapeString(kpm.shape))")
-            let f = canonicalMask(kpm, dtype: q.dtype).reshape([bsz, 1, 1, srcLen]).expand([bsz, numHeads, 1, srcLen]).reshape([bsz * numHeads, 1, srcLen])
+            let f = canonicalMask(kpm, dtype: q.dtype).reshape([bsz, 1, 1, srcLen])
             mask = mask.map { $0 + f } ?? f
         }
         let p = training ? dropout : 0
@@ -109,15 +110,14 @@ public final class MultiheadAttention: Module {
             var w = F.softmax(mask.map { scores + $0 } ?? scores, dim: -1)
             if p > 0 { w = F.dropout(w, p: p, training: true) }
             out = w.matmul(vh)
-            let wv = w.view([bsz, numHeads, tgtLen, srcLen])
-            weights = averageAttnWeights ? wv.mean(dim: 1) : wv
+            weights = averageAttnWeights ? w.mean(dim: 1) : w
             if !batched { weights = weights!.squeeze(0) }
         } else {
             out = F.scaledDotProductAttention(qh, kh, vh, attnMask: mask, dropoutP: p)
         }
-        // [B·H, L, d] -> [L, B, E] -> out_proj
-        out = outProj(out.transpose(0, 1).reshape([tgtLen, bsz, embedDim]))
-        out = batched ? (batchFirst ? out.transpose(0, 1) : out) : out.squeeze(1)
+        // [B, H, L, d] -> [B, L, E] -> out_proj
+        out = outProj(out.transpose(1, 2).reshape([bsz, tgtLen, embedDim]))
+        out = batched ? (batchFirst ? out : out.transpose(0, 1)) : out.squeeze(0)
         return (out, weights)
     }
 
