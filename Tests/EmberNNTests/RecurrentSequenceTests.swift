@@ -1,5 +1,5 @@
 // The fused recurrent node (hand-written BPTT): finite-difference gradchecks of every input including the recurrent
-// weights, and double backward against the recorded per-step form.
+// weights, and second derivatives (finite differences of the recorded first derivatives).
 import Testing
 import Foundation
 import Ember
@@ -22,21 +22,48 @@ struct RecurrentSequenceTests {
         } == nil)
     }
 
-    /// Second derivatives: under createGraph the node differentiates the recorded per-step form, so
-    /// grad-of-grad equals that of the composed recurrence.
+    /// Second derivatives by finite differences of the recorded first derivatives, for the fused node (which
+    /// differentiates its per-step form under createGraph) and for multi-head attention.
     @Test(arguments: modes)
-    func doubleBackwardMatchesComposedForm(_ mode: RecurrentMode) throws {
-        let h = 3, g = mode.gateCount * h
-        let x = sample([3, 2, g]).requiresGrad_(), h0 = sample([2, h], seed: 2)
-        let c0 = mode == .lstm ? sample([2, h], seed: 3) : nil
-        let w = sample([g, h], seed: 4).requiresGrad_()
-        func secondOrder(_ f: (Tensor, Tensor) -> Tensor) -> [Tensor] {
-            let y = f(x, w)
-            let gx = grad(of: [(y * y).sum()], with: [x], createGraph: true)[0]!
-            return grad(of: [(gx * gx).sum()], with: [x, w]).map { $0! }
+    func secondDerivativesByFiniteDifferences(_ mode: RecurrentMode) {
+        let h = 2, g = mode.gateCount * h
+        let lstm = mode == .lstm
+        var inputs = [sample([3, 1, g]), sample([1, h], seed: 2)]
+        if lstm { inputs.append(sample([1, h], seed: 3)) }
+        inputs.append(sample([g, h], seed: 4))
+        checkSecondOrder(inputs, "\(mode)") { x in
+            recurrentSequence(mode, xGates: x[0], h0: x[1], c0: lstm ? x[2] : nil, weightHH: x[lstm ? 3 : 2], biasHH: nil, reverse: true)
         }
-        let fused = secondOrder { recurrentSequence(mode, xGates: $0, h0: h0, c0: c0, weightHH: $1, biasHH: nil, reverse: false) }
-        let composed = secondOrder { composedRecurrentSequence(mode, xGates: $0, h0: h0, c0: c0, weightHH: $1, biasHH: nil, reverse: false) }
-        for (a, b) in zip(fused, composed) { #expect(closeness(a, b, rtol: 1e-12, atol: 1e-12) == nil) }
     }
+
+    @Test func multiheadAttentionSecondDerivatives() {
+        _ = manualSeed(8)
+        let mha = MultiheadAttention(4, 2, batchFirst: true, dtype: .float64)
+        checkSecondOrder([sample([1, 3, 4]), sample([1, 2, 4], seed: 2)], "mha") { x in
+            mha(x[0], x[1], x[1], needWeights: false).output
+        }
+    }
+}
+
+/// The first derivatives of `f(inputs)·direction` with respect to every input, flattened, with the graph recorded.
+private func firstDerivatives(_ inputs: [Tensor], _ f: ([Tensor]) -> Tensor) -> Tensor {
+    enableGrad {
+        let xs = inputs.map { $0.requiresGrad ? $0 : $0.detach().requiresGrad_() }
+        let y = f(xs)
+        let direction = sample(y.shape, seed: 99)
+        let grads = grad(of: [(y * direction).sum()], with: xs, createGraph: true, allowUnused: true)
+        return Tensor.cat(zip(grads, xs).map { ($0 ?? Tensor.zerosLike($1)).reshape([-1]) }, dim: 0)
+    }
+}
+
+/// The recorded first derivatives equal the plain (fused) ones, and their own derivatives agree with finite differences.
+private func checkSecondOrder(_ inputs: [Tensor], _ label: String, sourceLocation: SourceLocation = #_sourceLocation,
+                              _ f: @escaping ([Tensor]) -> Tensor) {
+    let leaves = inputs.map { $0.detach().requiresGrad_() }
+    let y = f(leaves)
+    let plain = grad(of: [(y * sample(y.shape, seed: 99)).sum()], with: leaves, allowUnused: true)
+    let plainFlat = Tensor.cat(zip(plain, leaves).map { ($0 ?? Tensor.zerosLike($1)).reshape([-1]) }, dim: 0)
+    #expect(closeness(firstDerivatives(inputs, f), plainFlat, rtol: 1e-10, atol: 1e-12, label: label) == nil,
+            "first derivatives, \(label)", sourceLocation: sourceLocation)
+    #expect(gradcheck(inputs) { firstDerivatives($0, f) } == nil, "second derivatives, \(label)", sourceLocation: sourceLocation)
 }
