@@ -79,6 +79,20 @@ struct SequenceLayerTests {
         #expect(gru.description == "GRU(3, 4, num_layers=2, bidirectional=True)")
     }
 
+    @Test func stateListFormTreatsTheThreeAlike() {
+        let x = Tensor.rand([4, 2, 3])
+        for rnn in [RNN(3, 5), GRU(3, 5), LSTM(3, 5, numLayers: 2)] as [RecurrentBase] {
+            let zeros = rnn.initialState(batchSize: 2)
+            let a = rnn(x, state: []), b = rnn(x, state: zeros)
+            #expect(a.state.count == zeros.count && a.state[0].shape == zeros[0].shape)
+            #expect(closeness(a.output, b.output, rtol: 0, atol: 0) == nil)
+            #expect(closeness(a.output, rnn(x), rtol: 0, atol: 0) == nil)
+        }
+        let lstm = LSTM(3, 5)
+        let s = [Tensor.rand([1, 2, 5]), Tensor.rand([1, 2, 5])]
+        #expect(closeness(lstm(x, state: s).output, lstm(x, (s[0], s[1])).output, rtol: 0, atol: 0) == nil)
+    }
+
     @Test func dropoutBetweenLayersOnlyInTraining() {
         let lstm = LSTM(3, 4, numLayers: 2, dropout: 0.5)
         let x = Tensor.rand([5, 2, 3])

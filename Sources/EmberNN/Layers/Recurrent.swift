@@ -10,7 +10,7 @@ import Ember
 /// projection (one GEMM) and applies the gates with a handful of tensor ops. Each layer and direction is one
 /// autograd node with a hand-written backpropagation through time (`recurrentSequence`); gradients of any order
 /// follow (double backward differentiates the recorded per-step form).
-open class RecurrentBase: Module {
+public class RecurrentBase: Module {
     public let mode: RecurrentMode
     public let inputSize: Int, hiddenSize: Int, numLayers: Int
     public let bias: Bool, batchFirst: Bool, dropout: Double, bidirectional: Bool
@@ -43,6 +43,27 @@ open class RecurrentBase: Module {
     }
 
     override func ownSlots() -> [(String, RegisteredTensorSlot)] { slots.map { ($0.0, $0.1) } }
+
+    /// Runs the layer with its state as a list — `[h]` for RNN and GRU, `[h, c]` for LSTM, `[]` for zeros — so code can
+    /// treat the three alike (d2l's `RNNModel`). Returns the output and the final state in the same form.
+    ///
+    /// ```swift
+    /// var state: [Tensor] = []
+    /// let (y, next) = rnn(x, state: state); state = next.map { $0.detach() }
+    /// ```
+    public func callAsFunction(_ input: Tensor, state: [Tensor]) -> (output: Tensor, state: [Tensor]) {
+        emberCheck(state.isEmpty || state.count == (mode == .lstm ? 2 : 1), mode.name,
+                   "expected a state of \(mode == .lstm ? "2 tensors (h, c)" : "1 tensor (h)"), but got \(state.count)")
+        let r = run(input, h0: state.first, c0: state.count > 1 ? state[1] : nil)
+        return (r.output, [r.h] + (r.c.map { [$0] } ?? []))
+    }
+
+    /// Zero initial states for `batchSize` sequences (`[h]` or `[h, c]`, each `[numLayers·D, batchSize, hiddenSize]`),
+    /// like d2l's `begin_state`.
+    public func initialState(batchSize: Int, dtype: DType = .float32) -> [Tensor] {
+        let shape = [numLayers * (bidirectional ? 2 : 1), batchSize, hiddenSize]
+        return (0..<(mode == .lstm ? 2 : 1)).map { _ in Tensor.zeros(shape, dtype: dtype) }
+    }
 
     /// The weights of one layer and direction: `(weightIH, weightHH, biasIH, biasHH)`.
     public func weights(layer: Int, reverse: Bool = false) -> (ih: Tensor, hh: Tensor, biasIH: Tensor?, biasHH: Tensor?) {

@@ -3,7 +3,7 @@ import Ember
 
 /// The shared parameters of the cells: `weight_ih` `[G·H, inputSize]`, `weight_hh` `[G·H, H]`, `bias_ih`, `bias_hh`
 /// `[G·H]`, initialised uniform in `±1/√hiddenSize` in that order, as PyTorch's `RNNCellBase`.
-open class RecurrentCellBase: Module {
+public class RecurrentCellBase: Module {
     public let mode: RecurrentMode
     public let inputSize: Int, hiddenSize: Int
     @Parameter public var weightIh: Tensor
