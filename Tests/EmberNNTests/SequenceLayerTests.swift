@@ -87,6 +87,8 @@ struct SequenceLayerTests {
             #expect(a.state.count == zeros.count && a.state[0].shape == zeros[0].shape)
             #expect(closeness(a.output, b.output, rtol: 0, atol: 0) == nil)
             #expect(closeness(a.output, rnn(x), rtol: 0, atol: 0) == nil)
+            // Inference runs the same loop without keeping anything for backward.
+            #expect(closeness(noGrad { rnn(x) }, rnn(x), rtol: 0, atol: 0) == nil)
         }
         let lstm = LSTM(3, 5)
         let s = [Tensor.rand([1, 2, 5]), Tensor.rand([1, 2, 5])]

@@ -14,9 +14,8 @@ import Ember
 func recurrentSequence(_ mode: RecurrentMode, xGates: Tensor, h0: Tensor, c0: Tensor?, weightHH: Tensor, biasHH: Tensor?,
                        reverse: Bool) -> Tensor {
     let inputs = [xGates, h0] + [c0, weightHH, biasHH].compactMap { $0 }
-    guard GradMode.isEnabled, inputs.contains(where: { $0.requiresGrad }) else {
-        return noGrad { composedRecurrentSequence(mode, xGates: xGates, h0: h0, c0: c0, weightHH: weightHH, biasHH: biasHH, reverse: reverse) }
-    }
+    // Without a gradient to compute (inference, generation) the same loop runs and keeps nothing.
+    let keep = GradMode.isEnabled && inputs.contains(where: { $0.requiresGrad })
     let steps = xGates.shape[0], hidden = h0.shape[1]
     let whh = weightHH.detach(), bhh = biasHH?.detach()
     // Forward without recording, keeping what the backward needs.
@@ -33,7 +32,7 @@ func recurrentSequence(_ mode: RecurrentMode, xGates: Tensor, h0: Tensor, c0: Te
             let t = reverse ? steps - 1 - s : s
             let xg = xAll.select(0, t)
             let hg = foldBias || bhh == nil ? h.matmul(whhT) : h.matmul(whhT) + bhh!
-            hPrev.append(h)
+            if keep { hPrev.append(h) }
             switch mode {
             case .rnnTanh: h = (hg + xg).tanh()
             case .rnnRelu: h = (hg + xg).relu()
@@ -43,23 +42,24 @@ func recurrentSequence(_ mode: RecurrentMode, xGates: Tensor, h0: Tensor, c0: Te
                 let r = rz.narrow(1, start: 0, length: hidden), z = rz.narrow(1, start: hidden, length: hidden)
                 let n = (xg.narrow(1, start: 2 * hidden, length: hidden) + hn * r).tanh()
                 h = (h - n) * z + n
-                gateActs.append(Tensor.cat([rz, n], dim: 1)); extra.append(hn)
+                if keep { gateActs.append(Tensor.cat([rz, n], dim: 1)); extra.append(hn) }
             case .lstm:
                 let gates = hg + xg
                 let sg = gates.sigmoid()
                 let g = gates.narrow(1, start: 2 * hidden, length: hidden).tanh()
                 let i = sg.narrow(1, start: 0, length: hidden), f = sg.narrow(1, start: hidden, length: hidden)
                 let o = sg.narrow(1, start: 3 * hidden, length: hidden)
-                cs.append(c!)
+                if keep { cs.append(c!) }
                 c = f * c! + i * g
                 h = o * c!.tanh()
-                gateActs.append(Tensor.cat([i, f, g, o], dim: 1))
+                if keep { gateActs.append(Tensor.cat([i, f, g, o], dim: 1)) }
             }
             hs[t] = h
         }
-        if mode == .lstm { cs.append(c!) }
+        if keep && mode == .lstm { cs.append(c!) }
         return Tensor.stack(hs.map { $0! } + (mode == .lstm ? [c!] : []), dim: 0)
     }
+    guard keep else { return packed }
     let saved = [whh] + (bhh.map { [$0] } ?? [])
     return record(packed, "RecurrentBackward0", inputs: inputs, saved: saved) { gPacked in
         if GradMode.isEnabled {
@@ -122,7 +122,7 @@ func recurrentSequence(_ mode: RecurrentMode, xGates: Tensor, h0: Tensor, c0: Te
     }
 }
 
-/// The same recurrence written as recorded per-step ops (used without grad, and for double backward).
+/// The same recurrence written as recorded per-step ops (for double backward).
 func composedRecurrentSequence(_ mode: RecurrentMode, xGates: Tensor, h0: Tensor, c0: Tensor?, weightHH: Tensor, biasHH: Tensor?,
                                reverse: Bool) -> Tensor {
     let steps = xGates.shape[0]
