@@ -20,7 +20,8 @@ func recurrentSequence(_ mode: RecurrentMode, xGates: Tensor, h0: Tensor, c0: Te
     let whh = weightHH.detach(), bhh = biasHH?.detach()
     // Forward without recording, keeping what the backward needs.
     var hPrev: [Tensor] = [], hs = [Tensor?](repeating: nil, count: steps), cs: [Tensor] = []
-    var gateActs: [Tensor] = [], extra: [Tensor] = []      // LSTM: [i f g o]; GRU: [r z n] and W_hn h + b_hn
+    // LSTM: [i f g o], their derivatives, tanh(c); GRU: [r z n] and W_hn h + b_hn.
+    var gateActs: [Tensor] = [], extra: [Tensor] = [], tanhC: [Tensor] = []
     let packed: Tensor = noGrad {
         var h = h0.detach(), c = c0?.detach()
         // W_hhᵀ once, row-major, so the per-step GEMM reads it in place instead of packing a transposed view.
@@ -51,8 +52,16 @@ func recurrentSequence(_ mode: RecurrentMode, xGates: Tensor, h0: Tensor, c0: Te
                 let o = sg.narrow(1, start: 3 * hidden, length: hidden)
                 if keep { cs.append(c!) }
                 c = f * c! + i * g
-                h = o * c!.tanh()
-                if keep { gateActs.append(Tensor.cat([i, f, g, o], dim: 1)) }
+                let tc = c!.tanh()
+                h = o * tc
+                if keep {
+                    // The gate values (g in its slot) and their derivatives σ' = s(1 − s), tanh' = 1 − g², so the
+                    // backward multiplies the whole [B, 4H] block once.
+                    _ = sg.narrow(1, start: 2 * hidden, length: hidden).copy_(g)
+                    let deriv = sg * (1 - sg)
+                    _ = deriv.narrow(1, start: 2 * hidden, length: hidden).copy_(1 - g * g)
+                    gateActs.append(sg); extra.append(deriv); tanhC.append(tc)
+                }
             }
             hs[t] = h
         }
@@ -100,12 +109,11 @@ func recurrentSequence(_ mode: RecurrentMode, xGates: Tensor, h0: Tensor, c0: Te
                 let acts = gateActs[s]
                 let i = acts.narrow(1, start: 0, length: hidden), f = acts.narrow(1, start: hidden, length: hidden)
                 let g = acts.narrow(1, start: 2 * hidden, length: hidden), o = acts.narrow(1, start: 3 * hidden, length: hidden)
-                let tc = cs[s + 1].tanh()
+                let tc = tanhC[s]
                 let dcTotal = dc! + dh * o * (1 - tc * tc)
-                let di = dcTotal * g * i * (1 - i), df = dcTotal * cs[s] * f * (1 - f)
-                let dg = dcTotal * i * (1 - g * g), dO = dh * tc * o * (1 - o)
+                // ∂/∂(i, f, g, o) of c' = f c + i g and h' = o tanh(c'), then through the activations at once.
+                dPre = Tensor.cat([dcTotal * g, dcTotal * cs[s], dcTotal * i, dh * tc], dim: 1) * extra[s]; dPreH = dPre
                 dc = dcTotal * f
-                dPre = Tensor.cat([di, df, dg, dO], dim: 1); dPreH = dPre
             }
             dX[t] = dPre
             dHG.append(dPreH)
