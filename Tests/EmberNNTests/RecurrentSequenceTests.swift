@@ -22,6 +22,27 @@ struct RecurrentSequenceTests {
         } == nil)
     }
 
+    /// With 40 sequences the GEMM would pack W_hh, so the node multiplies by the prepacked weight (accumulating
+    /// into the step's input projection): gradcheck that path too, and compare float32 with the composed form.
+    @Test(arguments: modes)
+    func prepackedWeightPath(_ mode: RecurrentMode) throws {
+        let h = 2, g = mode.gateCount * h, batch = 40
+        #expect(PackedGemmOperand(sample([g, h]), rowsOfA: batch) != nil)
+        #expect(PackedGemmOperand(sample([h, g]).float(), rowsOfA: batch) != nil)
+        let lstm = mode == .lstm
+        var inputs = [sample([2, batch, g]), sample([batch, h], seed: 2)]
+        if lstm { inputs.append(sample([batch, h], seed: 3)) }
+        inputs += [sample([g, h], seed: 4), sample([g], seed: 5)]
+        func run(_ x: [Tensor], composed: Bool = false) -> Tensor {
+            let f = composed ? composedRecurrentSequence : recurrentSequence
+            return f(mode, x[0], x[1], lstm ? x[2] : nil, x[lstm ? 3 : 2], x[lstm ? 4 : 3], false)
+        }
+        #expect(gradcheck(inputs) { run($0) } == nil)
+        let f32 = inputs.map { $0.float().requiresGrad_() }
+        let a = run(f32), b = run(f32.map { $0.detach().requiresGrad_() }, composed: true)
+        #expect(closeness(a, b, rtol: 1e-5, atol: 1e-6) == nil)
+    }
+
     /// Second derivatives by finite differences of the recorded first derivatives, for the fused node (which
     /// differentiates its per-step form under createGraph) and for multi-head attention.
     @Test(arguments: modes)

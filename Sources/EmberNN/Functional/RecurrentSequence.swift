@@ -16,7 +16,7 @@ func recurrentSequence(_ mode: RecurrentMode, xGates: Tensor, h0: Tensor, c0: Te
     let inputs = [xGates, h0] + [c0, weightHH, biasHH].compactMap { $0 }
     // Without a gradient to compute (inference, generation) the same loop runs and keeps nothing.
     let keep = GradMode.isEnabled && inputs.contains(where: { $0.requiresGrad })
-    let steps = xGates.shape[0], hidden = h0.shape[1]
+    let steps = xGates.shape[0], batch = h0.shape[0], hidden = h0.shape[1], gates = xGates.shape[2]
     let whh = weightHH.detach(), bhh = biasHH?.detach()
     // Forward without recording, keeping what the backward needs.
     var hPrev: [Tensor] = [], hs = [Tensor?](repeating: nil, count: steps), cs: [Tensor] = []
@@ -24,20 +24,28 @@ func recurrentSequence(_ mode: RecurrentMode, xGates: Tensor, h0: Tensor, c0: Te
     var gateActs: [Tensor] = [], extra: [Tensor] = [], tanhC: [Tensor] = []
     let packed: Tensor = noGrad {
         var h = h0.detach(), c = c0?.detach()
-        // W_hhᵀ once, row-major, so the per-step GEMM reads it in place instead of packing a transposed view.
+        // W_hhᵀ once, row-major (and packed for the GEMM when it would pack it), not once per step.
         let whhT = whh.t().contiguous()
+        let packedWT = PackedGemmOperand(whhT, rowsOfA: batch)
+        /// `base + h · W_hhᵀ`, accumulated by the GEMM into a copy of `base` when W_hhᵀ is packed.
+        func recurrentProduct(_ h: Tensor, plus base: Tensor?) -> Tensor {
+            guard let p = packedWT else { let y = h.matmul(whhT); return base.map { y + $0 } ?? y }
+            let c = base?.clone() ?? Tensor(empty: [batch, gates], dtype: whh.dtype)
+            p.multiply(h, into: c, beta: base == nil ? 0 : 1)
+            return c
+        }
         // Without GRU's r ⊙ (W_hn h + b_hn), b_hh adds to the input projection: one add for the whole sequence.
         let foldBias = mode != .gru && bhh != nil
         let xAll = foldBias ? xGates.detach() + bhh! : xGates.detach()
         for s in 0..<steps {
             let t = reverse ? steps - 1 - s : s
             let xg = xAll.select(0, t)
-            let hg = foldBias || bhh == nil ? h.matmul(whhT) : h.matmul(whhT) + bhh!
             if keep { hPrev.append(h) }
             switch mode {
-            case .rnnTanh: h = (hg + xg).tanh()
-            case .rnnRelu: h = (hg + xg).relu()
+            case .rnnTanh: h = recurrentProduct(h, plus: xg).tanh()
+            case .rnnRelu: h = recurrentProduct(h, plus: xg).relu()
             case .gru:
+                let hg = recurrentProduct(h, plus: bhh?.expand([batch, gates]))
                 let rz = (hg.narrow(1, start: 0, length: 2 * hidden) + xg.narrow(1, start: 0, length: 2 * hidden)).sigmoid()
                 let hn = hg.narrow(1, start: 2 * hidden, length: hidden)
                 let r = rz.narrow(1, start: 0, length: hidden), z = rz.narrow(1, start: hidden, length: hidden)
@@ -45,9 +53,9 @@ func recurrentSequence(_ mode: RecurrentMode, xGates: Tensor, h0: Tensor, c0: Te
                 h = (h - n) * z + n
                 if keep { gateActs.append(Tensor.cat([rz, n], dim: 1)); extra.append(hn) }
             case .lstm:
-                let gates = hg + xg
-                let sg = gates.sigmoid()
-                let g = gates.narrow(1, start: 2 * hidden, length: hidden).tanh()
+                let pre = recurrentProduct(h, plus: xg)
+                let sg = pre.sigmoid()
+                let g = pre.narrow(1, start: 2 * hidden, length: hidden).tanh()
                 let i = sg.narrow(1, start: 0, length: hidden), f = sg.narrow(1, start: hidden, length: hidden)
                 let o = sg.narrow(1, start: 3 * hidden, length: hidden)
                 if keep { cs.append(c!) }
@@ -83,6 +91,7 @@ func recurrentSequence(_ mode: RecurrentMode, xGates: Tensor, h0: Tensor, c0: Te
         var dc: Tensor? = mode == .lstm ? gPacked.select(0, steps).contiguous() : nil
         var dX = [Tensor?](repeating: nil, count: steps)
         var dHG: [Tensor] = []      // processing order, to pair with hPrev for ∂W_hh
+        let packedW = PackedGemmOperand(whh, rowsOfA: batch)
         for s in (0..<steps).reversed() {
             let t = reverse ? steps - 1 - s : s
             dh = dh + gSeq.select(0, t)
@@ -117,8 +126,15 @@ func recurrentSequence(_ mode: RecurrentMode, xGates: Tensor, h0: Tensor, c0: Te
             }
             dX[t] = dPre
             dHG.append(dPreH)
-            dh = dPreH.matmul(whh)
-            if let d = dhDirect { dh = dh + d }
+            if let p = packedW {
+                // GRU's direct term z ⊙ ∂h' is a fresh tensor: the GEMM accumulates into it.
+                let c = dhDirect ?? Tensor(empty: [batch, hidden], dtype: whh.dtype)
+                p.multiply(dPreH, into: c, beta: dhDirect == nil ? 0 : 1)
+                dh = c
+            } else {
+                dh = dPreH.matmul(whh)
+                if let d = dhDirect { dh = dh + d }
+            }
         }
         let dHGAll = Tensor.cat(dHG.reversed(), dim: 0)       // [T·B, G·H], back in processing order
         let hPrevAll = Tensor.cat(hPrev, dim: 0)              // [T·B, H], same order
