@@ -46,7 +46,7 @@ struct SequenceGoldenTests {
         let entry = try #require(SequenceGoldenCases.all[name], "SequenceGoldenCases.all has no case named \(name)")
         let module = entry.build()
         var sd = StateDict()
-        for (k, v) in golden["state_dict"] as? [String: Any] ?? [:] { sd[k] = goldenTensor(v) }
+        for (k, v) in golden["state_dict"] as? [String: Any] ?? [:] { sd[k] = try goldenTensor(v) }
         if let m = module {
             // Same keys as PyTorch's state_dict (strict load: nothing missing, nothing unexpected).
             try m.loadStateDict(sd)
@@ -56,28 +56,28 @@ struct SequenceGoldenTests {
         let gradInputs = golden["input_grads"] as? [String: Any] ?? [:]
         var inputs: [String: Tensor] = [:]
         for (k, v) in golden["inputs"] as? [String: Any] ?? [:] {
-            let t = goldenTensor(v)
+            let t = try goldenTensor(v)
             if gradInputs[k] != nil { t.requiresGrad = true }
             inputs[k] = t
         }
         let outputs = entry.run(module, inputs)
-        let expected = (golden["outputs"] as? [Any] ?? []).map(goldenTensor)
+        let expected = try (golden["outputs"] as? [Any] ?? []).map { try goldenTensor($0) }
         try #require(outputs.count == expected.count, "\(name): \(outputs.count) outputs, expected \(expected.count)")
         for (i, (o, e)) in zip(outputs, expected).enumerated() { check(o, e, rtol: Self.rtol, atol: Self.atol, "\(name) output \(i)") }
-        let upstream = (golden["upstream"] as? [Any] ?? []).map(goldenTensor)
+        let upstream = try (golden["upstream"] as? [Any] ?? []).map { try goldenTensor($0) }
         try #require(upstream.count == outputs.count)
         let loss = zip(outputs, upstream).map { ($0 * $1).sum() }.reduce(Tensor(scalar: 0)) { $0 + $1 }
         loss.backward()
         for (k, v) in gradInputs {
             let g = try #require(inputs[k]?.grad, "\(name): input \(k) got no gradient")
-            check(g, goldenTensor(v), rtol: Self.gradRtol, atol: Self.gradAtol, "\(name) grad \(k)")
+            check(g, try goldenTensor(v), rtol: Self.gradRtol, atol: Self.gradAtol, "\(name) grad \(k)")
         }
         let params = Dictionary(uniqueKeysWithValues: module?.namedParameters() ?? [])
         let paramGrads = golden["param_grads"] as? [String: Any] ?? [:]
         #expect(Set(paramGrads.keys) == Set(params.keys), "\(name): parameters \(params.keys.sorted()) vs golden \(paramGrads.keys.sorted())")
         for (k, v) in paramGrads {
             let g = try #require(params[k]?.grad, "\(name): parameter \(k) got no gradient")
-            check(g, goldenTensor(v), rtol: Self.gradRtol, atol: Self.gradAtol, "\(name) grad \(k)")
+            check(g, try goldenTensor(v), rtol: Self.gradRtol, atol: Self.gradAtol, "\(name) grad \(k)")
         }
     }
 
@@ -89,13 +89,13 @@ struct SequenceGoldenTests {
         let sd = rnn.stateDict()
         #expect(sd.keys == ["weight_ih_l0", "weight_hh_l0", "bias_ih_l0", "bias_hh_l0", "weight_ih_l1", "weight_hh_l1", "bias_ih_l1", "bias_hh_l1"])
         for (k, v) in golden["state_dict"] as? [String: Any] ?? [:] {
-            check(try #require(sd[k]), goldenTensor(v), rtol: 0, atol: 0, "init \(k)")
+            check(try #require(sd[k]), try goldenTensor(v), rtol: 0, atol: 0, "init \(k)")
         }
     }
 
     @Test func positionalEncodingTable() throws {
         let pe = try #require(Self.json["positional_encoding"] as? [String: Any])
-        let expected = goldenTensor(pe["P"])
+        let expected = try goldenTensor(pe["P"])
         let layer = PositionalEncoding(32, dropout: 0, maxLen: 60)
         check(layer.P, expected, rtol: 1e-5, atol: 2e-6, "P")
         check(layer(Tensor.zeros([1, 60, 32])), expected, rtol: 1e-5, atol: 2e-6, "forward")
@@ -112,13 +112,13 @@ struct SequenceGoldenTests {
         let model = Sequential([rnn, linear])    // only to hold the parameters under d2l's names below
         var sd = StateDict()
         for (k, v) in golden["initial_state_dict"] as? [String: Any] ?? [:] {
-            sd[k.replacingOccurrences(of: "rnn.", with: "0.").replacingOccurrences(of: "linear.", with: "1.")] = goldenTensor(v)
+            sd[k.replacingOccurrences(of: "rnn.", with: "0.").replacingOccurrences(of: "linear.", with: "1.")] = try goldenTensor(v)
         }
         try model.loadStateDict(sd)
         let losses = golden["losses"] as? [Double] ?? [], norms = golden["grad_norms_before_clip"] as? [Double] ?? []
         var h: Tensor? = nil, c: Tensor? = nil
         for (step, batch) in (golden["batches"] as? [[String: Any]] ?? []).enumerated() {
-            let x = goldenTensor(batch["X"]), y = goldenTensor(batch["Y"])
+            let x = try goldenTensor(batch["X"]), y = try goldenTensor(batch["Y"])
             let input = Tensor.oneHot(x.t(), numClasses: 28).float()          // [T, B, 28]
             let out: Tensor
             if isGRU {
@@ -139,7 +139,7 @@ struct SequenceGoldenTests {
         let final = model.stateDict()
         for (k, v) in golden["final_state_dict"] as? [String: Any] ?? [:] {
             let key = k.replacingOccurrences(of: "rnn.", with: "0.").replacingOccurrences(of: "linear.", with: "1.")
-            check(try #require(final[key]), goldenTensor(v), rtol: 1e-5, atol: 1e-6, "\(name) final \(k)")
+            check(try #require(final[key]), try goldenTensor(v), rtol: 1e-5, atol: 1e-6, "\(name) final \(k)")
         }
     }
 }
