@@ -174,6 +174,71 @@ def bpe_encode_book():
     return lambda: tokenizer.encode(text)
 
 
+def recurrent_lm(lstm):
+    """d2l character LM step: one-hot 28 -> GRU/LSTM 256 -> Linear 28, CE, backward, clip 1, SGD lr 1 (b32, 35 steps)."""
+    def setup():
+        torch.manual_seed(0)
+        rnn = nn.LSTM(28, 256) if lstm else nn.GRU(28, 256)
+        head = nn.Linear(256, 28)
+        params = list(rnn.parameters()) + list(head.parameters())
+        tokens = torch.randint(0, 28, (32, 35))
+        x = F.one_hot(tokens.T, 28).float()
+        y = torch.randint(0, 28, (35 * 32,))
+        opt = torch.optim.SGD(params, lr=1)
+
+        def step():
+            opt.zero_grad()
+            out, _ = rnn(x)
+            loss = F.cross_entropy(head(out.reshape(-1, 256)), y)
+            loss.backward()
+            nn.utils.clip_grad_norm_(params, 1)
+            opt.step()
+        return step
+    return setup
+
+
+class TinyTransformerLM(nn.Module):
+    """Token embedding 96 + learned positions 64, two pre-norm GELU encoder layers (d 128, 4 heads, FFN 512), head 96."""
+    def __init__(self):
+        super().__init__()
+        self.token_embedding = nn.Embedding(96, 128)
+        self.position_embedding = nn.Embedding(64, 128)
+        layer = nn.TransformerEncoderLayer(128, 4, 512, dropout=0.0, activation="gelu", batch_first=True, norm_first=True)
+        self.encoder = nn.TransformerEncoder(layer, 2, enable_nested_tensor=False)
+        self.head = nn.Linear(128, 96)
+        self.register_buffer("mask", nn.Transformer.generate_square_subsequent_mask(64))
+
+    def forward(self, tokens):
+        x = self.token_embedding(tokens) + self.position_embedding(torch.arange(tokens.shape[1]))
+        return self.head(self.encoder(x, mask=self.mask))
+
+
+def transformer_lm():
+    torch.manual_seed(0)
+    model = TinyTransformerLM()
+    x = torch.randint(0, 96, (32, 64))
+    y = torch.randint(0, 96, (32 * 64,))
+    opt = torch.optim.AdamW(model.parameters(), lr=1e-3)
+
+    def step():
+        opt.zero_grad()
+        loss = F.cross_entropy(model(x).reshape(-1, 96), y)
+        loss.backward()
+        opt.step()
+    return step
+
+
+def mha_infer():
+    torch.manual_seed(0)
+    mha = nn.MultiheadAttention(256, 8, batch_first=True).eval()
+    x = torch.randn(32, 128, 256)
+
+    def body():
+        with torch.no_grad():
+            mha(x, x, x, need_weights=False)
+    return body
+
+
 def benchmarks():
     items = []
     for name, (m, k, n) in [("sgemm_256", (256, 256, 256)), ("sgemm_512", (512, 512, 512)),
@@ -189,6 +254,10 @@ def benchmarks():
         ("lenet_train_step_b256", 20, train_step(lenet, (256, 1, 28, 28))),
         ("resnet18_train_step_b32_32px", 5, train_step(lambda: ResNet18(num_classes=10), (32, 3, 32, 32))),
         ("resnet18_infer_b1_224", 10, resnet_infer),
+        ("gru_lm_train_step_b32_s35_h256", 10, recurrent_lm(lstm=False)),
+        ("lstm_lm_train_step_b32_s35_h256", 10, recurrent_lm(lstm=True)),
+        ("transformer_lm_train_step_b32_s64_d128", 10, transformer_lm),
+        ("mha_infer_b32_s128_d256", 20, mha_infer),
     ]
     try:
         import torchvision  # noqa: F401

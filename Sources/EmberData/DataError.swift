@@ -15,6 +15,11 @@ public enum DataError: Error, CustomStringConvertible, Equatable {
     case columnCountMismatch(path: String, line: Int, expected: Int, found: Int)
     /// Loading or transforming sample `index` failed (raised by `DataLoader`, wrapping the cause).
     case sampleFailed(index: Int, reason: String)
+    /// No address delivered `name` intact; `failures` says why for each address tried ("address: reason"),
+    /// `folder` is where the file belongs (where to put it by hand).
+    case downloadFailed(name: String, folder: String, failures: [String])
+    /// A file or folder could not be created or written.
+    case unwritable(path: String, reason: String)
 
     public var description: String {
         switch self {
@@ -28,6 +33,11 @@ public enum DataError: Error, CustomStringConvertible, Equatable {
             return "\(path):\(line): the number of columns changed from \(expected) to \(found)"
         case let .sampleFailed(index, reason):
             return "DataLoader: loading sample \(index) failed: \(reason)"
+        case let .downloadFailed(name, folder, failures):
+            let tried = failures.isEmpty ? "no address to try" : failures.joined(separator: "; ")
+            return "could not download \(name) (\(tried)); put \(name) into \(folder) by hand"
+        case let .unwritable(path, reason):
+            return "cannot write \(path): \(reason)"
         }
     }
 }

@@ -12,23 +12,47 @@ import EmberIO
 import Glibc
 #endif
 
+/// The optimizers `ember train --optimizer` offers.
+public enum OptimizerChoice: String, CaseIterable { case sgd, adam, adamw }
+
+/// The learning-rate schedules `ember train --scheduler` offers: none, `step` (×0.1 every third of the
+/// epochs, `StepLR`) or `cosine` (`CosineAnnealingLR` over all epochs), stepped once per epoch.
+public enum SchedulerChoice: String, CaseIterable { case none, step, cosine }
+
 /// What a training run is asked to do; `validate()` says which values cannot work.
 public struct TrainingConfiguration {
     public var model = "lenet"
+    public var dataset: DatasetChoice = .fashionMNIST
     public var epochs = 10
-    public var batchSize = 256
-    /// The SGD learning rate; nil takes the model recipe's (the notes' value).
+    /// Mini-batch size; nil takes the model recipe's (the notes' value).
+    public var batchSize: Int?
+    /// The learning rate; nil takes the model recipe's (the notes' value).
     public var learningRate: Double?
+    public var optimizer: OptimizerChoice = .sgd
+    public var momentum = 0.0
+    public var weightDecay = 0.0
+    public var scheduler: SchedulerChoice = .none
+    /// Resize images to this height and width (and build the model for it); nil: the recipe's size.
+    public var resize: Int?
+    /// `cpu`, or `cuda` (refused: this build has no CUDA backend).
+    public var device = "cpu"
     public var workers = 2
     public var seed = 0
     /// Train on the first `limit` images only (quick runs).
     public var limit: Int?
-    /// The folder holding the Fashion-MNIST IDX files.
+    /// The folder holding the dataset's files.
     public var dataFolder: String
     /// Where logs, curves and checkpoints go.
     public var outputFolder: String
     /// Continue from `<outputFolder>/checkpoint.pt`.
     public var resume = false
+    /// A torchvision-format state dict (`.pt`/`.safetensors`) to start from; the classifier's last layer is then
+    /// replaced for the dataset's classes (fine-tuning, as the notes do with `vgg16(pretrained=True)`).
+    public var weights: String?
+    /// With `weights`: train only the new last layer.
+    public var freezeFeatures = false
+    /// Also save the model after every epoch (`model_epoch<N>.safetensors`, the CIFAR-10 course's habit).
+    public var saveEachEpoch = false
 
     public init(dataFolder: String, outputFolder: String) {
         self.dataFolder = dataFolder
@@ -42,13 +66,26 @@ public struct TrainingConfiguration {
             throw bad("unknown model '\(model)': choose \(ModelRecipe.all.map(\.name).joined(separator: ", "))")
         }
         guard (1...1_000_000).contains(epochs) else { throw bad("--epochs must be at least 1 (and at most 1000000), got \(epochs)") }
-        guard (1...(1 << 20)).contains(batchSize) else { throw bad("--batch-size must be at least 1 (and at most 1048576), got \(batchSize)") }
+        if let b = batchSize {
+            guard (1...(1 << 20)).contains(b) else { throw bad("--batch-size must be at least 1 (and at most 1048576), got \(b)") }
+        }
         if let lr = learningRate {
             guard lr.isFinite, lr > 0 else { throw bad("--lr must be a positive finite number, got \(lr)") }
+        }
+        guard momentum.isFinite, (0..<1).contains(momentum) else { throw bad("--momentum must be in [0, 1), got \(momentum)") }
+        guard weightDecay.isFinite, weightDecay >= 0 else { throw bad("--weight-decay must be a non-negative number, got \(weightDecay)") }
+        if let r = resize { guard (8...1024).contains(r) else { throw bad("--resize must be from 8 to 1024, got \(r)") } }
+        guard device == "cpu" else {
+            throw bad(device == "cuda" || device.hasPrefix("cuda:") ? "--device \(device): this build of Ember has no CUDA backend (only cpu)"
+                                                                    : "unknown device '\(device)': choose cpu")
         }
         guard (0...256).contains(workers) else { throw bad("--workers must be from 0 to 256, got \(workers)") }
         if let n = limit { guard n >= 1 else { throw bad("--limit must be at least 1, got \(n)") } }
         guard !outputFolder.isEmpty else { throw bad("--out must name a folder, got an empty string") }
+        if freezeFeatures && weights == nil { throw bad("--freeze-features needs --weights (the features to keep)") }
+        if weights != nil && !(ModelRecipe.named(model)?.isTorchvision ?? false) {
+            throw bad("--weights loads torchvision's state dicts: use --model torchvision_resnet18 or torchvision_vgg16")
+        }
     }
 }
 
@@ -63,8 +100,11 @@ public final class ClassifierTraining {
     public let configuration: TrainingConfiguration
     public let recipe: ModelRecipe
     public let model: Module
-    public let optimizer: SGD
+    public let optimizer: Optimizer
+    /// The data, preprocessed for the model (loaded by `init`).
+    public let data: TrainingData
     public var learningRate: Double { configuration.learningRate ?? recipe.learningRate }
+    public var batchSize: Int { configuration.batchSize ?? recipe.batchSize }
     /// The metrics of every finished epoch (earlier epochs included after a resume).
     public private(set) var history = TrainingHistory()
     var outputURL: URL { URL(fileURLWithPath: configuration.outputFolder) }
@@ -72,15 +112,38 @@ public final class ClassifierTraining {
     /// The run's generator: seeded with `seed` for the model, re-seeded with (seed, epoch) before each epoch.
     let generator: Generator
 
-    /// Validates `configuration` and builds the model (after `manualSeed(seed)`, so its weights depend on the seed only).
+    /// Validates `configuration`, loads the data and builds the model (its weights depend on the seed only, or
+    /// come from `weights`) and the optimizer.
     public init(_ configuration: TrainingConfiguration) throws {
         try configuration.validate()
         self.configuration = configuration
-        recipe = ModelRecipe.named(configuration.model)!
+        let recipe = ModelRecipe.named(configuration.model)!
+        self.recipe = recipe
         generator = Generator(seed: UInt64(truncatingIfNeeded: configuration.seed))
-        let recipe = recipe
-        model = withGenerator(generator) { recipe.make() }
-        optimizer = SGD(model.parameters(), lr: configuration.learningRate ?? recipe.learningRate)
+        var shape = recipe.inputShape
+        if let r = configuration.resize { shape = [shape[0], r, r] }
+        let resize = configuration.resize != nil || configuration.dataset.nominalSize.map { [$0, $0] != Array(shape.dropFirst()) } ?? true
+        data = try TrainingData(configuration.dataset, folder: configuration.dataFolder,
+                                preprocessing: Preprocessing(inputShape: shape, resize: resize, mean: recipe.mean, std: recipe.std),
+                                model: recipe.name, limit: configuration.limit)
+        let classes = data.classes.count
+        let weights = configuration.weights
+        model = try withGenerator(generator) { () throws -> Module in
+            guard let path = weights else { return recipe.make(classes) }
+            return try FineTuning.pretrained(recipe, weights: path, numClasses: classes)
+        }
+        let trainable: [Tensor]
+        if configuration.freezeFeatures {
+            trainable = FineTuning.freezeAllButHead(model)
+        } else {
+            trainable = model.parameters()
+        }
+        let lr = configuration.learningRate ?? recipe.learningRate
+        switch configuration.optimizer {
+        case .sgd: optimizer = SGD(trainable, lr: lr, momentum: configuration.momentum, weightDecay: configuration.weightDecay)
+        case .adam: optimizer = Adam(trainable, lr: lr, weightDecay: configuration.weightDecay)
+        case .adamw: optimizer = AdamW(trainable, lr: lr, weightDecay: configuration.weightDecay)
+        }
     }
 
     /// The seed of epoch `epoch`'s generator: a mix of the run's seed and the epoch.
@@ -96,12 +159,15 @@ public final class ClassifierTraining {
     private func runWithOwnGenerator(report: (String) -> Void) throws {
         let c = configuration
         try prepareOutputFolder()
-        let trainSet = try FashionMNIST(root: c.dataFolder, train: true, transform: ToTensor())
-        let testSet = try FashionMNIST(root: c.dataFolder, train: false, transform: ToTensor())
-        try checkImageSize(trainSet.data)
-        let trainData: AnyDataset<(Tensor, Int)> = c.limit.map { AnyDataset(Subset(trainSet, indices: Array(0..<Swift.min($0, trainSet.count)))) } ?? AnyDataset(trainSet)
-        let trainLoader = DataLoader(trainData, batchSize: c.batchSize, shuffle: true, numWorkers: c.workers)
-        let testLoader = DataLoader(testSet, batchSize: c.batchSize, shuffle: false, numWorkers: c.workers)
+        let trainLoader = DataLoader(data.train, batchSize: batchSize, shuffle: true, numWorkers: c.workers)
+        let testLoader = DataLoader(data.test, batchSize: batchSize, shuffle: false, numWorkers: c.workers)
+        let scheduler: LRScheduler? = {
+            switch c.scheduler {
+            case .none: return nil
+            case .step: return StepLR(optimizer, stepSize: Swift.max(1, c.epochs / 3), gamma: 0.1)
+            case .cosine: return CosineAnnealingLR(optimizer, tMax: c.epochs)
+            }
+        }()
 
         var startEpoch = 0
         if c.resume {
@@ -113,6 +179,7 @@ public final class ClassifierTraining {
             startEpoch = epoch
             history = saved ?? TrainingHistory()
             if history.epochs != epoch { history = TrainingHistory() }   // a checkpoint without history: curves restart
+            for _ in 0..<epoch { scheduler?.step() }
             report("resumed from \(checkpointURL.path) at epoch \(epoch)")
             if epoch == c.epochs {
                 report("nothing to train: the checkpoint already has \(epoch) epochs; pass --epochs \(epoch + 1) or more to continue")
@@ -125,19 +192,22 @@ public final class ClassifierTraining {
         let writer = try SummaryWriter(logDir: outputURL.appendingPathComponent("tensorboard").path,
                                        purgeStep: c.resume ? step + 1 : nil)
         if !c.resume {
-            writer.addText("config", "model=\(c.model) epochs=\(c.epochs) batch_size=\(c.batchSize) lr=\(learningRate) seed=\(c.seed) train_images=\(trainData.count)")
+            writer.addText("config", "model=\(recipe.name) dataset=\(c.dataset) epochs=\(c.epochs) batch_size=\(batchSize) lr=\(learningRate) optimizer=\(c.optimizer.rawValue) seed=\(c.seed) train_images=\(data.train.count)")
             if let (x, _) = trainLoader.first(where: { _ in true }) {
                 writer.addImages("train/first_batch", x.narrow(0, start: 0, length: Swift.min(32, x.shape[0])))
+                // Traced in eval mode: no BatchNorm statistics change, and one image is enough.
+                model.eval()
                 writer.addGraph(model: model, input: x.narrow(0, start: 0, length: 1))
+                model.train()
             }
         }
 
-        report("training \(c.model) on \(trainData.count) Fashion-MNIST images for \(c.epochs) epochs (batch \(c.batchSize), lr \(learningRate))")
+        report("training \(recipe.name) on \(data.train.count) \(c.dataset) images for \(c.epochs) epochs (batch \(batchSize), \(c.optimizer.rawValue) lr \(learningRate))")
         var lastCheckpoint: String? = c.resume ? checkpointURL.path : nil
         for epoch in startEpoch..<c.epochs {
             generator.manualSeed(ClassifierTraining.epochSeed(c.seed, epoch))
             let bar = ProgressBar(total: stepsPerEpoch, label: "epoch \(epoch + 1)/\(c.epochs)")
-            var running = Accumulator(3)
+            let running = Accumulator(3)
             let stats: (loss: Double, accuracy: Double, samplesPerSecond: Double)
             do {
                 stats = try trainEpoch(model, trainLoader, optimizer: optimizer, lossFunction: { F.crossEntropy($0, $1) }) { i, loss, acc in
@@ -151,18 +221,24 @@ public final class ClassifierTraining {
                 try? writer.close()
                 throw TrainingError.diverged(epoch: epoch + 1, step: step + 1, loss: e.loss, lastCheckpoint: lastCheckpoint)
             }
-            let testAcc = evaluateAccuracy(model, testLoader)
-            bar.finish(metrics: [("loss", stats.loss), ("train acc", stats.accuracy), ("test acc", testAcc)],
+            scheduler?.step()
+            let test = evaluate(model, testLoader)
+            bar.finish(metrics: [("loss", stats.loss), ("train acc", stats.accuracy), ("test loss", test.loss), ("test acc", test.accuracy)],
                        samplesPerSecond: stats.samplesPerSecond)
-            history.append(loss: stats.loss, trainAccuracy: stats.accuracy, testAccuracy: testAcc)
+            history.append(loss: stats.loss, trainAccuracy: stats.accuracy, testAccuracy: test.accuracy)
             // The checkpoint first: what is logged below is then never ahead of what a resume restores.
             try saveTrainingCheckpoint(model: model, optimizer: optimizer, epoch: epoch + 1,
-                                       extra: [("test_acc", .double(testAcc)), ("train_loss", .double(stats.loss)),
-                                               ("seed", .int(c.seed)), ("history", history.checkpointValue)], to: checkpointURL)
+                                       extra: [("test_acc", .double(test.accuracy)), ("train_loss", .double(stats.loss)),
+                                               ("seed", .int(c.seed)), ("history", history.checkpointValue)] + describeModel(),
+                                       to: checkpointURL)
             lastCheckpoint = checkpointURL.path
+            if c.saveEachEpoch {
+                try save(model.stateDict(), to: outputURL.appendingPathComponent("model_epoch\(epoch + 1).safetensors"))
+            }
             writer.addScalar("epoch/train_loss", stats.loss, step: step)
             writer.addScalar("epoch/train_acc", stats.accuracy, step: step)
-            writer.addScalar("epoch/test_acc", testAcc, step: step)
+            writer.addScalar("epoch/test_loss", test.loss, step: step)
+            writer.addScalar("epoch/test_acc", test.accuracy, step: step)
             for (name, p) in model.namedParameters() { writer.addHistogram("weights/\(name)", p.detach(), step: step) }
             try saveCurves()
             try writer.flush()
@@ -176,6 +252,20 @@ public final class ClassifierTraining {
           checkpoint.pt     (epoch, model, optimizer; torch.load works)
           model.safetensors
         """)
+    }
+
+    /// What `ember eval` and `ember predict` need to rebuild the model and prepare images like training did.
+    func describeModel() -> [(String, CheckpointValue)] {
+        let p = data.preprocessing
+        var out: [(String, CheckpointValue)] = [
+            ("model_name", .string(recipe.name)), ("dataset", .string(configuration.dataset.description)),
+            ("classes", .list(data.classes.map { .string($0) })), ("input_shape", .list(p.inputShape.map { .int($0) })),
+            ("resize", .bool(p.resize)),
+        ]
+        if let m = p.mean, let s = p.std {
+            out += [("normalize_mean", .list(m.map { .double($0) })), ("normalize_std", .list(s.map { .double($0) }))]
+        }
+        return out
     }
 
     /// Writes curves.svg and curves.png from the whole history.
@@ -211,12 +301,4 @@ public final class ClassifierTraining {
         }
     }
 
-    /// Refuses images whose size the model does not take, naming the file.
-    func checkImageSize(_ images: Tensor) throws {
-        let found = [1] + Array(images.shape.dropFirst())
-        guard found == recipe.inputShape else {
-            let file = (configuration.dataFolder as NSString).appendingPathComponent("train-images-idx3-ubyte.gz")
-            throw TrainingError.unsuitableImages(file: file, found: found, model: recipe.name, expected: recipe.inputShape)
-        }
-    }
 }

@@ -20,11 +20,45 @@ public func evaluateAccuracy<S: Sequence>(_ model: Module, _ batches: S) -> Doub
     let wasTraining = model.training
     model.eval()
     defer { model.train(wasTraining) }
-    var metric = Accumulator(2)
+    let metric = Accumulator(2)
     noGrad {
         for (x, y) in batches { metric.add(accuracy(model(x), y), Double(y.numel)) }
     }
     return metric[1] > 0 ? metric[0] / metric[1] : 0
+}
+
+/// Mean cross-entropy loss and accuracy of `model` over `batches`, in eval mode and without autograd
+/// (the CIFAR-10 course's test loop: `test_loss` and `test_accuracy`); restores the previous training mode.
+public func evaluate<S: Sequence>(_ model: Module, _ batches: S) -> (loss: Double, accuracy: Double) where S.Element == (Tensor, Tensor) {
+    let wasTraining = model.training
+    model.eval()
+    defer { model.train(wasTraining) }
+    let metric = Accumulator(3)
+    noGrad {
+        for (x, y) in batches {
+            let yHat = model(x)
+            let n = Double(y.numel)
+            metric.add(F.crossEntropy(yHat, y).item() * n, accuracy(yHat, y), n)
+        }
+    }
+    return metric[2] > 0 ? (metric[0] / metric[2], metric[1] / metric[2]) : (0, 0)
+}
+
+/// The confusion matrix of `model` over `batches`: `counts[true class][predicted class]`.
+public func confusionMatrix<S: Sequence>(_ model: Module, _ batches: S, classes: Int) -> [[Int]] where S.Element == (Tensor, Tensor) {
+    let wasTraining = model.training
+    model.eval()
+    defer { model.train(wasTraining) }
+    var counts = [[Int]](repeating: [Int](repeating: 0, count: classes), count: classes)
+    noGrad {
+        for (x, y) in batches {
+            let predicted = model(x).argmax(dim: 1).toArray(as: Int64.self), truth = y.toArray(as: Int64.self)
+            for (t, p) in zip(truth, predicted) where t >= 0 && Int(t) < classes && p >= 0 && Int(p) < classes {
+                counts[Int(t)][Int(p)] += 1
+            }
+        }
+    }
+    return counts
 }
 
 /// The loss of a batch was NaN or infinite: training diverged (usually a learning rate that is too large).
@@ -52,7 +86,7 @@ public func trainEpoch<S: Sequence>(_ model: Module, _ batches: S, optimizer: Op
                                     onBatch: (Int, Double, Double) -> Void = { _, _, _ in }) throws -> (loss: Double, accuracy: Double, samplesPerSecond: Double)
 where S.Element == (Tensor, Tensor) {
     model.train()
-    var metric = Accumulator(3)
+    let metric = Accumulator(3)
     var timer = Timer()
     for (i, (x, y)) in batches.enumerated() {
         timer.start()

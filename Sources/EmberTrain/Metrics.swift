@@ -12,13 +12,14 @@ public func accuracy(_ yHat: Tensor, _ y: Tensor) -> Double {
     return (predicted.to(y.dtype) == y).to(.float64).sum().item()
 }
 
-/// Sums several running quantities (`d2l.Accumulator`), e.g. loss sum, correct count, sample count.
-public struct Accumulator {
+/// Sums several running quantities (`d2l.Accumulator`), e.g. loss sum, correct count, sample count. A class, as
+/// d2l's is: `let metric = Accumulator(3)` can be passed around and added to.
+public final class Accumulator {
     public private(set) var values: [Double]
     public init(_ n: Int) { values = [Double](repeating: 0, count: n) }
-    /// Adds each argument to its slot.
-    public mutating func add(_ xs: Double...) { for (i, x) in xs.enumerated() { values[i] += x } }
-    public mutating func reset() { values = values.map { _ in 0 } }
+    /// Adds each argument to its slot (with any numbers: `metric.add(l * n, correct, n)`).
+    public func add(_ xs: Double...) { for (i, x) in xs.enumerated() { values[i] += x } }
+    public func reset() { values = values.map { _ in 0 } }
     public subscript(i: Int) -> Double { values[i] }
 }
 

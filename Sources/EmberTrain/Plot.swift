@@ -31,16 +31,43 @@ public struct LinePlot {
 
     static let colors: [(UInt8, UInt8, UInt8)] = [(31, 119, 180), (214, 39, 40), (44, 160, 44), (255, 127, 14), (148, 103, 189), (140, 86, 75)]
 
-    /// Data bounds with a little headroom; degenerate ranges are widened.
-    var bounds: (x0: Double, x1: Double, y0: Double, y1: Double) {
+    /// Round tick values covering `lo...hi`: steps of 1, 2, 2.5 or 5 × 10^k, about `target` of them
+    /// (matplotlib's choice for the notes' Animator); whole numbers only when `integers` (epochs).
+    static func niceTicks(_ lo: Double, _ hi: Double, target: Int = 5, integers: Bool = false) -> [Double] {
+        var lo = lo, hi = hi
+        if hi - lo < 1e-12 { lo -= 0.5; hi += 0.5 }
+        let raw = 0.75 * (hi - lo) / Double(target)
+        let magnitude = pow(10, floor(log10(raw)))
+        var step = [1.0, 2, 2.5, 5, 10].map { $0 * magnitude }.first { $0 >= raw } ?? 10 * magnitude
+        if integers { step = Swift.max(1, step.rounded(.up)) }
+        let first = floor(lo / step + 1e-9) * step, last = ceil(hi / step - 1e-9) * step
+        let count = Int(((last - first) / step).rounded()) + 1
+        // Printed and parsed back at 12 significant digits: 0.2, not 0.20000000000000004.
+        return (0..<Swift.max(count, 2)).map { Double(String(format: "%.12g", first + Double($0) * step))! }
+    }
+
+    /// The axes' ticks (their ends are the plot's bounds): whole epochs on x, round values on y.
+    var ticks: (x: [Double], y: [Double]) {
         let pts = series.flatMap { $0.points }
-        guard !pts.isEmpty else { return (0, 1, 0, 1) }
-        var x0 = pts.map { $0.0 }.min()!, x1 = pts.map { $0.0 }.max()!
-        var y0 = pts.map { $0.1 }.min()!, y1 = pts.map { $0.1 }.max()!
-        if x1 - x0 < 1e-12 { x0 -= 0.5; x1 += 0.5 }
-        if y1 - y0 < 1e-12 { y0 -= 0.5; y1 += 0.5 }
-        let pad = (y1 - y0) * 0.05
-        return (x0, x1, Swift.min(y0 - pad, 0 < y0 && y0 - pad < 0 ? 0 : y0 - pad), y1 + pad)
+        guard !pts.isEmpty else { return ([0, 1], [0, 1]) }
+        let xs = pts.map { $0.0 }, ys = pts.map { $0.1 }
+        let integers = xs.allSatisfy { $0 == $0.rounded() }
+        return (LinePlot.niceTicks(xs.min()!, xs.max()!, integers: integers), LinePlot.niceTicks(ys.min()!, ys.max()!))
+    }
+
+    /// Data bounds: the first and last ticks of each axis.
+    var bounds: (x0: Double, x1: Double, y0: Double, y1: Double) {
+        let (tx, ty) = ticks
+        return (tx.first!, tx.last!, ty.first!, ty.last!)
+    }
+
+    /// A tick label with as many decimals as the step needs (`0.25`, `0.5`, `2`).
+    static func label(_ v: Double, step: Double) -> String {
+        let decimals = (0...6).first { d in
+            let scaled = step * pow(10, Double(d))
+            return Swift.abs(scaled - scaled.rounded()) < 1e-6 * Swift.max(1, scaled)
+        } ?? 6
+        return String(format: "%.\(decimals)f", Swift.abs(v) < step / 1e6 ? 0 : v)
     }
 
     /// The plot as an SVG document.
@@ -52,13 +79,20 @@ public struct LinePlot {
         var s = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(width)\" height=\"\(height)\" font-family=\"sans-serif\" font-size=\"12\">\n"
         s += "<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n"
         s += "<rect x=\"\(left)\" y=\"\(top)\" width=\"\(right - left)\" height=\"\(bottom - top)\" fill=\"none\" stroke=\"black\"/>\n"
-        for i in 0...5 {
-            let yv = y0 + (y1 - y0) * Double(i) / 5, xv = x0 + (x1 - x0) * Double(i) / 5
+        let (tx, ty) = ticks
+        let sx = tx[1] - tx[0], sy = ty[1] - ty[0]
+        for yv in ty {
             s += "<line x1=\"\(left)\" x2=\"\(right)\" y1=\"\(py(yv))\" y2=\"\(py(yv))\" stroke=\"#ddd\"/>"
-            s += "<text x=\"\(left - 6)\" y=\"\(py(yv) + 4)\" text-anchor=\"end\">\(LinePlot.tick(yv))</text>\n"
-            s += "<text x=\"\(px(xv))\" y=\"\(bottom + 16)\" text-anchor=\"middle\">\(LinePlot.tick(xv))</text>\n"
+            s += "<text x=\"\(left - 6)\" y=\"\(py(yv) + 4)\" text-anchor=\"end\">\(LinePlot.label(yv, step: sy))</text>\n"
+        }
+        for xv in tx {
+            s += "<text x=\"\(px(xv))\" y=\"\(bottom + 16)\" text-anchor=\"middle\">\(LinePlot.label(xv, step: sx))</text>\n"
         }
         s += "<text x=\"\((left + right) / 2)\" y=\"\(Double(height) - 12)\" text-anchor=\"middle\">\(xLabel)</text>\n"
+        if !yLabel.isEmpty {
+            s += "<text x=\"14\" y=\"\((top + bottom) / 2)\" text-anchor=\"middle\" transform=\"rotate(-90 14 \((top + bottom) / 2))\">\(yLabel)</text>\n"
+        }
+        s += "<rect x=\"\(right - 128)\" y=\"\(top + 4)\" width=\"122\" height=\"\(Double(series.count) * 16 + 6)\" fill=\"white\" stroke=\"#bbb\"/>\n"
         for (k, ser) in series.enumerated() {
             let c = LinePlot.colors[k % LinePlot.colors.count]
             let pts = ser.points.map { "\(px($0.0)),\(py($0.1))" }.joined(separator: " ")
@@ -66,10 +100,6 @@ public struct LinePlot {
             s += "<text x=\"\(right - 120)\" y=\"\(top + 16 + Double(k) * 16)\" fill=\"rgb(\(c.0),\(c.1),\(c.2))\">\(ser.name)</text>\n"
         }
         return s + "</svg>\n"
-    }
-
-    static func tick(_ v: Double) -> String {
-        Swift.abs(v) >= 100 ? String(format: "%.0f", v) : (Swift.abs(v) >= 10 ? String(format: "%.1f", v) : String(format: "%.2f", v))
     }
 
     /// Writes the SVG atomically (the folder is created if needed).
@@ -90,12 +120,15 @@ public struct LinePlot {
         let left = 60, right = width - 20, top = 20, bottom = height - 50
         func px(_ x: Double) -> Int { left + Int((x - x0) / (x1 - x0) * Double(right - left)) }
         func py(_ y: Double) -> Int { bottom - Int((y - y0) / (y1 - y0) * Double(bottom - top)) }
-        for i in 0...5 {
-            let yv = y0 + (y1 - y0) * Double(i) / 5, xv = x0 + (x1 - x0) * Double(i) / 5
+        let (tx, ty) = ticks
+        let sx = tx[1] - tx[0], sy = ty[1] - ty[0]
+        for yv in ty {
             canvas.line(left, py(yv), right, py(yv), (225, 225, 225))
-            let label = LinePlot.tick(yv)
+            let label = LinePlot.label(yv, step: sy)
             canvas.text(label, x: left - 6 - label.count * 6, y: py(yv) - 3, (0, 0, 0))
-            let xl = LinePlot.tick(xv)
+        }
+        for xv in tx {
+            let xl = LinePlot.label(xv, step: sx)
             canvas.text(xl, x: px(xv) - xl.count * 3, y: bottom + 8, (0, 0, 0))
         }
         canvas.line(left, top, right, top, (0, 0, 0)); canvas.line(left, bottom, right, bottom, (0, 0, 0))

@@ -11,6 +11,8 @@ public enum TrainingError: Error, CustomStringConvertible, Equatable {
     case unsuitableImages(file: String, found: [Int], model: String, expected: [Int])
     /// A checkpoint field is missing, of the wrong type, out of range or does not fit the model or optimizer.
     case invalidCheckpoint(file: String, field: String, problem: String)
+    /// `--weights` names a file that is not a state dict of the model.
+    case invalidWeights(file: String, problem: String)
     /// `--resume` found a checkpoint that is already past the requested number of epochs.
     case checkpointPastEpochs(file: String, checkpointEpoch: Int, epochs: Int)
     /// The loss became NaN or infinite; nothing after the last good checkpoint was saved.
@@ -27,6 +29,8 @@ public enum TrainingError: Error, CustomStringConvertible, Equatable {
                 + "\(expected.map(String.init).joined(separator: "×")) (channels×height×width); use a dataset of that size or another --model"
         case let .invalidCheckpoint(file, field, problem):
             return "\(file): checkpoint field '\(field)' \(problem)"
+        case let .invalidWeights(file, problem):
+            return "--weights \(file) \(problem)"
         case let .checkpointPastEpochs(file, e, epochs):
             return "\(file) was saved after epoch \(e), beyond --epochs \(epochs); pass --epochs \(e + 1) or more to train further"
         case let .diverged(epoch, step, loss, last):

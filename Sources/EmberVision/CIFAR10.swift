@@ -10,13 +10,19 @@ import EmberData
 /// Unlike torchvision (which reads the Python pickles), a training folder holding only some of the five batches
 /// is accepted, so subsets work. Class names come from `batches.meta.txt` when present.
 ///
+/// With `download: true` and neither folder holding every batch file of the split, the authors' binary archive
+/// (`cifar-10-binary.tar.gz`, 162 MB; torchvision fetches the Python version instead) is downloaded into `root`
+/// from `mirrors`, checked against its published MD5, written atomically with a progress bar on standard error, and
+/// unpacked into `root/cifar-10-batches-bin/`. An archive already in `root` with the right MD5 is not fetched again.
+///
 /// ```swift
 /// let test = try CIFAR10(root: "data/cifar-10-batches-bin", train: false, transform: ToTensor())
 /// let (x, y) = try test[0]        // [3, 32, 32], 3 ("cat")
 /// ```
 ///
 /// - Throws: `DataError.missingFiles` naming `root` and the batch files; `DataError.corruptFile` naming a file
-///   whose size is not a whole number of records or that holds a label above 9.
+///   whose size is not a whole number of records or that holds a label above 9; with `download`,
+///   `DataError.downloadFailed` naming every address tried, why it failed and the folder to put the archive in.
 public struct CIFAR10: Dataset {
     /// The record size in bytes.
     public static let recordSize = 3073
@@ -33,18 +39,24 @@ public struct CIFAR10: Dataset {
     public let transform: (any Transform)?
     public let targetTransform: ((Int) -> Int)?
 
-    /// Reads CIFAR-10's Python-format batches from `root`.
+    /// Reads CIFAR-10's binary batches from `root`.
     ///
     /// - Parameters:
     ///   - root: The directory that holds the dataset's files.
     ///   - train: Read the training split (false: the test split).
     ///   - transform: Applied to each image as it is read (e.g. `ToTensor()`); nil keeps the `Image`.
     ///   - targetTransform: Applied to each label as it is read; nil keeps it.
-    public init(root: String, train: Bool = true, transform: (any Transform)? = nil, targetTransform: ((Int) -> Int)? = nil) throws {
+    ///   - download: Fetch and unpack `cifar-10-binary.tar.gz` first when the split's batches are missing.
+    ///   - mirrors: The base addresses tried in turn for the download.
+    public init(root: String, train: Bool = true, transform: (any Transform)? = nil, targetTransform: ((Int) -> Int)? = nil,
+                download: Bool = false, mirrors: [String] = CIFAR10.mirrors) throws {
         let names = train ? (1...5).map { "data_batch_\($0).bin" } : ["test_batch.bin"]
+        if download { try downloadCIFAR10Files(root: root, names: names, mirrors: mirrors) }
         let fm = FileManager.default
         let dirs = [root, (root as NSString).appendingPathComponent("cifar-10-batches-bin")]
-        guard let dir = dirs.first(where: { d in names.contains { fm.fileExists(atPath: (d as NSString).appendingPathComponent($0)) } }) else {
+        func holds(_ d: String, _ name: String) -> Bool { fm.fileExists(atPath: (d as NSString).appendingPathComponent(name)) }
+        // A folder with every batch first, then one with some (a subset).
+        guard let dir = dirs.first(where: { d in names.allSatisfy { holds(d, $0) } }) ?? dirs.first(where: { d in names.contains { holds(d, $0) } }) else {
             throw DataError.missingFiles(path: root, expected: names)
         }
         var pixels: [UInt8] = []

@@ -108,9 +108,15 @@ extension IDXImageDataset {
 
 /// Fashion-MNIST (Zalando): 60,000 train and 10,000 test 28x28 gray images of 10 clothing classes.
 ///
-/// Matches `torchvision.datasets.FashionMNIST(root, train, transform, target_transform)` except that `root` is
-/// the folder holding the four IDX files (`train-images-idx3-ubyte.gz`, ...); torchvision's layout
-/// `root/FashionMNIST/raw/` is accepted too. Nothing is downloaded.
+/// Matches `torchvision.datasets.FashionMNIST(root, train, transform, target_transform, download)` except that
+/// `root` may be the folder holding the four IDX files itself (`train-images-idx3-ubyte.gz`, ...); torchvision's
+/// layout `root/FashionMNIST/raw/` is accepted too. The `.gz` files are read as they are (torchvision unpacks them
+/// beside the archives).
+///
+/// With `download: true` and the split's files in none of those folders, the four files are downloaded into
+/// `root/FashionMNIST/raw/` from `mirrors` (torchvision's by default), each checked against torchvision's MD5
+/// and written atomically, with a progress bar on standard error. A copy ships with Ember (`BundledData`), so
+/// this is rarely needed.
 ///
 /// ```swift
 /// let train = try FashionMNIST(root: "data/fashion-mnist", train: true, transform: ToTensor())
@@ -119,7 +125,8 @@ extension IDXImageDataset {
 /// ```
 ///
 /// - Throws: `DataError.missingFiles` naming `root` and the expected files; `DataError.corruptFile` naming a
-///   file whose gzip stream, IDX magic number or size is wrong.
+///   file whose gzip stream, IDX magic number or size is wrong; with `download`, `DataError.downloadFailed`
+///   naming every address tried, why it failed and the folder to put the file in by hand.
 public struct FashionMNIST: IDXImageDataset {
     /// torchvision's class names (`.classes`).
     public static let classes = ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"]
@@ -144,7 +151,13 @@ public struct FashionMNIST: IDXImageDataset {
     ///   - train: Read the training split (false: the test split).
     ///   - transform: Applied to each image as it is read (e.g. `ToTensor()`); nil keeps the `Image`.
     ///   - targetTransform: Applied to each label as it is read; nil keeps it.
-    public init(root: String, train: Bool = true, transform: (any Transform)? = nil, targetTransform: ((Int) -> Int)? = nil) throws {
+    ///   - download: Fetch the missing IDX files first (into `root/<folder>/raw`, as torchvision does).
+    ///   - mirrors: The base addresses tried in turn for the download.
+    public init(root: String, train: Bool = true, transform: (any Transform)? = nil, targetTransform: ((Int) -> Int)? = nil,
+                download: Bool = false, mirrors: [String] = FashionMNIST.mirrors) throws {
+        if download {
+            try downloadIDXFiles(root: root, folder: "FashionMNIST", train: train, resources: FashionMNIST.resources, mirrors: mirrors)
+        }
         let idx = try IDXImagesAndLabels(root: root, folder: "FashionMNIST", train: train)
         data = idx.images; labels = idx.labels
         self.transform = transform; self.targetTransform = targetTransform; self.train = train
@@ -153,7 +166,12 @@ public struct FashionMNIST: IDXImageDataset {
 
 /// MNIST handwritten digits: 60,000 train and 10,000 test 28x28 gray images (`torchvision.datasets.MNIST`).
 ///
-/// Same file layout, errors and behaviour as `FashionMNIST`.
+/// Same file layout, errors and behaviour as `FashionMNIST`; `download: true` fetches the files into
+/// `root/MNIST/raw/` from `MNIST.mirrors` (torchvision's two mirrors) when they are missing.
+///
+/// ```swift
+/// let test = try MNIST(root: "data", train: false, transform: ToTensor(), download: true)
+/// ```
 public struct MNIST: IDXImageDataset {
     /// torchvision's class names (`.classes`).
     public static let classes = ["0 - zero", "1 - one", "2 - two", "3 - three", "4 - four", "5 - five", "6 - six", "7 - seven", "8 - eight", "9 - nine"]
@@ -170,7 +188,13 @@ public struct MNIST: IDXImageDataset {
     ///   - train: Read the training split (false: the test split).
     ///   - transform: Applied to each image as it is read (e.g. `ToTensor()`); nil keeps the `Image`.
     ///   - targetTransform: Applied to each label as it is read; nil keeps it.
-    public init(root: String, train: Bool = true, transform: (any Transform)? = nil, targetTransform: ((Int) -> Int)? = nil) throws {
+    ///   - download: Fetch the missing IDX files first (into `root/<folder>/raw`, as torchvision does).
+    ///   - mirrors: The base addresses tried in turn for the download.
+    public init(root: String, train: Bool = true, transform: (any Transform)? = nil, targetTransform: ((Int) -> Int)? = nil,
+                download: Bool = false, mirrors: [String] = MNIST.mirrors) throws {
+        if download {
+            try downloadIDXFiles(root: root, folder: "MNIST", train: train, resources: MNIST.resources, mirrors: mirrors)
+        }
         let idx = try IDXImagesAndLabels(root: root, folder: "MNIST", train: train)
         data = idx.images; labels = idx.labels
         self.transform = transform; self.targetTransform = targetTransform; self.train = train

@@ -43,7 +43,8 @@ struct BenchmarkResult {
     let name: String, medianSeconds: Double, runs: Int, gflops: Double?
     var tableLine: String {
         let g = gflops.map { String(format: "  %7.1f GFLOP/s", $0) } ?? ""
-        return name.padding(toLength: 32, withPad: " ", startingAt: 0) + String(format: "%10.3f ms", medianSeconds * 1000) + g
+        // Pad to 32 columns like the PyTorch script's `{name:<32}`; longer names are kept whole, not cut.
+        return name.padding(toLength: Swift.max(32, name.count + 1), withPad: " ", startingAt: 0) + String(format: "%10.3f ms", medianSeconds * 1000) + g
     }
     static func json(_ results: [BenchmarkResult]) -> String {
         "[" + results.map { r in
@@ -88,7 +89,7 @@ func allBenchmarks() -> [Benchmark] {
             let a = Tensor.ones([tenM])
             return { _ = VectorMath.sum(a.pointer(as: Float.self), tenM) }
         },
-    ] + trainingBenchmarks() + textBenchmarks()
+    ] + trainingBenchmarks() + textBenchmarks() + sequenceBenchmarks()
 }
 
 /// One SGD training step (forward, cross-entropy, backward, update) of `model` on a fixed random batch.

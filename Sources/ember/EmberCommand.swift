@@ -1,4 +1,4 @@
-// The `ember` command line: version, demo, bench, inspect, convert, train.
+// The `ember` command line: train, eval, predict, demo, bench, inspect, convert.
 import ArgumentParser
 import EmberKit
 
@@ -8,7 +8,7 @@ struct EmberCommand: ParsableCommand {
         commandName: "ember",
         abstract: "Ember: deep learning in Swift with PyTorch's semantics.",
         version: emberVersion,
-        subcommands: [Train.self, Demo.self, Bench.self, Inspect.self, Convert.self])
+        subcommands: [Train.self, Eval.self, Predict.self, Demo.self, Bench.self, Inspect.self, Convert.self])
 }
 
 /// The version printed by `ember --version`.

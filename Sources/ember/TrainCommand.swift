@@ -6,30 +6,55 @@ import EmberKit
 
 struct Train: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Train a classifier on Fashion-MNIST (LeNet by default, as in the notes' chapter 7).",
+        abstract: "Train a classifier of the notes (LeNet on Fashion-MNIST by default, as in chapter 7).",
         discussion: """
         Writes into --out: TensorBoard logs (tensorboard --logdir <out>), curves.svg and curves.png (loss and \
         accuracies per epoch), checkpoint.pt (epoch, model, optimizer: loads in PyTorch with torch.load) and \
         model.safetensors. --resume continues from checkpoint.pt and gives the same weights as an uninterrupted run.
         """)
 
-    @Option(help: "Model: \(ModelRecipe.all.map(\.name).joined(separator: ", ")).") var model = "lenet"
+    @Option(help: "Model: \(ModelRecipe.all.map(\.name).joined(separator: ", ")) (each with the notes' learning rate, batch size and image size).")
+    var model = "lenet"
+    @Option(help: "Dataset: fashion-mnist (ships with Ember), mnist, cifar10 (downloaded on first use), or imagefolder=PATH (PATH/train, PATH/val).")
+    var dataset = "fashion-mnist"
     @Option(help: "Epochs.") var epochs = 10
-    @Option(help: "Mini-batch size.") var batchSize = 256
-    @Option(help: "Learning rate (SGD); default: the notes' value for the model.") var lr: Double?
-    @Option(help: "Folder with the Fashion-MNIST IDX .gz files (default: $EMBER_DATA_DIR/fashion-mnist, else the copy in the package's Data/fashion-mnist).")
+    @Option(help: "Mini-batch size (default: the notes' value for the model).") var batchSize: Int?
+    @Option(help: "Learning rate (default: the notes' value for the model).") var lr: Double?
+    @Option(help: "Optimizer: sgd, adam, adamw.") var optimizer = "sgd"
+    @Option(help: "SGD momentum.") var momentum = 0.0
+    @Option(help: "Weight decay.") var weightDecay = 0.0
+    @Option(help: "Learning-rate schedule: none, step (x0.1 every third of the epochs), cosine.") var scheduler = "none"
+    @Option(help: "Resize images to N×N (default: the size the notes train the model at).") var resize: Int?
+    @Option(help: "Device: cpu (cuda is not in this build).") var device = "cpu"
+    @Option(help: "Folder with the dataset's files (default: $EMBER_DATA_DIR/<dataset>, the package's Data/, else data/<dataset> for downloads).")
     var data: String?
     @Option(help: "Output folder (default: runs/<model>).") var out: String?
     @Option(help: "DataLoader worker threads.") var workers = 2
     @Option(help: "Random seed (initialisation, shuffling).") var seed = 0
     @Option(help: "Use only the first N training images (quick runs).") var limit: Int?
+    @Option(help: "Start from torchvision weights (.pt or .safetensors) and replace the last layer for the dataset's classes.")
+    var weights: String?
+    @Flag(help: "With --weights: train only the new last layer.") var freezeFeatures = false
+    @Flag(help: "Also save the model after every epoch (model_epoch<N>.safetensors).") var saveEachEpoch = false
     @Flag(help: "Continue from <out>/checkpoint.pt.") var resume = false
 
     /// The run's configuration (the data folder is resolved in `run`, so that `validate` needs no files).
-    func trainingConfiguration(dataFolder: String) -> TrainingConfiguration {
+    func trainingConfiguration(dataFolder: String) throws -> TrainingConfiguration {
         var c = TrainingConfiguration(dataFolder: dataFolder, outputFolder: out ?? "runs/\(model)")
-        c.model = model; c.epochs = epochs; c.batchSize = batchSize; c.learningRate = lr
-        c.workers = workers; c.seed = seed; c.limit = limit; c.resume = resume
+        guard let d = DatasetChoice(argument: dataset) else {
+            throw ValidationError("unknown dataset '\(dataset)': choose fashion-mnist, mnist, cifar10 or imagefolder=PATH")
+        }
+        guard let o = OptimizerChoice(rawValue: optimizer.lowercased()) else {
+            throw ValidationError("unknown optimizer '\(optimizer)': choose \(OptimizerChoice.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        guard let s = SchedulerChoice(rawValue: scheduler.lowercased()) else {
+            throw ValidationError("unknown scheduler '\(scheduler)': choose \(SchedulerChoice.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        c.model = model; c.dataset = d; c.epochs = epochs; c.batchSize = batchSize; c.learningRate = lr
+        c.optimizer = o; c.momentum = momentum; c.weightDecay = weightDecay; c.scheduler = s; c.resize = resize
+        c.device = device; c.workers = workers; c.seed = seed; c.limit = limit; c.resume = resume
+        c.weights = weights; c.freezeFeatures = freezeFeatures
+        c.saveEachEpoch = saveEachEpoch || ModelRecipe.named(model)?.name == "cifar10_net"
         return c
     }
 
@@ -51,10 +76,12 @@ struct Train: ParsableCommand {
     }
 
     func resolveDataFolder() throws -> String {
-        if let d = data { return d }  // the dataset reports what is missing there
-        let file = "train-images-idx3-ubyte.gz"
-        if let found = BundledData.folder(for: "fashion-mnist", containing: file) { return found }
-        let looked = BundledData.candidates(for: "fashion-mnist")
-        throw ValidationError("Fashion-MNIST not found (looked in \(looked.isEmpty ? "no folder: Data/ is missing from this checkout" : looked.joined(separator: ", "))); pass --data FOLDER holding \(file) etc.")
+        guard let choice = DatasetChoice(argument: dataset) else { return data ?? "" }
+        let folder = choice.folder(explicit: data)
+        if choice == .fashionMNIST, data == nil, !FileManager.default.fileExists(atPath: folder) {
+            let looked = BundledData.candidates(for: "fashion-mnist")
+            throw ValidationError("Fashion-MNIST not found (looked in \(looked.isEmpty ? "no folder: Data/ is missing from this checkout" : looked.joined(separator: ", "))); pass --data FOLDER holding train-images-idx3-ubyte.gz etc.")
+        }
+        return folder
     }
 }

@@ -80,3 +80,41 @@ struct TrainCommandTests {
         #expect(r.stderr.contains("model.pt") && r.stderr.contains("FIFO"), "\(r.stderr)")
     }
 }
+
+@Suite("ember CLI, zoo", .serialized)
+struct ZooCommandTests {
+    @Test(arguments: [
+        (["--dataset", "imagenet"], "unknown dataset 'imagenet'"), (["--model", "lenet6"], "unknown model 'lenet6'"),
+        (["--weights", "w.pt"], "--weights loads torchvision's state dicts"), (["--freeze-features"], "--freeze-features needs --weights"),
+        (["--device", "cuda"], "this build of Ember has no CUDA backend"), (["--optimizer", "lbfgs"], "unknown optimizer 'lbfgs'"),
+        (["--scheduler", "exp"], "unknown scheduler 'exp'"), (["--resize", "3"], "--resize must be from 8 to 1024"),
+    ])
+    func badChoicesAreUsageErrors(_ c: ([String], String)) throws {
+        let r = try runEmber(["train"] + c.0)
+        #expect(r.status == 64 && r.stderr.contains(c.1), "\(c.0): exit \(r.status), \(r.stderr)")
+    }
+
+    @Test func missingWeightsFileIsOneSentence() throws {
+        let r = try runEmber(["train", "--model", "torchvision_resnet18", "--dataset", "imagefolder=/nonexistent", "--weights", "/nonexistent/w.pt"])
+        #expect(r.status == 1 && !r.stderr.contains("Backtrace"), "\(r.stderr)")
+    }
+
+    /// The README's main command on the bundled data, cut short: trains, checkpoints, and eval reads it back.
+    @Test func mainCommandRunsOnTheBundledData() throws {
+        let out = try temporaryRunFolder("main")
+        defer { try? FileManager.default.removeItem(at: out) }
+        let r = try runEmber(["train", "--limit", "64", "--epochs", "1", "--batch-size", "64", "--out", out.path])
+        #expect(r.status == 0, "\(r.stderr)")
+        for file in ["checkpoint.pt", "model.safetensors", "curves.svg", "curves.png", "tensorboard"] {
+            #expect(FileManager.default.fileExists(atPath: out.appendingPathComponent(file).path), "\(file)")
+        }
+        let e = try runEmber(["eval", "--checkpoint", out.appendingPathComponent("checkpoint.pt").path])
+        #expect(e.status == 0 && e.stdout.contains("of 10000 fashion-mnist test images") && e.stdout.contains("ankle b"), "\(e.stdout) \(e.stderr)")
+        let img = out.appendingPathComponent("shirt.png")
+        try Image(width: 28, height: 28, mode: .gray, fill: 128).writePNG(to: img.path)
+        let p = try runEmber(["predict", "--checkpoint", out.appendingPathComponent("checkpoint.pt").path, "--grid",
+                              out.appendingPathComponent("grid.png").path, img.path])
+        #expect(p.status == 0 && p.stdout.split(separator: "\n").filter { $0.contains("%") }.count == 5, "\(p.stdout) \(p.stderr)")
+        #expect(FileManager.default.fileExists(atPath: out.appendingPathComponent("grid.png").path))
+    }
+}

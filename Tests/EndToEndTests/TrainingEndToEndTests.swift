@@ -1,6 +1,7 @@
 // End to end through the public API only: models learn, checkpoints resume, the training kit writes its outputs.
 import Foundation
 import Testing
+@testable import EmberTrain
 import EmberKit
 import _EmberTestSupport
 
@@ -67,5 +68,24 @@ struct TrainingEndToEndTests {
         _ = try trainEpoch(net, loader, optimizer: opt, lossFunction: { F.crossEntropy($0, $1) })
         let acc = evaluateAccuracy(net, DataLoader(Subset(test, indices: Array(0..<2048)), batchSize: 512))
         #expect(acc > 0.55, "test accuracy \(acc) (chance is 0.10)")
+    }
+}
+
+/// The curve plot's axes read like the notes' Animator: round ticks (not 1.00, 2.80, 4.60), whole epochs.
+@Suite struct PlotTickTests {
+    @Test func ticksAreRound() {
+        #expect(LinePlot.niceTicks(1, 10, integers: true) == [0, 2, 4, 6, 8, 10])
+        #expect(LinePlot.niceTicks(-0.01, 0.48) == [-0.1, 0, 0.1, 0.2, 0.3, 0.4, 0.5])
+        #expect(LinePlot.niceTicks(0.31, 0.86) == [0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9])
+        #expect(LinePlot.niceTicks(1, 3, integers: true) == [1, 1.5, 2, 2.5, 3].filter { $0 == $0.rounded() })
+        #expect(LinePlot.label(0.25, step: 0.25) == "0.25" && LinePlot.label(2, step: 1) == "2" && LinePlot.label(-0.1, step: 0.1) == "-0.1")
+    }
+
+    @Test func svgShowsTheTicks() {
+        var plot = LinePlot(xLabel: "epoch", yLabel: "loss")
+        for e in 1...10 { plot.add("train loss", x: Double(e), y: 1 / Double(e)) }
+        let svg = plot.svg()
+        #expect(svg.contains(">0.2<") && svg.contains(">1.0<") && svg.contains(">10<") && svg.contains(">loss<"))
+        #expect(!svg.contains(">2.80<"))
     }
 }

@@ -93,11 +93,128 @@ struct ExampleTests {
         #expect(r.maxOutputDifference == 0 && r.predictionsAgree)
     }
 
+    /// Sections 2.1/2.2: memory shared with Swift both ways, and `toArray()` copying. Every value follows by hand
+    /// from the operations (the notes: `b = a.numpy(); a.add_(1)` shows `[2. 2. 2. 2. 2.]` in `b`).
+    @Test func numpySharingSharesAndCopies() throws {
+        let r = try runNumpySharing()
+        // ones(5) + 1 seen through the buffer; then b[0] = 10 written through it.
+        #expect(r.bufferAfterTensorAdd == [2, 2, 2, 2, 2])
+        #expect(r.tensorAfterBufferWrite == [10, 2, 2, 2, 2])
+        // arange(6).reshape(2, 3) with row 1 ([3, 4, 5]) scaled by 10 through the row view's buffer.
+        #expect(r.baseAfterRowViewWrite == [0, 1, 2, 30, 40, 50])
+        // A tensor over [1, 1, 1, 1, 1]: the array + 1 shows in the tensor, then the tensor's += 1 in the array.
+        #expect(r.sharedTensorAfterArrayWrite == [2, 2, 2, 2, 2])
+        #expect(r.arrayAfterTensorAdd == [3, 3, 3, 3, 3])
+        // toArray() of ones(3) is a copy: c += 1 leaves it at ones.
+        #expect(r.copyAfterAdd == [1, 1, 1] && r.tensorAfterAdd == [2, 2, 2])
+        // The notes: a = torch.tensor([3.5]); a.item(), int(a) -> 3.5, 3.
+        #expect(r.item == 3.5 && r.itemAsInt == 3)
+    }
+
+    /// Section 5.5: the notes print x2 = tensor([0, 1, 2, 3]), (tensor([0, 1, 2, 3]), tensor([0., 0., 0., 0.])),
+    /// {'x': tensor([0, 1, 2, 3]), 'y': tensor([0., 0., 0., 0.])} and a 2 × 10 `Y_clone == Y` of all True.
+    @Test func saveLoadRoundTripsTensorsAndParameters() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("ember-example-saveload-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let r = try runSaveLoad(directory: dir.path)
+        #expect(r.files == ["mlp.params", "mydict", "x-file", "x-files"])
+        // torch.save's format whatever the name: a zip archive (local file header "PK\u{3}\u{4}") holding data.pkl.
+        for name in r.files {
+            let bytes = try Data(contentsOf: dir.appendingPathComponent(name))
+            #expect(bytes.prefix(4) == Data([0x50, 0x4B, 0x03, 0x04]), "\(name) is not a zip archive")
+            #expect(bytes.range(of: Data("data.pkl".utf8)) != nil, "\(name) has no data.pkl")
+        }
+        #expect(r.x2 == [0, 1, 2, 3] && r.x2DType == .int64)
+        #expect(r.listValues == [[0, 1, 2, 3], [0, 0, 0, 0]])
+        #expect(r.dictKeys == ["x", "y"] && r.dictValues == ["x": [0, 1, 2, 3], "y": [0, 0, 0, 0]])
+        // The MLP: hidden = Linear(20, 256), output = Linear(256, 10), in PyTorch's key order and shapes.
+        #expect(r.parameterKeys == ["hidden.weight", "hidden.bias", "output.weight", "output.bias"])
+        #expect(r.parameterShapes == [[256, 20], [256], [10, 256], [10]])
+        #expect(r.yShape == [2, 10])
+        #expect(r.yCloneEqualsY.count == 20 && r.yCloneEqualsY.allSatisfy { $0 }, "Y_clone == Y: \(r.yCloneEqualsY)")
+        #expect(r.differedBeforeLoading)
+    }
+
+    /// The notes' CIFAR-10 model: `torch.Size([64, 10])`, the parameter count by hand, and `add_graph`'s boxes.
+    @Test func cifar10NetGraphHasOneBoxPerLayer() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("ember-example-cifar-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let r = try runCIFAR10NetWithTensorBoard(logDir: dir.path)
+        #expect(r.inputShape == [64, 3, 32, 32] && r.outputShape == [64, 10])
+        // 3·32·25 + 32, 32·32·25 + 32, 32·64·25 + 64, 1024·64 + 64, 64·10 + 10.
+        #expect(r.parameterCount == 2_432 + 25_632 + 51_264 + 65_600 + 650)
+        #expect(r.parameterKeys == ["model.0.weight", "model.0.bias", "model.2.weight", "model.2.bias",
+                                    "model.4.weight", "model.4.bias", "model.7.weight", "model.7.bias",
+                                    "model.8.weight", "model.8.bias"])
+        // Every op is in the box of its layer, CIFARNet/Sequential[model]/<Layer>[i]/op, the layers in order.
+        let ops = r.graphNodes.filter { $0.op.hasPrefix("aten::") }
+        try #require(!ops.isEmpty)
+        for op in ops {
+            let parts = op.name.split(separator: "/")
+            #expect(parts.count == 4 && parts[0] == "CIFARNet" && parts[1] == "Sequential[model]", "\(op.name)")
+        }
+        var order: [Substring] = []
+        for box in ops.map({ $0.name.split(separator: "/")[2] }) where order.last != box { order.append(box) }
+        #expect(order == ["Conv2d[0]", "MaxPool2d[1]", "Conv2d[2]", "MaxPool2d[3]", "Conv2d[4]", "MaxPool2d[5]",
+                          "Flatten[6]", "Linear[7]", "Linear[8]"])
+        #expect(r.graphNodes.first?.name == "input/input.1" && r.graphOutputShape == [1, 10])
+        // The event file holds the graph of the whole batch: the same node names (they do not depend on the batch).
+        let records = try tfRecords(try Data(contentsOf: URL(fileURLWithPath: r.eventFile)))
+        let graph = try #require(records.first { contains($0, "CIFARNet/Sequential[model]/Conv2d[0]/") }, "no graph in the event file")
+        for node in r.graphNodes { #expect(contains(graph, node.name), "\(node.name) is not in the logged graph") }
+    }
+
+    /// Underfitting and overfitting. The labels come from [5, 1.2, −3.4, 5.6] with noise of standard deviation 0.1,
+    /// so the cubic fit recovers them (the notes print [5.0105, 1.2354, −3.4411, 5.5953]) with a loss near the noise
+    /// floor 0.1² = 0.01. The best line through the cubic (by hand, x ~ N(0, 1)) is 3.3 + 4.0x — the notes print
+    /// [3.405, 3.994] — and leaves a residual variance 1.7²·Var(x²) + (5.6/6)²·E[(x³ − 3x)²] = 5.78 + 5.23 ≈ 11.
+    @Test func polynomialRegressionFitsTheCubic() throws {
+        let r = try runPolynomialRegression(normalEpochs: 400, linearEpochs: 100, overfitEpochs: 100)
+        #expect(Array(r.trueW[0..<4]) == [5, 1.2, -3.4, 5.6] && r.trueW[4...].allSatisfy { $0 == 0 })
+        // Feature i of a row is xⁱ/i!: the first is 1, the third is the second squared over 2.
+        for row in r.firstFeatures {
+            #expect(row.count == 20 && row[0] == 1)
+            #expect(Swift.abs(row[2] - row[1] * row[1] / 2) < 1e-5 * Swift.max(1, row[2]))
+        }
+        for (learned, truth) in zip(r.normal.weight, r.trueW) {
+            #expect(Swift.abs(learned - truth) < 0.15, "normal fit \(r.normal.weight)")
+        }
+        #expect(r.normal.weight.count == 4)
+        #expect(r.normal.trainLoss < 0.05 && r.normal.testLoss < 0.05, "normal losses \(r.normal.trainLoss), \(r.normal.testLoss)")
+        // The line cannot follow the cubic: its loss stays far above the noise floor.
+        #expect(r.linear.weight.count == 2)
+        #expect(r.linear.trainLoss > 1 && r.linear.testLoss > 1, "linear losses \(r.linear.trainLoss), \(r.linear.testLoss)")
+        #expect(Swift.abs(r.linear.weight[0] - 3.3) < 1 && Swift.abs(r.linear.weight[1] - 4.0) < 1.5, "linear fit \(r.linear.weight)")
+        // All 20 features contain the cubic's four: training fits far better than the line.
+        #expect(r.overfit.weight.count == 20)
+        #expect(r.overfit.trainLoss < r.linear.trainLoss, "overfit \(r.overfit.trainLoss) vs linear \(r.linear.trainLoss)")
+        // The curves: epoch 1, then every 20 epochs.
+        #expect(r.normal.curve.map(\.epoch) == [1] + stride(from: 20, through: 400, by: 20).map { $0 })
+    }
+
+    /// Section 3.7 from scratch: 20 examples pin w in only 20 of its 200 directions, so without the penalty the
+    /// other 180 keep their N(0, 1) start (norm ≈ √180 ≈ 13.4; the notes print ≈ 13–14). With λ = 3 each of the
+    /// 4 × 100 steps scales w by 1 − 0.003·3, so the start shrinks by 0.991⁴⁰⁰ ≈ 0.027 (the notes print ≈ 0.36).
+    @Test func weightDecayShrinksWeightsAndHelpsTheTestLoss() throws {
+        let r = try runWeightDecayScratch()
+        #expect(r.numInputs == 200 && r.nTrain == 20 && r.nTest == 100)
+        #expect(r.withoutDecay.lambda == 0 && r.withDecay.lambda == 3)
+        #expect(r.withoutDecay.weightNorm > 10, "norm without decay \(r.withoutDecay.weightNorm)")
+        #expect(r.withDecay.weightNorm < 1, "norm with decay \(r.withDecay.weightNorm)")
+        #expect(r.withDecay.weightNorm < r.withoutDecay.weightNorm / 10)
+        // Without the penalty the model fits the 20 training examples and not the test set; the penalty helps.
+        #expect(r.withoutDecay.trainLoss < r.withoutDecay.testLoss)
+        #expect(r.withDecay.testLoss < r.withoutDecay.testLoss,
+                "test loss with decay \(r.withDecay.testLoss), without \(r.withoutDecay.testLoss)")
+        #expect(r.withDecay.curve.count == 20 && r.withDecay.curve.last?.epoch == 100)
+    }
+
     /// The dispatcher: `ember-examples` with no name lists the examples; an unknown name fails; a name runs it.
     @Test(.enabled(if: examplesBinary != nil)) func dispatcherRunsExamplesByName() throws {
         let listing = try runBinary([])
         #expect(listing.status == 0)
-        for name in ["TensorBasics", "LinearRegressionScratch", "SoftmaxRegressionConcise", "MLPWithDropoutAndWeightDecay", "CNNWithTensorBoard"] {
+        for name in ["TensorBasics", "NumpySharing", "LinearRegressionScratch", "SoftmaxRegressionConcise", "PolynomialRegression",
+                     "WeightDecayScratch", "MLPWithDropoutAndWeightDecay", "SaveLoad", "CNNWithTensorBoard", "CIFAR10NetWithTensorBoard"] {
             #expect(listing.output.contains(name))
         }
         #expect(try runBinary(["NoSuchExample"]).status == 2)

@@ -90,7 +90,12 @@ extension PartialRangeThrough: TensorIndex where Bound == Int {
     public var tensorIndexKind: TensorIndexKind { .slice(start: nil, end: upperBound == -1 ? nil : upperBound + 1, step: 1) }
 }
 extension Tensor: TensorIndex {
-    public var tensorIndexKind: TensorIndexKind { .tensor(self) }
+    /// A 0-d integer tensor is an integer position, as in PyTorch (`x[t]` is a view, `x[t.item()]`'s twin);
+    /// any other tensor is an advanced index or a mask.
+    public var tensorIndexKind: TensorIndexKind {
+        if rank == 0, dtype.isInteger { return .index(Int(readInt64(atOffset: 0))) }
+        return .tensor(self)
+    }
 }
 extension Array: TensorIndex where Element == Int {
     /// A Swift array of positions, like a Python list in an index: an int64 index tensor.

@@ -218,7 +218,11 @@ public final class Categorical: Distribution {
 /// Counts of `totalCount` independent draws from `probs` over K categories (`torch.distributions.Multinomial`).
 ///
 /// Samples have shape `shape + batchShape + [K]`, each row summing to `totalCount`, in `probs`' dtype.
-/// The draws are PyTorch's (a Categorical sample of shape `[totalCount] + shape`, then counted).
+/// The draws are PyTorch's (a Categorical sample of shape `[totalCount] + shape`, then counted) whenever that
+/// Categorical sample holds two or more values per distribution. With exactly one (`totalCount: 1` and no sample
+/// shape), PyTorch's `multinomial` switches to its one-sample path — an exponential race, `argmax(p / Exp(1))`,
+/// drawn through MKL's exponential generator on x86 — so Ember's samples follow the same distribution but are
+/// not PyTorch's values for the same seed there.
 ///
 /// ```swift
 /// let counts = Multinomial(totalCount: 10, probs: Tensor.ones(6) / 6).sample([500])   // [500, 6]

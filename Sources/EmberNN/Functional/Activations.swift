@@ -38,6 +38,13 @@ extension F {
         emberCheck(weight.rank == 2 || weight.rank == 1, "linear", "expected weight to be 1-D or 2-D, but got weight of size \(shapeString(weight.shape))")
         emberCheck(input.rank >= 1 && input.shape[input.rank - 1] == weight.shape[weight.rank - 1], "linear",
                    "mat1 and mat2 shapes cannot be multiplied (\(input.numel / Swift.max(input.shape.last ?? 1, 1))x\(input.shape.last ?? 0) and \(weight.shape.reversed().map(String.init).joined(separator: "x")))")
+        if input.rank > 2 && weight.rank == 2 {
+            // Fold the leading dims into one GEMM, as PyTorch does: a batched product against the same weight
+            // would multiply (and pack the weight) once per leading index.
+            let lead = Array(input.shape.dropLast())
+            let y = F.linear(input.reshape([-1, input.shape[input.rank - 1]]), weight, bias: bias)
+            return y.view(lead + [weight.shape[0]])
+        }
         let y = input.matmul(weight.rank == 2 ? weight.t() : weight)
         return bias.map { y + $0 } ?? y
     }

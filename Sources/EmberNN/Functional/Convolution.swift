@@ -6,7 +6,8 @@ extension F {
     /// 2-d convolution over NCHW input, matching `torch.nn.functional.conv2d` (cross-correlation, as PyTorch).
     ///
     /// `stride`, `dilation` take an `Int` or `[h, w]`; `padding` an `Int`, `[h, w]`, `"same"` or `"valid"`.
-    /// Unbatched `[C, H, W]` input is accepted, as in PyTorch. Float32 and float64.
+    /// Unbatched `[C, H, W]` input is accepted, as in PyTorch. Float32 and float64; integer tensors of one dtype
+    /// give an exact integer result of that dtype (computed in float64, exact while sums stay below 2^53).
     ///
     /// Shape: input `[N, C, H, W]`, weight `[O, C / groups, kH, kW]`, bias `[O]` →
     /// `[N, O, (H + 2·pH − dH·(kH − 1) − 1) / sH + 1, …]`.
@@ -57,6 +58,15 @@ extension F {
     /// Shared 2-d convolution: argument checks, forward kernel, and `ConvolutionBackward0`.
     static func convolution(_ input: Tensor, _ weight: Tensor, bias: Tensor?, stride: [Int], padding: ConvPadding,
                             dilation: [Int], groups: Int, op: String) -> Tensor {
+        if input.dtype.isInteger && weight.dtype.isInteger {
+            // Integer convolution (the notes' first example, `conv2d` of int64 tensors): computed in float64,
+            // where sums of integer products are exact below 2^53, and given back in the inputs' dtype, as PyTorch.
+            emberCheck(input.dtype == weight.dtype && (bias.map { $0.dtype == input.dtype } ?? true), op,
+                       "expected input, weight and bias of one dtype, got \(input.dtype), \(weight.dtype)\(bias.map { " and \($0.dtype)" } ?? "")")
+            let out = convolution(input.double(), weight.double(), bias: bias?.double(), stride: stride, padding: padding,
+                                  dilation: dilation, groups: groups, op: op)
+            return out.round().to(input.dtype)
+        }
         checkFloatInputs(op, ("input", input), ("weight", weight))
         if let b = bias { checkFloatInputs(op, ("input", input), ("bias", b)) }
         emberCheck(groups > 0, op, "non-positive groups is not supported")

@@ -33,8 +33,7 @@ public final class Linear: Module {
 
     public override func forward(_ input: Tensor) -> Tensor {
         emberCheck(input.shape.last == inFeatures, "linear", "mat1 and mat2 shapes cannot be multiplied (\(input.shape.dropLast().reduce(1, *))x\(input.shape.last ?? 0) and \(inFeatures)x\(outFeatures))")
-        let y = input.matmul(weight.t())
-        return bias.map { y + $0 } ?? y
+        return F.linear(input, weight, bias: bias)
     }
     public override var extraDescription: String { "in_features=\(inFeatures), out_features=\(outFeatures), bias=\(bias != nil ? "True" : "False")" }
 }

@@ -50,7 +50,9 @@ public final class BasicBlock: Module {
 public final class ResNet18: Module {
     public let conv1: Conv2d, bn1: BatchNorm2d, relu: ReLU, maxpool: MaxPool2d
     public let layer1: Sequential, layer2: Sequential, layer3: Sequential, layer4: Sequential
-    public let avgpool: AdaptiveAvgPool2d, fc: Linear
+    public let avgpool: AdaptiveAvgPool2d
+    /// The classifier; assign a new `Linear` to fine-tune for other classes (`net.fc = nn.Linear(512, 2)`).
+    public var fc: Linear
 
     /// `inChannels` other than 3 is an Ember extension (torchvision's stem always takes 3 channels).
     public init(numClasses: Int = 1000, inChannels: Int = 3) {

@@ -1,0 +1,90 @@
+// The fused recurrent node (hand-written BPTT): finite-difference gradchecks of every input including the recurrent
+// weights, and second derivatives (finite differences of the recorded first derivatives).
+import Testing
+import Foundation
+import Ember
+@testable import EmberNN
+import _EmberTestSupport
+
+@Suite("RecurrentSequence")
+struct RecurrentSequenceTests {
+    static let modes: [RecurrentMode] = [.rnnTanh, .rnnRelu, .gru, .lstm]
+
+    @Test(arguments: modes, [false, true])
+    func fusedNodeGradcheck(_ mode: RecurrentMode, reverse: Bool) {
+        let h = 3, g = mode.gateCount * h
+        var inputs = [sample([4, 2, g]), sample([2, h], seed: 2)]
+        if mode == .lstm { inputs.append(sample([2, h], seed: 3)) }
+        inputs += [sample([g, h], seed: 4), sample([g], seed: 5)]
+        let lstm = mode == .lstm
+        #expect(gradcheck(inputs) { x in
+            recurrentSequence(mode, xGates: x[0], h0: x[1], c0: lstm ? x[2] : nil, weightHH: x[lstm ? 3 : 2], biasHH: x[lstm ? 4 : 3], reverse: reverse)
+        } == nil)
+    }
+
+    /// With 40 sequences the GEMM would pack W_hh, so the node multiplies by the prepacked weight (accumulating
+    /// into the step's input projection): gradcheck that path too, and compare float32 with the composed form.
+    @Test(arguments: modes)
+    func prepackedWeightPath(_ mode: RecurrentMode) throws {
+        let h = 2, g = mode.gateCount * h, batch = 40
+        #expect(PackedGemmOperand(sample([g, h]), rowsOfA: batch) != nil)
+        #expect(PackedGemmOperand(sample([h, g]).float(), rowsOfA: batch) != nil)
+        let lstm = mode == .lstm
+        var inputs = [sample([2, batch, g]), sample([batch, h], seed: 2)]
+        if lstm { inputs.append(sample([batch, h], seed: 3)) }
+        inputs += [sample([g, h], seed: 4), sample([g], seed: 5)]
+        func run(_ x: [Tensor], composed: Bool = false) -> Tensor {
+            let f = composed ? composedRecurrentSequence : recurrentSequence
+            return f(mode, x[0], x[1], lstm ? x[2] : nil, x[lstm ? 3 : 2], x[lstm ? 4 : 3], false)
+        }
+        #expect(gradcheck(inputs) { run($0) } == nil)
+        let f32 = inputs.map { $0.float().requiresGrad_() }
+        let a = run(f32), b = run(f32.map { $0.detach().requiresGrad_() }, composed: true)
+        #expect(closeness(a, b, rtol: 1e-5, atol: 1e-6) == nil)
+    }
+
+    /// Second derivatives by finite differences of the recorded first derivatives, for the fused node (which
+    /// differentiates its per-step form under createGraph) and for multi-head attention.
+    @Test(arguments: modes)
+    func secondDerivativesByFiniteDifferences(_ mode: RecurrentMode) {
+        let h = 2, g = mode.gateCount * h
+        let lstm = mode == .lstm
+        var inputs = [sample([3, 1, g]), sample([1, h], seed: 2)]
+        if lstm { inputs.append(sample([1, h], seed: 3)) }
+        inputs.append(sample([g, h], seed: 4))
+        checkSecondOrder(inputs, "\(mode)") { x in
+            recurrentSequence(mode, xGates: x[0], h0: x[1], c0: lstm ? x[2] : nil, weightHH: x[lstm ? 3 : 2], biasHH: nil, reverse: true)
+        }
+    }
+
+    @Test func multiheadAttentionSecondDerivatives() {
+        _ = manualSeed(8)
+        let mha = MultiheadAttention(4, 2, batchFirst: true, dtype: .float64)
+        checkSecondOrder([sample([1, 3, 4]), sample([1, 2, 4], seed: 2)], "mha") { x in
+            mha(x[0], x[1], x[1], needWeights: false).output
+        }
+    }
+}
+
+/// The first derivatives of `f(inputs)·direction` with respect to every input, flattened, with the graph recorded.
+private func firstDerivatives(_ inputs: [Tensor], _ f: ([Tensor]) -> Tensor) -> Tensor {
+    enableGrad {
+        let xs = inputs.map { $0.requiresGrad ? $0 : $0.detach().requiresGrad_() }
+        let y = f(xs)
+        let direction = sample(y.shape, seed: 99)
+        let grads = grad(of: [(y * direction).sum()], with: xs, createGraph: true, allowUnused: true)
+        return Tensor.cat(zip(grads, xs).map { ($0 ?? Tensor.zerosLike($1)).reshape([-1]) }, dim: 0)
+    }
+}
+
+/// The recorded first derivatives equal the plain (fused) ones, and their own derivatives agree with finite differences.
+private func checkSecondOrder(_ inputs: [Tensor], _ label: String, sourceLocation: SourceLocation = #_sourceLocation,
+                              _ f: @escaping ([Tensor]) -> Tensor) {
+    let leaves = inputs.map { $0.detach().requiresGrad_() }
+    let y = f(leaves)
+    let plain = grad(of: [(y * sample(y.shape, seed: 99)).sum()], with: leaves, allowUnused: true)
+    let plainFlat = Tensor.cat(zip(plain, leaves).map { ($0 ?? Tensor.zerosLike($1)).reshape([-1]) }, dim: 0)
+    #expect(closeness(firstDerivatives(inputs, f), plainFlat, rtol: 1e-10, atol: 1e-12, label: label) == nil,
+            "first derivatives, \(label)", sourceLocation: sourceLocation)
+    #expect(gradcheck(inputs) { firstDerivatives($0, f) } == nil, "second derivatives, \(label)", sourceLocation: sourceLocation)
+}
