@@ -45,7 +45,8 @@ func runMLPWithDropoutAndWeightDecay(epochs: Int = 3, lr: Double = 0.1, weightDe
     let weights = named.filter { $0.0.hasSuffix("weight") }, biases = named.filter { !$0.0.hasSuffix("weight") }
     let trainer = SGD([ParamGroup(weights.map { $0.1 }, ["weight_decay": .number(weightDecay)]),
                        ParamGroup(biases.map { $0.1 })], lr: lr)
-    let groupDecays = trainer.paramGroups.map { $0["weight_decay"]!.double }
+    // The groups' keys are read into SGD's typed options when the optimizer is built.
+    let groupDecays = trainer.paramGroups.map { $0.options(as: SGD.Options.self).weightDecay }
     print("decayed: \(weights.map { $0.0 }) (weight_decay \(groupDecays[0])); not decayed: \(biases.map { $0.0 })")
 
     let (train, test) = syntheticImageClasses(trainCount: 768, testCount: 512, seed: seed)

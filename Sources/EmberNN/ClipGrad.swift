@@ -12,6 +12,12 @@ import Ember
 /// let norm = clipGradNorm_(model.parameters(), maxNorm: 1)
 /// optimizer.step()
 /// ```
+///
+/// - Parameters:
+///   - parameters: The tensors whose gradients are rescaled.
+///   - maxNorm: The largest total norm allowed.
+///   - normType: The order of the norm (2: Euclidean, `.infinity`: largest absolute value).
+///   - errorIfNonfinite: Stop when the total norm is NaN or infinite instead of scaling by it.
 @discardableResult
 public func clipGradNorm_(_ parameters: [Tensor], maxNorm: Double, normType: Double = 2, errorIfNonfinite: Bool = false) -> Tensor {
     let grads = parameters.compactMap { $0.grad }

@@ -11,6 +11,11 @@ public enum FineTuning {
     /// The model of `recipe` with the weights in `path` (a torchvision-format state dict, `.pt` or
     /// `.safetensors`), its last layer replaced by a fresh `Linear` for `numClasses` when the weights were
     /// trained for another number of classes (`vgg.classifier[6] = nn.Linear(4096, n)`, `net.fc = ...`).
+    ///
+    /// - Parameters:
+    ///   - recipe: The model to build.
+    ///   - path: The torchvision-format weights (`.pt` or `.safetensors`).
+    ///   - numClasses: The number of classes of the task to fine-tune for.
     public static func pretrained(_ recipe: ModelRecipe, weights path: String, numClasses: Int) throws -> Module {
         let sd = try loadStateDict(from: URL(fileURLWithPath: path))
         let headKey = sd.names.last { $0.hasSuffix(".weight") && sd[$0]!.rank == 2 }

@@ -45,6 +45,11 @@ public func evaluate<S: Sequence>(_ model: Module, _ batches: S) -> (loss: Doubl
 }
 
 /// The confusion matrix of `model` over `batches`: `counts[true class][predicted class]`.
+///
+/// - Parameters:
+///   - model: The classifier (run in eval mode).
+///   - batches: The (inputs, labels) batches to evaluate.
+///   - classes: The number of classes.
 public func confusionMatrix<S: Sequence>(_ model: Module, _ batches: S, classes: Int) -> [[Int]] where S.Element == (Tensor, Tensor) {
     let wasTraining = model.training
     model.eval()

@@ -7,6 +7,13 @@ import CEmberImage
 
 /// Lays `images` out in rows of `columns` cells of `cell`×`cell` pixels (each image scaled to fit, nearest
 /// neighbour), with its caption under it, and writes the grid as a PNG atomically.
+///
+/// - Parameters:
+///   - images: The images, in reading order.
+///   - captions: One caption per image.
+///   - columns: The number of cells per row.
+///   - cell: The size in pixels of each square cell.
+///   - url: The PNG file to write.
 public func saveImageGrid(_ images: [Image], captions: [String], columns: Int = 4, cell: Int = 128, to url: URL) throws {
     emberCheck(images.count == captions.count, "saveImageGrid", "\(images.count) images but \(captions.count) captions")
     emberCheck(columns > 0 && cell >= 16, "saveImageGrid", "columns must be positive and cells at least 16 pixels")

@@ -88,6 +88,13 @@ public struct TrainingData {
 
     /// Loads `choice` from `folder` and prepares its images as `preprocessing` says; `model` names the model in
     /// messages.
+    ///
+    /// - Parameters:
+    ///   - choice: The dataset.
+    ///   - folder: The folder that holds it.
+    ///   - preprocessing: What is done to each image.
+    ///   - model: The model's name, for messages.
+    ///   - limit: Use only the first this many images of each split (nil: all).
     public init(_ choice: DatasetChoice, folder: String, preprocessing: Preprocessing, model: String, limit: Int? = nil) throws {
         self.preprocessing = preprocessing
         let transform = preprocessing.transform(storedChannels: choice.channels)
@@ -136,6 +143,13 @@ public struct Preprocessing: Equatable {
     public var mean: [Double]?
     public var std: [Double]?
 
+    /// The preprocessing for a model's input.
+    ///
+    /// - Parameters:
+    ///   - inputShape: The model's input `[C, H, W]`.
+    ///   - resize: Resize images to the input size (else they must have it).
+    ///   - mean: The per-channel mean to subtract after `ToTensor` (nil: none).
+    ///   - std: The per-channel standard deviation to divide by.
     public init(inputShape: [Int], resize: Bool, mean: [Double]? = nil, std: [Double]? = nil) {
         self.inputShape = inputShape
         self.resize = resize

@@ -29,6 +29,12 @@ public enum DatasetDownload {
     /// - Throws: `DataError.downloadFailed` naming every address tried with its reason (HTTP status, no
     ///   connection, body shorter than announced, MD5 mismatch) and the folder to put the file in by hand;
     ///   `DataError.unwritable` when the folder or file cannot be written.
+    ///
+    /// - Parameters:
+    ///   - file: The file to fetch: its name, size and MD5.
+    ///   - mirrors: Base addresses tried in order; the file's name is appended.
+    ///   - folder: The folder the file goes into (created when missing).
+    ///   - timeout: Seconds without data after which a mirror is given up.
     @discardableResult
     public static func fetch(_ file: DownloadableFile, mirrors: [String], into folder: String,
                              timeout: TimeInterval = defaultTimeout) throws -> String {

@@ -17,6 +17,13 @@ public final class PositionalEncoding: Module {
     /// The table `[1, maxLen, numHiddens]` (a plain tensor, not a parameter or buffer, as in d2l).
     public let P: Tensor
 
+    /// The notes' sinusoidal encoding table, with dropout.
+    ///
+    /// - Parameters:
+    ///   - numHiddens: The size of each position's encoding (positive and even).
+    ///   - dropout: The dropout probability.
+    ///   - maxLen: The longest sequence the table covers.
+    ///   - dtype: The element type of the table or the weights.
     public init(_ numHiddens: Int, dropout: Double, maxLen: Int = 1000, dtype: DType = .float32) {
         emberCheck(numHiddens > 0 && numHiddens % 2 == 0, "PositionalEncoding", "num_hiddens must be positive and even, but got \(numHiddens)")
         self.numHiddens = numHiddens; self.maxLen = maxLen
@@ -49,6 +56,13 @@ public final class DotProductAttention: Module {
     /// The weights of the last call, `[B, Q, K]`.
     public private(set) var attentionWeights: Tensor?
     public init(dropout: Double) { self.dropout = Dropout(dropout) }
+    /// Attends from `queries` to `keys`/`values`, masking keys past `validLens`; keeps the weights in `attentionWeights`.
+    ///
+    /// - Parameters:
+    ///   - queries: The queries `[B, Q, d]`.
+    ///   - keys: The keys `[B, K, d]`.
+    ///   - values: The values `[B, K, v]`.
+    ///   - validLens: The number of valid keys per batch row (`[B]`) or per query (`[B, Q]`); nil: all keys.
     public func callAsFunction(_ queries: Tensor, _ keys: Tensor, _ values: Tensor, validLens: Tensor? = nil) -> Tensor {
         let op = "DotProductAttention"
         emberCheck(queries.rank == 3 && keys.rank == 3 && values.rank == 3, op, "expected 3-D queries, keys and values, but got \(shapeString(queries.shape)), \(shapeString(keys.shape)), \(shapeString(values.shape))")
@@ -76,6 +90,14 @@ public final class AdditiveAttention: Module {
     public let dropout: Dropout
     /// The weights of the last call, `[B, Q, K]`.
     public private(set) var attentionWeights: Tensor?
+    /// Additive attention with bias-free projections of the given sizes.
+    ///
+    /// - Parameters:
+    ///   - keySize: The number of features of each key.
+    ///   - querySize: The number of features of each query.
+    ///   - numHiddens: The size of each position's encoding (positive and even).
+    ///   - dropout: The dropout probability.
+    ///   - dtype: The element type of the table or the weights.
     public init(keySize: Int, querySize: Int, numHiddens: Int, dropout: Double, dtype: DType = .float32) {
         wK = Linear(keySize, numHiddens, bias: false, dtype: dtype)
         wQ = Linear(querySize, numHiddens, bias: false, dtype: dtype)
@@ -83,6 +105,13 @@ public final class AdditiveAttention: Module {
         self.dropout = Dropout(dropout)
     }
     public override func namedChildren() -> [(String, Module)] { [("W_k", wK), ("W_q", wQ), ("w_v", wV), ("dropout", dropout)] }
+    /// Attends from `queries` to `keys`/`values`, masking keys past `validLens`; keeps the weights in `attentionWeights`.
+    ///
+    /// - Parameters:
+    ///   - queries: The queries `[B, Q, d]`.
+    ///   - keys: The keys `[B, K, d]`.
+    ///   - values: The values `[B, K, v]`.
+    ///   - validLens: The number of valid keys per batch row (`[B]`) or per query (`[B, Q]`); nil: all keys.
     public func callAsFunction(_ queries: Tensor, _ keys: Tensor, _ values: Tensor, validLens: Tensor? = nil) -> Tensor {
         let op = "AdditiveAttention"
         emberCheck(queries.rank == 3 && keys.rank == 3 && values.rank == 3 && keys.shape[1] == values.shape[1], op,

@@ -30,6 +30,17 @@ public final class MultiheadAttention: Module {
     @Parameter public var inProjBias: Tensor?
     public let outProj: Linear
 
+    /// Multi-head attention initialised as PyTorch's.
+    ///
+    /// - Parameters:
+    ///   - embedDim: The model's feature size `E` (queries and output).
+    ///   - numHeads: The number of heads (must divide `embedDim`).
+    ///   - dropout: The dropout probability on the attention weights.
+    ///   - bias: Whether the input and output projections have biases.
+    ///   - kdim: The number of features of the keys (nil: `embedDim`).
+    ///   - vdim: The number of features of the values (nil: `embedDim`).
+    ///   - batchFirst: Inputs and outputs are `[batch, seq, feature]` instead of `[seq, batch, feature]`.
+    ///   - dtype: The element type of the parameters.
     public init(_ embedDim: Int, _ numHeads: Int, dropout: Double = 0, bias: Bool = true, kdim: Int? = nil, vdim: Int? = nil,
                 batchFirst: Bool = false, dtype: DType = .float32) {
         emberCheck(embedDim > 0 && numHeads > 0, "MultiheadAttention", "embed_dim and num_heads must be greater than 0, got embed_dim=\(embedDim) and num_heads=\(numHeads) instead")
@@ -52,6 +63,16 @@ public final class MultiheadAttention: Module {
 
     /// Attends from `query` to `key`/`value`. Returns the output and, with `needWeights`, the attention weights
     /// (averaged over heads when `averageAttnWeights`). `isCausal` adds a causal mask when `attnMask` is nil.
+    ///
+    /// - Parameters:
+    ///   - query: The queries `[L, B, E]` (`[B, L, E]` with `batchFirst`).
+    ///   - key: The keys `[S, B, kdim]`.
+    ///   - value: The values `[S, B, vdim]`.
+    ///   - keyPaddingMask: `[B, S]` bool, true for keys to ignore; nil: none.
+    ///   - needWeights: Also return the attention weights.
+    ///   - attnMask: `[L, S]` or `[B·heads, L, S]`: bool (true = not allowed) or float added to the scores; nil: none.
+    ///   - averageAttnWeights: Average the returned weights over the heads.
+    ///   - isCausal: Use a causal mask when `attnMask` is nil.
     public func callAsFunction(_ query: Tensor, _ key: Tensor, _ value: Tensor, keyPaddingMask: Tensor? = nil,
                                needWeights: Bool = true, attnMask: Tensor? = nil, averageAttnWeights: Bool = true,
                                isCausal: Bool = false) -> (output: Tensor, weights: Tensor?) {

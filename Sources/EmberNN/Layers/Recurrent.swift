@@ -10,6 +10,8 @@ import Ember
 /// projection (one GEMM) and applies the gates with a handful of tensor ops. Each layer and direction is one
 /// autograd node with a hand-written backpropagation through time (`recurrentSequence`); gradients of any order
 /// follow (double backward differentiates the recorded per-step form).
+///
+/// Shape: as `RNN`, `GRU` and `LSTM`.
 public class RecurrentBase: Module {
     public let mode: RecurrentMode
     public let inputSize: Int, hiddenSize: Int, numLayers: Int
@@ -143,6 +145,18 @@ public class RecurrentBase: Module {
 /// ```
 public final class RNN: RecurrentBase {
     public enum Nonlinearity: Sendable { case tanh, relu }
+    /// An Elman RNN initialised as PyTorch's.
+    ///
+    /// - Parameters:
+    ///   - inputSize: The number of features of each input step.
+    ///   - hiddenSize: The number of features of the hidden state.
+    ///   - numLayers: The number of stacked layers.
+    ///   - nonlinearity: The activation, `.tanh` or `.relu`.
+    ///   - bias: Whether the layer has learnable biases.
+    ///   - batchFirst: Inputs and outputs are `[batch, seq, feature]` instead of `[seq, batch, feature]`.
+    ///   - dropout: Dropout on the outputs of every layer but the last (training only).
+    ///   - bidirectional: Run a second direction over the reversed sequence and concatenate both outputs.
+    ///   - dtype: The element type of the parameters.
     public init(_ inputSize: Int, _ hiddenSize: Int, numLayers: Int = 1, nonlinearity: Nonlinearity = .tanh, bias: Bool = true,
                 batchFirst: Bool = false, dropout: Double = 0, bidirectional: Bool = false, dtype: DType = .float32) {
         super.init(mode: nonlinearity == .tanh ? .rnnTanh : .rnnRelu, inputSize: inputSize, hiddenSize: hiddenSize, numLayers: numLayers,
@@ -166,6 +180,17 @@ public final class RNN: RecurrentBase {
 /// let (y, state) = gru(x, nil)
 /// ```
 public final class GRU: RecurrentBase {
+    /// A GRU initialised as PyTorch's.
+    ///
+    /// - Parameters:
+    ///   - inputSize: The number of features of each input step.
+    ///   - hiddenSize: The number of features of the hidden state.
+    ///   - numLayers: The number of stacked layers.
+    ///   - bias: Whether the layer has learnable biases.
+    ///   - batchFirst: Inputs and outputs are `[batch, seq, feature]` instead of `[seq, batch, feature]`.
+    ///   - dropout: Dropout on the outputs of every layer but the last (training only).
+    ///   - bidirectional: Run a second direction over the reversed sequence and concatenate both outputs.
+    ///   - dtype: The element type of the parameters.
     public init(_ inputSize: Int, _ hiddenSize: Int, numLayers: Int = 1, bias: Bool = true, batchFirst: Bool = false,
                 dropout: Double = 0, bidirectional: Bool = false, dtype: DType = .float32) {
         super.init(mode: .gru, inputSize: inputSize, hiddenSize: hiddenSize, numLayers: numLayers, bias: bias,
@@ -190,6 +215,17 @@ public final class GRU: RecurrentBase {
 /// let (y, (h, c)) = lstm(x, nil)
 /// ```
 public final class LSTM: RecurrentBase {
+    /// An LSTM initialised as PyTorch's.
+    ///
+    /// - Parameters:
+    ///   - inputSize: The number of features of each input step.
+    ///   - hiddenSize: The number of features of the hidden state.
+    ///   - numLayers: The number of stacked layers.
+    ///   - bias: Whether the layer has learnable biases.
+    ///   - batchFirst: Inputs and outputs are `[batch, seq, feature]` instead of `[seq, batch, feature]`.
+    ///   - dropout: Dropout on the outputs of every layer but the last (training only).
+    ///   - bidirectional: Run a second direction over the reversed sequence and concatenate both outputs.
+    ///   - dtype: The element type of the parameters.
     public init(_ inputSize: Int, _ hiddenSize: Int, numLayers: Int = 1, bias: Bool = true, batchFirst: Bool = false,
                 dropout: Double = 0, bidirectional: Bool = false, dtype: DType = .float32) {
         super.init(mode: .lstm, inputSize: inputSize, hiddenSize: hiddenSize, numLayers: numLayers, bias: bias,

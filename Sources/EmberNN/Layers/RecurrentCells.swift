@@ -3,6 +3,8 @@ import Ember
 
 /// The shared parameters of the cells: `weight_ih` `[G·H, inputSize]`, `weight_hh` `[G·H, H]`, `bias_ih`, `bias_hh`
 /// `[G·H]`, initialised uniform in `±1/√hiddenSize` in that order, as PyTorch's `RNNCellBase`.
+///
+/// Shape: as `RNNCell`, `GRUCell` and `LSTMCell`.
 public class RecurrentCellBase: Module {
     public let mode: RecurrentMode
     public let inputSize: Int, hiddenSize: Int
@@ -53,6 +55,14 @@ public class RecurrentCellBase: Module {
 /// let h1 = cell(x0, nil), h2 = cell(x1, h1)
 /// ```
 public final class RNNCell: RecurrentCellBase {
+    /// One RNN step initialised as PyTorch's.
+    ///
+    /// - Parameters:
+    ///   - inputSize: The number of features of each input step.
+    ///   - hiddenSize: The number of features of the hidden state.
+    ///   - bias: Whether the layer has learnable biases.
+    ///   - nonlinearity: The activation, `.tanh` or `.relu`.
+    ///   - dtype: The element type of the parameters.
     public init(_ inputSize: Int, _ hiddenSize: Int, bias: Bool = true, nonlinearity: RNN.Nonlinearity = .tanh, dtype: DType = .float32) {
         super.init(mode: nonlinearity == .tanh ? .rnnTanh : .rnnRelu, inputSize: inputSize, hiddenSize: hiddenSize, bias: bias, dtype: dtype)
     }
@@ -70,6 +80,13 @@ public final class RNNCell: RecurrentCellBase {
 /// let h = cell(x, h)
 /// ```
 public final class GRUCell: RecurrentCellBase {
+    /// One GRU step initialised as PyTorch's.
+    ///
+    /// - Parameters:
+    ///   - inputSize: The number of features of each input step.
+    ///   - hiddenSize: The number of features of the hidden state.
+    ///   - bias: Whether the layer has learnable biases.
+    ///   - dtype: The element type of the parameters.
     public init(_ inputSize: Int, _ hiddenSize: Int, bias: Bool = true, dtype: DType = .float32) {
         super.init(mode: .gru, inputSize: inputSize, hiddenSize: hiddenSize, bias: bias, dtype: dtype)
     }
@@ -88,6 +105,13 @@ public final class GRUCell: RecurrentCellBase {
 /// let (h, c) = cell(x, nil)
 /// ```
 public final class LSTMCell: RecurrentCellBase {
+    /// One LSTM step initialised as PyTorch's.
+    ///
+    /// - Parameters:
+    ///   - inputSize: The number of features of each input step.
+    ///   - hiddenSize: The number of features of the hidden state.
+    ///   - bias: Whether the layer has learnable biases.
+    ///   - dtype: The element type of the parameters.
     public init(_ inputSize: Int, _ hiddenSize: Int, bias: Bool = true, dtype: DType = .float32) {
         super.init(mode: .lstm, inputSize: inputSize, hiddenSize: hiddenSize, bias: bias, dtype: dtype)
     }

@@ -29,6 +29,19 @@ public final class TransformerEncoderLayer: Module {
     public let dropout: Double, activation: TransformerActivation, normFirst: Bool
     let config: (d: Int, h: Int, ff: Int, eps: Double, batchFirst: Bool, bias: Bool, dtype: DType)
 
+    /// An encoder layer with PyTorch's defaults.
+    ///
+    /// - Parameters:
+    ///   - dModel: The number of expected features in the inputs (embedding size).
+    ///   - nhead: The number of attention heads (must divide `dModel`).
+    ///   - dimFeedforward: The width of the feed-forward block.
+    ///   - dropout: The dropout probability.
+    ///   - activation: The feed-forward activation, `.relu` or `.gelu`.
+    ///   - layerNormEps: The `eps` of the layer norms.
+    ///   - batchFirst: Inputs and outputs are `[batch, seq, feature]` instead of `[seq, batch, feature]`.
+    ///   - normFirst: Pre-norm (`x + block(norm(x))`) instead of post-norm.
+    ///   - bias: Whether the linear layers and layer norms have biases.
+    ///   - dtype: The element type of the parameters.
     public init(_ dModel: Int, _ nhead: Int, dimFeedforward: Int = 2048, dropout: Double = 0.1, activation: TransformerActivation = .relu,
                 layerNormEps: Double = 1e-5, batchFirst: Bool = false, normFirst: Bool = false, bias: Bool = true, dtype: DType = .float32) {
         selfAttn = MultiheadAttention(dModel, nhead, dropout: dropout, bias: bias, batchFirst: batchFirst, dtype: dtype)
@@ -51,6 +64,12 @@ public final class TransformerEncoderLayer: Module {
     }
 
     /// Runs the layer; `isCausal` asks for a causal mask when `srcMask` is nil.
+    ///
+    /// - Parameters:
+    ///   - src: The input sequence `[S, B, E]` (`[B, S, E]` with `batchFirst`).
+    ///   - srcMask: The encoder's self-attention mask `[S, S]` (bool: true = not allowed, or float); nil: none.
+    ///   - srcKeyPaddingMask: `[B, S]` bool, true where a source position is padding.
+    ///   - isCausal: Use a causal mask when `mask` (or `srcMask`) is nil.
     public func callAsFunction(_ src: Tensor, srcMask: Tensor? = nil, srcKeyPaddingMask: Tensor? = nil, isCausal: Bool = false) -> Tensor {
         let p = training ? dropout : 0
         func sa(_ x: Tensor) -> Tensor {
@@ -91,6 +110,19 @@ public final class TransformerDecoderLayer: Module {
     public let dropout: Double, activation: TransformerActivation, normFirst: Bool
     let config: (d: Int, h: Int, ff: Int, eps: Double, batchFirst: Bool, bias: Bool, dtype: DType)
 
+    /// A decoder layer with PyTorch's defaults.
+    ///
+    /// - Parameters:
+    ///   - dModel: The number of expected features in the inputs (embedding size).
+    ///   - nhead: The number of attention heads (must divide `dModel`).
+    ///   - dimFeedforward: The width of the feed-forward block.
+    ///   - dropout: The dropout probability.
+    ///   - activation: The feed-forward activation, `.relu` or `.gelu`.
+    ///   - layerNormEps: The `eps` of the layer norms.
+    ///   - batchFirst: Inputs and outputs are `[batch, seq, feature]` instead of `[seq, batch, feature]`.
+    ///   - normFirst: Pre-norm (`x + block(norm(x))`) instead of post-norm.
+    ///   - bias: Whether the linear layers and layer norms have biases.
+    ///   - dtype: The element type of the parameters.
     public init(_ dModel: Int, _ nhead: Int, dimFeedforward: Int = 2048, dropout: Double = 0.1, activation: TransformerActivation = .relu,
                 layerNormEps: Double = 1e-5, batchFirst: Bool = false, normFirst: Bool = false, bias: Bool = true, dtype: DType = .float32) {
         selfAttn = MultiheadAttention(dModel, nhead, dropout: dropout, bias: bias, batchFirst: batchFirst, dtype: dtype)
@@ -115,6 +147,16 @@ public final class TransformerDecoderLayer: Module {
     }
 
     /// Runs the layer over `tgt` attending to `memory`.
+    ///
+    /// - Parameters:
+    ///   - tgt: The target sequence `[T, B, E]` (`[B, T, E]` with `batchFirst`).
+    ///   - memory: The encoder's output the target attends to.
+    ///   - tgtMask: The decoder's self-attention mask `[T, T]`; nil: none.
+    ///   - memoryMask: The mask of the decoder's attention to the memory `[T, S]`; nil: none.
+    ///   - tgtKeyPaddingMask: `[B, T]` bool, true where a target position is padding.
+    ///   - memoryKeyPaddingMask: `[B, S]` bool, true where a memory position is padding.
+    ///   - tgtIsCausal: Use a causal mask for the decoder's self-attention when `tgtMask` is nil.
+    ///   - memoryIsCausal: Use a causal mask for the attention to the memory when `memoryMask` is nil.
     public func callAsFunction(_ tgt: Tensor, memory: Tensor, tgtMask: Tensor? = nil, memoryMask: Tensor? = nil,
                                tgtKeyPaddingMask: Tensor? = nil, memoryKeyPaddingMask: Tensor? = nil,
                                tgtIsCausal: Bool = false, memoryIsCausal: Bool = false) -> Tensor {
