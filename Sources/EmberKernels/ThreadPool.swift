@@ -34,12 +34,13 @@ public final class ThreadPool: @unchecked Sendable {
     /// Two thresholds count other things and stay separate: the GEMM driver's `parallelLimit` counts
     /// multiply-adds (m·n·k), and `VectorMath.sum` keeps its own split (above 100,000 elements, slices of at
     /// least 50,000) because the number of slices changes how a float32 sum rounds.
-    public static let parallelElementThreshold = 1 << 16
+    /// (Computed and `@inlinable` so callers in other modules fold them as constants.)
+    @inlinable public static var parallelElementThreshold: Int { 1 << 16 }
     /// The smallest slice of elementwise work handed to another thread.
-    public static let minParallelChunk = 1 << 15
+    @inlinable public static var minParallelChunk: Int { 1 << 15 }
     /// The least work (elements touched, or multiply-adds for a task's inner loops) worth one task in the NN
     /// kernels' splits (im2col, convolution, pooling, normalization): their `minChunk` is this over the work per item.
-    public static let minTaskWork = 1 << 14
+    @inlinable public static var minTaskWork: Int { 1 << 14 }
 
     /// A pool without workers: `parallelFor` runs the whole range inline on the caller. For kernels that
     /// take a pool and are too small to be worth splitting.
