@@ -32,7 +32,7 @@ let package = Package(
         .target(name: "EmberVision", dependencies: ["Ember", "EmberNN", "EmberData", "CEmberImage"]),
         .target(name: "EmberBoard", dependencies: ["Ember", "EmberNN", "CEmberImage"]),
         .target(name: "EmberIO", dependencies: ["Ember"]),
-        .target(name: "EmberTrain", dependencies: ["Ember", "EmberNN", "EmberOptim", "EmberData", "EmberVision", "EmberBoard", "EmberIO", "CEmberImage"]),
+        .target(name: "EmberTrain", dependencies: ["Ember", "EmberNN", "EmberOptim", "EmberData", "EmberText", "EmberVision", "EmberBoard", "EmberIO", "CEmberImage"]),
         .target(name: "EmberKit", dependencies: ["Ember", "EmberNN", "EmberOptim", "EmberData", "EmberText", "EmberVision", "EmberBoard", "EmberIO", "EmberTrain"]),
         .executableTarget(name: "ember", dependencies: ["EmberKit", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         // The notes' examples, one readable file each, run by `swift run ember-examples <name>`.
