@@ -1,0 +1,73 @@
+// DistributedDataParallel: a module wrapper that keeps replicas in step by averaging gradients across ranks.
+import Ember
+import EmberNN
+
+/// Data-parallel training over the ranks of a `ProcessGroup` (`torch.nn.parallel.DistributedDataParallel`).
+///
+/// At construction every rank checks that all ranks built the same model (names, shapes and dtypes of
+/// parameters and buffers; otherwise every rank stops naming the first differing parameter), then copies rank 0's
+/// parameters and buffers to every rank. During `backward()`, gradients are averaged across ranks in buckets of
+/// about `bucketCapMB` megabytes (reverse parameter order); each bucket's all-reduce starts as soon as its
+/// gradients are ready, and `backward()` returns with averaged `.grad`s. In training mode, each forward first
+/// broadcasts rank 0's buffers (BatchNorm running statistics; `broadcastBuffers: true`, PyTorch's default).
+///
+/// ```swift
+/// let group = try ProcessGroup.world()
+/// let model = DistributedDataParallel(makeModel(), group: group)
+/// let opt = SGD(model.parameters(), lr: 0.1)
+/// loss(model(x), y).backward(); opt.step()      // same parameters on every rank
+/// ```
+///
+/// Differences from PyTorch: every trainable parameter must receive a gradient in each synchronised backward
+/// (`find_unused_parameters` is not supported; a parameter without a gradient stops the next forward with its
+/// name); gradients are copied back from the buckets rather than viewing them (`gradient_as_bucket_view`); the
+/// all-reduces progress while `backward()` keeps calling MPI (at each later bucket), not on a separate thread.
+public final class DistributedDataParallel: Module {
+    /// The wrapped model (`ddp.module`); parameter names carry PyTorch's `module.` prefix.
+    public let module: Module
+    /// The process group gradients are averaged over.
+    public let group: ProcessGroup
+    /// Broadcast rank 0's buffers before each training-mode forward.
+    public let broadcastBuffers: Bool
+    let reducer: GradientReducer
+
+    /// Wraps `module`; every rank must call this with the same architecture. `bucketCapMB` (default 25, as
+    /// PyTorch) bounds each gradient bucket.
+    public init(_ module: Module, group: ProcessGroup, bucketCapMB: Double = 25, broadcastBuffers: Bool = true) {
+        self.module = module
+        self.group = group
+        self.broadcastBuffers = broadcastBuffers
+        let params = module.namedParameters(), buffers = module.namedBuffers()
+        group.checkSameTensors(params, what: "parameters")
+        group.checkSameTensors(buffers, what: "buffers")
+        group.broadcastCoalesced(params.map(\.1) + buffers.map(\.1), from: 0, op: "DistributedDataParallel parameter broadcast")
+        reducer = GradientReducer(group: group, named: params, bucketCapBytes: Int(bucketCapMB * 1_048_576))
+        super.init()
+    }
+
+    /// Runs the wrapped module, after broadcasting rank 0's buffers in training mode.
+    public override func forward(_ input: Tensor) -> Tensor {
+        reducer.checkPreviousIterationFinished()
+        if training && broadcastBuffers && group.worldSize > 1 {
+            let buffers = module.namedBuffers().map(\.1)
+            if !buffers.isEmpty { group.broadcastCoalesced(buffers, from: 0, op: "DistributedDataParallel buffer broadcast") }
+        }
+        return module(input)
+    }
+
+    /// Runs `body` with gradient synchronisation off (`ddp.no_sync()`): backward passes inside accumulate
+    /// local gradients only; the first backward after it averages everything accumulated.
+    public func noSync<R>(_ body: () throws -> R) rethrows -> R {
+        let previous = reducer.syncEnabled
+        reducer.syncEnabled = false
+        defer { reducer.syncEnabled = previous }
+        return try body()
+    }
+
+    /// The byte size of each gradient bucket, in the order they are all-reduced.
+    public var bucketSizes: [Int] { reducer.bucketBytes }
+
+    /// Seconds the last synchronised backward waited for all-reduces after its last bucket started: the
+    /// communication that computation did not hide.
+    public var lastCommunicationWait: Double { reducer.lastWaitSeconds }
+}
