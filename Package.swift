@@ -39,7 +39,7 @@ let package = Package(
         .target(name: "CMPI", linkerSettings: [.linkedLibrary("dl")]),
         .target(name: "EmberDistributed", dependencies: ["Ember", "EmberNN", "EmberData", "CMPI"]),
         // Runs the distributed scenarios by name under `mpirun` (the tests spawn it).
-        .executableTarget(name: "ember-mpi-check", dependencies: ["EmberDistributed", "EmberNN", "EmberOptim", "EmberData"]),
+        .executableTarget(name: "ember-mpi-check", dependencies: ["EmberDistributed", "EmberNN", "EmberOptim", "EmberData", "EmberVision"]),
         .target(name: "EmberKit", dependencies: ["Ember", "EmberNN", "EmberOptim", "EmberData", "EmberText", "EmberVision", "EmberBoard", "EmberIO", "EmberTrain"]),
         .executableTarget(name: "ember", dependencies: ["EmberKit", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         // The notes' examples, one readable file each, run by `swift run ember-examples <name>`.

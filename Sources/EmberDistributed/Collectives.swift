@@ -262,12 +262,6 @@ extension ProcessGroup {
         return req
     }
 
-    /// Waits (with the watchdog) for a request from `startSumAllReduce`.
-    func finish(_ request: inout cmpi_request?, op: String) {
-        lock.lock(); defer { lock.unlock() }
-        waitWithWatchdog(&request, op: op, rank: rank, timeout: timeout)
-    }
-
     /// Broadcasts raw bytes from `root` without the agreement check (the caller checked sizes already).
     func broadcastBytes(_ pointer: UnsafeMutableRawPointer, count: Int, from root: Int, op: String) {
         lock.lock(); defer { lock.unlock() }

@@ -21,7 +21,7 @@ import EmberNN
 /// Differences from PyTorch: every trainable parameter must receive a gradient in each synchronised backward
 /// (`find_unused_parameters` is not supported; a parameter without a gradient stops the next forward with its
 /// name); gradients are copied back from the buckets rather than viewing them (`gradient_as_bucket_view`); the
-/// all-reduces progress while `backward()` keeps calling MPI (at each later bucket), not on a separate thread.
+/// all-reduces are MPI's (`MPI_Iallreduce`, driven by a progress thread), not a hand-written ring.
 public final class DistributedDataParallel: Module {
     /// The wrapped model (`ddp.module`); parameter names carry PyTorch's `module.` prefix.
     public let module: Module
@@ -32,8 +32,9 @@ public final class DistributedDataParallel: Module {
     let reducer: GradientReducer
 
     /// Wraps `module`; every rank must call this with the same architecture. `bucketCapMB` (default 25, as
-    /// PyTorch) bounds each gradient bucket.
-    public init(_ module: Module, group: ProcessGroup, bucketCapMB: Double = 25, broadcastBuffers: Bool = true) {
+    /// PyTorch) bounds each gradient bucket. `overlap: false` leaves started all-reduces to progress only at the
+    /// end of backward (for measuring what the overlap hides).
+    public init(_ module: Module, group: ProcessGroup, bucketCapMB: Double = 25, broadcastBuffers: Bool = true, overlap: Bool = true) {
         self.module = module
         self.group = group
         self.broadcastBuffers = broadcastBuffers
@@ -41,7 +42,7 @@ public final class DistributedDataParallel: Module {
         group.checkSameTensors(params, what: "parameters")
         group.checkSameTensors(buffers, what: "buffers")
         group.broadcastCoalesced(params.map(\.1) + buffers.map(\.1), from: 0, op: "DistributedDataParallel parameter broadcast")
-        reducer = GradientReducer(group: group, named: params, bucketCapBytes: Int(bucketCapMB * 1_048_576))
+        reducer = GradientReducer(group: group, named: params, bucketCapBytes: Int(bucketCapMB * 1_048_576), overlap: overlap)
         super.init()
     }
 

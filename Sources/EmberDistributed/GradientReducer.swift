@@ -17,7 +17,7 @@ final class GradientReducer {
         var offsets: [Int]          // element offset of each parameter in `flat`
         var flat: Tensor            // float32 (float16/bfloat16/float32 gradients) or float64
         var pending = 0             // parameters not yet ready in this backward
-        var request: cmpi_request? = nil
+        var request: PendingRequest? = nil
     }
 
     let group: ProcessGroup
@@ -30,11 +30,14 @@ final class GradientReducer {
     var started = false             // some hook fired in the current backward
     var syncEnabled = true
     var hooks: [RemovableHandle] = []
+    /// Drives started all-reduces during backward (nil: they progress only at the final wait).
+    let progress: ProgressThread?
     /// Seconds spent waiting for all-reduces after the last bucket started (communication not hidden).
     private(set) var lastWaitSeconds = 0.0
 
-    init(group: ProcessGroup, named: [(String, Tensor)], bucketCapBytes: Int) {
+    init(group: ProcessGroup, named: [(String, Tensor)], bucketCapBytes: Int, overlap: Bool) {
         self.group = group
+        self.progress = overlap && group.worldSize > 1 ? group.progressThread : nil
         let trainable = named.filter { $0.1.requiresGrad }
         self.parameters = trainable.map(\.1)
         self.names = trainable.map(\.0)
@@ -120,14 +123,18 @@ final class GradientReducer {
             }
             if group.worldSize > 1 { bucket.flat *= scale }
         }
-        if group.worldSize > 1 { buckets[b].request = group.startSumAllReduce(bucket.flat, op: "DistributedDataParallel gradient all-reduce (bucket \(b))") }
+        if group.worldSize > 1 {
+            let op = "DistributedDataParallel gradient all-reduce (bucket \(b))"
+            let p = PendingRequest(group.startSumAllReduce(bucket.flat, op: op), op: op)
+            buckets[b].request = p
+            progress?.submit(p)
+        }
     }
 
     private func finishAll() {
         let t0 = DispatchTime.now().uptimeNanoseconds
-        for b in buckets.indices where buckets[b].request != nil {
-            group.finish(&buckets[b].request, op: "DistributedDataParallel gradient all-reduce (bucket \(b))")
-        }
+        let waiter = progress ?? ProgressThread(group: group)
+        for b in buckets.indices { if let p = buckets[b].request { waiter.wait(p) } }
         lastWaitSeconds = Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9
         noGrad {
             for bucket in buckets {

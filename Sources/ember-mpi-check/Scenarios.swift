@@ -169,6 +169,7 @@ enum Scenarios {
             let median = times[times.count / 2]
             print(String(format: "allreduce %.0f MB float32, %d ranks: median %.2f ms, min %.2f ms (%.2f GB/s algorithm bandwidth)",
                          megabytes, g.worldSize, median, times[0], megabytes / 1000 / (median / 1000)))
+            print("median_s \(median / 1000)")
         }
     }
 }

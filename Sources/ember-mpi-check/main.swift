@@ -3,7 +3,8 @@
 //   mpirun --allow-run-as-root --oversubscribe -np 2 ember-mpi-check <scenario> [arguments]
 //
 // Scenarios: collectives, equivalence, no-sync, batchnorm-buffers, sampler <zoo.json>, mismatch-allreduce,
-// mismatch-model, killed-rank, stalled-rank, bench-allreduce [megabytes] [iterations]. EmberDistributedTests runs them.
+// mismatch-model, killed-rank, stalled-rank, bench-allreduce [megabytes] [iterations],
+// bench-train <lenet|resnet18> [batch per rank] [steps] [overlap|no-overlap]. EmberDistributedTests runs them.
 import Foundation
 import Ember
 import EmberNN
@@ -48,6 +49,7 @@ case "stalled-rank":
     if group.rank == 1 { sleep(60); exit(0) }
     group.allReduce(Tensor.ones([4]))
     fail("allReduce without its peer returned")
+case "bench-train": Scenarios.benchTrain(group, Array(arguments.dropFirst()))
 case "bench-allreduce": Scenarios.benchAllReduce(group, megabytes: Double(arguments.dropFirst().first ?? "") ?? 25,
                                                  iterations: Int(arguments.dropFirst(2).first ?? "") ?? 20)
 default:
