@@ -37,6 +37,11 @@ static struct {
     int (*Iallgather)(const void *, int, H, void *, int, H, H, cmpi_request *);
     int (*Ireduce_scatter_block)(const void *, void *, int, H, H, H, cmpi_request *);
     int (*Ibarrier)(H, cmpi_request *);
+    int (*Allreduce)(const void *, void *, int, H, H, H);
+    int (*Bcast)(void *, int, H, int, H);
+    int (*Allgather)(const void *, int, H, void *, int, H, H);
+    int (*Reduce_scatter_block)(const void *, void *, int, H, H, H);
+    int (*Barrier)(H);
     int (*Test)(cmpi_request *, int *, cmpi_status *);
     int (*Wait)(cmpi_request *, cmpi_status *);
     int (*Abort)(H, int);
@@ -72,6 +77,8 @@ static void load(void) {
     SYM(Comm_set_errhandler, "MPI_Comm_set_errhandler");
     SYM(Iallreduce, "MPI_Iallreduce"); SYM(Ibcast, "MPI_Ibcast"); SYM(Iallgather, "MPI_Iallgather");
     SYM(Ireduce_scatter_block, "MPI_Ireduce_scatter_block"); SYM(Ibarrier, "MPI_Ibarrier");
+    SYM(Allreduce, "MPI_Allreduce"); SYM(Bcast, "MPI_Bcast"); SYM(Allgather, "MPI_Allgather");
+    SYM(Reduce_scatter_block, "MPI_Reduce_scatter_block"); SYM(Barrier, "MPI_Barrier");
     SYM(Test, "MPI_Test"); SYM(Wait, "MPI_Wait"); SYM(Abort, "MPI_Abort");
     SYM(Error_string, "MPI_Error_string"); SYM(Get_library_version, "MPI_Get_library_version");
     SYM(comm_world, "ompi_mpi_comm_world"); SYM(errors_return, "ompi_mpi_errors_return");
@@ -117,6 +124,23 @@ int cmpi_ireduce_scatter_block(const void *sendbuf, void *recvbuf, int recvcount
     NEED();
     return M.Ireduce_scatter_block(sendbuf, recvbuf, recvcount, M.types[dtype], M.ops[op], M.comm_world, req);
 }
+int cmpi_allreduce(const void *sendbuf, void *recvbuf, int count, cmpi_dtype dtype, cmpi_op op) {
+    NEED();
+    return M.Allreduce(sendbuf ? sendbuf : CMPI_IN_PLACE, recvbuf, count, M.types[dtype], M.ops[op], M.comm_world);
+}
+int cmpi_bcast(void *buf, int count, cmpi_dtype dtype, int root) {
+    NEED();
+    return M.Bcast(buf, count, M.types[dtype], root, M.comm_world);
+}
+int cmpi_allgather(const void *sendbuf, int sendcount, void *recvbuf, int recvcount, cmpi_dtype dtype) {
+    NEED();
+    return M.Allgather(sendbuf, sendcount, M.types[dtype], recvbuf, recvcount, M.types[dtype], M.comm_world);
+}
+int cmpi_reduce_scatter_block(const void *sendbuf, void *recvbuf, int recvcount, cmpi_dtype dtype, cmpi_op op) {
+    NEED();
+    return M.Reduce_scatter_block(sendbuf, recvbuf, recvcount, M.types[dtype], M.ops[op], M.comm_world);
+}
+int cmpi_barrier(void) { NEED(); return M.Barrier(M.comm_world); }
 int cmpi_ibarrier(cmpi_request *req) { NEED(); return M.Ibarrier(M.comm_world, req); }
 int cmpi_test(cmpi_request *req, int *done) { NEED(); cmpi_status s; return M.Test(req, done, &s); }
 int cmpi_wait(cmpi_request *req) { NEED(); cmpi_status s; return M.Wait(req, &s); }

@@ -68,10 +68,7 @@ extension ProcessGroup {
         let (buffer, writeBack) = wireBuffer(tensor)
         let (type, mpiOp) = wireTypeAndOp(tensor.dtype, op)
         forEachChunk(count: buffer.numel, itemSize: buffer.dtype.itemSize) { offset, count in
-            var req: cmpi_request?
-            let rc = cmpi_iallreduce(nil, buffer.rawPointer + offset, count, type, mpiOp, &req)
-            if rc != 0 { failMPI(name, rank: rank, code: rc) }
-            waitWithWatchdog(&req, op: name, rank: rank, timeout: timeout)
+            blocking(name) { cmpi_allreduce(nil, buffer.rawPointer + offset, count, type, mpiOp) }
         }
         if op == .mean { divideInPlace(buffer, by: worldSize) }
         writeBack()
@@ -87,10 +84,7 @@ extension ProcessGroup {
         if tensor.numel == 0 { return }
         let bytes = tensor.numel * tensor.dtype.itemSize
         forEachChunk(count: bytes, itemSize: 1) { offset, count in
-            var req: cmpi_request?
-            let rc = cmpi_ibcast(tensor.rawPointer + offset, count, CMPI_BYTE, Int32(root), &req)
-            if rc != 0 { failMPI(name, rank: rank, code: rc) }
-            waitWithWatchdog(&req, op: name, rank: rank, timeout: timeout)
+            blocking(name) { cmpi_bcast(tensor.rawPointer + offset, count, CMPI_BYTE, Int32(root)) }
         }
     }
 
@@ -106,10 +100,7 @@ extension ProcessGroup {
         emberCheck(bytes <= Int(Int32.max), "allGather", "tensors of more than 2 GiB are not supported (\(bytes) bytes)")
         let all = UnsafeMutableRawPointer.allocate(byteCount: bytes * worldSize, alignment: 64)
         defer { all.deallocate() }
-        var req: cmpi_request?
-        let rc = cmpi_iallgather(tensor.rawPointer, Int32(bytes), all, Int32(bytes), CMPI_BYTE, &req)
-        if rc != 0 { failMPI(name, rank: rank, code: rc) }
-        waitWithWatchdog(&req, op: name, rank: rank, timeout: timeout)
+        blocking(name) { cmpi_allgather(tensor.rawPointer, Int32(bytes), all, Int32(bytes), CMPI_BYTE) }
         for (i, t) in out.enumerated() { t.rawPointer.copyMemory(from: all + i * bytes, byteCount: bytes) }
         return out
     }
@@ -135,10 +126,7 @@ extension ProcessGroup {
         let (recv, writeBack) = wireBuffer(out)
         emberCheck(send.numel <= Int(Int32.max), "reduceScatter", "more than 2^31 elements are not supported")
         let (type, mpiOp) = wireTypeAndOp(input.dtype, op)
-        var req: cmpi_request?
-        let rc = cmpi_ireduce_scatter_block(send.rawPointer, recv.rawPointer, Int32(recv.numel), type, mpiOp, &req)
-        if rc != 0 { failMPI(name, rank: rank, code: rc) }
-        waitWithWatchdog(&req, op: name, rank: rank, timeout: timeout)
+        blocking(name) { cmpi_reduce_scatter_block(send.rawPointer, recv.rawPointer, Int32(recv.numel), type, mpiOp) }
         if op == .mean { divideInPlace(recv, by: worldSize) }
         writeBack()
         return out
@@ -148,13 +136,17 @@ extension ProcessGroup {
     public func barrier() {
         lock.lock(); defer { lock.unlock() }
         checkAgreement("barrier", nil)
-        var req: cmpi_request?
-        let rc = cmpi_ibarrier(&req)
-        if rc != 0 { failMPI("barrier", rank: rank, code: rc) }
-        waitWithWatchdog(&req, op: "barrier", rank: rank, timeout: timeout)
+        blocking("barrier") { cmpi_barrier() }
     }
 
     // MARK: Checks
+
+    /// Runs one blocking MPI call under the watchdog; an error code stops with the op's name and this rank.
+    func blocking(_ op: String, _ call: () -> Int32) {
+        let rc = watchdog.armed(timeout, "\(op) on rank \(rank) did not complete within \(Int(timeout)) s: another rank died, "
+                                + "hangs, or is not calling \(op) (EMBER_DISTRIBUTED_TIMEOUT sets the limit)", call)
+        if rc != 0 { failMPI(op, rank: rank, code: rc) }
+    }
 
     func checkLayout(_ t: Tensor, _ op: String) {
         emberCheck(t.device == .cpu, op, "tensor is on \(t.device); collectives run on CPU tensors")
@@ -168,14 +160,13 @@ extension ProcessGroup {
         let mine = CollectiveDescriptor(op: op, tensor: tensor, extra: extra)
         let n = CollectiveDescriptor.length
         var all = [Int64](repeating: 0, count: n * worldSize)
-        var req: cmpi_request?
-        let rc = mine.words.withUnsafeBufferPointer { src in
-            all.withUnsafeMutableBufferPointer { dst in
-                cmpi_iallgather(src.baseAddress, Int32(n), dst.baseAddress, Int32(n), CMPI_INT64, &req)
+        blocking(op) {
+            mine.words.withUnsafeBufferPointer { src in
+                all.withUnsafeMutableBufferPointer { dst in
+                    cmpi_allgather(src.baseAddress, Int32(n), dst.baseAddress, Int32(n), CMPI_INT64)
+                }
             }
         }
-        if rc != 0 { failMPI(op, rank: rank, code: rc) }
-        all.withUnsafeMutableBufferPointer { _ in waitWithWatchdog(&req, op: op, rank: rank, timeout: timeout) }
         let descriptors = (0..<worldSize).map { CollectiveDescriptor(words: all[($0 * n)..<($0 * n + n)]) }
         let differing = (1..<worldSize).filter { descriptors[$0] != descriptors[0] }
         if differing.isEmpty { return }
@@ -266,10 +257,7 @@ extension ProcessGroup {
     func broadcastBytes(_ pointer: UnsafeMutableRawPointer, count: Int, from root: Int, op: String) {
         lock.lock(); defer { lock.unlock() }
         forEachChunk(count: count, itemSize: 1) { offset, n in
-            var req: cmpi_request?
-            let rc = cmpi_ibcast(pointer + offset, n, CMPI_BYTE, Int32(root), &req)
-            if rc != 0 { failMPI(op, rank: rank, code: rc) }
-            waitWithWatchdog(&req, op: op, rank: rank, timeout: timeout)
+            blocking(op) { cmpi_bcast(pointer + offset, n, CMPI_BYTE, Int32(root)) }
         }
     }
 }

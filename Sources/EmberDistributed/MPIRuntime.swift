@@ -45,30 +45,6 @@ public enum MPI {
     }
 }
 
-/// Waits for a non-blocking MPI operation by polling `MPI_Test`, so that a collective whose peers never arrive
-/// (a rank died, or stopped calling collectives) stops this process with a message after `timeout` seconds
-/// instead of hanging for ever. Polling is also what `MPI_Wait` does internally; this loop yields the CPU
-/// between tests so that oversubscribed ranks share cores.
-func waitWithWatchdog(_ request: inout cmpi_request?, op: String, rank: Int, timeout: Double) {
-    let start = DispatchTime.now().uptimeNanoseconds
-    var done: Int32 = 0
-    var spins = 0
-    while true {
-        let rc = cmpi_test(&request, &done)
-        if rc != 0 { failMPI(op, rank: rank, code: rc) }
-        if done != 0 { return }
-        spins += 1
-        if spins & 255 == 0 {
-            let elapsed = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
-            if elapsed > timeout {
-                distributedAbort("\(op) on rank \(rank) did not complete within \(Int(timeout)) s: another rank died, "
-                                 + "hangs, or is not calling \(op) (EMBER_DISTRIBUTED_TIMEOUT sets the limit)")
-            }
-        }
-        if spins > 1000 { sched_yield() }
-    }
-}
-
 /// Stops on an MPI error code, naming the operation and the rank.
 func failMPI(_ op: String, rank: Int, code: Int32) -> Never {
     distributedAbort("\(op) on rank \(rank) failed: \(MPI.errorString(code))")

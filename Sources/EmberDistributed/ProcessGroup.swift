@@ -23,6 +23,8 @@ public final class ProcessGroup: @unchecked Sendable {
     public var timeout: Double
     /// Serialises MPI calls (MPI is initialised with `MPI_THREAD_SERIALIZED`).
     let lock = NSLock()
+    /// Bounds every blocking collective by `timeout`.
+    let watchdog = Watchdog()
     /// The thread that advances DistributedDataParallel's all-reduces during backward (started on first use).
     lazy var progressThread = ProgressThread(group: self)
 

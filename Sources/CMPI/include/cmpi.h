@@ -48,6 +48,13 @@ int cmpi_ibcast(void *buf, int count, cmpi_dtype dtype, int root, cmpi_request *
 int cmpi_iallgather(const void *sendbuf, int sendcount, void *recvbuf, int recvcount, cmpi_dtype dtype, cmpi_request *req);
 int cmpi_ireduce_scatter_block(const void *sendbuf, void *recvbuf, int recvcount, cmpi_dtype dtype, cmpi_op op, cmpi_request *req);
 int cmpi_ibarrier(cmpi_request *req);
+/// The blocking forms (MPI_Allreduce, MPI_Bcast, MPI_Allgather, MPI_Reduce_scatter_block, MPI_Barrier): Open MPI's
+/// tuned algorithms, faster than the non-blocking schedules (libnbc) for a lone collective.
+int cmpi_allreduce(const void *sendbuf, void *recvbuf, int count, cmpi_dtype dtype, cmpi_op op);
+int cmpi_bcast(void *buf, int count, cmpi_dtype dtype, int root);
+int cmpi_allgather(const void *sendbuf, int sendcount, void *recvbuf, int recvcount, cmpi_dtype dtype);
+int cmpi_reduce_scatter_block(const void *sendbuf, void *recvbuf, int recvcount, cmpi_dtype dtype, cmpi_op op);
+int cmpi_barrier(void);
 /// MPI_Test: sets `*done` to 1 when the request completed (and frees it).
 int cmpi_test(cmpi_request *req, int *done);
 /// MPI_Wait.
