@@ -18,9 +18,9 @@ import EmberNN
 /// loss(model(x), y).backward(); opt.step()      // same parameters on every rank
 /// ```
 ///
-/// Differences from PyTorch: every trainable parameter must receive a gradient in each synchronised backward
-/// (`find_unused_parameters` is not supported; a parameter without a gradient stops the next forward with its
-/// name); gradients are copied back from the buckets rather than viewing them (`gradient_as_bucket_view`); the
+/// Differences from PyTorch: without `findUnusedParameters`, a parameter that got no gradient stops the next forward
+/// with its name (PyTorch's check); with it, a parameter no rank used ends with a zero `.grad` (PyTorch leaves it
+/// `nil`); a forward with several outputs must be summed into one tensor before backward; gradients are copied back from the buckets rather than viewing them (`gradient_as_bucket_view`); the
 /// all-reduces are MPI's (`MPI_Iallreduce`, driven by a progress thread), not a hand-written ring.
 public final class DistributedDataParallel: Module {
     /// The wrapped model (`ddp.module`); parameter names carry PyTorch's `module.` prefix.
@@ -29,13 +29,19 @@ public final class DistributedDataParallel: Module {
     public let group: ProcessGroup
     /// Broadcast rank 0's buffers before each training-mode forward.
     public let broadcastBuffers: Bool
+    /// Search each forward's graph for parameters it does not use and reduce them as zeros.
+    public let findUnusedParameters: Bool
     let reducer: GradientReducer
 
     /// Wraps `module`; every rank must call this with the same architecture. `bucketCapMB` (default 25, as
     /// PyTorch) bounds each gradient bucket. `overlap: false` leaves started all-reduces to progress only at the
-    /// end of backward (for measuring what the overlap hides).
-    public init(_ module: Module, group: ProcessGroup, bucketCapMB: Double = 25, broadcastBuffers: Bool = true, overlap: Bool = true) {
+    /// end of backward (for measuring what the overlap hides). `findUnusedParameters: true` walks each training
+    /// forward's graph and marks the parameters it does not reach as ready (their gradient counts as zero on this
+    /// rank), so models whose forward skips parameters do not stall the reduction.
+    public init(_ module: Module, group: ProcessGroup, bucketCapMB: Double = 25, broadcastBuffers: Bool = true,
+                findUnusedParameters: Bool = false, overlap: Bool = true) {
         self.module = module
+        self.findUnusedParameters = findUnusedParameters
         self.group = group
         self.broadcastBuffers = broadcastBuffers
         let params = module.namedParameters(), buffers = module.namedBuffers()
@@ -53,7 +59,9 @@ public final class DistributedDataParallel: Module {
             let buffers = module.namedBuffers().map(\.1)
             if !buffers.isEmpty { group.broadcastCoalesced(buffers, from: 0, op: "DistributedDataParallel buffer broadcast") }
         }
-        return module(input)
+        let output = module(input)
+        if findUnusedParameters && training && GradMode.isEnabled { reducer.markUnreached(from: output) }
+        return output
     }
 
     /// Runs `body` with gradient synchronisation off (`ddp.no_sync()`): backward passes inside accumulate

@@ -26,6 +26,8 @@ final class GradientReducer {
     var buckets: [Bucket]
     var bucketOf: [Int]             // parameter index -> bucket index
     var ready: [Bool]
+    /// Parameters the current forward did not reach (findUnusedParameters): reduced as zeros.
+    var unused: [Bool]
     var nextToStart = 0
     var started = false             // some hook fired in the current backward
     var syncEnabled = true
@@ -67,6 +69,7 @@ final class GradientReducer {
         for (b, bucket) in buckets.enumerated() { for i in bucket.parameters { bucketOf[i] = b } }
         self.bucketOf = bucketOf
         self.ready = [Bool](repeating: false, count: trainable.count)
+        self.unused = [Bool](repeating: false, count: trainable.count)
         reset()
         for (i, p) in parameters.enumerated() {
             hooks.append(p.registerPostAccumulateGradHook { [weak self] _ in self?.markReady(i) })
@@ -80,7 +83,7 @@ final class GradientReducer {
 
     func reset() {
         for b in buckets.indices { buckets[b].pending = buckets[b].parameters.count; buckets[b].request = nil }
-        for i in ready.indices { ready[i] = false }
+        for i in ready.indices { ready[i] = false; unused[i] = false }
         nextToStart = 0
         started = false
     }
@@ -93,8 +96,27 @@ final class GradientReducer {
         emberFail("DistributedDataParallel", "Expected to have finished reduction in the prior iteration before starting a new one: "
                   + "parameters that did not receive a gradient: \(missing.prefix(10).joined(separator: ", "))"
                   + (missing.count > 10 ? " and \(missing.count - 10) more" : "")
-                  + ". Every parameter must take part in the loss on every rank (findUnusedParameters is not supported); "
-                  + "freeze unused parameters with requiresGrad = false")
+                  + ". Every parameter must take part in the loss on every rank: pass findUnusedParameters: true to "
+                  + "DistributedDataParallel, or freeze unused parameters with requiresGrad = false")
+    }
+
+    /// findUnusedParameters: walks the graph of `output` and marks every parameter it does not reach as ready
+    /// (its bucket slot is reduced as zeros, so the ranks' collectives stay in step), as PyTorch's
+    /// `prepare_for_backward` does.
+    func markUnreached(from output: Tensor) {
+        guard syncEnabled else { return }
+        var reached = Set<ObjectIdentifier>()
+        var seen = Set<ObjectIdentifier>()
+        var stack: [GradFn] = output.gradFn.map { [$0] } ?? []
+        while let node = stack.popLast() {
+            guard seen.insert(ObjectIdentifier(node)).inserted else { continue }
+            if let acc = node as? AccumulateGrad { reached.insert(ObjectIdentifier(acc.variable)) }
+            for case let next? in node.nextFunctions { stack.append(next) }
+        }
+        for (i, p) in parameters.enumerated() where !reached.contains(ObjectIdentifier(p)) {
+            unused[i] = true
+            markReady(i)
+        }
     }
 
     private func markReady(_ i: Int) {
@@ -119,7 +141,7 @@ final class GradientReducer {
                 let p = parameters[i]
                 let view = Tensor(storage: bucket.flat.storage, shape: p.shape, strides: Tensor.contiguousStrides(p.shape),
                                   storageOffset: offset, dtype: bucket.flat.dtype)
-                if let g = p.grad { _ = view.copy_(g) } else { _ = view.zero_() }
+                if let g = p.grad, !unused[i] { _ = view.copy_(g) } else { _ = view.zero_() }
             }
             if group.worldSize > 1 { bucket.flat *= scale }
         }

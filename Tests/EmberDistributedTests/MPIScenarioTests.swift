@@ -40,6 +40,20 @@ struct MPIScenarioTests {
         #expect(r.output.contains("first differing parameter #2 '2.weight': rank 1 has [6, 8] torch.float32, rank 0 has [5, 8] torch.float32"), "\(r.output)")
     }
 
+    @Test func mismatchedDTypesAreNamed() throws {
+        let r = try MPIRun.run("mismatch-dtype")
+        #expect(r.status != 0)
+        #expect(r.output.contains("rank 0: broadcast of [3] torch.float32; rank 1: broadcast of [3] torch.float64"), "\(r.output)")
+    }
+
+    @Test func unusedParameterIsNamed() throws {
+        let r = try MPIRun.run("unused-parameter")
+        #expect(r.status != 0)
+        #expect(r.output.contains("parameters that did not receive a gradient: unused.weight, unused.bias"), "\(r.output)")
+    }
+
+    @Test func findUnusedParametersKeepsRanksInStep() throws { try expectSuccess("find-unused") }
+
     @Test func killedRankStopsTheJob() throws {
         let r = try MPIRun.run("killed-rank", timeout: 60, environment: ["EMBER_DISTRIBUTED_TIMEOUT": "5"])
         #expect(r.status != 0)
