@@ -7,7 +7,7 @@ import EmberVision
 import EmberDistributed
 
 extension Scenarios {
-    /// `bench-train <lenet|resnet18> <per-rank batch> <steps> [overlap|no-overlap]`: times `steps` SGD steps
+    /// `bench-train <lenet|resnet18> <per-rank batch> <steps> [overlap|no-overlap] [bucket cap MB]`: times `steps` SGD steps
     /// (after 3 warm-up steps) of the model wrapped in DistributedDataParallel on random data, and prints on
     /// rank 0 the samples per second of the whole job and the mean wait for all-reduces after backward.
     static func benchTrain(_ g: ProcessGroup, _ args: [String]) {
@@ -15,10 +15,11 @@ extension Scenarios {
         let batch = args.count > 1 ? Int(args[1]) ?? 64 : 64
         let steps = args.count > 2 ? Int(args[2]) ?? 10 : 10
         let overlap = !(args.count > 3 && args[3] == "no-overlap")
+        let capMB = args.count > 4 ? Double(args[4]) ?? 25 : 25
         manualSeed(0)
         let (model, input): (Module, [Int]) = name == "resnet18" ? (ResNet18(numClasses: 10), [batch, 3, 32, 32])
                                                                 : (lenet(), [batch, 1, 28, 28])
-        let ddp = DistributedDataParallel(model, group: g, overlap: overlap)
+        let ddp = DistributedDataParallel(model, group: g, bucketCapMB: capMB, overlap: overlap)
         let opt = SGD(ddp.parameters(), lr: 0.01)
         let x = Tensor.randn(input), y = Tensor.randint(low: 0, high: 10, shape: [batch])
         func step() {

@@ -4,7 +4,7 @@
 //
 // Scenarios: collectives, equivalence, no-sync, batchnorm-buffers, sampler <zoo.json>, mismatch-allreduce,
 // mismatch-model, mismatch-dtype, unused-parameter, find-unused, killed-rank, stalled-rank, bench-allreduce [megabytes] [iterations],
-// bench-train <lenet|resnet18> [batch per rank] [steps] [overlap|no-overlap]. EmberDistributedTests runs them.
+// bench-train <lenet|resnet18> [batch per rank] [steps] [overlap|no-overlap] [bucket MB]. EmberDistributedTests runs them.
 import Foundation
 import Ember
 import EmberNN
