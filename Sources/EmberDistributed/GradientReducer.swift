@@ -3,8 +3,8 @@ import CMPI
 import Ember
 import Foundation
 
-/// Groups parameters into buckets of about `bucketCapBytes` (reverse parameter order, one dtype per bucket, as
-/// PyTorch's `Reducer`), and averages their gradients across ranks during backward.
+/// Groups parameters into buckets of about `bucketCapBytes` (reverse parameter order, one dtype per bucket, the
+/// first bucket at most 1 MB, as PyTorch's `Reducer`), and averages their gradients across ranks during backward.
 ///
 /// A post-accumulate-grad hook on every parameter marks it ready; when every parameter of the next bucket in
 /// order is ready, its gradients are copied into the bucket's flat buffer (divided by the world size) and an
@@ -59,7 +59,10 @@ final class GradientReducer {
         for i in stride(from: trainable.count - 1, through: 0, by: -1) {
             let p = trainable[i].1
             let wire: DType = p.dtype == .float64 ? .float64 : .float32
-            if currentType != wire || currentBytes >= bucketCapBytes { close(); currentType = wire }
+            // The first bucket is capped at 1 MB (PyTorch's `_DEFAULT_FIRST_BUCKET_BYTES`), so communication starts
+            // after the last layers' backward instead of waiting for 25 MB of gradients.
+            let cap = buckets.isEmpty ? Swift.min(bucketCapBytes, 1_048_576) : bucketCapBytes
+            if currentType != wire || currentBytes >= cap { close(); currentType = wire }
             current.append(i)
             currentBytes += p.numel * wire.itemSize
         }
