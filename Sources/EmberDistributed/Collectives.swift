@@ -74,6 +74,14 @@ extension ProcessGroup {
         writeBack()
     }
 
+    /// Reduces Swift numbers across ranks (a float64 all-reduce of one element per value): for metrics such as a
+    /// loss sum and a sample count, `let (loss, n) = group.allReduce([lossSum, count])`.
+    public func allReduce(_ values: [Double], op: ReduceOp = .sum) -> [Double] {
+        let t = Tensor(values)
+        allReduce(t, op: op)
+        return t.scalars
+    }
+
     /// Copies rank `root`'s `tensor` into `tensor` on every other rank (`dist.broadcast`).
     public func broadcast(_ tensor: Tensor, from root: Int = 0) {
         emberCheck(root >= 0 && root < worldSize, "broadcast", "root \(root) is not a rank of a world of \(worldSize)")

@@ -41,6 +41,8 @@ enum Scenarios {
             let want = [Double(2 * g.rank) * Double(n) + sumOfRanks, Double(2 * g.rank + 1) * Double(n) + sumOfRanks]
             check(out.shape == [2, 1] && out.scalars == want, "reduceScatter \(dtype): \(out.scalars) vs \(want)")
         }
+        let metrics = g.allReduce([1.5, r], op: .sum)
+        check(metrics == [1.5 * Double(n), sumOfRanks], "allReduce of numbers: \(metrics)")
         let flags = Tensor([g.rank == 0, false, true])
         g.allReduce(flags)
         check(flags.dtype == .bool && flags.scalars == [1, 0, 1], "allReduce bool: \(flags.scalars)")
