@@ -1,7 +1,7 @@
 // swift-tools-version:6.1
 // Ember: a deep-learning framework for Swift on Linux with PyTorch's semantics.
 // Layers (bottom to top): CEmberKernels/EmberKernels -> Ember (core) -> EmberNN -> EmberOptim,
-// EmberData -> EmberText, EmberVision, EmberBoard, EmberIO -> EmberTrain -> EmberKit (umbrella) -> ember (CLI).
+// EmberData -> EmberText, EmberDistributed (+ CMPI, Open MPI loaded at run time), EmberVision, EmberBoard, EmberIO -> EmberTrain -> EmberKit (umbrella) -> ember (CLI).
 import PackageDescription
 
 // The Swift 6 language mode (complete concurrency checking) for the targets that compile cleanly in it; the rest
@@ -16,6 +16,7 @@ let package = Package(
         .library(name: "Ember", targets: ["Ember"]),
         .executable(name: "ember", targets: ["ember"]),
         .executable(name: "ember-examples", targets: ["ember-examples"]),
+        .library(name: "EmberDistributed", targets: ["EmberDistributed"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -38,7 +39,13 @@ let package = Package(
         .target(name: "EmberVision", dependencies: ["Ember", "EmberNN", "EmberData", "CEmberImage"], swiftSettings: swift6),
         .target(name: "EmberBoard", dependencies: ["Ember", "EmberNN", "CEmberImage"], swiftSettings: swift6),
         .target(name: "EmberIO", dependencies: ["Ember"], swiftSettings: swift6),
-        .target(name: "EmberTrain", dependencies: ["Ember", "EmberNN", "EmberOptim", "EmberData", "EmberVision", "EmberBoard", "EmberIO", "CEmberImage"]),
+        .target(name: "EmberTrain", dependencies: ["Ember", "EmberNN", "EmberOptim", "EmberData", "EmberText", "EmberVision", "EmberBoard", "EmberIO", "CEmberImage"]),
+        // Distributed data parallelism over Open MPI, which CMPI loads at run time (dlopen): no build-time
+        // dependency on MPI, so the package builds and tests pass where MPI is absent.
+        .target(name: "CMPI", linkerSettings: [.linkedLibrary("dl")]),
+        .target(name: "EmberDistributed", dependencies: ["Ember", "EmberNN", "EmberData", "CMPI"]),
+        // Runs the distributed scenarios by name under `mpirun` (the tests spawn it).
+        .executableTarget(name: "ember-mpi-check", dependencies: ["EmberDistributed", "EmberNN", "EmberOptim", "EmberData", "EmberVision"]),
         .target(name: "EmberKit", dependencies: ["Ember", "EmberNN", "EmberOptim", "EmberData", "EmberText", "EmberVision", "EmberBoard", "EmberIO", "EmberTrain"], swiftSettings: swift6),
         .executableTarget(name: "ember", dependencies: ["EmberKit", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         // The notes' examples, one readable file each, run by `swift run ember-examples <name>`.
@@ -56,6 +63,8 @@ let package = Package(
         .testTarget(name: "EmberIOTests", dependencies: ["EmberIO", "EmberNN", "_EmberTestSupport"]),
         // Depends on `ember` so that the CLI tests find the executable built beside the test bundle.
         .testTarget(name: "EndToEndTests", dependencies: ["EmberKit", "ember", "_EmberTestSupport"]),
+        // Depends on `ember-mpi-check` so that the tests find it beside the test bundle.
+        .testTarget(name: "EmberDistributedTests", dependencies: ["EmberDistributed", "ember-mpi-check", "_EmberTestSupport"]),
         .testTarget(name: "ExampleTests", dependencies: ["ember-examples", "EmberKit", "_EmberTestSupport"]),
     ],
     swiftLanguageModes: [.v5]

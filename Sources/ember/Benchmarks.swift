@@ -11,13 +11,25 @@ struct Benchmark {
     let flops: Double?
     let skipReason: () -> String?
     let setup: () -> () -> Void
+    /// For workloads timed by another process (MPI jobs): returns the median seconds of `runs`, or nil on failure.
+    var external: ((Int) -> Double?)? = nil
 
     init(_ name: String, runs: Int = 10, flops: Double? = nil, skipReason: @escaping () -> String? = { nil },
          setup: @escaping () -> () -> Void) {
         self.name = name; self.defaultRuns = runs; self.flops = flops; self.skipReason = skipReason; self.setup = setup
     }
 
+    /// A row whose timing comes from another process (`external(runs)` returns the median seconds).
+    init(_ name: String, runs: Int, skipReason: @escaping () -> String?, external: @escaping (Int) -> Double?) {
+        self.init(name, runs: runs, skipReason: skipReason) { {} }
+        self.external = external
+    }
+
     func measure(runs: Int) -> BenchmarkResult {
+        if let external {
+            let median = external(runs) ?? .nan
+            return BenchmarkResult(name: name, medianSeconds: median, runs: runs, gflops: flops.map { $0 / median / 1e9 })
+        }
         let body = setup()
         // Warm up for at least 3 runs and ~0.2 s: the first calls in a process also start the thread pool's
         // workers and fault in the GEMM packing buffers, which PyTorch's warm-up absorbs the same way.
@@ -89,7 +101,7 @@ func allBenchmarks() -> [Benchmark] {
             let a = Tensor.ones([tenM])
             return { _ = VectorMath.sum(a.pointer(as: Float.self), tenM) }
         },
-    ] + trainingBenchmarks() + textBenchmarks() + sequenceBenchmarks()
+    ] + trainingBenchmarks() + textBenchmarks() + sequenceBenchmarks() + distributedBenchmarks()
 }
 
 /// One SGD training step (forward, cross-entropy, backward, update) of `model` on a fixed random batch.

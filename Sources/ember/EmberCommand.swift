@@ -8,7 +8,7 @@ struct EmberCommand: ParsableCommand {
         commandName: "ember",
         abstract: "Ember: deep learning in Swift with PyTorch's semantics.",
         version: emberVersion,
-        subcommands: [Train.self, Eval.self, Predict.self, Demo.self, Bench.self, Inspect.self, Convert.self])
+        subcommands: [Train.self, Eval.self, Predict.self, Generate.self, Demo.self, Bench.self, Inspect.self, Convert.self])
 }
 
 /// The version printed by `ember --version`.

@@ -15,8 +15,13 @@ struct Train: ParsableCommand {
 
     @Option(help: "Model: \(ModelRecipe.all.map(\.name).joined(separator: ", ")) (each with the notes' learning rate, batch size and image size).")
     var model = "lenet"
-    @Option(help: "Dataset: fashion-mnist (ships with Ember), mnist, cifar10 (downloaded on first use), or imagefolder=PATH (PATH/train, PATH/val).")
+    @Option(help: "Dataset: fashion-mnist (ships with Ember), mnist, cifar10 (downloaded on first use), imagefolder=PATH (PATH/train, PATH/val), or timemachine (a language model: --model rnn, gru, lstm or transformer).")
     var dataset = "fashion-mnist"
+    @Option(help: "With --dataset timemachine: char (d2l's 28 characters) or bpe (a byte-level BPE of 1000 tokens trained on the book).")
+    var tokenizer = "char"
+    @Option(help: "With --dataset timemachine: tokens per subsequence (default 35 for RNNs, 64 for the Transformer).")
+    var numSteps: Int?
+    @Option(help: "With --dataset timemachine: hidden units of the RNN.") var hidden = 256
     @Option(help: "Epochs.") var epochs = 10
     @Option(help: "Mini-batch size (default: the notes' value for the model).") var batchSize: Int?
     @Option(help: "Learning rate (default: the notes' value for the model).") var lr: Double?
@@ -58,8 +63,29 @@ struct Train: ParsableCommand {
         return c
     }
 
+    var isLanguageModel: Bool { dataset.lowercased() == "timemachine" || dataset.lowercased() == "time-machine" }
+
+    /// The language-model run's configuration (`--dataset timemachine`).
+    func languageModelConfiguration() throws -> LanguageModelConfiguration {
+        var c = LanguageModelConfiguration(outputFolder: out ?? "runs/\(model)")
+        guard let kind = LanguageModelKind(rawValue: model == "lenet" ? "gru" : model.lowercased()) else {
+            throw ValidationError("unknown language model '\(model)': choose \(LanguageModelKind.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        guard let t = TokenizerChoice(rawValue: tokenizer.lowercased()) else {
+            throw ValidationError("unknown tokenizer '\(tokenizer)': choose char or bpe")
+        }
+        c.kind = kind; c.tokenizer = t; c.epochs = epochs; c.batchSize = batchSize ?? 32; c.numSteps = numSteps
+        c.learningRate = lr; c.hiddenSize = hidden; c.seed = seed; c.resume = resume; c.bookPath = data
+        if out == nil { c.outputFolder = "runs/\(kind.rawValue)-lm" }
+        return c
+    }
+
     /// Option values that cannot work are usage errors (exit 64 with the usage line), not traps.
     func validate() throws {
+        if isLanguageModel {
+            do { try languageModelConfiguration().validate() } catch let e as TrainingError { throw ValidationError(e.description) }
+            return
+        }
         do { try trainingConfiguration(dataFolder: data ?? "").validate() } catch let e as TrainingError {
             throw ValidationError(e.description)
         }
@@ -68,6 +94,10 @@ struct Train: ParsableCommand {
     func run() throws {
         // Line-buffered stdout, so messages interleave correctly with the progress bar on stderr.
         setvbuf(stdout, nil, _IOLBF, 0)
+        if isLanguageModel {
+            try LanguageModelTraining(languageModelConfiguration()).run()
+            return
+        }
         let training = try ClassifierTraining(trainingConfiguration(dataFolder: try resolveDataFolder()))
         do { try training.run() } catch let e as TrainingError {
             if case .invalidOption = e { throw ValidationError(e.description) }

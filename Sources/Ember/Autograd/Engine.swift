@@ -66,6 +66,7 @@ enum Engine {
                 if targets == nil {
                     let exclusive = !createGraph && isExclusive(&g)
                     accumulateIntoLeaf(acc.variable, g, createGraph: createGraph, exclusive: exclusive)
+                    for entry in acc.variable.postAccumulateGradHooks { entry.hook(acc.variable) }
                 }
             } else {
                 if node.released || node.backwardFn == nil {

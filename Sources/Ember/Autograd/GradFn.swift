@@ -39,7 +39,8 @@ public class GradFn: CustomStringConvertible {
 /// The graph node of a leaf tensor that requires grad: adds incoming gradients into its `.grad`.
 public final class AccumulateGrad: GradFn {
     /// The leaf (held strongly by the graph; the leaf holds this node only weakly, so there is no cycle).
-    let variable: Tensor
+    /// Public so that graph walks (DistributedDataParallel's unused-parameter search) can name the leaves reached.
+    public let variable: Tensor
     init(variable: Tensor) {
         self.variable = variable
         super.init(name: "AccumulateGrad", next: [], saved: [], backward: nil)

@@ -33,6 +33,8 @@ public final class Tensor {
     var retainsGradFlag = false
     /// Bumped by every in-place write; autograd uses it to detect saved tensors modified before backward.
     var versionBox: VersionCounter
+    /// Hooks run after backward accumulates into this leaf's `.grad` (`registerPostAccumulateGradHook`).
+    var postAccumulateGradHooks: [(id: Int, hook: (Tensor) -> Void)] = []
 
     /// Creates a tensor viewing `storage`. Most code should use the factory functions instead.
     ///

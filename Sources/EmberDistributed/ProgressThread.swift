@@ -1,0 +1,97 @@
+// ProgressThread: drives outstanding non-blocking collectives while the caller computes.
+import CMPI
+import Foundation
+
+/// One outstanding MPI request (the handle is only touched under the group's lock).
+final class PendingRequest: @unchecked Sendable {
+    var request: cmpi_request?
+    var done = false
+    let op: String
+    init(_ request: cmpi_request?, op: String) {
+        self.request = request
+        self.op = op
+        self.done = request == nil
+    }
+}
+
+/// Open MPI advances a non-blocking collective (libnbc's schedule: send, receive, reduce, next round) only
+/// inside MPI calls. Started by `MPI_Iallreduce` from a backward hook and left alone, a bucket's all-reduce would
+/// mostly run at the final wait, hiding nothing. This thread calls `MPI_Test` on the outstanding requests every
+/// ~50 µs (under the group's lock: MPI runs with `MPI_THREAD_SERIALIZED`) and sleeps when there are none, so
+/// the all-reduces progress while backward computes the next buckets' gradients.
+final class ProgressThread: @unchecked Sendable {
+    private let group: ProcessGroup
+    private let condition = NSCondition()
+    private var pending: [PendingRequest] = []
+    private var thread: Thread?
+
+    init(group: ProcessGroup) { self.group = group }
+
+    /// Hands `request` to the thread.
+    func submit(_ p: PendingRequest) {
+        condition.lock()
+        pending.append(p)
+        if thread == nil {
+            let t = Thread { [unowned self] in self.loop() }
+            t.name = "ember-mpi-progress"
+            thread = t
+            t.start()
+        }
+        condition.signal()
+        condition.unlock()
+    }
+
+    private func loop() {
+        while true {
+            condition.lock()
+            while pending.isEmpty { condition.wait() }
+            let snapshot = pending
+            condition.unlock()
+            var finished = false
+            for p in snapshot {
+                group.lock.lock()
+                if !p.done {
+                    var flag: Int32 = 0
+                    let rc = cmpi_test(&p.request, &flag)
+                    if rc != 0 { failMPI(p.op, rank: group.rank, code: rc) }
+                    if flag != 0 { p.done = true; finished = true }
+                } else {
+                    finished = true
+                }
+                group.lock.unlock()
+            }
+            if finished {
+                condition.lock()
+                pending.removeAll { $0.done }
+                condition.unlock()
+            }
+            usleep(50)
+        }
+    }
+
+    /// Waits for `p` on the calling thread (testing it too, so the wait does not depend on the thread's
+    /// polling interval), stopping the process when it takes longer than the group's timeout.
+    func wait(_ p: PendingRequest) {
+        let start = DispatchTime.now().uptimeNanoseconds
+        var spins = 0
+        while true {
+            group.lock.lock()
+            if !p.done {
+                var flag: Int32 = 0
+                let rc = cmpi_test(&p.request, &flag)
+                if rc != 0 { failMPI(p.op, rank: group.rank, code: rc) }
+                if flag != 0 { p.done = true }
+            }
+            let done = p.done
+            group.lock.unlock()
+            if done { return }
+            spins += 1
+            if spins & 255 == 0,
+               Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9 > group.timeout {
+                distributedAbort("\(p.op) on rank \(group.rank) did not complete within \(Int(group.timeout)) s: another rank died, "
+                                 + "hangs, or stopped training (EMBER_DISTRIBUTED_TIMEOUT sets the limit)")
+            }
+            if spins > 1000 { sched_yield() }
+        }
+    }
+}
