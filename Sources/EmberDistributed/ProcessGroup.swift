@@ -64,13 +64,6 @@ public final class ProcessGroup: @unchecked Sendable {
         return g
     }
 
-    /// Prints `message` (prefixed with `EmberDistributed: rank R:`) on standard error and ends this process at
-    /// once with status 70, without `MPI_Finalize`, so that `mpirun` takes the whole job down instead of the other
-    /// ranks waiting in a collective for this one (`MPI_Abort`'s role). For failures only this rank sees.
-    public func abort(_ message: String) -> Never {
-        distributedAbort("rank \(rank): \(message)")
-    }
-
     /// True on rank 0, the rank that prints, logs and writes checkpoints by convention.
     public var isMain: Bool { rank == 0 }
 }

@@ -93,7 +93,7 @@ public struct TrainingConfiguration {
         }
         if distributed {
             if let why = MPI.unavailableReason {
-                throw bad("--distributed needs Open MPI (apt-get install openmpi-bin libopenmpi-dev): \(why)")
+                throw bad("--distributed needs Open MPI: \(why)")
             }
             guard MPI.isLaunchedByLauncher else {
                 throw bad("--distributed: this process was not started by mpirun; run `mpirun -np N ember train --distributed ...` "

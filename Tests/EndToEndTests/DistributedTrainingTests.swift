@@ -81,6 +81,22 @@ struct DistributedTrainingTests {
         #expect(resumed.stderr.contains("epoch 3/3"), "\(resumed.stderr)")
     }
 
+    /// A loss that becomes infinite stops both ranks at the same step (the ranks agree on it before backward), with
+    /// the usual message, instead of one rank waiting for the other in backward until the watchdog fires.
+    @Test(.enabled(if: MPILaunch.available, "Open MPI or mpirun is missing: mpirun -np 2 ember train --distributed is skipped"))
+    func divergenceStopsEveryRank() throws {
+        let data = try temporaryRunFolder("ddp-data"), out = try temporaryRunFolder("ddp-out")
+        defer { try? FileManager.default.removeItem(at: data); try? FileManager.default.removeItem(at: out) }
+        try writeFashionMNIST(to: data, train: 64, test: 16)
+        let start = Date()
+        let r = try MPILaunch.runEmber(["train", "--distributed", "--data", data.path, "--out", out.path, "--epochs", "2",
+                                        "--batch-size", "16", "--lr", "1e38", "--workers", "0"], timeout: 120)
+        #expect(r.status != 0)
+        #expect(r.output.contains("at epoch 1, step") && r.output.contains("try a smaller --lr"), "\(r.output)")
+        #expect(!r.output.contains("EmberDistributed:"), "no rank should wait for the watchdog:\n\(r.output)")
+        #expect(Date().timeIntervalSince(start) < 60)
+    }
+
     @Test func distributedWithoutMPIRunIsAUsageError() throws {
         let data = try temporaryRunFolder("ddp-data"), out = try temporaryRunFolder("ddp-out")
         defer { try? FileManager.default.removeItem(at: data); try? FileManager.default.removeItem(at: out) }
