@@ -1,7 +1,8 @@
 // swift-tools-version:6.1
 // Ember: a deep-learning framework for Swift on Linux with PyTorch's semantics.
 // Layers (bottom to top): CEmberKernels/EmberKernels -> Ember (core) -> EmberNN -> EmberOptim,
-// EmberData -> EmberText, EmberDistributed (+ CMPI, Open MPI loaded at run time), EmberVision, EmberBoard, EmberIO -> EmberTrain -> EmberKit (umbrella) -> ember (CLI).
+// EmberData -> EmberText, EmberDistributed (+ CMPI, Open MPI loaded at run time), EmberVision, EmberBoard, EmberIO -> EmberTrain
+// (`ember train --distributed` uses EmberDistributed) -> EmberKit (umbrella) -> ember (CLI).
 import PackageDescription
 
 // The Swift 6 language mode (complete concurrency checking) for the targets that compile cleanly in it; the rest
@@ -39,7 +40,7 @@ let package = Package(
         .target(name: "EmberVision", dependencies: ["Ember", "EmberNN", "EmberData", "CEmberImage"], swiftSettings: swift6),
         .target(name: "EmberBoard", dependencies: ["Ember", "EmberNN", "CEmberImage"], swiftSettings: swift6),
         .target(name: "EmberIO", dependencies: ["Ember"], swiftSettings: swift6),
-        .target(name: "EmberTrain", dependencies: ["Ember", "EmberNN", "EmberOptim", "EmberData", "EmberText", "EmberVision", "EmberBoard", "EmberIO", "CEmberImage"]),
+        .target(name: "EmberTrain", dependencies: ["Ember", "EmberNN", "EmberOptim", "EmberData", "EmberText", "EmberVision", "EmberBoard", "EmberIO", "EmberDistributed", "CEmberImage"]),
         // Distributed data parallelism over Open MPI, which CMPI loads at run time (dlopen): no build-time
         // dependency on MPI, so the package builds and tests pass where MPI is absent.
         .target(name: "CMPI", linkerSettings: [.linkedLibrary("dl")]),
@@ -62,7 +63,7 @@ let package = Package(
         .testTarget(name: "EmberBoardTests", dependencies: ["EmberBoard", "_EmberTestSupport"]),
         .testTarget(name: "EmberIOTests", dependencies: ["EmberIO", "EmberNN", "_EmberTestSupport"]),
         // Depends on `ember` so that the CLI tests find the executable built beside the test bundle.
-        .testTarget(name: "EndToEndTests", dependencies: ["EmberKit", "ember", "_EmberTestSupport"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["EmberKit", "EmberDistributed", "ember", "_EmberTestSupport"]),
         // Depends on `ember-mpi-check` so that the tests find it beside the test bundle.
         .testTarget(name: "EmberDistributedTests", dependencies: ["EmberDistributed", "ember-mpi-check", "_EmberTestSupport"]),
         .testTarget(name: "ExampleTests", dependencies: ["ember-examples", "EmberKit", "_EmberTestSupport"]),

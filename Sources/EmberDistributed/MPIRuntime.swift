@@ -30,6 +30,13 @@ public enum MPI {
         return why.map { String(cString: $0) } ?? "MPI not available"
     }
 
+    /// True when this process was started by a launcher (`mpirun`/`mpiexec`, or a PMI/PMIx launcher such as
+    /// `srun`): MPI initialised without one runs as a singleton world of one rank, which is rarely what was meant.
+    public static var isLaunchedByLauncher: Bool {
+        let env = ProcessInfo.processInfo.environment
+        return ["OMPI_COMM_WORLD_SIZE", "PMIX_RANK", "PMI_RANK", "PMI_SIZE"].contains { env[$0] != nil }
+    }
+
     /// The library's version string (`MPI_Get_library_version`), or nil when MPI is unavailable.
     public static var libraryVersion: String? {
         var buf = [CChar](repeating: 0, count: 512)

@@ -8,6 +8,7 @@ import EmberData
 import EmberVision
 import EmberBoard
 import EmberIO
+import EmberDistributed
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -53,6 +54,10 @@ public struct TrainingConfiguration {
     public var freezeFeatures = false
     /// Also save the model after every epoch (`model_epoch<N>.safetensors`, the CIFAR-10 course's habit).
     public var saveEachEpoch = false
+    /// Data-parallel training over the ranks `mpirun` started (`ember train --distributed`): each rank trains on
+    /// its `DistributedSampler` shard with `batchSize` images per step (global batch = ranks × batch size, PyTorch's
+    /// convention) and `DistributedDataParallel` averages the gradients; rank 0 alone prints and writes files.
+    public var distributed = false
 
     public init(dataFolder: String, outputFolder: String) {
         self.dataFolder = dataFolder
@@ -86,6 +91,16 @@ public struct TrainingConfiguration {
         if weights != nil && !(ModelRecipe.named(model)?.isTorchvision ?? false) {
             throw bad("--weights loads torchvision's state dicts: use --model torchvision_resnet18 or torchvision_vgg16")
         }
+        if distributed {
+            if let why = MPI.unavailableReason {
+                throw bad("--distributed needs Open MPI: \(why)")
+            }
+            guard MPI.isLaunchedByLauncher else {
+                throw bad("--distributed: this process was not started by mpirun; run `mpirun -np N ember train --distributed ...` "
+                          + "(as root or with more ranks than cores: `mpirun --allow-run-as-root --oversubscribe -np N ...`), "
+                          + "or drop --distributed to train in one process")
+            }
+        }
     }
 }
 
@@ -111,12 +126,19 @@ public final class ClassifierTraining {
     public var checkpointURL: URL { outputURL.appendingPathComponent("checkpoint.pt") }
     /// The run's generator: seeded with `seed` for the model, re-seeded with (seed, epoch) before each epoch.
     let generator: Generator
+    /// With `distributed`: the world group of the ranks `mpirun` started (nil otherwise).
+    public let group: ProcessGroup?
 
     /// Validates `configuration`, loads the data and builds the model (its weights depend on the seed only, or
     /// come from `weights`) and the optimizer.
     public init(_ configuration: TrainingConfiguration) throws {
         try configuration.validate()
         self.configuration = configuration
+        if configuration.distributed {
+            do { group = try ProcessGroup.world() } catch { throw TrainingError.distributed("--distributed: \(error)") }
+        } else {
+            group = nil
+        }
         let recipe = ModelRecipe.named(configuration.model)!
         self.recipe = recipe
         generator = Generator(seed: UInt64(truncatingIfNeeded: configuration.seed))
@@ -158,9 +180,25 @@ public final class ClassifierTraining {
 
     private func runWithOwnGenerator(report: (String) -> Void) throws {
         let c = configuration
-        try prepareOutputFolder()
-        let trainLoader = DataLoader(data.train, batchSize: batchSize, shuffle: true, numWorkers: c.workers)
-        let testLoader = DataLoader(data.test, batchSize: batchSize, shuffle: false, numWorkers: c.workers)
+        let rank = group?.rank ?? 0, worldSize = group?.worldSize ?? 1
+        let isMain = rank == 0
+        // Rank 0 alone prints, logs and writes files; the others train silently.
+        func say(_ line: String) { if isMain { report(line) } }
+        try together { if isMain { try prepareOutputFolder() } }
+        let makeLoader = { (set: AnyDataset<(Tensor, Int)>, shuffle: Bool) in
+            DataLoader(set, batchSize: self.batchSize, shuffle: shuffle, numWorkers: c.workers)
+        }
+        let trainLoader = makeLoader(data.train, true)
+        // Distributed: each rank's shard of the training set, reshuffled each epoch by the sampler (from seed + epoch,
+        // the same order on every rank), which the loader then visits in order. The test set is split without padding
+        // (rank r takes images r, r + N, …) so that the all-reduced test metrics count every image exactly once.
+        let sampler = group.map {
+            DistributedSampler(datasetCount: data.train.count, numReplicas: $0.worldSize, rank: $0.rank, shuffle: true,
+                               seed: UInt64(bitPattern: Int64(c.seed)))
+        }
+        let testSet = group == nil ? data.test
+                                   : AnyDataset(Subset(data.test, indices: Array(Swift.stride(from: rank, to: data.test.count, by: worldSize))))
+        let testLoader = makeLoader(testSet, false)
         let scheduler: LRScheduler? = {
             switch c.scheduler {
             case .none: return nil
@@ -171,28 +209,37 @@ public final class ClassifierTraining {
 
         var startEpoch = 0
         if c.resume {
-            guard FileManager.default.fileExists(atPath: checkpointURL.path) else {
-                throw TrainingError.invalidOption("--resume: no checkpoint at \(checkpointURL.path)")
+            // Every rank loads the checkpoint (the same file: --out on a shared file system with several machines).
+            let (epoch, saved) = try together { () throws -> (Int, TrainingHistory?) in
+                guard FileManager.default.fileExists(atPath: checkpointURL.path) else {
+                    throw TrainingError.invalidOption("--resume: no checkpoint at \(checkpointURL.path)")
+                }
+                return try loadTrainingCheckpointWithHistory(from: checkpointURL, model: model, optimizer: optimizer)
             }
-            let (epoch, saved) = try loadTrainingCheckpointWithHistory(from: checkpointURL, model: model, optimizer: optimizer)
             if epoch > c.epochs { throw TrainingError.checkpointPastEpochs(file: checkpointURL.path, checkpointEpoch: epoch, epochs: c.epochs) }
             startEpoch = epoch
             history = saved ?? TrainingHistory()
             if history.epochs != epoch { history = TrainingHistory() }   // a checkpoint without history: curves restart
             for _ in 0..<epoch { scheduler?.step() }
-            report("resumed from \(checkpointURL.path) at epoch \(epoch)")
+            say("resumed from \(checkpointURL.path) at epoch \(epoch)")
             if epoch == c.epochs {
-                report("nothing to train: the checkpoint already has \(epoch) epochs; pass --epochs \(epoch + 1) or more to continue")
+                say("nothing to train: the checkpoint already has \(epoch) epochs; pass --epochs \(epoch + 1) or more to continue")
                 return
             }
         }
+        // The module trained: wrapped for data parallelism (which checks that every rank built the same model and
+        // copies rank 0's weights), else the model itself. Checkpoints always hold `model`'s own state dict.
+        let net: Module = group.map { DistributedDataParallel(model, group: $0) } ?? model
 
-        let stepsPerEpoch = trainLoader.count
+        let stepsPerEpoch = sampler.map { ($0.numSamples + batchSize - 1) / batchSize } ?? trainLoader.count
         var step = startEpoch * stepsPerEpoch
-        let writer = try SummaryWriter(logDir: outputURL.appendingPathComponent("tensorboard").path,
-                                       purgeStep: c.resume ? step + 1 : nil)
-        if !c.resume {
-            writer.addText("config", "model=\(recipe.name) dataset=\(c.dataset) epochs=\(c.epochs) batch_size=\(batchSize) lr=\(learningRate) optimizer=\(c.optimizer.rawValue) seed=\(c.seed) train_images=\(data.train.count)")
+        let writer: SummaryWriter? = try together {
+            guard isMain else { return nil }
+            return try SummaryWriter(logDir: outputURL.appendingPathComponent("tensorboard").path, purgeStep: c.resume ? step + 1 : nil)
+        }
+        if !c.resume, let writer {
+            let perRank = group == nil ? "" : " world_size=\(worldSize) (batch_size per rank)"
+            writer.addText("config", "model=\(recipe.name) dataset=\(c.dataset) epochs=\(c.epochs) batch_size=\(batchSize) lr=\(learningRate) optimizer=\(c.optimizer.rawValue) seed=\(c.seed) train_images=\(data.train.count)" + perRank)
             if let (x, _) = trainLoader.first(where: { _ in true }) {
                 writer.addImages("train/first_batch", x.narrow(0, start: 0, length: Swift.min(32, x.shape[0])))
                 // Traced in eval mode: no BatchNorm statistics change, and one image is enough.
@@ -202,56 +249,104 @@ public final class ClassifierTraining {
             }
         }
 
-        report("training \(recipe.name) on \(data.train.count) \(c.dataset) images for \(c.epochs) epochs (batch \(batchSize), \(c.optimizer.rawValue) lr \(learningRate))")
+        let batchText = group == nil ? "batch \(batchSize)" : "batch \(batchSize) per rank × \(worldSize) ranks = \(batchSize * worldSize)"
+        say("training \(recipe.name) on \(data.train.count) \(c.dataset) images for \(c.epochs) epochs (\(batchText), \(c.optimizer.rawValue) lr \(learningRate))")
         var lastCheckpoint: String? = c.resume ? checkpointURL.path : nil
+        // Distributed: a batch whose loss is not finite on any rank stops every rank at the same step (one small
+        // all-reduce per step), instead of the others waiting in backward for a rank that stopped.
+        let lossFunction: (Tensor, Tensor) -> Tensor = { [group] yHat, y in
+            let l = F.crossEntropy(yHat, y)
+            guard let g = group, g.worldSize > 1 else { return l }
+            let bad = g.allReduce([l.item().isFinite ? 0 : 1])[0]
+            return bad > 0 && l.item().isFinite ? l * Double.nan : l
+        }
         for epoch in startEpoch..<c.epochs {
-            generator.manualSeed(ClassifierTraining.epochSeed(c.seed, epoch))
-            let bar = ProgressBar(total: stepsPerEpoch, label: "epoch \(epoch + 1)/\(c.epochs)")
+            // Rank 0 draws what a single process would; other ranks get their own dropout and augmentation streams.
+            let seed = ClassifierTraining.epochSeed(c.seed, epoch)
+            generator.manualSeed(rank == 0 ? seed : SplitMix64.mix(seed &+ UInt64(rank)))
+            let loader: DataLoader<AnyDataset<(Tensor, Int)>, (Tensor, Tensor)>
+            if var s = sampler {
+                s.setEpoch(epoch)
+                loader = makeLoader(AnyDataset(Subset(data.train, indices: s.indices())), false)
+            } else {
+                loader = trainLoader
+            }
+            let bar = isMain ? ProgressBar(total: stepsPerEpoch, label: "epoch \(epoch + 1)/\(c.epochs)") : nil
             let running = Accumulator(3)
-            let stats: (loss: Double, accuracy: Double, samplesPerSecond: Double)
+            var stats: (loss: Double, accuracy: Double, samplesPerSecond: Double)
             do {
-                stats = try trainEpoch(model, trainLoader, optimizer: optimizer, lossFunction: { F.crossEntropy($0, $1) }) { i, loss, acc in
+                stats = try trainEpoch(net, loader, optimizer: optimizer, lossFunction: lossFunction) { i, loss, acc in
                     running.add(loss, acc, 1)
                     step += 1
-                    writer.addScalar("train/batch_loss", loss, step: step)
-                    bar.update(i + 1, metrics: [("loss", running[0] / running[2]), ("acc", running[1] / running[2])])
+                    writer?.addScalar("train/batch_loss", loss, step: step)
+                    bar?.update(i + 1, metrics: [("loss", running[0] / running[2]), ("acc", running[1] / running[2])])
                 }
             } catch let e as NonFiniteLossError {
-                bar.finish()
-                try? writer.close()
+                bar?.finish()
+                try? writer?.close()
                 throw TrainingError.diverged(epoch: epoch + 1, step: step + 1, loss: e.loss, lastCheckpoint: lastCheckpoint)
             }
             scheduler?.step()
-            let test = evaluate(model, testLoader)
-            bar.finish(metrics: [("loss", stats.loss), ("train acc", stats.accuracy), ("test loss", test.loss), ("test acc", test.accuracy)],
-                       samplesPerSecond: stats.samplesPerSecond)
-            history.append(loss: stats.loss, trainAccuracy: stats.accuracy, testAccuracy: test.accuracy)
-            // The checkpoint first: what is logged below is then never ahead of what a resume restores.
-            try saveTrainingCheckpoint(model: model, optimizer: optimizer, epoch: epoch + 1,
-                                       extra: [("test_acc", .double(test.accuracy)), ("train_loss", .double(stats.loss)),
-                                               ("seed", .int(c.seed)), ("history", history.checkpointValue)] + describeModel(),
-                                       to: checkpointURL)
-            lastCheckpoint = checkpointURL.path
-            if c.saveEachEpoch {
-                try save(model.stateDict(), to: outputURL.appendingPathComponent("model_epoch\(epoch + 1).safetensors"))
+            var test = evaluate(model, testLoader)
+            if let g = group, let s = sampler {
+                // Sums over all ranks: loss × images, correct images, images (and throughput).
+                let n = Double(s.numSamples), m = Double(testSet.count)
+                let r = g.allReduce([stats.loss * n, stats.accuracy * n, n, stats.samplesPerSecond, test.loss * m, test.accuracy * m, m])
+                stats = (r[0] / Swift.max(r[2], 1), r[1] / Swift.max(r[2], 1), r[3])
+                test = (r[4] / Swift.max(r[6], 1), r[5] / Swift.max(r[6], 1))
             }
-            writer.addScalar("epoch/train_loss", stats.loss, step: step)
-            writer.addScalar("epoch/train_acc", stats.accuracy, step: step)
-            writer.addScalar("epoch/test_loss", test.loss, step: step)
-            writer.addScalar("epoch/test_acc", test.accuracy, step: step)
-            for (name, p) in model.namedParameters() { writer.addHistogram("weights/\(name)", p.detach(), step: step) }
-            try saveCurves()
-            try writer.flush()
+            bar?.finish(metrics: [("loss", stats.loss), ("train acc", stats.accuracy), ("test loss", test.loss), ("test acc", test.accuracy)],
+                        samplesPerSecond: stats.samplesPerSecond)
+            history.append(loss: stats.loss, trainAccuracy: stats.accuracy, testAccuracy: test.accuracy)
+            // Rank 0 writes; `together` then acts as the barrier, so no rank starts the next epoch before the
+            // checkpoint is complete (and a failed write stops every rank).
+            try together {
+                guard isMain, let writer else { return }
+                // The checkpoint first: what is logged below is then never ahead of what a resume restores.
+                try saveTrainingCheckpoint(model: model, optimizer: optimizer, epoch: epoch + 1,
+                                           extra: [("test_acc", .double(test.accuracy)), ("train_loss", .double(stats.loss)),
+                                                   ("seed", .int(c.seed)), ("history", history.checkpointValue)] + describeModel(),
+                                           to: checkpointURL)
+                if c.saveEachEpoch {
+                    try save(model.stateDict(), to: outputURL.appendingPathComponent("model_epoch\(epoch + 1).safetensors"))
+                }
+                writer.addScalar("epoch/train_loss", stats.loss, step: step)
+                writer.addScalar("epoch/train_acc", stats.accuracy, step: step)
+                writer.addScalar("epoch/test_loss", test.loss, step: step)
+                writer.addScalar("epoch/test_acc", test.accuracy, step: step)
+                for (name, p) in model.namedParameters() { writer.addHistogram("weights/\(name)", p.detach(), step: step) }
+                try saveCurves()
+                try writer.flush()
+            }
+            lastCheckpoint = checkpointURL.path
         }
-        try save(model.stateDict(), to: outputURL.appendingPathComponent("model.safetensors"))
-        try writer.close()
-        report("""
+        try together {
+            guard isMain, let writer else { return }
+            try save(model.stateDict(), to: outputURL.appendingPathComponent("model.safetensors"))
+            try writer.close()
+        }
+        say("""
         outputs in \(outputURL.path):
           tensorboard/      (tensorboard --logdir \(outputURL.path))
           curves.svg, curves.png
           checkpoint.pt     (epoch, model, optimizer; torch.load works)
           model.safetensors
         """)
+    }
+
+    /// Runs `body` on this rank; in a distributed run every rank then learns (one all-reduce, which also serves as
+    /// the barrier) whether any rank failed, and all of them throw: the failed rank its error, the others
+    /// `TrainingError.distributed`. Without a group (or with one rank) it only runs `body`.
+    func together<R>(_ body: () throws -> R) throws -> R {
+        let result = Result { try body() }
+        guard let g = group, g.worldSize > 1 else { return try result.get() }
+        var failed = 0.0
+        if case .failure = result { failed = 1 }
+        let flags = g.allGather(Tensor([failed]))
+        if let first = flags.firstIndex(where: { $0.item() != 0 }), first != g.rank, case .success = result {
+            throw TrainingError.distributed("stopping: rank \(first) failed (its message is above)")
+        }
+        return try result.get()
     }
 
     /// What `ember eval` and `ember predict` need to rebuild the model and prepare images like training did.

@@ -17,10 +17,12 @@ public enum TrainingError: Error, CustomStringConvertible, Equatable {
     case checkpointPastEpochs(file: String, checkpointEpoch: Int, epochs: Int)
     /// The loss became NaN or infinite; nothing after the last good checkpoint was saved.
     case diverged(epoch: Int, step: Int, loss: Double, lastCheckpoint: String?)
+    /// A distributed run (`--distributed`) could not start or another rank failed.
+    case distributed(String)
 
     public var description: String {
         switch self {
-        case .invalidOption(let m):
+        case .invalidOption(let m), .distributed(let m):
             return m
         case let .outputFolder(path, reason):
             return "cannot write the output folder '\(path)': \(reason)"

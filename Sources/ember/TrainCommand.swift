@@ -11,6 +11,12 @@ struct Train: ParsableCommand {
         Writes into --out: TensorBoard logs (tensorboard --logdir <out>), curves.svg and curves.png (loss and \
         accuracies per epoch), checkpoint.pt (epoch, model, optimizer: loads in PyTorch with torch.load) and \
         model.safetensors. --resume continues from checkpoint.pt and gives the same weights as an uninterrupted run.
+
+        Several processes (data parallelism over Open MPI): mpirun -np N ember train --distributed ... (as root or \
+        with more ranks than cores: mpirun --allow-run-as-root --oversubscribe -np N ...). Each rank trains on its \
+        shard of the images with --batch-size images per step, so the global batch is N × --batch-size (PyTorch's \
+        convention); gradients are averaged across ranks. Rank 0 alone prints and writes --out; its checkpoint \
+        resumes on any number of ranks, or in one process without --distributed.
         """)
 
     @Option(help: "Model: \(ModelRecipe.all.map(\.name).joined(separator: ", ")) (each with the notes' learning rate, batch size and image size).")
@@ -23,7 +29,7 @@ struct Train: ParsableCommand {
     var numSteps: Int?
     @Option(help: "With --dataset timemachine: hidden units of the RNN.") var hidden = 256
     @Option(help: "Epochs.") var epochs = 10
-    @Option(help: "Mini-batch size (default: the notes' value for the model).") var batchSize: Int?
+    @Option(help: "Mini-batch size (default: the notes' value for the model); with --distributed, per rank (global batch = ranks × batch size).") var batchSize: Int?
     @Option(help: "Learning rate (default: the notes' value for the model).") var lr: Double?
     @Option(help: "Optimizer: sgd, adam, adamw.") var optimizer = "sgd"
     @Option(help: "SGD momentum.") var momentum = 0.0
@@ -42,6 +48,8 @@ struct Train: ParsableCommand {
     @Flag(help: "With --weights: train only the new last layer.") var freezeFeatures = false
     @Flag(help: "Also save the model after every epoch (model_epoch<N>.safetensors).") var saveEachEpoch = false
     @Flag(help: "Continue from <out>/checkpoint.pt.") var resume = false
+    @Flag(help: "Train on every rank started by mpirun (mpirun -np N ember train --distributed ...): data parallelism over Open MPI.")
+    var distributed = false
 
     /// The run's configuration (the data folder is resolved in `run`, so that `validate` needs no files).
     func trainingConfiguration(dataFolder: String) throws -> TrainingConfiguration {
@@ -58,7 +66,7 @@ struct Train: ParsableCommand {
         c.model = model; c.dataset = d; c.epochs = epochs; c.batchSize = batchSize; c.learningRate = lr
         c.optimizer = o; c.momentum = momentum; c.weightDecay = weightDecay; c.scheduler = s; c.resize = resize
         c.device = device; c.workers = workers; c.seed = seed; c.limit = limit; c.resume = resume
-        c.weights = weights; c.freezeFeatures = freezeFeatures
+        c.weights = weights; c.freezeFeatures = freezeFeatures; c.distributed = distributed
         c.saveEachEpoch = saveEachEpoch || ModelRecipe.named(model)?.name == "cifar10_net"
         return c
     }
@@ -83,6 +91,7 @@ struct Train: ParsableCommand {
     /// Option values that cannot work are usage errors (exit 64 with the usage line), not traps.
     func validate() throws {
         if isLanguageModel {
+            if distributed { throw ValidationError("--distributed trains classifiers only, not --dataset timemachine") }
             do { try languageModelConfiguration().validate() } catch let e as TrainingError { throw ValidationError(e.description) }
             return
         }
@@ -98,8 +107,10 @@ struct Train: ParsableCommand {
             try LanguageModelTraining(languageModelConfiguration()).run()
             return
         }
-        let training = try ClassifierTraining(trainingConfiguration(dataFolder: try resolveDataFolder()))
-        do { try training.run() } catch let e as TrainingError {
+        do {
+            let training = try ClassifierTraining(trainingConfiguration(dataFolder: try resolveDataFolder()))
+            try training.run()
+        } catch let e as TrainingError {
             if case .invalidOption = e { throw ValidationError(e.description) }
             throw e
         }
