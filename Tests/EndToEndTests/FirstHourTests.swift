@@ -57,6 +57,9 @@ struct FirstHourTests {
         #expect(t.scalars == [0, 11, 2, 3, 4])
         let m = Tensor.arange(6).reshape(2, 3)
         #expect(m[Tensor(scalar: 1, dtype: .int64), Tensor(scalar: 2, dtype: .int64)].item() == 5)
+        // A 0-d uint8 (or bool) tensor is a mask, not a position: PyTorch gives shape [1, 5] for both.
+        #expect(t[Tensor(scalar: 1, dtype: .uint8)].shape == [1, 5])
+        #expect(t[Tensor(scalar: 1, dtype: .bool)].shape == [1, 5])
     }
 
     /// `4.2 - x` records `RsubBackward1`, and grad_fn prints as PyTorch's `<RsubBackward1 object at 0x…>`.

@@ -91,9 +91,9 @@ extension PartialRangeThrough: TensorIndex where Bound == Int {
 }
 extension Tensor: TensorIndex {
     /// A 0-d integer tensor is an integer position, as in PyTorch (`x[t]` is a view, `x[t.item()]`'s twin);
-    /// any other tensor is an advanced index or a mask.
+    /// any other tensor is an advanced index or a mask (uint8, like bool, is a mask at any rank, as in PyTorch).
     public var tensorIndexKind: TensorIndexKind {
-        if rank == 0, dtype.isInteger { return .index(Int(readInt64(atOffset: 0))) }
+        if rank == 0, dtype.isInteger, dtype != .uint8 { return .index(Int(readInt64(atOffset: 0))) }
         return .tensor(self)
     }
 }
