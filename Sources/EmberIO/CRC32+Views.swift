@@ -77,14 +77,14 @@ extension Tensor {
         func walk(_ p: UnsafeRawPointer, _ d: Int) -> (crc: UInt32, length: Int) {
             if d == dims.count { return (CRC32.checksum(p, count: runBytes), runBytes) }
             let (n, stride) = dims[d]
-            let first = walk(p, d + 1)
-            if stride == 0 { return (CRC32.repeated(first.crc, length: first.length, count: n), first.length &* n) }
-            if d == dims.count - 1 {
+            if stride != 0 && d == dims.count - 1 {
                 // Innermost non-contiguous dimension: stream its runs into one register.
                 var c = CRC32()
                 for i in 0..<n { c.update(p + i * stride * item, count: runBytes) }
                 return (c.value, runBytes * n)
             }
+            let first = walk(p, d + 1)
+            if stride == 0 { return (CRC32.repeated(first.crc, length: first.length, count: n), first.length &* n) }
             var crc = first.crc
             for i in 1..<n {
                 let next = walk(p + i * stride * item, d + 1)
