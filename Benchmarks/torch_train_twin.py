@@ -35,10 +35,10 @@ def main():
     train_iter = torch.utils.data.DataLoader(train, batch_size=256, shuffle=True, num_workers=2)
     test_iter = torch.utils.data.DataLoader(test, batch_size=256, shuffle=False, num_workers=2)
     torch.manual_seed(0)
-    net = nn.Sequential(nn.Conv2d(1, 6, 5, padding=2), nn.Sigmoid(), nn.AvgPool2d(2, 2), nn.Conv2d(6, 16, 5), nn.Sigmoid(),
-                        nn.AvgPool2d(2, 2), nn.Flatten(), nn.Linear(400, 120), nn.Sigmoid(), nn.Linear(120, 84), nn.Sigmoid(),
-                        nn.Linear(84, 10))
-    net.apply(lambda m: nn.init.xavier_uniform_(m.weight) if isinstance(m, (nn.Linear, nn.Conv2d)) else None)
+    import sys
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    from torch_notes_accuracy import model   # the notes' LeNet with Xavier init, shared with the accuracy runs
+    net, _ = model("lenet")
     opt = torch.optim.SGD(net.parameters(), lr=0.9)
     loss = nn.CrossEntropyLoss()
     out = tempfile.mkdtemp()
