@@ -3,6 +3,11 @@ accuracy table: the same Fashion-MNIST files (read from Ember's Data/ folder wit
 batch 256, SGD, the notes' learning rates and initialisation, 10 epochs; prints the final train loss, train accuracy
 and test accuracy per model and seed.
 
+It follows `ember train`'s seeding, so each seed is the same run in both: `torch.manual_seed(seed)` before building
+the model (Ember initialises bit-identically), and at the start of each epoch `torch.manual_seed(epoch_seed(seed,
+epoch))` before a `DataLoader(shuffle=True)` without a generator (Ember's loader draws PyTorch's order from it).
+`--independent-order` shuffles from one `torch.Generator().manual_seed(seed)` instead, as a PyTorch script would.
+
     python3 Benchmarks/torch_notes_accuracy.py --seeds 0 1 2 3 4 --models lenet mlp
 """
 import argparse, gzip, os, struct, time
@@ -21,12 +26,21 @@ def idx(name):
     return np.frombuffer(raw, dtype=np.uint8, offset=4 + 4 * len(dims)).reshape(dims)
 
 
-def loaders(batch, seed):
+def epoch_seed(seed, epoch):
+    """ClassifierTraining.epochSeed: SplitMix64's mixer over seed * golden ratio + epoch + 1 (64-bit wrapping)."""
+    m = (1 << 64) - 1
+    z = ((seed & m) * 0x9E3779B97F4A7C15 + epoch + 1) & m
+    z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & m
+    z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & m
+    return z ^ (z >> 31)
+
+
+def loaders(batch, seed, independent_order):
     xs = torch.tensor(idx("train-images-idx3-ubyte.gz"), dtype=torch.float32).unsqueeze(1) / 255
     ys = torch.tensor(idx("train-labels-idx1-ubyte.gz"), dtype=torch.int64)
     xt = torch.tensor(idx("t10k-images-idx3-ubyte.gz"), dtype=torch.float32).unsqueeze(1) / 255
     yt = torch.tensor(idx("t10k-labels-idx1-ubyte.gz"), dtype=torch.int64)
-    g = torch.Generator().manual_seed(seed)
+    g = torch.Generator().manual_seed(seed) if independent_order else None
     train = torch.utils.data.DataLoader(torch.utils.data.TensorDataset(xs, ys), batch_size=batch, shuffle=True, generator=g)
     test = torch.utils.data.DataLoader(torch.utils.data.TensorDataset(xt, yt), batch_size=batch)
     return train, test
@@ -53,13 +67,15 @@ def model(name):
     return net, lr
 
 
-def run(name, seed, epochs):
+def run(name, seed, epochs, independent_order=False):
     torch.manual_seed(seed)
     net, lr = model(name)
-    train, test = loaders(256, seed)
+    train, test = loaders(256, seed, independent_order)
     opt = torch.optim.SGD(net.parameters(), lr=lr)
     loss = nn.CrossEntropyLoss()
-    for _ in range(epochs):
+    for epoch in range(epochs):
+        if not independent_order:
+            torch.manual_seed(epoch_seed(seed, epoch))
         net.train()
         tot, correct, n = 0.0, 0, 0
         for x, y in train:
@@ -81,10 +97,11 @@ if __name__ == "__main__":
     p.add_argument("--seeds", nargs="+", type=int, default=[0])
     p.add_argument("--epochs", type=int, default=10)
     p.add_argument("--threads", type=int, default=2)
+    p.add_argument("--independent-order", action="store_true")
     a = p.parse_args()
     torch.set_num_threads(a.threads)
     for m in a.models:
         for s in a.seeds:
             t = time.time()
-            l, tr, te = run(m, s, a.epochs)
-            print(f"{m} seed {s}: loss {l:.3f} train acc {tr:.3f} test acc {te:.3f} ({time.time() - t:.0f} s)", flush=True)
+            l, tr, te = run(m, s, a.epochs, a.independent_order)
+            print(f"{m} seed {s}: loss {l:.4f} train acc {tr:.4f} test acc {te:.4f} ({time.time() - t:.0f} s)", flush=True)

@@ -10,7 +10,9 @@ import Ember
 /// batch index, so a given seed yields the same batches whatever `numWorkers` is (in PyTorch they depend
 /// on the worker count).
 ///
-/// Each epoch (each `for` loop) draws a fresh permutation from `generator` when `shuffle` is on. With
+/// Each epoch (each `for` loop) draws a fresh permutation from `generator` when `shuffle` is on; with a core
+/// `Generator` (or the default one, `manualSeed`) it is PyTorch's: the same seed visits the samples in the same
+/// order as `DataLoader(..., shuffle=True, generator=torch.Generator().manual_seed(seed))`. With
 /// `numWorkers > 0`, up to `numWorkers * prefetchFactor` batches are built ahead, and they arrive in order.
 /// A sample that throws stops the loop with a message naming its index; use `Iterator.nextBatch()` to
 /// catch it instead.
@@ -75,8 +77,11 @@ public final class DataLoader<D: Dataset, Batch>: Sequence {
     public func makeIterator() -> Iterator {
         let gen = DataRandom.resolve(generator)
         let n = dataset.count
-        let order = shuffle ? gen.permutation(n) : Array(0..<n)
+        // PyTorch's order of draws: the iterator's base seed first, then the sampler's (see `RandomSampling`).
         let seed = gen.next()
+        var order = Array(0..<n)
+        var atEnd: (() -> Void)?
+        if shuffle { (order, atEnd) = RandomSampling.epochOrder(count: n, source: gen, explicit: generator != nil) }
         var batches: [ArraySlice<Int>] = []
         batches.reserveCapacity(count)
         var start = 0
@@ -87,7 +92,8 @@ public final class DataLoader<D: Dataset, Batch>: Sequence {
             start = end
         }
         let producer = BatchProducer(dataset: dataset, batches: batches, seed: seed, collate: collateFn)
-        return Iterator(epoch: Epoch(producer: producer, workers: numWorkers, window: numWorkers * prefetchFactor))
+        return Iterator(epoch: Epoch(producer: producer, workers: numWorkers, window: numWorkers * prefetchFactor,
+                                     atEnd: atEnd))
     }
 
     /// One pass over the loader.
@@ -139,9 +145,12 @@ public final class DataLoader<D: Dataset, Batch>: Sequence {
         let queue: WorkQueue<Batch>?
         var nextIndex = 0
         var finished = false
+        /// Runs once when the consumer reaches the end of the epoch (not when it leaves early).
+        var atEnd: (() -> Void)?
 
-        init(producer: BatchProducer, workers: Int, window: Int) {
+        init(producer: BatchProducer, workers: Int, window: Int, atEnd: (() -> Void)?) {
             self.producer = producer
+            self.atEnd = atEnd
             if workers > 0 && !producer.batches.isEmpty {
                 let queue = WorkQueue<Batch>(total: producer.batches.count, window: window)
                 self.queue = queue
@@ -156,7 +165,12 @@ public final class DataLoader<D: Dataset, Batch>: Sequence {
         }
 
         func next() throws -> Batch? {
-            if finished || nextIndex >= producer.batches.count { finished = true; return nil }
+            if finished || nextIndex >= producer.batches.count {
+                finished = true
+                atEnd?()
+                atEnd = nil
+                return nil
+            }
             let b = nextIndex
             nextIndex += 1
             let result: Result<Batch, Error> = queue.map { $0.take(b) } ?? Result { try producer.produce(b) }

@@ -10,6 +10,9 @@ import Ember
 public protocol RandomSource: AnyObject {
     /// The next 64 random bits.
     func next() -> UInt64
+    /// A random permutation of `0..<n` (`torch.randperm(n, generator=g)`); the default draws a Fisher–Yates
+    /// shuffle from `next()`, the core `Generator` draws PyTorch's own `randperm` stream.
+    func permutation(_ n: Int) -> [Int]
 }
 
 /// A small, fast, seedable generator (Steele, Lea and Flood's SplitMix64), safe to share between threads.
@@ -73,7 +76,7 @@ extension RandomSource {
     /// A uniform integer in `range`.
     public func nextInt(in range: ClosedRange<Int>) -> Int { range.lowerBound + nextInt(below: range.count) }
 
-    /// A random permutation of `0..<n` (`torch.randperm(n, generator=g)`), by Fisher–Yates.
+    /// A random permutation of `0..<n`, by Fisher–Yates over `nextInt(below:)`.
     public func permutation(_ n: Int) -> [Int] {
         var p = Array(0..<n)
         if n < 2 { return p }
@@ -110,6 +113,13 @@ public enum DataRandom {
 
 /// The core generator is a `RandomSource`, so `DataLoader(..., generator: Generator(seed: 42))` works like
 /// PyTorch's `generator=torch.Generator().manual_seed(42)`.
+///
+/// Its permutations are `torch.randperm`'s, so a loader shuffling with a generator seeded like PyTorch's visits the
+/// samples in PyTorch's order.
 extension Generator: RandomSource {
     public func next() -> UInt64 { nextUInt64() }
+
+    public func permutation(_ n: Int) -> [Int] {
+        Tensor.randperm(n, generator: self).toArray(as: Int64.self).map { Int($0) }
+    }
 }
