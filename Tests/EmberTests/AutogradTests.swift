@@ -6,6 +6,21 @@ import _EmberTestSupport
 
 @Suite("Autograd")
 struct AutogradTests {
+    @Test func engineSharedNodeAndNonLeafGrad() {
+        let x = tensor([1.0, 2.0], dtype: .float64, requiresGrad: true)
+        let y = x * x
+        let z = (y + y).sum()
+        z.backward(retainGraph: true)
+        #expect(x.grad!.scalars == [4, 8])
+        z.backward()
+        #expect(x.grad!.scalars == [8, 16])
+        x.grad = nil
+        let u = x * 2
+        let v = (u * u).sum()
+        let gu = grad(of: [v], with: [u])[0]!
+        #expect(gu.scalars == [4, 8])
+        #expect(x.grad == nil)
+    }
     @Test func leafAndGradFnNames() {
         let x = Tensor.ones([2], requiresGrad: true)
         let y = x * 2 + 1
