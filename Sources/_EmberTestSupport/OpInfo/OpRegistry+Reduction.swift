@@ -89,6 +89,14 @@ extension OpRegistry {
                        OpSample("3-norm of dim 0", [sample([3, 4])], reference: { rowwise($0[0].t()) { Foundation.pow($0.map { Swift.abs($0 * $0 * $0) }.reduce(0, +), 1.0 / 3) } }) {
                            $0[0].norm(p: 3, dim: 0)
                        },
+                       OpSample("0.5-norm of all", [sample([3, 4])], reference: { whole($0[0]) { Foundation.pow($0.map { Swift.abs($0).squareRoot() }.reduce(0, +), 2) } }) {
+                           $0[0].norm(p: 0.5)
+                       },
+                       OpSample("1.5-norm of dims [0, 1], keepDim", [sample([3, 4])], reference: { whole($0[0]) { Foundation.pow($0.map { Foundation.pow(Swift.abs($0), 1.5) }.reduce(0, +), 1 / 1.5) }.reshape([1, 1]) }) {
+                           $0[0].norm(p: 1.5, dims: [0, 1], keepDim: true)
+                       },
+                       OpSample("inf-norm of dim 1", [sample([3, 4])], reference: { rowwise($0[0]) { $0.map(Swift.abs).max()! } }) { $0[0].norm(p: .infinity, dim: 1) },
+                       OpSample("-inf-norm of all", [sample([3, 4])], reference: { whole($0[0]) { $0.map(Swift.abs).min()! } }) { $0[0].norm(p: -.infinity) },
                    ],
                    errors: [OpErrorInput("integer input", "linalg.vector_norm: Expected a floating point or complex tensor as input. Got Long") {
                        _ = Tensor.arange(6).norm()
