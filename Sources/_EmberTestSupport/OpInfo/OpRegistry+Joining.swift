@@ -41,13 +41,21 @@ extension OpRegistry {
                    errors: [OpErrorInput("shapes differ", "stack: stack expects each tensor to be equal size, but got [3, 4] at entry 0 and [3, 5] at entry 1") {
                        _ = Tensor.stack([Tensor.zeros([3, 4]), Tensor.zeros([3, 5])])
                    }]),
-            OpInfo("mm", nodes: ["MmBackward0"], golden: ["dot_mv_mm", "matmul_vec", "linear_regression_model"], secondOrder: .registry,
+            OpInfo("mm / mv / dot / matmul", nodes: ["MmBackward0"], golden: ["dot_mv_mm", "matmul_vec", "linear_regression_model"], secondOrder: .registry,
                    samples: [
                        OpSample("[3, 4] x [4, 2]", [sample([3, 4]), sample([4, 2], seed: 2)], reference: { naiveMatmul($0[0], $0[1]) }) { $0[0].mm($0[1]) },
                        OpSample("zero inner size", [sample([3, 0]), sample([0, 2], seed: 2)], reference: { naiveMatmul($0[0], $0[1]) }) { $0[0].mm($0[1]) },
                        OpSample("matmul of a vector (mv)", [sample([3, 4]), sample([4], seed: 2)], reference: { naiveMatmul($0[0], $0[1].reshape([4, 1])).reshape([3]) }) {
                            $0[0].matmul($0[1])
                        },
+                       OpSample("matmul of a batch by a matrix", [sample([2, 3, 4]), sample([4, 5], seed: 2)],
+                                reference: { naiveMatmul($0[0].reshape([6, 4]), $0[1]).reshape([2, 3, 5]) }) { $0[0].matmul($0[1]) },
+                       OpSample("matmul of a batch by a vector", [sample([2, 3, 4]), sample([4], seed: 2)],
+                                reference: { naiveMatmul($0[0].reshape([6, 4]), $0[1].reshape([4, 1])).reshape([2, 3]) }) { $0[0].matmul($0[1]) },
+                       OpSample("matmul of a vector by a matrix", [sample([4]), sample([4, 5], seed: 2)],
+                                reference: { naiveMatmul($0[0].reshape([1, 4]), $0[1]).reshape([5]) }) { $0[0].matmul($0[1]) },
+                       OpSample("dot", [sample([4]), sample([4], seed: 2)],
+                                reference: { naiveMatmul($0[0].reshape([1, 4]), $0[1].reshape([4, 1])).reshape([]) }) { $0[0].dot($0[1]) },
                    ],
                    errors: [
                        OpErrorInput("inner sizes differ", "mm: mat1 and mat2 shapes cannot be multiplied (2x3 and 4x5)") {
