@@ -140,9 +140,10 @@ func kernelCornerBenchmarks() -> [Benchmark] {
             },
             // 1000 round trips per run: divide the time by 1000 for one parallelFor(2).
             Benchmark("thread_pool_round_trip_x1000", runs: 20) {
-                let counter = UnsafeMutablePointer<Int>.allocate(capacity: 64)
-                counter.initialize(repeating: 0, count: 64)
+                let slots = Tensor.zeros([64], dtype: .int64)   // one counter per 128-byte line, so the two threads do not share one
+                let counter = slots.pointer(as: Int64.self)
                 return {
+                    _ = slots
                     for _ in 0..<1000 { ThreadPool.shared.parallelFor(2) { r in counter[r.lowerBound * 16] += 1 } }
                 }
             },

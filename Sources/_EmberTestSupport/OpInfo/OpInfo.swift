@@ -53,6 +53,14 @@ public enum GradcheckLevel: Equatable {
 }
 
 /// One differentiable op: how to call it, the autograd nodes it records, and how it is checked.
+///
+/// Matches an entry of PyTorch's `op_db` (`torch/testing/_internal/common_methods_invocations.py`); unlike
+/// PyTorch, references are plain scalar loops rather than NumPy, and error inputs stop the process.
+///
+/// ```swift
+/// OpInfo("exp", nodes: ["ExpBackward0"], golden: ["unary_math"], secondOrder: .registry,
+///        samples: [OpSample("[3, 4]", [sample([3, 4])], reference: { elementwise($0[0], Foundation.exp) }) { $0[0].exp() }])
+/// ```
 public struct OpInfo {
     /// The op's PyTorch-style name (`add`, `F.conv2d`).
     public let name: String
@@ -67,7 +75,9 @@ public struct OpInfo {
     public let secondOrder: GradcheckLevel
     /// The finite-difference step (larger for ops whose output is rounded, e.g. to float32).
     public let eps: Double
+    /// The calls the registry walk makes (values, non-contiguous copies, gradchecks, node names).
     public let samples: [OpSample]
+    /// Calls that must stop the process with a message (each run in a child process).
     public let errors: [OpErrorInput]
 
     public init(_ name: String, nodes: [String], golden: [String] = [], firstOrder: GradcheckLevel = .registry,
