@@ -83,9 +83,9 @@ struct OpRegistryTests {
             #expect(recorded.contains(node), "\(name): no sample recorded \(node) (recorded: \(recorded.sorted()))")
         }
         for level in [info.firstOrder, info.secondOrder] {
-            if case .elsewhere(let file) = level {
+            if case .elsewhere(let file, let call) = level {
                 let text = try String(contentsOf: packageRoot.appendingPathComponent("Tests/" + file), encoding: .utf8)
-                #expect(text.contains("gradcheck"), "\(name): \(file) is named as its gradcheck but checks no gradient")
+                #expect(text.contains("gradcheck") && text.contains(call), "\(name): \(file) is named as the gradcheck of \(call) but has none")
             }
         }
         if !info.golden.isEmpty {
@@ -119,6 +119,8 @@ struct OpRegistryTests {
         }
         // Guards the scan itself: a pattern that matched nothing would pass vacuously.
         #expect(names.contains("AddBackward0") && stems.contains("SumBackward"))
+        let entryNames = OpRegistry.all.map(\.name)
+        #expect(Set(entryNames).count == entryNames.count, "entry names must be unique: the walk finds entries by name")
         let registered = Set(OpRegistry.all.flatMap(\.nodes))
         let missing = names.subtracting(registered).sorted()
         #expect(missing.isEmpty, "recorded in Sources/ but without a registry entry: \(missing)")

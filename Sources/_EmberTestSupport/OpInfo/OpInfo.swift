@@ -46,8 +46,9 @@ public struct OpErrorInput {
 public enum GradcheckLevel: Equatable {
     /// The registry walk gradchecks every sample.
     case registry
-    /// A dedicated test file checks it (more cases than the registry's samples): the file's name under `Tests/`.
-    case elsewhere(String)
+    /// A dedicated test file checks it (more cases than the registry's samples): the file's path under `Tests/`
+    /// and the call it gradchecks (the walk checks that the file has both).
+    case elsewhere(String, calling: String)
     /// Not checked, and why (e.g. the op is differentiable once only, or its gradient is zero).
     case no(String)
 }
