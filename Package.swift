@@ -31,7 +31,7 @@ let package = Package(
         // Core: Tensor, dtypes, storage, ops with their backward, autograd, random.
         .target(name: "Ember", dependencies: ["EmberKernels"], swiftSettings: swift6),
         .target(name: "EmberNN", dependencies: ["Ember", "EmberKernels"], swiftSettings: swift6),
-        .target(name: "EmberOptim", dependencies: ["Ember", "EmberNN"], swiftSettings: swift6),
+        .target(name: "EmberOptim", dependencies: ["Ember"], swiftSettings: swift6),
         .target(name: "EmberData", dependencies: ["Ember"]),
         // Text: d2l's corpus/vocabulary/sequence batches, the notes' BPE, GPT-2 byte-level BPE.
         .target(name: "EmberText", dependencies: ["Ember", "EmberData"], swiftSettings: swift6),
@@ -39,7 +39,7 @@ let package = Package(
         .target(name: "CEmberImage", linkerSettings: [.linkedLibrary("png16"), .linkedLibrary("jpeg"), .linkedLibrary("z")]),
         .target(name: "EmberVision", dependencies: ["Ember", "EmberNN", "EmberData", "CEmberImage"], swiftSettings: swift6),
         .target(name: "EmberBoard", dependencies: ["Ember", "EmberNN", "CEmberImage"], swiftSettings: swift6),
-        .target(name: "EmberIO", dependencies: ["Ember", "EmberNN"], swiftSettings: swift6),
+        .target(name: "EmberIO", dependencies: ["Ember"], swiftSettings: swift6),
         .target(name: "EmberTrain", dependencies: ["Ember", "EmberNN", "EmberOptim", "EmberData", "EmberText", "EmberVision", "EmberBoard", "EmberIO", "EmberDistributed", "CEmberImage"]),
         // Distributed data parallelism over Open MPI, which CMPI loads at run time (dlopen): no build-time
         // dependency on MPI, so the package builds and tests pass where MPI is absent.
