@@ -51,7 +51,7 @@ let package = Package(
         .executableTarget(name: "ember", dependencies: ["EmberKit", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         // The notes' examples, one readable file each, run by `swift run ember-examples <name>`.
         .executableTarget(name: "ember-examples", dependencies: ["EmberKit"], path: "Examples"),
-        .target(name: "_EmberTestSupport", dependencies: ["Ember"], swiftSettings: swift6),
+        .target(name: "_EmberTestSupport", dependencies: ["Ember", "EmberNN"], swiftSettings: swift6),
 
         .testTarget(name: "EmberKernelsTests", dependencies: ["EmberKernels", "CEmberKernels"]),
         .testTarget(name: "EmberTests", dependencies: ["Ember", "_EmberTestSupport"]),

@@ -101,7 +101,8 @@ func allBenchmarks() -> [Benchmark] {
             let a = Tensor.ones([tenM])
             return { _ = VectorMath.sum(a.pointer(as: Float.self), tenM) }
         },
-    ] + trainingBenchmarks() + textBenchmarks() + sequenceBenchmarks() + distributedBenchmarks()
+    ] + kernelCornerBenchmarks() + coreBenchmarks() + trainingBenchmarks() + textBenchmarks() + sequenceBenchmarks()
+        + distributedBenchmarks()
 }
 
 /// One SGD training step (forward, cross-entropy, backward, update) of `model` on a fixed random batch.

@@ -2,10 +2,6 @@
 import Ember
 import EmberNN
 
-/// A float64 tensor of values in [-1, 1) drawn from a fixed-seed generator.
-func sample(_ shape: [Int], seed: UInt64 = 1, dtype: DType = .float64) -> Tensor {
-    (Tensor.rand(shape, dtype: .float64, generator: Generator(seed: seed)) * 2 - 1).to(dtype)
-}
 
 /// Direct 7-loop 2-d convolution (cross-correlation) with per-side padding, as the definition reads.
 func naiveConv2d(_ x: Tensor, _ w: Tensor, bias: Tensor? = nil, stride: [Int], padTop: Int, padLeft: Int,

@@ -10,12 +10,6 @@ struct SequenceErrorTests {
         String(decoding: result?.standardErrorContent ?? [], as: UTF8.self)
     }
 
-    @Test func rnnWrongInputSize() async {
-        let r = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
-            _ = GRU(4, 6)(Tensor.zeros([5, 3, 7]), nil)
-        }
-        #expect(stderrText(r).contains("GRU: input.size(-1) must be equal to input_size. Expected 4, got 7 (input [5, 3, 7])"))
-    }
 
     @Test func lstmWrongStateShape() async {
         let r = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {

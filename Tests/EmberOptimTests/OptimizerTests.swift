@@ -1,4 +1,4 @@
-// Optimizer behaviour beyond the golden trajectories: hand-derived steps, state round trip, argument checks.
+// Optimizer behaviour beyond the golden trajectories: hand-derived steps, parameter groups added later, state round trip, argument checks.
 import Testing
 import Ember
 import EmberOptim
@@ -6,6 +6,19 @@ import _EmberTestSupport
 
 @Suite("Optimizers")
 struct OptimizerTests {
+    @Test func groupAddedLaterIsStepped() {
+        // PyTorch: a = 0.9, b = 0.6; get_last_lr() == [0.05, 0.2] after one StepLR(step_size=1, gamma=0.5) step.
+        let a = Tensor.ones([2], dtype: .float64).requiresGrad_(), b = Tensor.ones([2], dtype: .float64).requiresGrad_()
+        let opt = SGD([a], lr: 0.1)
+        let sched = StepLR(opt, stepSize: 1, gamma: 0.5)
+        opt.addParamGroup(ParamGroup([b], ["lr": .number(0.4)]))
+        (a.sum() + b.sum()).backward()
+        opt.step()
+        sched.step()
+        #expect(a.scalars == [0.9, 0.9] && b.scalars == [0.6, 0.6])
+        #expect(sched.lastLR == [0.05, 0.2])
+        #expect(opt.paramGroups[1]["momentum"] == .number(0))
+    }
     @Test func sgdStepByHand() {
         // p = 1, g = 2 (from loss 2p): p - lr*g = 1 - 0.1*2 = 0.8
         let p = Tensor.ones([1], dtype: .float64).requiresGrad_()
@@ -58,6 +71,15 @@ struct OptimizerTests {
 
 @Suite("Optimizer misuse")
 struct OptimizerMisuseTests {
+    @Test func addingAParameterTwiceStops() async {
+        let result = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
+            let a = Tensor.ones([2]).requiresGrad_()
+            let opt = SGD([a], lr: 0.1)
+            opt.addParamGroup(ParamGroup([a]))
+        }
+        let text = String(decoding: result?.standardErrorContent ?? [], as: UTF8.self)
+        #expect(text.contains("some parameters appear in more than one parameter group"))
+    }
     @Test func negativeLearningRate() async {
         let r = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
             _ = SGD([Tensor.ones([1]).requiresGrad_()], lr: -1)

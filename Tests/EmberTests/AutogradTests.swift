@@ -6,6 +6,21 @@ import _EmberTestSupport
 
 @Suite("Autograd")
 struct AutogradTests {
+    @Test func engineSharedNodeAndNonLeafGrad() {
+        let x = tensor([1.0, 2.0], dtype: .float64, requiresGrad: true)
+        let y = x * x
+        let z = (y + y).sum()
+        z.backward(retainGraph: true)
+        #expect(x.grad!.scalars == [4, 8])
+        z.backward()
+        #expect(x.grad!.scalars == [8, 16])
+        x.grad = nil
+        let u = x * 2
+        let v = (u * u).sum()
+        let gu = grad(of: [v], with: [u])[0]!
+        #expect(gu.scalars == [4, 8])
+        #expect(x.grad == nil)
+    }
     @Test func leafAndGradFnNames() {
         let x = Tensor.ones([2], requiresGrad: true)
         let y = x * 2 + 1
@@ -90,33 +105,9 @@ struct AutogradTests {
         #expect(gradcheck([a, b]) { $0[0].unsqueeze(0).expand(2, 3, 4).permute(2, 0, 1).sum(dims: [1]) * $0[1].unsqueeze(1) } == nil)
         #expect(gradcheck([a]) { $0[0].select(1, 2).pow(3) + $0[0].narrow(1, start: 0, length: 1).squeeze() } == nil)
     }
-    @Test func gradcheckUnary() {
-        let x = Tensor.randnStub([2, 5]) * 2
-        let fns: [(String, (Tensor) -> Tensor)] = [
-            ("exp", { $0.exp() }), ("log", { ($0.abs() + 0.5).log() }), ("sqrt", { ($0.abs() + 0.5).sqrt() }),
-            ("sin", { $0.sin() }), ("cos", { $0.cos() }), ("tanh", { $0.tanh() }), ("sigmoid", { $0.sigmoid() }),
-            ("relu", { $0.relu() }), ("leakyRelu", { $0.leakyRelu(0.2) }), ("elu", { $0.elu() }),
-            ("softplus", { $0.softplus() }), ("silu", { $0.silu() }), ("gelu", { $0.gelu() }),
-            ("geluTanh", { $0.gelu(approximate: true) }), ("erf", { $0.erf() }), ("rsqrt", { ($0.abs() + 0.5).rsqrt() }),
-            ("log1p", { $0.abs().log1p() }), ("clamp", { $0.clamp(min: -0.3, max: 0.4) }), ("pow", { $0.pow(3) }),
-            ("powTensor", { ($0.abs() + 0.5).pow($0) }), ("maximum", { Tensor.maximum($0, $0.t().t() * 0.5) }),
-            ("where", { Tensor.where($0.gt(0), $0 * 2, $0.exp()) }), ("div", { 1.0 / ($0.abs() + 1) }),
-        ]
-        for (name, f) in fns {
-            #expect(gradcheck([x]) { f($0[0]) } == nil, "\(name)")
-        }
-    }
-    @Test func gradcheckMatmulFamily() {
-        let a = Tensor.randnStub([2, 3, 4]), b = Tensor.randnStub([4, 5]), v = Tensor.randnStub([4])
-        #expect(gradcheck([a, b]) { $0[0].matmul($0[1]) } == nil)
-        #expect(gradcheck([a, v]) { $0[0].matmul($0[1]) } == nil)
-        #expect(gradcheck([v, b]) { $0[0].matmul($0[1]) } == nil)
-        #expect(gradcheck([a]) { $0[0].bmm($0[0].transpose(1, 2)) } == nil)
-        #expect(gradcheck([v]) { $0[0].dot($0[0]) } == nil)
-    }
 }
 
-@Suite("Autograd accumulation (review findings)")
+@Suite("Autograd accumulation")
 struct AutogradAccumulationTests {
     @Test func gradAfterCreateGraphIsOwnedStorage() {
         // PyTorch 2.13: x.sum().backward(create_graph=True); (x * [1, 2, 3]).sum().backward() → x.grad == [2, 3, 4].

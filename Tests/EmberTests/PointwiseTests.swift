@@ -171,25 +171,6 @@ struct PointwiseTests {
         #expect(Tensor([Float(1)]).addcdiv(Tensor(scalar: 2, dtype: .float64), Tensor(scalar: 4, dtype: .float64)).dtype == .float32)
     }
 
-    @Test("gradients agree with finite differences, with broadcasting")
-    func gradients() {
-        let s = withGenerator(Generator(seed: 3)) { Tensor.randn([3, 4]) }
-        let a = withGenerator(Generator(seed: 4)) { Tensor.randn([4]) }
-        let b = withGenerator(Generator(seed: 5)) { Tensor.rand([3, 1]) + 0.5 }
-        #expect(gradcheck([s, a]) { $0[0].add($0[1], alpha: -0.7) } == nil)
-        #expect(gradcheck([s, a]) { $0[0].lerp($0[1], weight: 0.3) } == nil)
-        #expect(gradcheck([s, a]) { $0[0].lerp($0[1], weight: 0.8) } == nil)
-        #expect(gradcheck([s, a, b]) { $0[0].addcmul($0[1], $0[2], value: 1.5) } == nil)
-        #expect(gradcheck([s, a, b]) { $0[0].addcdiv($0[1], $0[2], value: -0.5) } == nil)
-    }
-
-    @Test func integerAddcdivStops() async {
-        expectMessage(await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
-            let t = Tensor([Int64(1), 2])
-            _ = t.addcdiv(t, t)
-        }, "addcdiv: expected floating-point tensors (got Long, Long, Long)")
-    }
-
     @Test func inPlaceWithGradSourceStops() async {
         expectMessage(await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
             let x = Tensor.ones([2]), g = Tensor.ones([2], requiresGrad: true)

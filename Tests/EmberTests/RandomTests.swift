@@ -5,6 +5,18 @@ import Ember
 import _EmberTestSupport
 
 @Suite struct RandomTests {
+    @Test func randLikeFollowsPyTorchStreams() {
+        // PyTorch: manual_seed(0); randn_like(zeros(2, 3, float64)); then rand_like of the same.
+        let g = Generator(seed: 0)   // a private generator: tests run in parallel
+        let x = Tensor.zeros([2, 3], dtype: .float64)
+        let n = Tensor.randnLike(x, generator: g)
+        let u = Tensor.randLike(x, generator: g)
+        #expect(n.dtype == .float64 && n.shape == [2, 3])
+        #expect(closeness(n, tensor([[1.5409961082440433, -0.2934289057609464, -2.1787893820745574],
+                                     [0.5684312772806678, -1.084522342424021, -1.3985953953708767]], dtype: .float64), rtol: 1e-12) == nil)
+        #expect(closeness(u, tensor([[0.17860617520075095, 0.3511076243939284, 0.5813409198075745],
+                                     [0.2882358921361502, 0.4528688488811142, 0.17679952620371409]], dtype: .float64), rtol: 1e-12) == nil)
+    }
     /// Bitwise equality of float32 values (`expected` printed by `tensor.tolist()` in PyTorch).
     func exact(_ t: Tensor, _ expected: [Double], _ label: String) -> String? {
         closeness(t, Tensor(expected, shape: t.shape).to(t.dtype), rtol: 0, atol: 0, label: label)

@@ -169,19 +169,7 @@ import _EmberTestSupport
 
     // MARK: Errors
 
-    @Test func integerOutOfRangeStops() async {
-        let r = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
-            _ = Tensor.zeros([3, 4])[.all, 4]
-        }
-        #expect(indexingExitStderr(r).contains("index: index 4 is out of bounds for dimension 1 with size 4"))
-    }
 
-    @Test func tensorIndexOutOfRangeStops() async {
-        let r = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
-            _ = Tensor.zeros([3, 4])[Tensor.arange(3), tensor([0, 4, 1])]
-        }
-        #expect(indexingExitStderr(r).contains("index: index 4 is out of bounds for dimension 1 with size 4"))
-    }
 
     @Test func maskShapeMismatchStops() async {
         let r = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
@@ -197,12 +185,6 @@ import _EmberTestSupport
         #expect(indexingExitStderr(r).contains("index: too many indices for tensor of dimension 2"))
     }
 
-    @Test func indexTensorsMustBroadcast() async {
-        let r = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
-            _ = Tensor.zeros([3, 4])[tensor([0, 1]), tensor([0, 1, 2])]
-        }
-        #expect(indexingExitStderr(r).contains("index: shape mismatch: indexing tensors could not be broadcast together with shapes [2], [3]"))
-    }
 
     @Test func setterShapeMismatchStops() async {
         let r = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {

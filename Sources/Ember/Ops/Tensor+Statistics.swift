@@ -28,8 +28,13 @@ extension Tensor {
             let nonzero = Tensor.where(isZero, Tensor.onesLike(x), x)
             let prodOthers = nonzero.prodOp(dims, keepDim: true, node: node)
             let zeros = isZero.sum(dims: dims, keepDim: true)
+            // The zeros' values (0, but carrying their gradient), so that the local derivatives stay differentiable
+            // in the zeros: d²/dx_j dx_z of the product is nonzero with one zero (j ≠ z) or two (j, z the zeros).
+            let zeroSum = (x * isZero.to(x.dtype)).sum(dims: dims, keepDim: true)
+            let oneZero = Tensor.where(isZero, prodOthers, prodOthers / nonzero * zeroSum)
+            let twoZeros = Tensor.where(isZero, prodOthers * (zeroSum - x), 0.0)
             let local = Tensor.where(zeros.eq(0), prodOthers / nonzero,
-                                     Tensor.where(zeros.eq(1) && isZero, prodOthers, 0.0))
+                                     Tensor.where(zeros.eq(1), oneZero, Tensor.where(zeros.eq(2), twoZeros, 0.0)))
             return [gk * local]
         })
     }
