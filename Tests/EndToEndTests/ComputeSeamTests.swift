@@ -37,7 +37,7 @@ private func leNet() -> Module {
 /// One forward, backward and SGD step of `model` on `device`: returns the loss, and the parameters and
 /// buffers afterwards, all as CPU values, plus the devices every tensor of the step ended up on.
 private func trainStep(_ model: Module, input: Tensor, labels: Tensor, on device: Device)
-    -> (loss: [Float], state: [[Float]], devices: Set<Device>) {
+    -> (loss: Double, state: [[Double]], devices: Set<Device>) {
     model.to(device)
     let optimizer = SGD(model.parameters(), lr: 0.1, momentum: 0.9)
     let (loss, out) = withDevice(device) { () -> (Tensor, Tensor) in
@@ -50,8 +50,8 @@ private func trainStep(_ model: Module, input: Tensor, labels: Tensor, on device
     }
     let tensors = [loss, out] + model.parameters() + model.parameters().compactMap { $0.grad } + model.namedBuffers().map { $0.1 }
     let state = (model.parameters() + model.namedBuffers().map { $0.1 }.filter { $0.dtype == .float32 })
-        .map { $0.detach().to(.cpu).contiguous().scalars.map(Float.init) }
-    return ([Float(loss.detach().to(.cpu).item())], state, Set(tensors.map { $0.device }))
+        .map { $0.detach().to(.cpu).contiguous().scalars }
+    return (loss.detach().to(.cpu).item(), state, Set(tensors.map { $0.device }))
 }
 
 @Suite("Compute seam", .serialized)
