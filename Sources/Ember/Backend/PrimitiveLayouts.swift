@@ -7,8 +7,6 @@ public struct GradientNeeds: Equatable, Sendable {
     public init(input: Bool, weight: Bool, bias: Bool) {
         self.input = input; self.weight = weight; self.bias = bias
     }
-    /// True when any gradient is needed.
-    public var any: Bool { input || weight || bias }
 }
 
 /// The gradients of a fused op with an input and optional weight and bias (nil where not needed or absent).
