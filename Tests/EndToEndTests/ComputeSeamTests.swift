@@ -4,12 +4,15 @@ import Testing
 import EmberKit
 import _EmberTestSupport
 
-/// The checking backend, registered once for the process on a device no other test uses.
-private let checking: CheckingBackend = {
+/// The checking backend, registered once for the process on a device no other test uses. Every test that uses
+/// it belongs to the serialized `ComputeSeamTests` suite (also extended in ComputeSeamPrimitiveTests.swift),
+/// since its counters are shared.
+let checkingBackend: CheckingBackend = {
     let b = CheckingBackend(device: .cuda(7))
     registerBackend(b)
     return b
 }()
+private var checking: CheckingBackend { checkingBackend }
 
 /// A residual network in miniature: conv-bn-relu stem, one basic block, global average pool, linear head.
 private final class TinyResNet: Module {
