@@ -30,7 +30,7 @@ let package = Package(
         .target(name: "EmberKernels", dependencies: ["CEmberKernels"], swiftSettings: swift6),
         // Core: Tensor, dtypes, storage, ops with their backward, autograd, random.
         .target(name: "Ember", dependencies: ["EmberKernels"], swiftSettings: swift6),
-        .target(name: "EmberNN", dependencies: ["Ember", "EmberKernels"], swiftSettings: swift6),
+        .target(name: "EmberNN", dependencies: ["Ember"], swiftSettings: swift6),
         .target(name: "EmberOptim", dependencies: ["Ember"], swiftSettings: swift6),
         .target(name: "EmberData", dependencies: ["Ember"]),
         // Text: d2l's corpus/vocabulary/sequence batches, the notes' BPE, GPT-2 byte-level BPE.

@@ -232,3 +232,18 @@ func editDistance(_ a: String, _ b: String) -> Int {
     }
     return previous[y.count]
 }
+
+extension Module {
+    /// Moves every parameter and buffer (with their gradients) to `device` in place, as `torch.nn.Module.to(device)`:
+    /// the tensors keep their identity, so an optimizer built before the move keeps updating them.
+    ///
+    /// ```swift
+    /// let model = LeNet().to(.cuda(0))
+    /// ```
+    @discardableResult
+    public func to(_ device: Device) -> Self {
+        for (_, p) in namedParameters() { p.move_(to: device) }
+        for (_, b) in namedBuffers() { b.move_(to: device) }
+        return self
+    }
+}

@@ -1,4 +1,4 @@
-// Device: where a tensor's memory lives, and the backend seam every allocation goes through.
+// Device: where a tensor's memory lives, and how a device finds its backend.
 import Foundation
 
 /// Where a tensor's storage lives. Only `.cpu` has a backend today; the case exists so that a CUDA
@@ -11,67 +11,30 @@ public enum Device: Equatable, Hashable, Sendable, CustomStringConvertible {
     }
 }
 
-/// The seam between the front API and a device: memory management for now; device kernels join it with
-/// a second backend. Implementations must be thread-safe (DataLoader workers allocate concurrently).
-public protocol Backend: AnyObject, Sendable {
-    var device: Device { get }
-    /// Returns at least `byteCount` bytes, 64-byte aligned.
-    func allocate(byteCount: Int) -> UnsafeMutableRawPointer
-    /// Gives back memory obtained from `allocate` with the same `byteCount`.
-    func deallocate(_ pointer: UnsafeMutableRawPointer, byteCount: Int)
+/// Backends of devices other than the CPU, registered at run time (a CUDA backend, or a test's checking backend).
+private let registeredBackends = BackendRegistry()
+
+private final class BackendRegistry: @unchecked Sendable {
+    private var backends: [Device: Backend] = [:]
+    private let lock = NSLock()
+    subscript(device: Device) -> Backend? {
+        get { lock.lock(); defer { lock.unlock() }; return backends[device] }
+        set { lock.lock(); defer { lock.unlock() }; backends[device] = newValue }
+    }
+}
+
+/// Makes `backend` serve `backend.device` for the rest of the process, so that `Tensor(empty:device:)`,
+/// `x.to(device)` and every fused primitive on tensors of that device go through it. This is how a device
+/// backend outside core (a CUDA backend, or a test's checking backend) plugs in; nothing registers one by
+/// default, so in a plain build `x.to(.cuda(0))` still stops with a clear message. The CPU backend is fixed.
+public func registerBackend(_ backend: Backend) {
+    emberCheck(backend.device != .cpu, "registerBackend", "the cpu backend cannot be replaced")
+    registeredBackends[backend.device] = backend
 }
 
 /// The backend for a device; stops with a message for devices without one.
 public func backend(for device: Device) -> Backend {
-    switch device {
-    case .cpu: return CPUBackend.shared
-    case .cuda: emberFail("to", "device \(device) is not available: this build of Ember has only the CPU backend")
-    }
-}
-
-/// Host memory: 64-byte aligned blocks, with a small per-size cache so that the same-sized temporaries of
-/// each training step reuse pages instead of faulting in fresh ones.
-public final class CPUBackend: Backend, @unchecked Sendable {
-    public static let shared = CPUBackend()
-    public var device: Device { .cpu }
-    private var cache: [Int: [UnsafeMutableRawPointer]] = [:]
-    private var cachedBytes = 0
-    private let lock = NSLock()
-    /// Upper bound on memory kept for reuse.
-    private let cacheLimit = 512 << 20
-    /// Blocks below this size go straight to malloc (its own bins are fast for small blocks).
-    private let minCached = 1 << 16
-
-    public func allocate(byteCount: Int) -> UnsafeMutableRawPointer {
-        let size = Swift.max(byteCount, 1)
-        if size >= minCached {
-            lock.lock()
-            if var list = cache[size], let p = list.popLast() {
-                cache[size] = list
-                cachedBytes -= size
-                lock.unlock()
-                return p
-            }
-            lock.unlock()
-        }
-        var p: UnsafeMutableRawPointer?
-        let rc = posix_memalign(&p, 64, (size + 63) & ~63)
-        guard rc == 0, let ptr = p else { emberFail("allocate", "out of memory allocating \(byteCount) bytes") }
-        return ptr
-    }
-
-    public func deallocate(_ pointer: UnsafeMutableRawPointer, byteCount: Int) {
-        let size = Swift.max(byteCount, 1)
-        if size >= minCached {
-            lock.lock()
-            if cachedBytes + size <= cacheLimit {
-                cache[size, default: []].append(pointer)
-                cachedBytes += size
-                lock.unlock()
-                return
-            }
-            lock.unlock()
-        }
-        free(pointer)
-    }
+    if device == .cpu { return CPUBackend.shared }
+    if let registered = registeredBackends[device] { return registered }
+    emberFail("to", "device \(device) is not available: this build of Ember has only the CPU backend")
 }

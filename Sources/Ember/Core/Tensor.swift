@@ -60,8 +60,8 @@ public final class Tensor {
     /// - Parameters:
     ///   - shape: The sizes of the result's dimensions.
     ///   - dtype: The element type of the result.
-    ///   - device: The device the memory lives on.
-    public convenience init(empty shape: [Int], dtype: DType = .float32, device: Device = .cpu) {
+    ///   - device: The device the memory lives on (default: `Device.current`, the CPU unless inside `withDevice`).
+    public convenience init(empty shape: [Int], dtype: DType = .float32, device: Device = Device.current) {
         for s in shape where s < 0 { emberFail("empty", "negative dimension \(s) in shape \(shapeString(shape))") }
         guard let bytes = ShapeArithmetic.byteCount(shape, itemSize: dtype.itemSize) else {
             emberFail("empty", "shape \(shapeString(shape)) of \(dtype) has more bytes than memory can address")

@@ -15,12 +15,6 @@ extension Tensor {
         }
         return out
     }
-    /// Moves to `device` (only `.cpu` exists today; other devices stop with a message).
-    public func to(_ device: Device) -> Tensor {
-        if device == self.device { return self }
-        _ = backend(for: device)
-        return self
-    }
     /// `to(.float32)`.
     public func float() -> Tensor { to(.float32) }
     /// `to(.float64)`.

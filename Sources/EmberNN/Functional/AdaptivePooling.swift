@@ -1,6 +1,5 @@
 // adaptive_avg_pool2d and adaptive_max_pool2d: fixed output size, PyTorch's floor/ceil window formulas.
 import Ember
-import EmberKernels
 
 extension F {
     /// Adaptive 2-d average pooling to `outputSize`, matching `torch.nn.functional.adaptive_avg_pool2d`.
@@ -20,27 +19,14 @@ extension F {
         let (n, c, h, w) = (x4.shape[0], x4.shape[1], x4.shape[2], x4.shape[3])
         let (oh, ow) = (size[0], size[1])
         let x = x4.kernelInput
-        let out = Tensor(empty: [n, c, oh, ow], dtype: x.dtype)
-        if oh == 1 && ow == 1 {
-            // Global average pooling: one mean per plane (the common ResNet case), already contiguous.
-            noGrad { _ = out.view([n * c]).copy_(x.view([n * c, h * w]).mean(dim: 1)) }
-        } else if x.dtype == .float32 {
-            PoolingKernels.adaptiveAvgForward(x.pointer(as: Float.self), planes: n * c, height: h, width: w, outHeight: oh, outWidth: ow, out.pointer(as: Float.self))
-        } else {
-            PoolingKernels.adaptiveAvgForward(x.pointer(as: Double.self), planes: n * c, height: h, width: w, outHeight: oh, outWidth: ow, out.pointer(as: Double.self))
-        }
+        let out = x.backend.adaptiveAvgPool2d(x, outputSize: [oh, ow])
         let result = record(out, "AdaptiveAvgPool2DBackward0", inputs: [x4]) { gOut in
             if oh == 1 && ow == 1 {
                 // Differentiable form: the gradient of a mean is the spread-out gradient.
                 return [gOut.expand([n, c, h, w]) / Double(h * w)]
             }
             let gy = gOut.kernelInput
-            let gx = Tensor(empty: [n, c, h, w], dtype: gy.dtype)  // the kernel overwrites it
-            if gy.dtype == .float32 {
-                PoolingKernels.adaptiveAvgBackward(gy.pointer(as: Float.self), planes: n * c, height: h, width: w, outHeight: oh, outWidth: ow, gx.pointer(as: Float.self))
-            } else {
-                PoolingKernels.adaptiveAvgBackward(gy.pointer(as: Double.self), planes: n * c, height: h, width: w, outHeight: oh, outWidth: ow, gx.pointer(as: Double.self))
-            }
+            let gx = gy.backend.adaptiveAvgPool2dBackward(gy, inputShape: [n, c, h, w])
             // Linear: the adjoint of the backward is the pooling itself.
             return [record(gx, "AdaptiveAvgPool2DBackwardBackward0", inputs: [gOut]) { gg in
                 [F.adaptiveAvgPool2d(gg, outputSize: [oh, ow])]
@@ -67,17 +53,8 @@ extension F {
         let op = "adaptive_max_pool2d"
         let (x4, batched) = poolInput(input, op: op)
         let size = adaptiveSize(outputSize, op: op)
-        let (n, c, h, w) = (x4.shape[0], x4.shape[1], x4.shape[2], x4.shape[3])
         let x = x4.kernelInput
-        let out = Tensor(empty: [n, c, size[0], size[1]], dtype: x.dtype)
-        let indices = Tensor(empty: [n, c, size[0], size[1]], dtype: .int64)
-        if x.dtype == .float32 {
-            PoolingKernels.adaptiveMaxForward(x.pointer(as: Float.self), planes: n * c, height: h, width: w, outHeight: size[0], outWidth: size[1],
-                                              out.pointer(as: Float.self), indices.pointer(as: Int64.self))
-        } else {
-            PoolingKernels.adaptiveMaxForward(x.pointer(as: Double.self), planes: n * c, height: h, width: w, outHeight: size[0], outWidth: size[1],
-                                              out.pointer(as: Double.self), indices.pointer(as: Int64.self))
-        }
+        let (out, indices) = x.backend.adaptiveMaxPool2d(x, outputSize: size)
         let inShape = x4.shape
         let result = record(out, "AdaptiveMaxPool2DBackward0", inputs: [x4]) { gOut in
             [maxPoolGradient(gOut, indices: indices, inputShape: inShape)]

@@ -1,6 +1,5 @@
-// conv_transpose2d: the adjoint of conv2d (GEMM + col2im), with output_padding, groups and dilation.
+// conv_transpose2d: the adjoint of conv2d (the backend's GEMM + col2im), with output_padding, groups and dilation.
 import Ember
-import EmberKernels
 
 extension F {
     /// 2-d transposed convolution ("deconvolution"), matching `torch.nn.functional.conv_transpose2d`.
@@ -46,66 +45,23 @@ extension F {
         let ow = (w - 1) * s[1] - 2 * p[1] + d[1] * (kw - 1) + op2[1] + 1
         emberCheck(oh > 0 && ow > 0, op, "Given input size per channel: (\(h) x \(w)). Calculated output size per channel: (\(oh) x \(ow)). Output size is too small")
         // The convolution this one is the adjoint of: from the [Cout, oh, ow] output image back to the [Cin, h, w] grid.
-        let geometry = ConvGeometry(channels: coutg, height: oh, width: ow, kernelHeight: kh, kernelWidth: kw,
-                                    strideHeight: s[0], strideWidth: s[1], padTop: p[0], padLeft: p[1],
-                                    dilationHeight: d[0], dilationWidth: d[1], outHeight: h, outWidth: w)
+        let layout = ConvolutionLayout(batch: n, groups: groups, outChannels: cin, channelsPerGroup: coutg, image: [oh, ow],
+                                       kernel: [kh, kw], stride: s, padBefore: p, dilation: d, output: [h, w])
         let x = input.kernelInput, wt = weight.kernelInput
-        let out = Tensor(empty: [n, cout, oh, ow], dtype: input.dtype)
-        func run<T: BinaryFloatingPoint>(_: T.Type) {
-            ConvKernels.backwardInput(gradOutput: x.pointer(as: T.self), weight: wt.pointer(as: T.self), gradInput: out.pointer(as: T.self),
-                                      batch: n, groups: groups, outChannels: cin, geometry)
-            if let b = bias?.kernelInput {
-                let po = out.pointer(as: T.self), pb = b.pointer(as: T.self), plane = oh * ow
-                for i in 0..<n { for c in 0..<cout {
-                    let row = po + (i * cout + c) * plane, v = pb[c]
-                    for j in 0..<plane { row[j] += v }
-                } }
-            }
-        }
-        if input.dtype == .float32 { run(Float.self) } else { run(Double.self) }
-
-        var inputs = [input, weight]
-        if let b = bias { inputs.append(b) }
-        let hasBias = bias != nil
-        let needs = inputs.map { $0.requiresGrad }
-        return record(out, "ConvolutionBackward0", inputs: inputs, saved: [input, weight]) { g in
-            if GradMode.isEnabled && (g.requiresGrad || input.requiresGrad || weight.requiresGrad) {
-                // A recorded backward (createGraph): differentiable expressions, so second derivatives flow. The
-                // input gradient is the forward convolution of g; the weight gradient is a convolution's, with g
-                // as its input (padded by p before and p - output_padding after) and this input as its gradient.
-                let gx = needs[0] ? F.conv2d(g, weight, stride: s, padding: p, dilation: d, groups: groups)
-                    .narrow(2, start: 0, length: h).narrow(3, start: 0, length: w) : nil
-                let gw = needs[1]
-                    ? convolutionWeightGradient(input: g, gradOutput: input, kernel: [kh, kw], padBefore: p,
-                                                padAfter: [p[0] - op2[0], p[1] - op2[1]], stride: s, dilation: d, groups: groups)
-                    : nil
-                let gb = hasBias && needs[2] ? g.sum(dims: [0, 2, 3]) : nil
-                return hasBias ? [gx, gw, gb] : [gx, gw]
-            }
-            let gy = g.kernelInput
-            var gx: Tensor?, gw: Tensor?, gb: Tensor?
-            func grads<T: BinaryFloatingPoint>(_: T.Type) {
-                if needs[0] {
-                    // d/dx of the adjoint is the forward convolution of the output gradient.
-                    let t = Tensor(empty: [n, cin, h, w], dtype: x.dtype)
-                    ConvKernels.forward(input: gy.pointer(as: T.self), weight: wt.pointer(as: T.self), bias: nil, output: t.pointer(as: T.self),
-                                        batch: n, groups: groups, outChannels: cin, geometry)
-                    gx = t
-                }
-                if needs[1] {
-                    let t = Tensor(empty: weight.shape, dtype: x.dtype)
-                    ConvKernels.backwardWeight(input: gy.pointer(as: T.self), gradOutput: x.pointer(as: T.self), gradWeight: t.pointer(as: T.self),
-                                               batch: n, groups: groups, outChannels: cin, geometry)
-                    gw = t
-                }
-                if hasBias && needs[2] {
-                    let t = Tensor(empty: [cout], dtype: x.dtype)
-                    ConvKernels.backwardBias(gradOutput: gy.pointer(as: T.self), gradBias: t.pointer(as: T.self), batch: n, channels: cout, positions: oh * ow)
-                    gb = t
-                }
-            }
-            if x.dtype == .float32 { grads(Float.self) } else { grads(Double.self) }
-            return hasBias ? [gx, gw, gb] : [gx, gw]
+        let out = x.backend.convolutionTransposed(x, weight: wt, bias: bias?.kernelInput, layout)
+        return record(out, "ConvolutionBackward0", input: input, weight: weight, bias: bias, saved: [input, weight]) { g, needs in
+            // Differentiable expressions: the input gradient is the forward convolution of g; the weight gradient
+            // is a convolution's, with g as its input (padded by p before and p - output_padding after) and this
+            // input as its gradient.
+            let gx = needs.input ? F.conv2d(g, weight, stride: s, padding: p, dilation: d, groups: groups)
+                .narrow(2, start: 0, length: h).narrow(3, start: 0, length: w) : nil
+            let gw = needs.weight
+                ? convolutionWeightGradient(input: g, gradOutput: input, kernel: [kh, kw], padBefore: p,
+                                            padAfter: [p[0] - op2[0], p[1] - op2[1]], stride: s, dilation: d, groups: groups)
+                : nil
+            return FusedGradients(input: gx, weight: gw, bias: needs.bias ? g.sum(dims: [0, 2, 3]) : nil)
+        } fused: { g, needs in
+            x.backend.convolutionTransposedBackward(input: x, weight: wt, gradOutput: g.kernelInput, layout, needs: needs)
         }
     }
 }

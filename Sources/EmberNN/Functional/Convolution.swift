@@ -1,6 +1,5 @@
-// conv1d and conv2d (stride, padding incl. "same"/"valid", dilation, groups, bias) via im2col + GEMM.
+// conv1d and conv2d (stride, padding incl. "same"/"valid", dilation, groups, bias): checks, then the backend's convolution.
 import Ember
-import EmberKernels
 
 extension F {
     /// 2-d convolution over NCHW input, matching `torch.nn.functional.conv2d` (cross-correlation, as PyTorch).
@@ -96,58 +95,17 @@ extension F {
         }
         let paddedH = h + padTotal[0], paddedW = w + padTotal[1]
         emberCheck(paddedH >= span[0] + 1 && paddedW >= span[1] + 1, op, "Calculated padded input size per channel: (\(paddedH) x \(paddedW)). Kernel size: (\(span[0] + 1) x \(span[1] + 1)). Kernel size can't be greater than actual input size")
-        let geometry = ConvGeometry(channels: cg, height: h, width: w, kernelHeight: kh, kernelWidth: kw,
-                                    strideHeight: stride[0], strideWidth: stride[1], padTop: padBefore[0], padLeft: padBefore[1],
-                                    dilationHeight: dilation[0], dilationWidth: dilation[1],
-                                    outHeight: (paddedH - span[0] - 1) / stride[0] + 1, outWidth: (paddedW - span[1] - 1) / stride[1] + 1)
-        let x = input.kernelInput, wt = weight.kernelInput, bs = bias?.kernelInput
-        let out = Tensor(empty: [n, o, geometry.outHeight, geometry.outWidth], dtype: input.dtype)
-        if input.dtype == .float32 {
-            ConvKernels.forward(input: x.pointer(as: Float.self), weight: wt.pointer(as: Float.self), bias: bs.map { UnsafePointer($0.pointer(as: Float.self)) },
-                                output: out.pointer(as: Float.self), batch: n, groups: groups, outChannels: o, geometry)
-        } else {
-            ConvKernels.forward(input: x.pointer(as: Double.self), weight: wt.pointer(as: Double.self), bias: bs.map { UnsafePointer($0.pointer(as: Double.self)) },
-                                output: out.pointer(as: Double.self), batch: n, groups: groups, outChannels: o, geometry)
-        }
-        var inputs = [input, weight]
-        if let b = bias { inputs.append(b) }
-        let hasBias = bias != nil
-        let needs = inputs.map { $0.requiresGrad }
+        let layout = ConvolutionLayout(batch: n, groups: groups, outChannels: o, channelsPerGroup: cg, image: [h, w], kernel: [kh, kw],
+                                       stride: stride, padBefore: padBefore, dilation: dilation,
+                                       output: [(paddedH - span[0] - 1) / stride[0] + 1, (paddedW - span[1] - 1) / stride[1] + 1])
+        let x = input.kernelInput, wt = weight.kernelInput
+        let out = x.backend.convolution(x, weight: wt, bias: bias?.kernelInput, layout)
         let padAfter = [padTotal[0] - padBefore[0], padTotal[1] - padBefore[1]]
-        return record(out, "ConvolutionBackward0", inputs: inputs, saved: [input, weight]) { g in
-            let grads: (input: Tensor?, weight: Tensor?, bias: Tensor?)
-            if GradMode.isEnabled && (g.requiresGrad || input.requiresGrad || weight.requiresGrad) {
-                // A recorded backward (createGraph): differentiable expressions, so second derivatives flow.
-                grads = differentiableConvolutionGrads(input: input, weight: weight, gradOutput: g, padBefore: padBefore,
-                                                       padAfter: padAfter, stride: stride, dilation: dilation, groups: groups,
-                                                       needInput: needs[0], needWeight: needs[1], needBias: hasBias && needs[2])
-            } else {
-                grads = convolutionGrads(x: x, weight: wt, gradOutput: g.kernelInput, geometry: geometry, groups: groups,
-                                         needInput: needs[0], needWeight: needs[1], needBias: hasBias && needs[2])
-            }
-            return hasBias ? [grads.input, grads.weight, grads.bias] : [grads.input, grads.weight]
+        return record(out, "ConvolutionBackward0", input: input, weight: weight, bias: bias, saved: [input, weight]) { g, needs in
+            differentiableConvolutionGrads(input: input, weight: weight, gradOutput: g, padBefore: padBefore, padAfter: padAfter,
+                                           stride: stride, dilation: dilation, groups: groups, needs: needs)
+        } fused: { g, needs in
+            x.backend.convolutionBackward(input: x, weight: wt, gradOutput: g.kernelInput, layout, needs: needs)
         }
-    }
-
-    /// Input, weight and bias gradients of a convolution from contiguous tensors.
-    static func convolutionGrads(x: Tensor, weight: Tensor, gradOutput gy: Tensor, geometry: ConvGeometry, groups: Int,
-                                 needInput: Bool, needWeight: Bool, needBias: Bool) -> (input: Tensor?, weight: Tensor?, bias: Tensor?) {
-        let n = x.shape[0], o = weight.shape[0]
-        let gx = needInput ? Tensor(empty: x.shape, dtype: x.dtype) : nil
-        let gw = needWeight ? Tensor(empty: weight.shape, dtype: x.dtype) : nil
-        let gb = needBias ? Tensor(empty: [o], dtype: x.dtype) : nil
-        func run<T: BinaryFloatingPoint>(_: T.Type) {
-            if gx != nil || gw != nil {
-                ConvKernels.backward(input: x.pointer(as: T.self), gradOutput: gy.pointer(as: T.self), weight: weight.pointer(as: T.self),
-                                     gradInput: gx?.pointer(as: T.self), gradWeight: gw?.pointer(as: T.self),
-                                     batch: n, groups: groups, outChannels: o, geometry)
-            }
-            if let gb = gb {
-                ConvKernels.backwardBias(gradOutput: gy.pointer(as: T.self), gradBias: gb.pointer(as: T.self),
-                                         batch: n, channels: o, positions: geometry.columnCount)
-            }
-        }
-        if x.dtype == .float32 { run(Float.self) } else { run(Double.self) }
-        return (gx, gw, gb)
     }
 }

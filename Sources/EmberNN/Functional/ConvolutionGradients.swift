@@ -27,11 +27,10 @@ extension F {
     /// cropped to the input; the weight gradient is `convolutionWeightGradient`.
     static func differentiableConvolutionGrads(input: Tensor, weight: Tensor, gradOutput g: Tensor, padBefore: [Int],
                                                padAfter: [Int], stride: [Int], dilation: [Int], groups: Int,
-                                               needInput: Bool, needWeight: Bool, needBias: Bool)
-        -> (input: Tensor?, weight: Tensor?, bias: Tensor?) {
+                                               needs: GradientNeeds) -> FusedGradients {
         let kernel = [weight.shape[2], weight.shape[3]]
         var gx: Tensor?
-        if needInput {
+        if needs.input {
             let size = [input.shape[2], input.shape[3]], out = [g.shape[2], g.shape[3]]
             // The transposed convolution covers the padded input but for the last (size - 1) mod stride rows.
             var extra = [0, 0]
@@ -43,10 +42,10 @@ extension F {
             let full = F.convTranspose2d(g, weight, stride: stride, outputPadding: extra, groups: groups, dilation: dilation)
             gx = full.narrow(2, start: padBefore[0], length: size[0]).narrow(3, start: padBefore[1], length: size[1])
         }
-        let gw = needWeight
+        let gw = needs.weight
             ? convolutionWeightGradient(input: input, gradOutput: g, kernel: kernel, padBefore: padBefore, padAfter: padAfter,
                                         stride: stride, dilation: dilation, groups: groups)
             : nil
-        return (gx, gw, needBias ? g.sum(dims: [0, 2, 3]) : nil)
+        return FusedGradients(input: gx, weight: gw, bias: needs.bias ? g.sum(dims: [0, 2, 3]) : nil)
     }
 }

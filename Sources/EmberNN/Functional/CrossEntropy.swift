@@ -1,6 +1,5 @@
 // cross_entropy (fused log-softmax + NLL, label smoothing, ignore_index, class weights) and nll_loss.
 import Ember
-import EmberKernels
 
 extension F {
     /// Cross-entropy between logits and class targets, matching `torch.nn.functional.cross_entropy`.
@@ -25,31 +24,8 @@ extension F {
         if target.dtype.isFloatingPoint {
             return crossEntropyProbabilities(input, target, weight: weight, reduction: reduction, labelSmoothing: labelSmoothing)
         }
-        return classLoss(input, target, weight: weight, ignoreIndex: ignoreIndex, reduction: reduction, op: op,
-                         labelSmoothing: labelSmoothing) { x, t, w, n, c, s, loss, lse in
-            var bad: Int64? = nil
-            let denominator: Double
-            if x.dtype == .float32 {
-                denominator = LossKernels.crossEntropyForward(x.pointer(as: Float.self), n: n, c: c, s: s, targets: t.pointer(as: Int64.self),
-                                                              weight: w.map { UnsafePointer($0.pointer(as: Float.self)) }, ignoreIndex: ignoreIndex,
-                                                              labelSmoothing: labelSmoothing, loss: loss.pointer(as: Float.self),
-                                                              lse: lse.pointer(as: Float.self), badTarget: &bad)
-            } else {
-                denominator = LossKernels.crossEntropyForward(x.pointer(as: Double.self), n: n, c: c, s: s, targets: t.pointer(as: Int64.self),
-                                                              weight: w.map { UnsafePointer($0.pointer(as: Double.self)) }, ignoreIndex: ignoreIndex,
-                                                              labelSmoothing: labelSmoothing, loss: loss.pointer(as: Double.self),
-                                                              lse: lse.pointer(as: Double.self), badTarget: &bad)
-            }
-            return (denominator, bad)
-        } backward: { x, t, w, n, c, s, lse, rowGrad, stride, gx in
-            func run<T: KernelFloat>(_: T.Type) {
-                LossKernels.crossEntropyBackward(x.pointer(as: T.self), n: n, c: c, s: s, targets: t.pointer(as: Int64.self),
-                                                 weight: w.map { UnsafePointer($0.pointer(as: T.self)) }, ignoreIndex: ignoreIndex,
-                                                 labelSmoothing: labelSmoothing, lse: lse.pointer(as: T.self),
-                                                 rowGrad: rowGrad.pointer(as: T.self), rowGradStride: stride, gx.pointer(as: T.self))
-            }
-            if x.dtype == .float32 { run(Float.self) } else { run(Double.self) }
-        }
+        return classLoss(input, target, weight: weight, reduction: reduction, op: op,
+                         ClassLossOptions(kind: .crossEntropy, ignoreIndex: ignoreIndex, labelSmoothing: labelSmoothing))
     }
 
     /// The negative log-likelihood of log-probabilities, matching `torch.nn.functional.nll_loss`.
@@ -67,27 +43,8 @@ extension F {
                                reduction: Reduction = .mean) -> Tensor {
         let op = "nll_loss"
         checkFloatInputs(op, ("input", input))
-        return classLoss(input, target, weight: weight, ignoreIndex: ignoreIndex, reduction: reduction, op: op,
-                         gradientDependsOnInput: false) { x, t, w, n, c, s, loss, _ in
-            var bad: Int64? = nil
-            let denominator: Double
-            if x.dtype == .float32 {
-                denominator = LossKernels.nllForward(x.pointer(as: Float.self), n: n, c: c, s: s, targets: t.pointer(as: Int64.self),
-                                                     weight: w.map { UnsafePointer($0.pointer(as: Float.self)) }, ignoreIndex: ignoreIndex,
-                                                     loss: loss.pointer(as: Float.self), badTarget: &bad)
-            } else {
-                denominator = LossKernels.nllForward(x.pointer(as: Double.self), n: n, c: c, s: s, targets: t.pointer(as: Int64.self),
-                                                     weight: w.map { UnsafePointer($0.pointer(as: Double.self)) }, ignoreIndex: ignoreIndex,
-                                                     loss: loss.pointer(as: Double.self), badTarget: &bad)
-            }
-            return (denominator, bad)
-        } backward: { x, t, w, n, c, s, _, rowGrad, stride, gx in
-            func run<T: BinaryFloatingPoint>(_: T.Type) {
-                LossKernels.nllBackward(n: n, c: c, s: s, targets: t.pointer(as: Int64.self), weight: w.map { UnsafePointer($0.pointer(as: T.self)) },
-                                        ignoreIndex: ignoreIndex, rowGrad: rowGrad.pointer(as: T.self), rowGradStride: stride, gx.pointer(as: T.self))
-            }
-            if x.dtype == .float32 { run(Float.self) } else { run(Double.self) }
-        }
+        return classLoss(input, target, weight: weight, reduction: reduction, op: op,
+                         ClassLossOptions(kind: .nll, ignoreIndex: ignoreIndex))
     }
 
     /// Cross-entropy against class probabilities: `−Σ_c w_c · q_c · log_softmax(x)_c`, with smoothing
@@ -115,12 +72,9 @@ extension F {
         }
     }
 
-    /// The shared driver of class-index losses: layout checks, kernel call, reduction and the backward node.
-    /// `forward` fills per-row losses (and `lse` scratch) and returns (Σ kept weights, first bad target).
-    static func classLoss(_ input: Tensor, _ target: Tensor, weight: Tensor?, ignoreIndex: Int, reduction: Reduction, op: String,
-                          gradientDependsOnInput: Bool = true, labelSmoothing: Double = 0,
-                          forward: (Tensor, Tensor, Tensor?, Int, Int, Int, Tensor, Tensor) -> (Double, Int64?),
-                          backward: @escaping (Tensor, Tensor, Tensor?, Int, Int, Int, Tensor, Tensor, Int, Tensor) -> Void) -> Tensor {
+    /// The shared driver of class-index losses: layout checks, the backend's loss, reduction and the backward node.
+    static func classLoss(_ input: Tensor, _ target: Tensor, weight: Tensor?, reduction: Reduction, op: String,
+                          _ options: ClassLossOptions) -> Tensor {
         emberCheck(target.dtype == .int64 || target.dtype == .int32 || target.dtype == .uint8, op,
                    "expected scalar type Long but found \(target.dtype)")
         emberCheck(input.rank >= 1, op, "input tensor should be 1D or more, but got \(shapeString(input.shape))")
@@ -130,7 +84,7 @@ extension F {
         emberCheck(unbatched ? target.rank == 0 : target.rank == input.rank - 1, op,
                    unbatched ? "expected a 0-d target for 1-D input, but got target of size \(shapeString(target.shape))"
                              : "Expected target of size \(shapeString([input.shape[0]] + Array(input.shape.dropFirst(2)))) for input of size \(shapeString(input.shape)), but got target of size \(shapeString(target.shape))")
-        let n = x4.shape[0], c = x4.shape[1], s = x4.shape.dropFirst(2).reduce(1, *)
+        let n = x4.shape[0], c = x4.shape[1]
         emberCheck(t4.shape[0] == n, op, "Expected input batch_size (\(n)) to match target batch_size (\(t4.shape[0])).")
         emberCheck(Array(t4.shape.dropFirst()) == Array(x4.shape.dropFirst(2)), op,
                    "size mismatch (got input: \(shapeString(input.shape)), target: \(shapeString(target.shape)))")
@@ -140,9 +94,9 @@ extension F {
         }
         let x = x4.kernelInput, t = t4.to(.int64).contiguous(), w = weight?.kernelInput
         let rowShape = t4.shape
-        let loss = Tensor(empty: rowShape, dtype: x.dtype), lse = Tensor(empty: rowShape, dtype: x.dtype)
-        let (denominator, bad) = forward(x, t, w, n, c, s, loss, lse)
-        if let b = bad { emberFail(op, "Target \(b) is out of bounds.") }
+        let forward = x.backend.classLoss(x, targets: t, weight: w, options)
+        if let b = forward.badTarget { emberFail(op, "Target \(b) is out of bounds.") }
+        let loss = forward.loss, denominator = forward.weightSum
         let out: Tensor
         switch reduction {
         case .none: out = unbatched ? loss.view([]) : loss
@@ -154,15 +108,15 @@ extension F {
             if GradMode.isEnabled && (g.requiresGrad || x4.requiresGrad) {
                 // A recorded backward (createGraph): with q the weighted (smoothed) target distribution of each
                 // row, the gradient is g·(Σq · softmax(x) − q) for cross-entropy and −g·q for NLL, differentiable.
-                let q = classTargetDistribution(t, weight: w, shape: xShape, ignoreIndex: ignoreIndex,
-                                                labelSmoothing: labelSmoothing).to(x4.dtype)
+                let q = classTargetDistribution(t, weight: w, shape: xShape, ignoreIndex: options.ignoreIndex,
+                                                labelSmoothing: options.labelSmoothing).to(x4.dtype)
                 let scale: Tensor
                 switch reduction {
                 case .none: scale = g.reshape(rowShape).unsqueeze(1)
                 case .sum: scale = g
                 case .mean: scale = g / denominator
                 }
-                let direction = gradientDependsOnInput ? F.softmax(x4, dim: 1) * q.sum(dim: 1, keepDim: true) - q : -q
+                let direction = options.kind == .crossEntropy ? F.softmax(x4, dim: 1) * q.sum(dim: 1, keepDim: true) - q : -q
                 return [direction * scale]
             }
             let rowGrad: Tensor, stride: Int
@@ -171,9 +125,8 @@ extension F {
             case .sum: rowGrad = g.kernelInput; stride = 0
             case .mean: rowGrad = noGrad { g.detach() / denominator }.contiguous(); stride = 0
             }
-            let gx = Tensor(empty: xShape, dtype: x.dtype)
-            backward(x, t, w, n, c, s, lse, rowGrad, stride, gx)
-            return [gx]
+            return [x.backend.classLossBackward(x, targets: t, weight: w, forward: forward, rowGradient: rowGrad,
+                                                rowGradientStride: stride, options)]
         }
         return result
     }

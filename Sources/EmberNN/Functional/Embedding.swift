@@ -27,29 +27,11 @@ extension F {
             pad = p < 0 ? p + v : p
         }
         let idx = indices.to(.int64).contiguous()
-        let ip = idx.pointer(as: Int64.self), count = idx.numel
-        for i in 0..<count where ip[i] < 0 || Int(ip[i]) >= v {
-            emberFail(op, "index out of range in self (index \(ip[i]) with num_embeddings = \(v))")
-        }
         let w = weight.kernelInput
-        let out = Tensor(empty: indices.shape + [d], dtype: w.dtype)
-        let rowBytes = d * w.dtype.itemSize
-        let src = w.rawPointer, dst = out.rawPointer
-        for i in 0..<count { (dst + i * rowBytes).copyMemory(from: src + Int(ip[i]) * rowBytes, byteCount: rowBytes) }
+        let out = w.backend.embedding(weight: w, indices: idx)
         return record(out, "EmbeddingBackward0", inputs: [weight]) { g in
             let gy = g.kernelInput
-            let gw = Tensor.zeros([v, d], dtype: gy.dtype)
-            let ip = idx.pointer(as: Int64.self)  // through `idx`, which the closure keeps alive
-            func scatter<T: BinaryFloatingPoint>(_: T.Type) {
-                let gp = gy.pointer(as: T.self), wp = gw.pointer(as: T.self)
-                for i in 0..<count {
-                    let row = Int(ip[i])
-                    if row == pad { continue }
-                    let s = gp + i * d, t = wp + row * d
-                    for j in 0..<d { t[j] += s[j] }
-                }
-            }
-            if gy.dtype == .float32 { scatter(Float.self) } else { scatter(Double.self) }
+            let gw = gy.backend.embeddingBackward(gy, indices: idx, rows: v, paddingIndex: pad)
             // Linear in g: the adjoint of the scatter is the lookup, with padding rows left out.
             let shape = indices.shape + [d]
             return [record(gw, "EmbeddingBackwardBackward0", inputs: [g]) { gg in

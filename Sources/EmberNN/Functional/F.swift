@@ -71,7 +71,7 @@ func expandTuple(_ value: IntTuple, _ count: Int, op: String, name: String) -> [
 }
 
 extension Tensor {
-    /// This tensor's values, cut from the graph and contiguous: what a pointer kernel reads.
+    /// This tensor's values, cut from the graph and contiguous: what a backend primitive reads.
     var kernelInput: Tensor {
         let d = requiresGrad ? detach() : self
         return d.isContiguous ? d : noGrad { d.clone() }

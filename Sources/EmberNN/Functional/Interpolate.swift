@@ -1,6 +1,5 @@
 // interpolate: bilinear (align_corners false/true) and legacy nearest resampling of NCHW tensors, with backward.
 import Ember
-import EmberKernels
 
 /// A resize factor: one number for every spatial dim or one per dim (`scaleFactor: 2`, `scaleFactor: [1.5, 2]`).
 public protocol ScaleFactorSpec {
@@ -57,53 +56,18 @@ extension F {
         }
         emberCheck(outSize[0] > 0 && outSize[1] > 0, op, "Input and output sizes should be greater than 0, but got input (H: \(h), W: \(w)) output (H: \(outSize[0]), W: \(outSize[1]))")
         let (oh, ow) = (outSize[0], outSize[1])
+        let layout = InterpolationLayout(mode: mode == .nearest ? .nearest : .bilinear(alignCorners: alignCorners ?? false),
+                                         outHeight: oh, outWidth: ow, scales: scales)
         let x = input.kernelInput
-        let out = Tensor(empty: [n, c, oh, ow], dtype: x.dtype)
-        switch mode {
-        case .nearest:
-            let rows = InterpolateKernels.nearestIndices(input: h, output: oh, scale: scales[0])
-            let cols = InterpolateKernels.nearestIndices(input: w, output: ow, scale: scales[1])
-            if x.dtype == .float32 {
-                InterpolateKernels.nearestForward(x.pointer(as: Float.self), planes: n * c, height: h, width: w, rows: rows, columns: cols, out.pointer(as: Float.self))
-            } else {
-                InterpolateKernels.nearestForward(x.pointer(as: Double.self), planes: n * c, height: h, width: w, rows: rows, columns: cols, out.pointer(as: Double.self))
-            }
-            return record(out, "UpsampleNearest2DBackward0", inputs: [input]) { gOut in
-                let gy = gOut.kernelInput
-                let gx = Tensor.zeros([n, c, h, w], dtype: gy.dtype)
-                if gy.dtype == .float32 {
-                    InterpolateKernels.nearestBackward(gy.pointer(as: Float.self), planes: n * c, height: h, width: w, rows: rows, columns: cols, gx.pointer(as: Float.self))
-                } else {
-                    InterpolateKernels.nearestBackward(gy.pointer(as: Double.self), planes: n * c, height: h, width: w, rows: rows, columns: cols, gx.pointer(as: Double.self))
-                }
-                return [record(gx, "UpsampleNearest2DBackwardBackward0", inputs: [gOut]) { gg in
-                    // Linear: the adjoint of the backward is the interpolation itself.
-                    [F.interpolate(gg, size: size, scaleFactor: scaleFactor, mode: mode, alignCorners: alignCorners)]
-                }]
-            }
-        case .bilinear:
-            let align = alignCorners ?? false
-            func run<T: BinaryFloatingPoint>(_: T.Type, _ src: Tensor, _ dst: Tensor, backward: Bool) {
-                let sh: T = InterpolateKernels.areaPixelScale(input: h, output: oh, alignCorners: align, scale: scales[0])
-                let sw: T = InterpolateKernels.areaPixelScale(input: w, output: ow, alignCorners: align, scale: scales[1])
-                if backward {
-                    InterpolateKernels.bilinearBackward(src.pointer(as: T.self), planes: n * c, height: h, width: w, outHeight: oh, outWidth: ow,
-                                                        scaleH: sh, scaleW: sw, alignCorners: align, dst.pointer(as: T.self))
-                } else {
-                    InterpolateKernels.bilinearForward(src.pointer(as: T.self), planes: n * c, height: h, width: w, outHeight: oh, outWidth: ow,
-                                                       scaleH: sh, scaleW: sw, alignCorners: align, dst.pointer(as: T.self))
-                }
-            }
-            if x.dtype == .float32 { run(Float.self, x, out, backward: false) } else { run(Double.self, x, out, backward: false) }
-            return record(out, "UpsampleBilinear2DBackward0", inputs: [input]) { gOut in
-                let gy = gOut.kernelInput
-                let gx = Tensor.zeros([n, c, h, w], dtype: gy.dtype)
-                if gy.dtype == .float32 { run(Float.self, gy, gx, backward: true) } else { run(Double.self, gy, gx, backward: true) }
-                return [record(gx, "UpsampleBilinear2DBackwardBackward0", inputs: [gOut]) { gg in
-                    // Linear: the adjoint of the backward is the interpolation itself.
-                    [F.interpolate(gg, size: size, scaleFactor: scaleFactor, mode: mode, alignCorners: alignCorners)]
-                }]
-            }
+        let out = x.backend.interpolate2d(x, layout)
+        let name = mode == .nearest ? "UpsampleNearest2D" : "UpsampleBilinear2D"
+        return record(out, name + "Backward0", inputs: [input]) { gOut in
+            let gy = gOut.kernelInput
+            let gx = gy.backend.interpolate2dBackward(gy, inputShape: [n, c, h, w], layout)
+            return [record(gx, name + "BackwardBackward0", inputs: [gOut]) { gg in
+                // Linear: the adjoint of the backward is the interpolation itself.
+                [F.interpolate(gg, size: size, scaleFactor: scaleFactor, mode: mode, alignCorners: alignCorners)]
+            }]
         }
     }
 }

@@ -1,6 +1,5 @@
 // batch_norm (train/eval, running-stat update) and layer_norm, each with a fused backward.
 import Ember
-import EmberKernels
 
 extension F {
     /// Batch normalization over dim 1, matching `torch.nn.functional.batch_norm`.
@@ -34,16 +33,11 @@ extension F {
             emberCheck(runningVar != nil, op, "running_var must be defined in evaluation mode")
         }
         let x = input.kernelInput
-        let wt = weight?.kernelInput, bs = bias?.kernelInput
-        var mean = [Double](repeating: 0, count: c), invstd = mean
+        let wt = weight?.kernelInput
+        let statistics: NormStatistics
         if training {
-            var variance = mean
-            if x.dtype == .float32 {
-                NormalizationKernels.channelStats(x.pointer(as: Float.self), n: n, c: c, s: s, mean: &mean, variance: &variance)
-            } else {
-                NormalizationKernels.channelStats(x.pointer(as: Double.self), n: n, c: c, s: s, mean: &mean, variance: &variance)
-            }
-            for i in 0..<c { invstd[i] = 1 / (variance[i] + eps).squareRoot() }
+            let (mean, variance) = x.backend.batchNormStatistics(x)
+            statistics = NormStatistics(mean: mean, invstd: variance.map { 1 / ($0 + eps).squareRoot() })
             let count = Double(n * s)
             noGrad {
                 if let rm = runningMean {
@@ -56,55 +50,27 @@ extension F {
                 }
             }
         } else {
-            mean = runningMean!.detach().to(.float64).contiguous().scalars
-            invstd = runningVar!.detach().to(.float64).contiguous().scalars.map { 1 / ($0 + eps).squareRoot() }
+            statistics = NormStatistics(mean: runningMean!.detach().to(.float64).contiguous().scalars,
+                                        invstd: runningVar!.detach().to(.float64).contiguous().scalars.map { 1 / ($0 + eps).squareRoot() })
         }
-        let out = Tensor(empty: input.shape, dtype: x.dtype)
-        func forward<T: BinaryFloatingPoint>(_: T.Type) {
-            NormalizationKernels.channelTransform(x.pointer(as: T.self), n: n, c: c, s: s, mean: mean, invstd: invstd,
-                                                  weight: wt.map { UnsafePointer($0.pointer(as: T.self)) },
-                                                  bias: bs.map { UnsafePointer($0.pointer(as: T.self)) }, out.pointer(as: T.self))
-        }
-        if x.dtype == .float32 { forward(Float.self) } else { forward(Double.self) }
-
-        var inputs = [input]
-        if let w = weight { inputs.append(w) }
-        if let b = bias { inputs.append(b) }
-        let needs = inputs.map { $0.requiresGrad }
-        let hasWeight = weight != nil, hasBias = bias != nil
-        let meanSaved = mean, invstdSaved = invstd
-        return record(out, "NativeBatchNormBackward0", inputs: inputs, saved: [input] + (weight.map { [$0] } ?? [])) { g in
-            if GradMode.isEnabled && ([g] + inputs).contains(where: { $0.requiresGrad }) {
-                // A recorded backward (createGraph): differentiable expressions, so second derivatives flow.
-                var broadcast = [Int](repeating: 1, count: input.rank)
-                broadcast[1] = c
-                let dims = [0] + Array(2..<input.rank)
-                let fixed = training ? nil : (Tensor(meanSaved, shape: broadcast).to(input.dtype),
-                                              Tensor(invstdSaved, shape: broadcast).to(input.dtype))
-                let r = differentiableNormalizationGrads(
-                    input: input, gradOutput: g, weight: weight?.view(broadcast), dims: dims, parameterDims: dims, eps: eps,
-                    fixed: fixed, needInput: needs[0], needWeight: hasWeight && needs[1],
-                    needBias: hasBias && needs[hasWeight ? 2 : 1])
-                var grads: [Tensor?] = [r.input]
-                if hasWeight { grads.append(r.weight.map { $0.view(weight!.shape) }) }
-                if hasBias { grads.append(r.bias.map { $0.view(bias!.shape) }) }
-                return grads
-            }
-            let gy = g.kernelInput
-            let gx = needs[0] ? Tensor(empty: x.shape, dtype: x.dtype) : nil
-            let gw = hasWeight && needs[1] ? Tensor(empty: [c], dtype: x.dtype) : nil
-            let gb = hasBias && needs[hasWeight ? 2 : 1] ? Tensor(empty: [c], dtype: x.dtype) : nil
-            func backward<T: BinaryFloatingPoint>(_: T.Type) {
-                NormalizationKernels.channelBackward(gradOutput: gy.pointer(as: T.self), input: x.pointer(as: T.self), n: n, c: c, s: s,
-                                                     mean: meanSaved, invstd: invstdSaved, weight: wt.map { UnsafePointer($0.pointer(as: T.self)) },
-                                                     training: training, gradInput: gx?.pointer(as: T.self),
-                                                     gradWeight: gw?.pointer(as: T.self), gradBias: gb?.pointer(as: T.self))
-            }
-            if x.dtype == .float32 { backward(Float.self) } else { backward(Double.self) }
-            var grads: [Tensor?] = [gx]
-            if hasWeight { grads.append(gw.map { $0.view(weight!.shape) }) }
-            if hasBias { grads.append(gb.map { $0.view(bias!.shape) }) }
-            return grads
+        let out = x.backend.batchNorm(x, weight: wt, bias: bias?.kernelInput, statistics)
+        return record(out, "NativeBatchNormBackward0", input: input, weight: weight, bias: bias,
+                      saved: [input] + (weight.map { [$0] } ?? [])) { g, needs in
+            var broadcast = [Int](repeating: 1, count: input.rank)
+            broadcast[1] = c
+            let dims = [0] + Array(2..<input.rank)
+            let fixed = training ? nil : (Tensor(statistics.mean, shape: broadcast).to(input.dtype),
+                                          Tensor(statistics.invstd, shape: broadcast).to(input.dtype))
+            var r = differentiableNormalizationGrads(input: input, gradOutput: g, weight: weight?.view(broadcast), dims: dims,
+                                                     parameterDims: dims, eps: eps, fixed: fixed, needs: needs)
+            r.weight = r.weight.map { $0.view(weight!.shape) }
+            r.bias = r.bias.map { $0.view(bias!.shape) }
+            return r
+        } fused: { g, needs in
+            var r = x.backend.batchNormBackward(input: x, weight: wt, gradOutput: g.kernelInput, statistics, training: training, needs: needs)
+            r.weight = r.weight.map { $0.view(weight!.shape) }
+            r.bias = r.bias.map { $0.view(bias!.shape) }
+            return r
         }
     }
 
@@ -131,50 +97,18 @@ extension F {
             emberCheck(t.shape == normalizedShape, op, "Expected \(name) to be of same shape as normalized_shape, but got \(name) of shape \(shapeString(t.shape)) and normalized_shape = \(shapeString(normalizedShape))")
             checkFloatInputs(op, ("input", input), (name, t))
         }
-        let d = normalizedShape.reduce(1, *), rows = input.numel / Swift.max(d, 1)
-        let x = input.kernelInput, wt = weight?.kernelInput, bs = bias?.kernelInput
-        var mean = [Double](repeating: 0, count: rows), rstd = mean
-        let out = Tensor(empty: input.shape, dtype: x.dtype)
-        func forward<T: BinaryFloatingPoint>(_: T.Type) {
-            NormalizationKernels.rowForward(x.pointer(as: T.self), rows: rows, d: d, eps: eps,
-                                            weight: wt.map { UnsafePointer($0.pointer(as: T.self)) },
-                                            bias: bs.map { UnsafePointer($0.pointer(as: T.self)) }, out.pointer(as: T.self),
-                                            mean: &mean, rstd: &rstd)
-        }
-        if x.dtype == .float32 { forward(Float.self) } else { forward(Double.self) }
-
-        var inputs = [input]
-        if let w = weight { inputs.append(w) }
-        if let b = bias { inputs.append(b) }
-        let needs = inputs.map { $0.requiresGrad }
-        let hasWeight = weight != nil, hasBias = bias != nil
-        let meanSaved = mean, rstdSaved = rstd
-        return record(out, "NativeLayerNormBackward0", inputs: inputs, saved: [input] + (weight.map { [$0] } ?? [])) { g in
-            if GradMode.isEnabled && ([g] + inputs).contains(where: { $0.requiresGrad }) {
-                // A recorded backward (createGraph): differentiable expressions, so second derivatives flow.
-                let r = differentiableNormalizationGrads(
-                    input: input, gradOutput: g, weight: weight, dims: Array((input.rank - k)..<input.rank),
-                    parameterDims: Array(0..<(input.rank - k)), eps: eps, fixed: nil, needInput: needs[0],
-                    needWeight: hasWeight && needs[1], needBias: hasBias && needs[hasWeight ? 2 : 1])
-                var grads: [Tensor?] = [r.input]
-                if hasWeight { grads.append(r.weight) }
-                if hasBias { grads.append(r.bias) }
-                return grads
-            }
-            let gy = g.kernelInput
-            let gx = needs[0] ? Tensor(empty: x.shape, dtype: x.dtype) : nil
-            let gw = hasWeight && needs[1] ? Tensor(empty: normalizedShape, dtype: x.dtype) : nil
-            let gb = hasBias && needs[hasWeight ? 2 : 1] ? Tensor(empty: normalizedShape, dtype: x.dtype) : nil
-            func backward<T: BinaryFloatingPoint>(_: T.Type) {
-                NormalizationKernels.rowBackward(gradOutput: gy.pointer(as: T.self), input: x.pointer(as: T.self), rows: rows, d: d,
-                                                 mean: meanSaved, rstd: rstdSaved, weight: wt.map { UnsafePointer($0.pointer(as: T.self)) },
-                                                 gradInput: gx?.pointer(as: T.self), gradWeight: gw?.pointer(as: T.self), gradBias: gb?.pointer(as: T.self))
-            }
-            if x.dtype == .float32 { backward(Float.self) } else { backward(Double.self) }
-            var grads: [Tensor?] = [gx]
-            if hasWeight { grads.append(gw) }
-            if hasBias { grads.append(gb) }
-            return grads
+        let d = normalizedShape.reduce(1, *)
+        let x = input.kernelInput, wt = weight?.kernelInput
+        let (out, statistics) = x.backend.layerNorm(x, normalizedCount: d, weight: wt, bias: bias?.kernelInput, eps: eps)
+        return record(out, "NativeLayerNormBackward0", input: input, weight: weight, bias: bias,
+                      saved: [input] + (weight.map { [$0] } ?? [])) { g, needs in
+            differentiableNormalizationGrads(input: input, gradOutput: g, weight: weight, dims: Array((input.rank - k)..<input.rank),
+                                             parameterDims: Array(0..<(input.rank - k)), eps: eps, fixed: nil, needs: needs)
+        } fused: { g, needs in
+            var r = x.backend.layerNormBackward(input: x, weight: wt, gradOutput: g.kernelInput, statistics, normalizedCount: d, needs: needs)
+            r.weight = r.weight.map { $0.view(normalizedShape) }
+            r.bias = r.bias.map { $0.view(normalizedShape) }
+            return r
         }
     }
 }

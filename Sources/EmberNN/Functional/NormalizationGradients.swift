@@ -10,8 +10,7 @@ extension F {
     /// `weight` must already broadcast against `x`; the weight and bias gradients sum over `parameterDims`.
     static func differentiableNormalizationGrads(input x: Tensor, gradOutput g: Tensor, weight: Tensor?, dims: [Int],
                                                  parameterDims: [Int], eps: Double, fixed: (mean: Tensor, invstd: Tensor)?,
-                                                 needInput: Bool, needWeight: Bool, needBias: Bool)
-        -> (input: Tensor?, weight: Tensor?, bias: Tensor?) {
+                                                 needs: GradientNeeds) -> FusedGradients {
         let mean: Tensor, invstd: Tensor
         if let fixed {
             (mean, invstd) = fixed
@@ -23,7 +22,7 @@ extension F {
         let xhat = (x - mean) * invstd
         let gxhat = weight.map { g * $0 } ?? g
         var gx: Tensor?
-        if needInput {
+        if needs.input {
             if fixed != nil {
                 gx = gxhat * invstd
             } else {
@@ -32,6 +31,6 @@ extension F {
             }
         }
         func overParameters(_ t: Tensor) -> Tensor { parameterDims.isEmpty ? t : t.sum(dims: parameterDims) }
-        return (gx, needWeight ? overParameters(g * xhat) : nil, needBias ? overParameters(g) : nil)
+        return FusedGradients(input: gx, weight: needs.weight ? overParameters(g * xhat) : nil, bias: needs.bias ? overParameters(g) : nil)
     }
 }

@@ -1,6 +1,5 @@
 // max_pool2d (with argmax indices for backward) and avg_pool2d, with padding, dilation and ceil_mode.
 import Ember
-import EmberKernels
 
 extension F {
     /// 2-d max pooling, matching `torch.nn.functional.max_pool2d` (`stride` defaults to `kernelSize`).
@@ -45,28 +44,13 @@ extension F {
         emberCheck(p[0] >= 0 && p[1] >= 0 && p[0] <= (d[0] * (k[0] - 1) + 1) / 2 && p[1] <= (d[1] * (k[1] - 1) + 1) / 2, op,
                    "pad should be at most half of effective kernel size, but got pad=\(p[0]), kernel_size=\(k[0]) and dilation=\(d[0])")
         let (n, c, h, w) = (x4.shape[0], x4.shape[1], x4.shape[2], x4.shape[3])
-        let oh = PoolGeometry.outputSize(input: h, kernel: k[0], pad: p[0], stride: s[0], dilation: d[0], ceilMode: ceilMode)
-        let ow = PoolGeometry.outputSize(input: w, kernel: k[1], pad: p[1], stride: s[1], dilation: d[1], ceilMode: ceilMode)
+        let oh = PoolLayout.outputSize(input: h, kernel: k[0], pad: p[0], stride: s[0], dilation: d[0], ceilMode: ceilMode)
+        let ow = PoolLayout.outputSize(input: w, kernel: k[1], pad: p[1], stride: s[1], dilation: d[1], ceilMode: ceilMode)
         emberCheck(oh > 0 && ow > 0, op, "Given input size: (\(c)x\(h)x\(w)). Calculated output size: (\(c)x\(oh)x\(ow)). Output size is too small")
-        let g = PoolGeometry(height: h, width: w, outHeight: oh, outWidth: ow, kernelHeight: k[0], kernelWidth: k[1],
-                             strideHeight: s[0], strideWidth: s[1], padHeight: p[0], padWidth: p[1], dilationHeight: d[0], dilationWidth: d[1])
+        let layout = PoolLayout(input: [n, c, h, w], output: [oh, ow], kernel: k, stride: s, padding: p, dilation: d)
         let x = x4.kernelInput
-        let out = Tensor(empty: [n, c, oh, ow], dtype: x.dtype)
-        if !needIndices {
-            if x.dtype == .float32 {
-                PoolingKernels.maxPoolValues(x.pointer(as: Float.self), planes: n * c, g, out.pointer(as: Float.self))
-            } else {
-                PoolingKernels.maxPoolValues(x.pointer(as: Double.self), planes: n * c, g, out.pointer(as: Double.self))
-            }
-            return (batched ? out : out.squeeze(0), nil)
-        }
-        let indices = Tensor(empty: [n, c, oh, ow], dtype: .int64)
-        let ip = indices.pointer(as: Int64.self)
-        if x.dtype == .float32 {
-            PoolingKernels.maxPoolForward(x.pointer(as: Float.self), planes: n * c, g, out.pointer(as: Float.self), ip)
-        } else {
-            PoolingKernels.maxPoolForward(x.pointer(as: Double.self), planes: n * c, g, out.pointer(as: Double.self), ip)
-        }
+        let (out, indices) = x.backend.maxPool2d(x, layout, withIndices: needIndices)
+        guard let indices else { return (batched ? out : out.squeeze(0), nil) }
         let inShape = x4.shape
         let result = record(out, "MaxPool2DWithIndicesBackward0", inputs: [x4]) { gOut in
             [maxPoolGradient(gOut, indices: indices, inputShape: inShape)]
@@ -78,34 +62,14 @@ extension F {
     /// in `gradOutput` (its own gradient gathers back at the same indices).
     static func maxPoolGradient(_ gradOutput: Tensor, indices: Tensor, inputShape: [Int]) -> Tensor {
         let gy = gradOutput.kernelInput
-        let gx = Tensor(empty: inputShape, dtype: gy.dtype)  // the kernel overwrites it
-        let planes = inputShape[0] * inputShape[1], inPlane = inputShape[2] * inputShape[3], outPlane = gy.numel / Swift.max(planes, 1)
-        if gy.dtype == .float32 {
-            PoolingKernels.maxPoolBackward(gy.pointer(as: Float.self), indices.pointer(as: Int64.self), planes: planes,
-                                           inputPlane: inPlane, outputPlane: outPlane, gx.pointer(as: Float.self))
-        } else {
-            PoolingKernels.maxPoolBackward(gy.pointer(as: Double.self), indices.pointer(as: Int64.self), planes: planes,
-                                           inputPlane: inPlane, outputPlane: outPlane, gx.pointer(as: Double.self))
-        }
+        let gx = gy.backend.maxPool2dBackward(gy, indices: indices, inputShape: inputShape)
         let outShape = gradOutput.shape
         return record(gx, "MaxPool2DWithIndicesBackwardBackward0", inputs: [gradOutput]) { gg in
-            // The adjoint of a scatter at fixed indices is the gather at those indices.
-            [gatherPlanes(gg, indices: indices, outputShape: outShape)]
+            // The adjoint of a scatter at fixed indices is the gather at those indices (no autograd beyond it).
+            let src = gg.kernelInput
+            let gathered = src.backend.maxPool2dDoubleBackward(src, indices: indices.kernelInput, outputShape: outShape)
+            return onceDifferentiable([gathered], "MaxPool2DWithIndicesBackwardBackward0", inputs: [gg])
         }
-    }
-
-    /// Gathers `source[n, c].flat[indices[n, c, i]]` (no autograd: used only as a second derivative).
-    static func gatherPlanes(_ source: Tensor, indices: Tensor, outputShape: [Int]) -> Tensor {
-        let src = source.kernelInput, ind = indices.kernelInput
-        let out = Tensor(empty: outputShape, dtype: src.dtype)
-        let planes = outputShape[0] * outputShape[1], outPlane = outputShape[2] * outputShape[3]
-        let inPlane = src.numel / Swift.max(planes, 1)
-        func run<T: BinaryFloatingPoint>(_: T.Type) {
-            let s = src.pointer(as: T.self), d = out.pointer(as: T.self), ip = ind.pointer(as: Int64.self)
-            for p in 0..<planes { for i in 0..<outPlane { d[p * outPlane + i] = s[p * inPlane + Int(ip[p * outPlane + i])] } }
-        }
-        if src.dtype == .float32 { run(Float.self) } else { run(Double.self) }
-        return onceDifferentiable([out], "MaxPool2DWithIndicesBackwardBackward0", inputs: [source])[0]!
     }
 
     /// 2-d average pooling, matching `torch.nn.functional.avg_pool2d`.
@@ -131,30 +95,16 @@ extension F {
                    "pad should be at most half of kernel size, but got pad=\(p[0]) and kernel_size=\(k[0])")
         if let dv = divisorOverride { emberCheck(dv != 0, op, "divisor must be not zero") }
         let (n, c, h, w) = (x4.shape[0], x4.shape[1], x4.shape[2], x4.shape[3])
-        let oh = PoolGeometry.outputSize(input: h, kernel: k[0], pad: p[0], stride: s[0], dilation: 1, ceilMode: ceilMode)
-        let ow = PoolGeometry.outputSize(input: w, kernel: k[1], pad: p[1], stride: s[1], dilation: 1, ceilMode: ceilMode)
+        let oh = PoolLayout.outputSize(input: h, kernel: k[0], pad: p[0], stride: s[0], dilation: 1, ceilMode: ceilMode)
+        let ow = PoolLayout.outputSize(input: w, kernel: k[1], pad: p[1], stride: s[1], dilation: 1, ceilMode: ceilMode)
         emberCheck(oh > 0 && ow > 0, op, "Given input size: (\(c)x\(h)x\(w)). Calculated output size: (\(c)x\(oh)x\(ow)). Output size is too small")
-        let g = PoolGeometry(height: h, width: w, outHeight: oh, outWidth: ow, kernelHeight: k[0], kernelWidth: k[1],
-                             strideHeight: s[0], strideWidth: s[1], padHeight: p[0], padWidth: p[1])
+        let layout = PoolLayout(input: [n, c, h, w], output: [oh, ow], kernel: k, stride: s, padding: p)
+        let options = AvgPoolOptions(countIncludePad: countIncludePad, divisorOverride: divisorOverride)
         let x = x4.kernelInput
-        let out = Tensor(empty: [n, c, oh, ow], dtype: x.dtype)
-        if x.dtype == .float32 {
-            PoolingKernels.avgPoolForward(x.pointer(as: Float.self), planes: n * c, g, countIncludePad: countIncludePad,
-                                          divisorOverride: divisorOverride, out.pointer(as: Float.self))
-        } else {
-            PoolingKernels.avgPoolForward(x.pointer(as: Double.self), planes: n * c, g, countIncludePad: countIncludePad,
-                                          divisorOverride: divisorOverride, out.pointer(as: Double.self))
-        }
+        let out = x.backend.avgPool2d(x, layout, options)
         let result = record(out, "AvgPool2DBackward0", inputs: [x4]) { gOut in
             let gy = gOut.kernelInput
-            let gx = Tensor(empty: [n, c, h, w], dtype: gy.dtype)  // the kernel overwrites it
-            if gy.dtype == .float32 {
-                PoolingKernels.avgPoolBackward(gy.pointer(as: Float.self), planes: n * c, g, countIncludePad: countIncludePad,
-                                               divisorOverride: divisorOverride, gx.pointer(as: Float.self))
-            } else {
-                PoolingKernels.avgPoolBackward(gy.pointer(as: Double.self), planes: n * c, g, countIncludePad: countIncludePad,
-                                               divisorOverride: divisorOverride, gx.pointer(as: Double.self))
-            }
+            let gx = gy.backend.avgPool2dBackward(gy, layout, options)
             // Average pooling is linear: the adjoint of its backward is the pooling itself.
             return [record(gx, "AvgPool2DBackwardBackward0", inputs: [gOut]) { gg in
                 [F.avgPool2d(gg, kernelSize: k, stride: s, padding: p, ceilMode: ceilMode,
