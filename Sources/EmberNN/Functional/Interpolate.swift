@@ -60,11 +60,13 @@ extension F {
                                          outHeight: oh, outWidth: ow, scales: scales)
         let x = input.kernelInput
         let out = x.backend.interpolate2d(x, layout)
-        let name = mode == .nearest ? "UpsampleNearest2D" : "UpsampleBilinear2D"
-        return record(out, name + "Backward0", inputs: [input]) { gOut in
+        // Literal node names (PyTorch's), so the op registry's coverage scan finds them.
+        let (node, nodeOfBackward) = mode == .nearest ? ("UpsampleNearest2DBackward0", "UpsampleNearest2DBackwardBackward0")
+                                             : ("UpsampleBilinear2DBackward0", "UpsampleBilinear2DBackwardBackward0")
+        return record(out, node, inputs: [input]) { gOut in
             let gy = gOut.kernelInput
             let gx = gy.backend.interpolate2dBackward(gy, inputShape: [n, c, h, w], layout)
-            return [record(gx, name + "BackwardBackward0", inputs: [gOut]) { gg in
+            return [record(gx, nodeOfBackward, inputs: [gOut]) { gg in
                 // Linear: the adjoint of the backward is the interpolation itself.
                 [F.interpolate(gg, size: size, scaleFactor: scaleFactor, mode: mode, alignCorners: alignCorners)]
             }]
