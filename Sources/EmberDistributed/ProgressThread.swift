@@ -25,13 +25,48 @@ final class ProgressThread: @unchecked Sendable {
     private var pending: [PendingRequest] = []
     private var thread: Thread?
 
-    init(group: ProcessGroup) { self.group = group }
+    /// Microseconds between the thread's rounds of `MPI_Test` (0: no thread; only `poll()` and `wait` progress).
+    let interval: UInt32
+    /// Whether the backward hooks call `poll()` between buckets.
+    let pollFromHooks: Bool
+
+    init(group: ProcessGroup) {
+        self.group = group
+        let env = ProcessInfo.processInfo.environment
+        interval = UInt32(env["EMBER_DDP_PROGRESS_US"] ?? "") ?? 50
+        pollFromHooks = env["EMBER_DDP_HOOK_POLL"] == "1"
+    }
+
+    /// Tests every outstanding request once on the calling thread (from the backward hooks).
+    func poll() {
+        condition.lock()
+        let snapshot = pending
+        condition.unlock()
+        var finished = false
+        for p in snapshot {
+            group.lock.lock()
+            if !p.done {
+                var flag: Int32 = 0
+                let rc = cmpi_test(&p.request, &flag)
+                if rc != 0 { failMPI(p.op, rank: group.rank, code: rc) }
+                if flag != 0 { p.done = true; finished = true }
+            } else {
+                finished = true
+            }
+            group.lock.unlock()
+        }
+        if finished {
+            condition.lock()
+            pending.removeAll { $0.done }
+            condition.unlock()
+        }
+    }
 
     /// Hands `request` to the thread.
     func submit(_ p: PendingRequest) {
         condition.lock()
         pending.append(p)
-        if thread == nil {
+        if thread == nil && interval > 0 {
             let t = Thread { [unowned self] in self.loop() }
             t.name = "ember-mpi-progress"
             thread = t
@@ -47,25 +82,9 @@ final class ProgressThread: @unchecked Sendable {
             while pending.isEmpty { condition.wait() }
             let snapshot = pending
             condition.unlock()
-            var finished = false
-            for p in snapshot {
-                group.lock.lock()
-                if !p.done {
-                    var flag: Int32 = 0
-                    let rc = cmpi_test(&p.request, &flag)
-                    if rc != 0 { failMPI(p.op, rank: group.rank, code: rc) }
-                    if flag != 0 { p.done = true; finished = true }
-                } else {
-                    finished = true
-                }
-                group.lock.unlock()
-            }
-            if finished {
-                condition.lock()
-                pending.removeAll { $0.done }
-                condition.unlock()
-            }
-            usleep(50)
+            _ = snapshot
+            poll()
+            usleep(interval)
         }
     }
 

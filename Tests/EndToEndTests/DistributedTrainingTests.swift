@@ -97,6 +97,25 @@ struct DistributedTrainingTests {
         #expect(Date().timeIntervalSince(start) < 60)
     }
 
+    /// An image that only one rank's shard holds cannot be read: that rank stops the whole job at once with its
+    /// message (naming the file), instead of the other rank waiting in backward until the watchdog (120 s here).
+    @Test(.enabled(if: MPILaunch.available, "Open MPI or mpirun is missing: mpirun -np 2 ember train --distributed is skipped"))
+    func unreadableImageOnOneRankStopsEveryRank() throws {
+        let root = try temporaryRunFolder("ddp-folder"), out = try temporaryRunFolder("ddp-out")
+        defer { try? FileManager.default.removeItem(at: root); try? FileManager.default.removeItem(at: out) }
+        try writeImageFolder(root)   // 8 training images: 4 per rank, no padding, so exactly one rank holds the bad one
+        let broken = root.appendingPathComponent("train/light/2.png")
+        try Data("not a PNG file".utf8).write(to: broken)
+        let start = Date()
+        let r = try MPILaunch.runEmber(["train", "--distributed", "--dataset", "imagefolder=\(root.path)", "--data", root.path,
+                                        "--out", out.path, "--epochs", "1", "--batch-size", "2", "--workers", "0"], timeout: 120)
+        #expect(r.status != 0)
+        #expect(r.output.contains("failed, stopping every rank: epoch 1, step"), "\(r.output)")
+        #expect(r.output.contains("light/2.png"), "\(r.output)")
+        #expect(!r.output.contains("did not complete within"), "no rank should wait for the watchdog:\n\(r.output)")
+        #expect(Date().timeIntervalSince(start) < 60)
+    }
+
     @Test func distributedWithoutMPIRunIsAUsageError() throws {
         let data = try temporaryRunFolder("ddp-data"), out = try temporaryRunFolder("ddp-out")
         defer { try? FileManager.default.removeItem(at: data); try? FileManager.default.removeItem(at: out) }
