@@ -6,6 +6,7 @@
 #
 #   swift build -c release --product ember-mpi-check
 #   Benchmarks/mpi/scaling.sh [rounds] [steps]        # defaults: 3 rounds, 20 LeNet / 8 ResNet-18 steps
+#   LENET_BATCH=256 RESNET_BATCH=64 Benchmarks/mpi/scaling.sh    # per-rank batches (defaults 128 and 32)
 #
 # The 1-rank configurations train without DistributedDataParallel (`bench-train … local`); 1 × 2 is not bound to
 # a core (`--bind-to none`) so that its two threads can use both. Extra mpirun options for the 2-rank runs (e.g.
@@ -31,7 +32,7 @@ echo "load before: $(cut -d' ' -f1-3 /proc/loadavg)"
 r=1
 while [ "$r" -le "$rounds" ]; do
     echo "round $r"
-    for spec in "lenet 128 ${steps:-20}" "resnet18 32 ${steps:-8}"; do
+    for spec in "lenet ${LENET_BATCH:-128} ${steps:-20}" "resnet18 ${RESNET_BATCH:-32} ${steps:-8}"; do
         set -- $spec
         run "$1/1x1/$r" "$1" "$2" "$3" 1 1 local
         # shellcheck disable=SC2086

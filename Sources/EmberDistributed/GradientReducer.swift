@@ -125,7 +125,6 @@ final class GradientReducer {
     private func markReady(_ i: Int) {
         guard syncEnabled else { return }
         if ready[i] { return }
-        if let progress, progress.pollFromHooks { progress.poll() }
         ready[i] = true
         started = true
         let b = bucketOf[i]

@@ -247,10 +247,13 @@ public final class ClassifierTraining {
             guard isMain else { return nil }
             return try SummaryWriter(logDir: outputURL.appendingPathComponent("tensorboard").path, purgeStep: c.resume ? step + 1 : nil)
         }
-        if !c.resume, let writer {
+        // Rank 0's first batch may hold a file that cannot be read: every rank learns of it (`together`).
+        try together {
+            guard !c.resume, let writer else { return }
             let perRank = group == nil ? "" : " world_size=\(worldSize) (batch_size per rank)"
             writer.addText("config", "model=\(recipe.name) dataset=\(c.dataset) epochs=\(c.epochs) batch_size=\(batchSize) lr=\(learningRate) optimizer=\(c.optimizer.rawValue) seed=\(c.seed) train_images=\(data.train.count)" + perRank)
-            if let (x, _) = trainLoader.first(where: { _ in true }) {
+            var firstBatch = trainLoader.makeIterator()
+            if let (x, _) = try firstBatch.nextBatch() {
                 writer.addImages("train/first_batch", x.narrow(0, start: 0, length: Swift.min(32, x.shape[0])))
                 // Traced in eval mode: no BatchNorm statistics change, and one image is enough.
                 model.eval()
