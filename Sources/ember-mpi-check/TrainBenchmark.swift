@@ -50,7 +50,7 @@ extension Scenarios {
             let buckets = ddp?.bucketSizes ?? []
             print(String(format: "bench-train %@ %dpx ranks=%d threads=%@ batch/rank=%d mode=%@: %.1f samples/s, %.2f ms/step, "
                          + "wait after backward %.2f ms/step, rank 0 CPU %.2f ms/step, %.1f MB gradients in %d buckets",
-                         name, side, g.worldSize, ProcessInfo.processInfo.environment["EMBER_NUM_THREADS"] ?? "default", batch,
+                         name, input[2], g.worldSize, ProcessInfo.processInfo.environment["EMBER_NUM_THREADS"] ?? "default", batch,
                          mode, Double(batch * g.worldSize * steps) / seconds, seconds / Double(steps) * 1000,
                          wait / Double(steps) * 1000, cpu / Double(steps) * 1000, Double(buckets.reduce(0, +)) / 1e6, buckets.count))
         }
