@@ -98,6 +98,15 @@ where S.Element == (Tensor, Tensor) {
 /// `trainEpoch` over a `DataLoader`: a sample that fails to load throws `DataError.sampleFailed` (naming its
 /// index and the reason, e.g. the unreadable file) out of the epoch instead of stopping the program, as
 /// iterating the loader with `for … in` would.
+///
+/// - Parameters:
+///   - model: the classifier to train (put in training mode).
+///   - loader: the epoch's batches; its samples are loaded with `nextBatch()`, which throws.
+///   - optimizer: the optimizer stepped after each batch.
+///   - lossFunction: mean loss over the batch, e.g. `{ F.crossEntropy($0, $1) }`.
+///   - onBatch: called after each step with (batch index, batch loss, batch accuracy).
+/// - Returns: the epoch's mean loss, accuracy and throughput.
+/// - Throws: `DataError.sampleFailed` for a sample that does not load, `NonFiniteLossError` for a NaN/inf loss.
 public func trainEpoch<D: Dataset>(_ model: Module, _ loader: DataLoader<D, (Tensor, Tensor)>, optimizer: Optimizer,
                                    lossFunction: (Tensor, Tensor) -> Tensor,
                                    onBatch: (Int, Double, Double) -> Void = { _, _, _ in }) throws -> (loss: Double, accuracy: Double, samplesPerSecond: Double) {
