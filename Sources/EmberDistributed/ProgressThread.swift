@@ -91,7 +91,7 @@ final class ProgressThread: @unchecked Sendable {
     /// polling interval), stopping the process when it takes longer than the group's timeout.
     func wait(_ p: PendingRequest) {
         let start = DispatchTime.now().uptimeNanoseconds
-        var spins = 0
+        var spins = 0, sleeping = false
         while true {
             group.lock.lock()
             if !p.done {
@@ -109,11 +109,16 @@ final class ProgressThread: @unchecked Sendable {
                 distributedAbort("\(p.op) on rank \(group.rank) did not complete within \(Int(group.timeout)) s: another rank died, "
                                  + "hangs, or stopped training (EMBER_DISTRIBUTED_TIMEOUT sets the limit)")
             }
-            // Past a short spin, sleep between tests: a spinning wait takes the core from the peer rank and from
-            // the progress thread when ranks share cores. Measured at load average 14–16, 2 ranks × 1 thread, three
-            // alternating rounds: rank 0 used 167–413 ms of CPU per ResNet-18 step spinning, 151–161 ms sleeping
-            // (the step alone: 111–131 ms), and the job trained 90–94 vs 94–115 samples/s.
-            if spins > 1000 { usleep(20) }
+            // Spin for the first few milliseconds (the waits of a small model's step end there), then sleep between
+            // tests: a long spinning wait takes the core from the progress thread and, when ranks share cores, from
+            // the peer rank. Measured at load average 14–16, 2 ranks × 1 thread, three alternating rounds: rank 0
+            // used 167–413 ms of CPU per ResNet-18 step spinning, 151–161 ms sleeping after 1000 tests (the step
+            // alone: 111–131 ms), and the job trained 90–94 vs 94–115 samples/s; but sleeping that early made
+            // LeNet's steps 15–25% slower at load 7–9, where each wake-up waits for a core. Spinning 5 ms first, at
+            // load 12 (three rounds against the session's starting code): LeNet 4,365–5,511 vs 4,032–5,203
+            // samples/s, ResNet-18 103–119 vs 35–86.
+            if spins & 63 == 0, DispatchTime.now().uptimeNanoseconds - start > 5_000_000 { sleeping = true }
+            if sleeping { usleep(20) }
         }
     }
 }
