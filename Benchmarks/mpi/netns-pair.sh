@@ -5,8 +5,16 @@
 #
 #   Benchmarks/mpi/netns-pair.sh setup                 # as root
 #   Benchmarks/mpi/netns-pair.sh run <command...>      # mpirun -np 2, one rank per namespace
+#   Benchmarks/mpi/netns-pair.sh overlap [rounds] [batch] [image size] [bucket MB] [steps]
 #   Benchmarks/mpi/netns-pair.sh teardown
 # e.g. Benchmarks/mpi/netns-pair.sh run "$PWD/.build/release/ember-mpi-check" bench-train resnet18 32 5 overlap
+#
+# `overlap` (after setup; defaults: 2 rounds, ResNet-18 batch 8 per rank at 224×224, 5 MB buckets, 3 steps) times,
+# in alternating rounds, the all-reduce of ResNet-18's 44.7 MB alone, a step with the all-reduce after backward and
+# a step with it overlapped, and prints the communication hidden two ways: by step time,
+# (step after − step overlapped) / all-reduce alone, and by the wait left after backward,
+# (wait after − wait overlapped) / all-reduce alone. The second is the one to trust on a busy machine, where step
+# times swing by seconds.
 set -eu
 dir="${TMPDIR:-/tmp}/ember-netns"
 case "${1:-}" in
@@ -39,8 +47,32 @@ run)
         --mca plm_rsh_agent $dir/agent.sh --mca btl tcp,self --mca btl_tcp_if_include 10.99.0.0/24 \
         --mca oob_tcp_if_include 10.99.0.0/24 -x EMBER_NUM_THREADS=\${EMBER_NUM_THREADS:-1} $*"
     ;;
+overlap)
+    rounds=${2:-2} batch=${3:-8} side=${4:-224} cap=${5:-5} steps=${6:-3}
+    check="$(cd "$(dirname "$0")/../.." && pwd)/.build/release/ember-mpi-check"
+    log=$(mktemp)
+    r=1
+    while [ "$r" -le "$rounds" ]; do
+        echo "round $r, load $(cut -d' ' -f1-3 /proc/loadavg)"
+        "$0" run "$check" bench-allreduce 44.7 5 | sed -n 's/^median_s /comm /p' | tee -a "$log"
+        for mode in no-overlap overlap; do
+            "$0" run "$check" bench-train resnet18 "$batch" "$steps" "$mode" "$cap" "$side" | grep '^bench-train' | tee -a "$log"
+        done
+        r=$((r + 1))
+    done
+    awk '
+    /^comm / { comm = $2 * 1000 }
+    /^bench-train/ {
+        match($0, /[0-9.]+ ms\/step, wait after backward [0-9.]+/); split(substr($0, RSTART, RLENGTH), f, " ")
+        if ($0 ~ /mode=no-overlap/) { stepA = f[1]; waitA = f[6] } else {
+            printf "comm %.0f ms; step %.0f -> %.0f ms, wait %.0f -> %.0f ms: hidden %.0f%% by step, %.0f%% by wait\n",
+                   comm, stepA, f[1], waitA, f[6], 100 * (stepA - f[1]) / comm, 100 * (waitA - f[6]) / comm
+        }
+    }' "$log"
+    rm -f "$log"
+    ;;
 teardown)
     ip netns del ember0 2>/dev/null || true; ip netns del ember1 2>/dev/null || true; rm -rf "$dir"
     ;;
-*) echo "usage: $0 setup | run <command...> | teardown" >&2; exit 64 ;;
+*) echo "usage: $0 setup | run <command...> | overlap [rounds] [batch] [image size] [bucket MB] [steps] | teardown" >&2; exit 64 ;;
 esac

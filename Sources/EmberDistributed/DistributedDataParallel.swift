@@ -20,8 +20,10 @@ import EmberNN
 ///
 /// Differences from PyTorch: without `findUnusedParameters`, a parameter that got no gradient stops the next forward
 /// with its name (PyTorch's check); with it, a parameter no rank used ends with a zero `.grad` (PyTorch leaves it
-/// `nil`); a forward with several outputs must be summed into one tensor before backward; gradients are copied back from the buckets rather than viewing them (`gradient_as_bucket_view`); the
-/// all-reduces are MPI's (`MPI_Iallreduce`, driven by a progress thread), not a hand-written ring.
+/// `nil`); a forward with several outputs must be summed into one tensor before backward; after each synchronised
+/// backward every float32/float64 `.grad` is a view of its slot in the bucket the all-reduce wrote (PyTorch's
+/// `gradient_as_bucket_view=True`, not its default copy back), so a `.grad` kept past the next backward changes with
+/// it; the all-reduces are MPI's (`MPI_Iallreduce`, driven by a progress thread), not a hand-written ring.
 public final class DistributedDataParallel: Module {
     /// The wrapped model (`ddp.module`); parameter names carry PyTorch's `module.` prefix.
     public let module: Module

@@ -9,8 +9,8 @@ import Foundation
 /// A post-accumulate-grad hook on every parameter marks it ready; when every parameter of the next bucket in
 /// order is ready, its gradients are copied into the bucket's flat buffer (divided by the world size) and an
 /// `MPI_Iallreduce` starts. Buckets start strictly in index order on every rank, so the ranks' collectives
-/// always match. When the last bucket has started, the reducer waits for all of them and copies the averages
-/// back into `.grad` — before `backward()` returns.
+/// always match. When the last bucket has started, the reducer waits for all of them and points each `.grad` at
+/// its averaged slot — before `backward()` returns.
 final class GradientReducer {
     struct Bucket {
         var parameters: [Int]       // indices into `parameters`
@@ -139,14 +139,19 @@ final class GradientReducer {
     private func start(_ b: Int) {
         let bucket = buckets[b]
         let scale = 1.0 / Double(group.worldSize)
+        // One parameter at a time, the division right after the copy (while its gradient is in cache), instead of
+        // a second pass over the whole bucket: the all-reduce's own memory traffic is most of what a step on shared
+        // memory pays for communication.
         noGrad {
             for (i, offset) in zip(bucket.parameters, bucket.offsets) {
-                let p = parameters[i]
-                let view = Tensor(storage: bucket.flat.storage, shape: p.shape, strides: Tensor.contiguousStrides(p.shape),
-                                  storageOffset: offset, dtype: bucket.flat.dtype)
-                if let g = p.grad, !unused[i] { _ = view.copy_(g) } else { _ = view.zero_() }
+                let view = slot(i, offset, in: bucket)
+                if let g = parameters[i].grad, !unused[i] {
+                    if !isSameMemory(g, view) { _ = view.copy_(g) }
+                    if group.worldSize > 1 { view *= scale }
+                } else {
+                    _ = view.zero_()
+                }
             }
-            if group.worldSize > 1 { bucket.flat *= scale }
         }
         if group.worldSize > 1 {
             let op = "DistributedDataParallel gradient all-reduce (bucket \(b))"
@@ -156,18 +161,38 @@ final class GradientReducer {
         }
     }
 
+    /// Parameter `i`'s slot in `bucket`'s flat buffer, shaped like the parameter.
+    private func slot(_ i: Int, _ offset: Int, in bucket: Bucket) -> Tensor {
+        let shape = parameters[i].shape
+        return Tensor(storage: bucket.flat.storage, shape: shape, strides: Tensor.contiguousStrides(shape),
+                      storageOffset: offset, dtype: bucket.flat.dtype)
+    }
+
+    /// True when `g` is exactly `view` (a `.grad` left as a bucket view and accumulated into in place).
+    private func isSameMemory(_ g: Tensor, _ view: Tensor) -> Bool {
+        g.storage === view.storage && g.storageOffset == view.storageOffset && g.dtype == view.dtype && g.isContiguous
+    }
+
     private func finishAll() {
         let t0 = DispatchTime.now().uptimeNanoseconds
         let waiter = progress ?? ProgressThread(group: group)
         for b in buckets.indices { if let p = buckets[b].request { waiter.wait(p) } }
         lastWaitSeconds = Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9
+        // The averages stay where the all-reduce wrote them: each `.grad` becomes a view of its bucket slot
+        // (PyTorch's `gradient_as_bucket_view=True`), so nothing is copied back. float16/bfloat16 parameters,
+        // reduced in float32, get their gradient rounded back into a tensor of their own dtype.
         noGrad {
             for bucket in buckets {
                 for (i, offset) in zip(bucket.parameters, bucket.offsets) {
-                    let p = parameters[i]
-                    let view = Tensor(storage: bucket.flat.storage, shape: p.shape, strides: Tensor.contiguousStrides(p.shape),
-                                      storageOffset: offset, dtype: bucket.flat.dtype)
-                    if let g = p.grad { _ = g.copy_(view) } else { p.grad = view.to(p.dtype).clone() }
+                    let p = parameters[i], view = slot(i, offset, in: bucket)
+                    if p.dtype == view.dtype {
+                        if let g = p.grad, isSameMemory(g, view) { continue }
+                        p.grad = view
+                    } else if let g = p.grad {
+                        _ = g.copy_(view)
+                    } else {
+                        p.grad = view.to(p.dtype)
+                    }
                 }
             }
         }

@@ -134,26 +134,36 @@ public final class ClassifierTraining {
     public init(_ configuration: TrainingConfiguration) throws {
         try configuration.validate()
         self.configuration = configuration
+        let group: ProcessGroup?
         if configuration.distributed {
             do { group = try ProcessGroup.world() } catch { throw TrainingError.distributed("--distributed: \(error)") }
         } else {
             group = nil
         }
+        self.group = group
         let recipe = ModelRecipe.named(configuration.model)!
         self.recipe = recipe
-        generator = Generator(seed: UInt64(truncatingIfNeeded: configuration.seed))
+        let generator = Generator(seed: UInt64(truncatingIfNeeded: configuration.seed))
+        self.generator = generator
         var shape = recipe.inputShape
         if let r = configuration.resize { shape = [shape[0], r, r] }
         let resize = configuration.resize != nil || configuration.dataset.nominalSize.map { [$0, $0] != Array(shape.dropFirst()) } ?? true
-        data = try TrainingData(configuration.dataset, folder: configuration.dataFolder,
-                                preprocessing: Preprocessing(inputShape: shape, resize: resize, mean: recipe.mean, std: recipe.std),
-                                model: recipe.name, limit: configuration.limit)
-        let classes = data.classes.count
-        let weights = configuration.weights
-        model = try withGenerator(generator) { () throws -> Module in
-            guard let path = weights else { return recipe.make(classes) }
-            return try FineTuning.pretrained(recipe, weights: path, numClasses: classes)
+        // Distributed: each rank reads its own copy of the data and weights (a file missing or corrupt on one
+        // machine fails there only), so the ranks agree on the outcome before any of them goes on.
+        let (data, model) = try Self.together(group) { () throws -> (TrainingData, Module) in
+            let data = try TrainingData(configuration.dataset, folder: configuration.dataFolder,
+                                        preprocessing: Preprocessing(inputShape: shape, resize: resize, mean: recipe.mean, std: recipe.std),
+                                        model: recipe.name, limit: configuration.limit)
+            let classes = data.classes.count
+            let weights = configuration.weights
+            let model = try withGenerator(generator) { () throws -> Module in
+                guard let path = weights else { return recipe.make(classes) }
+                return try FineTuning.pretrained(recipe, weights: path, numClasses: classes)
+            }
+            return (data, model)
         }
+        self.data = data
+        self.model = model
         let trainable: [Tensor]
         if configuration.freezeFeatures {
             trainable = FineTuning.freezeAllButHead(model)
@@ -237,10 +247,13 @@ public final class ClassifierTraining {
             guard isMain else { return nil }
             return try SummaryWriter(logDir: outputURL.appendingPathComponent("tensorboard").path, purgeStep: c.resume ? step + 1 : nil)
         }
-        if !c.resume, let writer {
+        // Rank 0's first batch may hold a file that cannot be read: every rank learns of it (`together`).
+        try together {
+            guard !c.resume, let writer else { return }
             let perRank = group == nil ? "" : " world_size=\(worldSize) (batch_size per rank)"
             writer.addText("config", "model=\(recipe.name) dataset=\(c.dataset) epochs=\(c.epochs) batch_size=\(batchSize) lr=\(learningRate) optimizer=\(c.optimizer.rawValue) seed=\(c.seed) train_images=\(data.train.count)" + perRank)
-            if let (x, _) = trainLoader.first(where: { _ in true }) {
+            var firstBatch = trainLoader.makeIterator()
+            if let (x, _) = try firstBatch.nextBatch() {
                 writer.addImages("train/first_batch", x.narrow(0, start: 0, length: Swift.min(32, x.shape[0])))
                 // Traced in eval mode: no BatchNorm statistics change, and one image is enough.
                 model.eval()
@@ -285,6 +298,14 @@ public final class ClassifierTraining {
                 bar?.finish()
                 try? writer?.close()
                 throw TrainingError.diverged(epoch: epoch + 1, step: step + 1, loss: e.loss, lastCheckpoint: lastCheckpoint)
+            } catch {
+                // Only this rank failed (a sample it could not load, an error in its step); the others already wait
+                // in this step's collectives, so the job stops at once with this rank's message.
+                if let g = group, g.worldSize > 1 {
+                    bar?.finish()
+                    g.abort("epoch \(epoch + 1), step \(step + 1): \(error)")
+                }
+                throw error
             }
             scheduler?.step()
             var test = evaluate(model, testLoader)
@@ -337,7 +358,10 @@ public final class ClassifierTraining {
     /// Runs `body` on this rank; in a distributed run every rank then learns (one all-reduce, which also serves as
     /// the barrier) whether any rank failed, and all of them throw: the failed rank its error, the others
     /// `TrainingError.distributed`. Without a group (or with one rank) it only runs `body`.
-    func together<R>(_ body: () throws -> R) throws -> R {
+    func together<R>(_ body: () throws -> R) throws -> R { try Self.together(group, body) }
+
+    /// `together` for `group` (also before the run exists: its initialiser loads the data on every rank).
+    static func together<R>(_ group: ProcessGroup?, _ body: () throws -> R) throws -> R {
         let result = Result { try body() }
         guard let g = group, g.worldSize > 1 else { return try result.get() }
         var failed = 0.0

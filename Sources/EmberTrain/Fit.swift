@@ -3,6 +3,7 @@ import Foundation
 import Ember
 import EmberNN
 import EmberOptim
+import EmberData
 
 /// Metrics of one epoch.
 public struct EpochMetrics {
@@ -90,10 +91,37 @@ public func trainEpoch<S: Sequence>(_ model: Module, _ batches: S, optimizer: Op
                                     lossFunction: (Tensor, Tensor) -> Tensor,
                                     onBatch: (Int, Double, Double) -> Void = { _, _, _ in }) throws -> (loss: Double, accuracy: Double, samplesPerSecond: Double)
 where S.Element == (Tensor, Tensor) {
+    var iterator = batches.makeIterator()
+    return try trainEpoch(model, next: { iterator.next() }, optimizer: optimizer, lossFunction: lossFunction, onBatch: onBatch)
+}
+
+/// `trainEpoch` over a `DataLoader`: a sample that fails to load throws `DataError.sampleFailed` (naming its
+/// index and the reason, e.g. the unreadable file) out of the epoch instead of stopping the program, as
+/// iterating the loader with `for … in` would.
+///
+/// - Parameters:
+///   - model: the classifier to train (put in training mode).
+///   - loader: the epoch's batches; its samples are loaded with `nextBatch()`, which throws.
+///   - optimizer: the optimizer stepped after each batch.
+///   - lossFunction: mean loss over the batch, e.g. `{ F.crossEntropy($0, $1) }`.
+///   - onBatch: called after each step with (batch index, batch loss, batch accuracy).
+/// - Returns: the epoch's mean loss, accuracy and throughput.
+/// - Throws: `DataError.sampleFailed` for a sample that does not load, `NonFiniteLossError` for a NaN/inf loss.
+public func trainEpoch<D: Dataset>(_ model: Module, _ loader: DataLoader<D, (Tensor, Tensor)>, optimizer: Optimizer,
+                                   lossFunction: (Tensor, Tensor) -> Tensor,
+                                   onBatch: (Int, Double, Double) -> Void = { _, _, _ in }) throws -> (loss: Double, accuracy: Double, samplesPerSecond: Double) {
+    var iterator = loader.makeIterator()
+    return try trainEpoch(model, next: { try iterator.nextBatch() }, optimizer: optimizer, lossFunction: lossFunction, onBatch: onBatch)
+}
+
+private func trainEpoch(_ model: Module, next: () throws -> (Tensor, Tensor)?, optimizer: Optimizer,
+                        lossFunction: (Tensor, Tensor) -> Tensor,
+                        onBatch: (Int, Double, Double) -> Void) throws -> (loss: Double, accuracy: Double, samplesPerSecond: Double) {
     model.train()
     let metric = Accumulator(3)
     var timer = Timer()
-    for (i, (x, y)) in batches.enumerated() {
+    var i = 0
+    while let (x, y) = try next() {
         timer.start()
         optimizer.zeroGrad()
         let yHat = model(x)
@@ -110,6 +138,7 @@ where S.Element == (Tensor, Tensor) {
         let correct = noGrad { accuracy(yHat, y) }
         metric.add(lv * n, correct, n)
         onBatch(i, lv, correct / n)
+        i += 1
     }
     let seen = Swift.max(metric[2], 1)
     return (metric[0] / seen, metric[1] / seen, metric[2] / Swift.max(timer.sum, 1e-9))

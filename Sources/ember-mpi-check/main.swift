@@ -3,8 +3,10 @@
 //   mpirun --allow-run-as-root --oversubscribe -np 2 ember-mpi-check <scenario> [arguments]
 //
 // Scenarios: collectives, equivalence, no-sync, batchnorm-buffers, sampler <zoo.json>, mismatch-allreduce,
-// mismatch-model, mismatch-dtype, unused-parameter, find-unused, killed-rank, stalled-rank, bench-allreduce [megabytes] [iterations],
-// bench-train <lenet|resnet18> [batch per rank] [steps] [overlap|no-overlap] [bucket MB]. EmberDistributedTests runs them.
+// mismatch-model, mismatch-dtype, unused-parameter, find-unused, killed-rank, stalled-rank, rank-fails-in-step,
+// bench-allreduce [megabytes] [iterations],
+// bench-train <lenet|resnet18> [batch per rank] [steps] [overlap|no-overlap|local] [bucket MB] [image size]. EmberDistributedTests
+// runs the scenarios.
 import Foundation
 import Ember
 import EmberNN
@@ -72,6 +74,21 @@ case "stalled-rank":
     if group.rank == 1 { sleep(60); exit(0) }
     group.allReduce(Tensor.ones([4]))
     fail("allReduce without its peer returned")
+case "rank-fails-in-step":
+    // Rank 1 throws in its third training step (as a sample that does not load would) while rank 0 goes on into
+    // backward's all-reduce: `abortingOnError` must stop both at once with rank 1's message, not after the watchdog.
+    manualSeed(2)
+    let ddp = DistributedDataParallel(Scenarios.mlp(), group: group)
+    let opt = SGD(ddp.parameters(), lr: 0.1)
+    for step in 1...5 {
+        group.abortingOnError("training step \(step)") {
+            if group.rank == 1 && step == 3 { throw UnreadableSample() }
+            opt.zeroGrad()
+            F.mseLoss(ddp(Tensor.ones([4, 8])), Tensor.zeros([4, 3])).backward()
+            opt.step()
+        }
+    }
+    fail("a rank that failed in its step did not stop the job")
 case "bench-train": Scenarios.benchTrain(group, Array(arguments.dropFirst()))
 case "bench-allreduce": Scenarios.benchAllReduce(group, megabytes: Double(arguments.dropFirst().first ?? "") ?? 25,
                                                  iterations: Int(arguments.dropFirst(2).first ?? "") ?? 20)
@@ -85,4 +102,9 @@ final class PartlyUsed: Module {
     let used = Linear(4, 2), unused = Linear(4, 2)
     var useBoth = false
     override func forward(_ x: Tensor) -> Tensor { useBoth ? used(x) + unused(x) : used(x) }
+}
+
+/// The error `rank-fails-in-step` throws on rank 1, as a dataset does for a file it cannot read.
+struct UnreadableSample: Error, CustomStringConvertible {
+    var description: String { "sample 17 (shard of rank 1) could not be read: /data/broken.png is not a PNG file" }
 }

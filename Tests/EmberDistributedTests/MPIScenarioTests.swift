@@ -61,6 +61,18 @@ struct MPIScenarioTests {
         #expect(r.output.contains("rank 1") && (r.output.contains("Killed") || r.output.contains("did not complete")), "\(r.output)")
     }
 
+    /// A rank that fails in its own training step (the others already wait in backward's all-reduce) stops the
+    /// whole job at once with its message; the watchdog's limit (120 s here) is far off.
+    @Test func failureOnOneRankInAStepStopsEveryRank() throws {
+        let r = try MPIRun.run("rank-fails-in-step", timeout: 100, environment: ["EMBER_DISTRIBUTED_TIMEOUT": "120"])
+        #expect(r.status != 0)
+        #expect(r.seconds < 30, "took \(r.seconds) s")
+        #expect(r.output.contains("EmberDistributed: rank 1 of 2 failed, stopping every rank: training step 3: sample 17 (shard of rank 1) "
+                                  + "could not be read: /data/broken.png is not a PNG file"), "\(r.output)")
+        #expect(!r.output.contains("did not complete within"), "\(r.output)")
+        #expect(!r.output.contains("a rank that failed in its step did not stop the job"), "\(r.output)")
+    }
+
     /// A rank that never joins a collective: the watchdog stops the waiting rank after EMBER_DISTRIBUTED_TIMEOUT.
     @Test func stalledRankTripsTheWatchdog() throws {
         let r = try MPIRun.run("stalled-rank", timeout: 60, environment: ["EMBER_DISTRIBUTED_TIMEOUT": "3"])

@@ -24,9 +24,16 @@ enum MPILaunch {
     /// Runs `mpirun --allow-run-as-root --oversubscribe -np ranks ember arguments…` with a time limit; returns the
     /// exit status and the combined output.
     static func runEmber(_ arguments: [String], ranks: Int = 2, timeout: Double = 300) throws -> (status: Int32, output: String) {
+        try runEmber(perRank: Array(repeating: arguments, count: ranks), timeout: timeout)
+    }
+
+    /// As `runEmber`, with rank r running `ember perRank[r]…` (Open MPI's `a : b` launch of several app contexts).
+    static func runEmber(perRank: [[String]], timeout: Double = 300) throws -> (status: Int32, output: String) {
         let process = Process()
         process.executableURL = mpirun
-        process.arguments = ["--allow-run-as-root", "--oversubscribe", "-np", String(ranks), try emberExecutable().path] + arguments
+        let ember = try emberExecutable().path
+        process.arguments = ["--allow-run-as-root", "--oversubscribe"]
+            + perRank.enumerated().flatMap { r, args in (r > 0 ? [":"] : []) + ["-np", "1", ember] + args }
         var env = ProcessInfo.processInfo.environment
         env["SWIFT_BACKTRACE"] = "enable=no"
         env["EMBER_NUM_THREADS"] = "1"          // two ranks on a shared 2-core machine
@@ -38,7 +45,7 @@ enum MPILaunch {
         try process.run()
         let pid = process.processIdentifier
         let watchdog = DispatchWorkItem {
-            Issue.record("mpirun ember \(arguments.joined(separator: " ")) ran longer than \(timeout) s; terminated")
+            Issue.record("mpirun ember \(perRank[0].joined(separator: " ")) ran longer than \(timeout) s; terminated")
             kill(pid, SIGTERM)
             DispatchQueue.global().asyncAfter(deadline: .now() + 5) { kill(pid, SIGKILL) }
         }
@@ -94,6 +101,47 @@ struct DistributedTrainingTests {
         #expect(r.status != 0)
         #expect(r.output.contains("at epoch 1, step") && r.output.contains("try a smaller --lr"), "\(r.output)")
         #expect(!r.output.contains("EmberDistributed:"), "no rank should wait for the watchdog:\n\(r.output)")
+        #expect(Date().timeIntervalSince(start) < 60)
+    }
+
+    /// An image that only one rank's shard holds cannot be read: that rank stops the whole job at once with its
+    /// message (naming the file), instead of the other rank waiting in backward until the watchdog (120 s here).
+    @Test(.enabled(if: MPILaunch.available, "Open MPI or mpirun is missing: mpirun -np 2 ember train --distributed is skipped"))
+    func unreadableImageOnOneRankStopsEveryRank() throws {
+        let root = try temporaryRunFolder("ddp-folder"), out = try temporaryRunFolder("ddp-out")
+        defer { try? FileManager.default.removeItem(at: root); try? FileManager.default.removeItem(at: out) }
+        try writeImageFolder(root)   // 8 training images: 4 per rank, no padding, so exactly one rank holds the bad one
+        // With seed 0, dark/1.png is not in the batch rank 0 logs to TensorBoard before training (a bad file there
+        // is agreed on through `together`, and every rank throws), so the rank holding it fails inside a step.
+        let broken = root.appendingPathComponent("train/dark/1.png")
+        try Data("not a PNG file".utf8).write(to: broken)
+        let start = Date()
+        let r = try MPILaunch.runEmber(["train", "--distributed", "--dataset", "imagefolder=\(root.path)", "--data", root.path,
+                                        "--out", out.path, "--epochs", "1", "--batch-size", "2", "--workers", "0", "--seed", "0"],
+                                       timeout: 120)
+        #expect(r.status != 0)
+        #expect(r.output.contains("failed, stopping every rank: epoch 1, step"), "\(r.output)")
+        #expect(r.output.contains("dark/1.png: cannot identify image file"), "\(r.output)")
+        #expect(!r.output.contains("Fatal error"), "a bad file must not trap:\n\(r.output)")
+        #expect(!r.output.contains("did not complete within"), "no rank should wait for the watchdog:\n\(r.output)")
+        #expect(Date().timeIntervalSince(start) < 60)
+    }
+
+    /// Rank 1's data folder is missing: at start-up the ranks agree on it, rank 1 reports its error and rank 0
+    /// names rank 1, and both exit, instead of rank 0 waiting for rank 1 until the watchdog (120 s here).
+    @Test(.enabled(if: MPILaunch.available, "Open MPI or mpirun is missing: mpirun -np 2 ember train --distributed is skipped"))
+    func dataMissingOnOneRankStopsEveryRankAtStart() throws {
+        let data = try temporaryRunFolder("ddp-data"), out = try temporaryRunFolder("ddp-out")
+        defer { try? FileManager.default.removeItem(at: data); try? FileManager.default.removeItem(at: out) }
+        try writeFashionMNIST(to: data, train: 32, test: 16)
+        let missing = data.appendingPathComponent("not-here").path
+        let common = ["train", "--distributed", "--out", out.path, "--epochs", "1", "--batch-size", "16", "--workers", "0"]
+        let start = Date()
+        let r = try MPILaunch.runEmber(perRank: [common + ["--data", data.path], common + ["--data", missing]], timeout: 120)
+        #expect(r.status != 0)
+        #expect(r.output.contains("not-here"), "rank 1's own error names its folder:\n\(r.output)")
+        #expect(r.output.contains("stopping: rank 1 failed"), "\(r.output)")
+        #expect(!r.output.contains("did not complete within") && !r.output.contains("Fatal error"), "\(r.output)")
         #expect(Date().timeIntervalSince(start) < 60)
     }
 

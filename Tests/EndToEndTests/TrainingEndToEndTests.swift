@@ -21,6 +21,32 @@ struct TrainingEndToEndTests {
         #expect(evaluateAccuracy(net, loader) > 0.95)
     }
 
+    /// A sample that cannot be loaded ends the epoch with the loader's error (its index and reason), not a trap,
+    /// after the batches before it were trained.
+    @Test func trainEpochOverADataLoaderThrowsASamplesError() throws {
+        struct Unreadable: Error, CustomStringConvertible { var description: String { "x/7.png is not an image" } }
+        struct BrokenAtSeven: Dataset {
+            var count: Int { 12 }
+            func sample(at index: Int) throws -> (Tensor, Int) {
+                if index == 7 { throw Unreadable() }
+                return (Tensor([Float(index), 1], shape: [2]), index % 2)
+            }
+        }
+        let net = withGenerator(Generator(seed: 1)) { Linear(2, 2) }
+        let opt = SGD(net.parameters(), lr: 0.1)
+        var batches = 0
+        let error = #expect(throws: DataError.self) {
+            _ = try trainEpoch(net, DataLoader(BrokenAtSeven(), batchSize: 4), optimizer: opt,
+                               lossFunction: { F.crossEntropy($0, $1) }, onBatch: { _, _, _ in batches += 1 })
+        }
+        guard case .sampleFailed(let index, let reason)? = error else {
+            Issue.record("expected DataError.sampleFailed, got \(String(describing: error))")
+            return
+        }
+        #expect(index == 7 && reason.contains("x/7.png is not an image"), "\(index): \(reason)")
+        #expect(batches == 1, "the batch before the bad sample trains, the bad one does not")
+    }
+
     @Test func checkpointResumesTrainingExactly() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("ember-resume-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)

@@ -15,6 +15,20 @@ func temporaryRunFolder(_ name: String) throws -> URL {
     return dir
 }
 
+/// A two-class image folder (`root/train/<class>`, `root/val/<class>`) of small synthetic PNGs: dark images are
+/// class "dark", bright ones "light".
+func writeImageFolder(_ root: URL, perClass: Int = 4) throws {
+    for split in ["train", "val"] {
+        for (name, level) in [("dark", UInt8(30)), ("light", UInt8(220))] {
+            let dir = root.appendingPathComponent("\(split)/\(name)")
+            try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+            for i in 0..<perClass {
+                try Image(width: 20 + i, height: 16, mode: .rgb, fill: level + UInt8(i)).writePNG(to: dir.appendingPathComponent("\(i).png").path)
+            }
+        }
+    }
+}
+
 /// An IDX file: magic `0x08nn` (unsigned bytes, rank nn) and big-endian dimensions, then the bytes.
 func idxFile(dims: [Int], payload: Data) -> Data {
     var d = Data([0, 0, 8, UInt8(dims.count)])

@@ -7,20 +7,6 @@ import _EmberTestSupport
 
 @Suite("Zoo training", .serialized)
 struct ZooTrainingTests {
-    /// A two-class image folder (`root/train/<class>`, `root/val/<class>`) of small synthetic PNGs: dark
-    /// images are class "dark", bright ones "light".
-    func writeImageFolder(_ root: URL, perClass: Int = 4) throws {
-        for split in ["train", "val"] {
-            for (name, level) in [("dark", UInt8(30)), ("light", UInt8(220))] {
-                let dir = root.appendingPathComponent("\(split)/\(name)")
-                try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-                for i in 0..<perClass {
-                    try Image(width: 20 + i, height: 16, mode: .rgb, fill: level + UInt8(i)).writePNG(to: dir.appendingPathComponent("\(i).png").path)
-                }
-            }
-        }
-    }
-
     @Test func fineTuningReplacesTheHeadAndFreezesTheRest() throws {
         let root = try temporaryRunFolder("folder"), out = try temporaryRunFolder("finetune")
         defer { for d in [root, out] { try? FileManager.default.removeItem(at: d) } }
