@@ -69,7 +69,7 @@ func runMLPWithDropoutAndWeightDecay(epochs: Int = 3, lr: Double = 0.1, weightDe
     print("train mode: two passes differ = \(trainPassesDiffer); eval mode: two passes agree = \(evalPassesAgree)")
 
     // `evaluateAccuracy` switches to eval mode itself (and restores the previous mode).
-    let testAccuracy = evaluateAccuracy(net, DataLoader(test, batchSize: 256))
+    let testAccuracy = try evaluateAccuracy(net, DataLoader(test, batchSize: 256))
     print("test acc \(String(format: "%.3f", testAccuracy))")
     return MLPDropoutResult(decayedNames: weights.map { $0.0 }, undecayedNames: biases.map { $0.0 },
                             groupWeightDecays: groupDecays, dropoutZeroFraction: zeroFraction, dropoutKeptValues: keptValues,

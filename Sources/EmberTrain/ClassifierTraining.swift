@@ -308,7 +308,14 @@ public final class ClassifierTraining {
                 throw error
             }
             scheduler?.step()
-            var test = evaluate(model, testLoader)
+            var test: (loss: Double, accuracy: Double)
+            do {
+                test = try evaluate(model, testLoader)
+            } catch {
+                // A test image this rank could not load: as in training, the job stops with its message.
+                if let g = group, g.worldSize > 1 { g.abort("epoch \(epoch + 1), testing: \(error)") }
+                throw error
+            }
             if let g = group, let s = sampler {
                 // Sums over all ranks: loss × images, correct images, images (and throughput).
                 let n = Double(s.numSamples), m = Double(testSet.count)

@@ -18,31 +18,29 @@ public struct EpochMetrics {
 /// Fraction of correct predictions of `model` over `batches`, in eval mode and without autograd
 /// (`d2l.evaluate_accuracy_gpu`); restores the previous training mode.
 public func evaluateAccuracy<S: Sequence>(_ model: Module, _ batches: S) -> Double where S.Element == (Tensor, Tensor) {
-    let wasTraining = model.training
-    model.eval()
-    defer { model.train(wasTraining) }
-    let metric = Accumulator(2)
-    noGrad {
-        for (x, y) in batches { metric.add(accuracy(model(x), y), Double(y.numel)) }
-    }
-    return metric[1] > 0 ? metric[0] / metric[1] : 0
+    var iterator = batches.makeIterator()
+    return accuracyOver(model, next: { iterator.next() })
+}
+
+/// `evaluateAccuracy` over a `DataLoader`: a sample that fails to load throws `DataError.sampleFailed` (naming
+/// its index and the reason) instead of stopping the program.
+public func evaluateAccuracy<D: Dataset>(_ model: Module, _ loader: DataLoader<D, (Tensor, Tensor)>) throws -> Double {
+    var iterator = loader.makeIterator()
+    return try accuracyOver(model, next: { try iterator.nextBatch() })
 }
 
 /// Mean cross-entropy loss and accuracy of `model` over `batches`, in eval mode and without autograd
 /// (the CIFAR-10 course's test loop: `test_loss` and `test_accuracy`); restores the previous training mode.
 public func evaluate<S: Sequence>(_ model: Module, _ batches: S) -> (loss: Double, accuracy: Double) where S.Element == (Tensor, Tensor) {
-    let wasTraining = model.training
-    model.eval()
-    defer { model.train(wasTraining) }
-    let metric = Accumulator(3)
-    noGrad {
-        for (x, y) in batches {
-            let yHat = model(x)
-            let n = Double(y.numel)
-            metric.add(F.crossEntropy(yHat, y).item() * n, accuracy(yHat, y), n)
-        }
-    }
-    return metric[2] > 0 ? (metric[0] / metric[2], metric[1] / metric[2]) : (0, 0)
+    var iterator = batches.makeIterator()
+    return lossAndAccuracyOver(model, next: { iterator.next() })
+}
+
+/// `evaluate` over a `DataLoader`: a sample that fails to load throws `DataError.sampleFailed` (naming its index
+/// and the reason, e.g. the unreadable test image) instead of stopping the program.
+public func evaluate<D: Dataset>(_ model: Module, _ loader: DataLoader<D, (Tensor, Tensor)>) throws -> (loss: Double, accuracy: Double) {
+    var iterator = loader.makeIterator()
+    return try lossAndAccuracyOver(model, next: { try iterator.nextBatch() })
 }
 
 /// The confusion matrix of `model` over `batches`: `counts[true class][predicted class]`.
@@ -52,16 +50,55 @@ public func evaluate<S: Sequence>(_ model: Module, _ batches: S) -> (loss: Doubl
 ///   - batches: The (inputs, labels) batches to evaluate.
 ///   - classes: The number of classes.
 public func confusionMatrix<S: Sequence>(_ model: Module, _ batches: S, classes: Int) -> [[Int]] where S.Element == (Tensor, Tensor) {
+    var iterator = batches.makeIterator()
+    return confusionOver(model, next: { iterator.next() }, classes: classes)
+}
+
+/// `confusionMatrix` over a `DataLoader`: a sample that fails to load throws `DataError.sampleFailed` instead of
+/// stopping the program.
+///
+/// - Parameters:
+///   - model: The classifier (run in eval mode).
+///   - loader: The (inputs, labels) batches to evaluate.
+///   - classes: The number of classes.
+public func confusionMatrix<D: Dataset>(_ model: Module, _ loader: DataLoader<D, (Tensor, Tensor)>, classes: Int) throws -> [[Int]] {
+    var iterator = loader.makeIterator()
+    return try confusionOver(model, next: { try iterator.nextBatch() }, classes: classes)
+}
+
+/// Runs `body` on each batch `next` gives, with `model` in eval mode and autograd off; restores the training mode.
+private func inEvalMode(_ model: Module, next: () throws -> (Tensor, Tensor)?,
+                        _ body: (_ x: Tensor, _ y: Tensor) -> Void) rethrows {
     let wasTraining = model.training
     model.eval()
     defer { model.train(wasTraining) }
+    try noGrad {
+        while let (x, y) = try next() { body(x, y) }
+    }
+}
+
+private func accuracyOver(_ model: Module, next: () throws -> (Tensor, Tensor)?) rethrows -> Double {
+    let metric = Accumulator(2)
+    try inEvalMode(model, next: next) { x, y in metric.add(accuracy(model(x), y), Double(y.numel)) }
+    return metric[1] > 0 ? metric[0] / metric[1] : 0
+}
+
+private func lossAndAccuracyOver(_ model: Module, next: () throws -> (Tensor, Tensor)?) rethrows -> (loss: Double, accuracy: Double) {
+    let metric = Accumulator(3)
+    try inEvalMode(model, next: next) { x, y in
+        let yHat = model(x)
+        let n = Double(y.numel)
+        metric.add(F.crossEntropy(yHat, y).item() * n, accuracy(yHat, y), n)
+    }
+    return metric[2] > 0 ? (metric[0] / metric[2], metric[1] / metric[2]) : (0, 0)
+}
+
+private func confusionOver(_ model: Module, next: () throws -> (Tensor, Tensor)?, classes: Int) rethrows -> [[Int]] {
     var counts = [[Int]](repeating: [Int](repeating: 0, count: classes), count: classes)
-    noGrad {
-        for (x, y) in batches {
-            let predicted = model(x).argmax(dim: 1).toArray(as: Int64.self), truth = y.toArray(as: Int64.self)
-            for (t, p) in zip(truth, predicted) where t >= 0 && Int(t) < classes && p >= 0 && Int(p) < classes {
-                counts[Int(t)][Int(p)] += 1
-            }
+    try inEvalMode(model, next: next) { x, y in
+        let predicted = model(x).argmax(dim: 1).toArray(as: Int64.self), truth = y.toArray(as: Int64.self)
+        for (t, p) in zip(truth, predicted) where t >= 0 && Int(t) < classes && p >= 0 && Int(p) < classes {
+            counts[Int(t)][Int(p)] += 1
         }
     }
     return counts

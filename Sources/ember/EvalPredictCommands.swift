@@ -31,7 +31,7 @@ struct Eval: ParsableCommand {
             throw ValidationError("\(choice) has \(data.classes.count) classes, the checkpoint's model \(saved.classes.count)")
         }
         let loader = DataLoader(data.test, batchSize: batchSize, numWorkers: 2)
-        let counts = confusionMatrix(saved.model, loader, classes: saved.classes.count)
+        let counts = try confusionMatrix(saved.model, loader, classes: saved.classes.count)
         let total = counts.joined().reduce(0, +), correct = counts.indices.map { counts[$0][$0] }.reduce(0, +)
         print(String(format: "accuracy %.4f (%d of %d %@ test images)", Double(correct) / Double(Swift.max(total, 1)), correct, total, "\(choice)"))
         print(confusionTable(counts, classes: saved.classes))

@@ -18,20 +18,22 @@ struct TrainingEndToEndTests {
         let net = Sequential { Linear(2, 16); ReLU(); Linear(16, 3) }
         let opt = SGD(net.parameters(), lr: 0.2, momentum: 0.9)
         for _ in 0..<15 { _ = try trainEpoch(net, loader, optimizer: opt, lossFunction: { F.crossEntropy($0, $1) }) }
-        #expect(evaluateAccuracy(net, loader) > 0.95)
+        #expect(try evaluateAccuracy(net, loader) > 0.95)
+    }
+
+    struct Unreadable: Error, CustomStringConvertible { var description: String { "x/7.png is not an image" } }
+    /// Twelve samples; the eighth cannot be loaded.
+    struct BrokenAtSeven: Dataset {
+        var count: Int { 12 }
+        func sample(at index: Int) throws -> (Tensor, Int) {
+            if index == 7 { throw Unreadable() }
+            return (Tensor([Float(index), 1], shape: [2]), index % 2)
+        }
     }
 
     /// A sample that cannot be loaded ends the epoch with the loader's error (its index and reason), not a trap,
     /// after the batches before it were trained.
     @Test func trainEpochOverADataLoaderThrowsASamplesError() throws {
-        struct Unreadable: Error, CustomStringConvertible { var description: String { "x/7.png is not an image" } }
-        struct BrokenAtSeven: Dataset {
-            var count: Int { 12 }
-            func sample(at index: Int) throws -> (Tensor, Int) {
-                if index == 7 { throw Unreadable() }
-                return (Tensor([Float(index), 1], shape: [2]), index % 2)
-            }
-        }
         let net = withGenerator(Generator(seed: 1)) { Linear(2, 2) }
         let opt = SGD(net.parameters(), lr: 0.1)
         var batches = 0
@@ -45,6 +47,20 @@ struct TrainingEndToEndTests {
         }
         #expect(index == 7 && reason.contains("x/7.png is not an image"), "\(index): \(reason)")
         #expect(batches == 1, "the batch before the bad sample trains, the bad one does not")
+    }
+
+    /// Evaluating over a loader with an unreadable test sample throws its error (each of the three evaluations).
+    @Test func evaluationOverADataLoaderThrowsASamplesError() throws {
+        let net = withGenerator(Generator(seed: 1)) { Linear(2, 2) }
+        let loader = DataLoader(BrokenAtSeven(), batchSize: 4)
+        func isSevenFailed(_ error: DataError?) -> Bool {
+            guard case .sampleFailed(let index, let reason)? = error else { return false }
+            return index == 7 && reason.contains("x/7.png is not an image")
+        }
+        #expect(isSevenFailed(#expect(throws: DataError.self) { _ = try evaluate(net, loader) }))
+        #expect(isSevenFailed(#expect(throws: DataError.self) { _ = try evaluateAccuracy(net, loader) }))
+        #expect(isSevenFailed(#expect(throws: DataError.self) { _ = try confusionMatrix(net, loader, classes: 2) }))
+        #expect(net.training, "the training mode is restored after the error")
     }
 
     @Test func checkpointResumesTrainingExactly() throws {
@@ -92,7 +108,7 @@ struct TrainingEndToEndTests {
         let loader = DataLoader(Subset(train, indices: Array(0..<6144)), batchSize: 256, shuffle: true, numWorkers: 2)
         _ = try trainEpoch(net, loader, optimizer: opt, lossFunction: { F.crossEntropy($0, $1) })
         _ = try trainEpoch(net, loader, optimizer: opt, lossFunction: { F.crossEntropy($0, $1) })
-        let acc = evaluateAccuracy(net, DataLoader(Subset(test, indices: Array(0..<2048)), batchSize: 512))
+        let acc = try evaluateAccuracy(net, DataLoader(Subset(test, indices: Array(0..<2048)), batchSize: 512))
         #expect(acc > 0.55, "test accuracy \(acc) (chance is 0.10)")
     }
 }
