@@ -229,6 +229,7 @@ def main():
     held = int(math.floor(len(corpus) * args.validation_fraction + 0.5))
     train_corpus, val_corpus = corpus[:len(corpus) - held], corpus[len(corpus) - held:]
     batch_size, num_steps = 32, checkpoint["num_steps"]
+    torch.manual_seed(args.seed)
     if transformer:
         net = TransformerLM(len(vocab), context=num_steps)
     else:
@@ -237,7 +238,7 @@ def main():
     initial = torch.load(os.path.join(out, "replay", "initial_model.pt"), weights_only=True)
     seeded = {k: v.clone() for k, v in net.state_dict().items()}
     net.load_state_dict(initial)
-    same_init = all(torch.equal(seeded[k], initial[k]) for k in initial) if args.seed == 0 else None
+    same_init = all(torch.equal(seeded[k], initial[k]) for k in initial)
     with open(os.path.join(out, "replay", "offsets.txt")) as f:
         offsets = [int(line) for line in f if line.strip()]
     if transformer:
