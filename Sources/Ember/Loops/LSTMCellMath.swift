@@ -5,8 +5,16 @@ import EmberKernels
 /// One LSTM step's results: the new hidden and cell states, `tanh` of the cell, and (when kept for a backward)
 /// the gate values `[i f g o]` and their derivatives `[i(1−i), f(1−f), 1−g², o(1−o)]`, each `[B, 4H]`.
 public struct LSTMStepValues {
-    public let h: Tensor, c: Tensor, tanhC: Tensor
-    public let acts: Tensor?, deriv: Tensor?
+    /// The new hidden state `o ⊙ tanh(c')`, `[B, H]`.
+    public let h: Tensor
+    /// The new cell state `f ⊙ c + i ⊙ g`, `[B, H]`.
+    public let c: Tensor
+    /// `tanh(c')`, `[B, H]`.
+    public let tanhC: Tensor
+    /// The gate values `[i f g o]`, `[B, 4H]` (nil unless kept).
+    public let acts: Tensor?
+    /// The gate derivatives `[i(1−i), f(1−f), 1−g², o(1−o)]`, `[B, 4H]` (nil unless kept).
+    public let deriv: Tensor?
 }
 
 /// The gate math of one LSTM step (PyTorch's gate order i, f, g, o; ATen's `LSTMCell` formulas
@@ -15,6 +23,11 @@ public struct LSTMStepValues {
 public enum LSTMCellMath {
     /// One step from the pre-activations `pre` (`[B, 4H]`: input and recurrent projections plus biases) and the
     /// cell `c` (`[B, H]`); with `keep`, also the gate values and derivatives the backward needs.
+    ///
+    /// - Parameters:
+    ///   - pre: The gates' pre-activations, `[B, 4H]` in the order i, f, g, o.
+    ///   - c: The previous cell state, `[B, H]`.
+    ///   - keep: Also return the gate values and derivatives (for `backward`).
     public static func forward(pre: Tensor, c: Tensor, keep: Bool) -> LSTMStepValues {
         let rows = pre.shape[0], hidden = c.shape[1]
         guard pre.dtype == .float32 && c.dtype == .float32 else { return composedForward(pre: pre, c: c, keep: keep) }
@@ -31,6 +44,14 @@ public enum LSTMCellMath {
 
     /// The step's backward from the gradients of its outputs `dh` and `dc` (`[B, H]`), given what `forward` kept
     /// and the previous cell `cPrev`: the gradient of `pre` (`[B, 4H]`) and of `cPrev`.
+    ///
+    /// - Parameters:
+    ///   - dh: The gradient of the step's hidden state, `[B, H]`.
+    ///   - dc: The gradient of the step's cell state, `[B, H]`.
+    ///   - acts: The gate values `forward` kept, `[B, 4H]`.
+    ///   - deriv: The gate derivatives `forward` kept, `[B, 4H]`.
+    ///   - tanhC: `tanh` of the step's cell state, `[B, H]`.
+    ///   - cPrev: The cell state the step started from, `[B, H]`.
     public static func backward(dh: Tensor, dc: Tensor, acts: Tensor, deriv: Tensor, tanhC: Tensor, cPrev: Tensor) -> (dPre: Tensor, dcPrev: Tensor) {
         let rows = dh.shape[0], hidden = dh.shape[1]
         let all = [dh, dc, acts, deriv, tanhC, cPrev]
