@@ -19,4 +19,18 @@
 // Sum: block length whose lanes are summed in float before the block total goes to a double.
 #define EMBER_SUM_BLOCK 2048
 
+// erf (vec_f32_ops_impl.h): evaluated in double lanes, then rounded once to float. |x| < 1: x · A(x²), degree 7
+// (relative error 3.7e-11); 1 <= |x| < 4: B((|x| - 2.5) / 1.5), degree 18 (absolute error 1.2e-11); beyond 4 the
+// float result is ±1 (erfc(4) = 1.5e-8 is below half an ulp of 1). Chebyshev fits to mpmath's erf, coefficients
+// from the lowest power up.
+#define EMBER_ERF_SPLIT 1.0
+#define EMBER_ERF_ONE 4.0
+#define EMBER_ERF_A { 1.1283791670623606, -0.37612638475991528, 0.11283782622066163, -0.026865438310779508, \
+    0.0052210534133300332, -0.00084843965625284762, 0.00011268253982507296, -9.6735910681438942e-06 }
+#define EMBER_ERF_B { 0.99959304797571769, 0.0032674262997315906, -0.012252847422977033, 0.028181554643116325, \
+    -0.043650819346326891, 0.046453578116528386, -0.031875966121453124, 0.0092677826056946667, \
+    0.0066768572137242896, -0.0096221821276353085, 0.0045585208646338592, 0.00044344740067443495, \
+    -0.0018600137712129069, 0.00091886354156439523, 0.00010030654470006938, -0.00029381093836871458, \
+    7.67025096178055e-05, 3.2936279801666711e-05, -1.5399686755680213e-05 }
+
 #endif

@@ -48,3 +48,12 @@ void ember_f32_softmax_backward_rows_level(int level, const float *g, const floa
 void ember_f32_to_f64_level(int level, const float *x, double *y, size_t n) { DISPATCH(level, ember_f32_to_f64, x, y, n) }
 void ember_f64_to_f32_level(int level, const double *x, float *y, size_t n) { DISPATCH(level, ember_f64_to_f32, x, y, n) }
 void ember_u8_to_f32_level(int level, const uint8_t *x, float *y, size_t n) { DISPATCH(level, ember_u8_to_f32, x, y, n) }
+void ember_f32_lstm_cell_level(int level, const float *pre, const float *c, size_t rows, size_t hidden, float *acts,
+                               float *deriv, float *c_new, float *tanh_c, float *h) {
+    DISPATCH(level, ember_f32_lstm_cell, pre, c, rows, hidden, acts, deriv, c_new, tanh_c, h)
+}
+void ember_f32_lstm_cell_backward_level(int level, const float *dh, const float *dc, const float *acts, const float *deriv,
+                                        const float *tanh_c, const float *c_prev, size_t rows, size_t hidden,
+                                        float *dpre, float *dc_prev) {
+    DISPATCH(level, ember_f32_lstm_cell_backward, dh, dc, acts, deriv, tanh_c, c_prev, rows, hidden, dpre, dc_prev)
+}

@@ -16,7 +16,12 @@
     void ember_f32_softmax_backward_rows_##S(const float *g, const float *y, float *gx, size_t rows, size_t n, int log_); \
     void ember_f32_to_f64_##S(const float *x, double *y, size_t n);                                      \
     void ember_f64_to_f32_##S(const double *x, float *y, size_t n);                                      \
-    void ember_u8_to_f32_##S(const uint8_t *x, float *y, size_t n);
+    void ember_u8_to_f32_##S(const uint8_t *x, float *y, size_t n);                                      \
+    void ember_f32_lstm_cell_##S(const float *pre, const float *c, size_t rows, size_t hidden, float *acts, \
+                                 float *deriv, float *c_new, float *tanh_c, float *h);                   \
+    void ember_f32_lstm_cell_backward_##S(const float *dh, const float *dc, const float *acts, const float *deriv, \
+                                          const float *tanh_c, const float *c_prev, size_t rows, size_t hidden, \
+                                          float *dpre, float *dc_prev);
 
 EMBER_DECLARE_OPS(portable)
 EMBER_DECLARE_OPS(avx2)

@@ -72,7 +72,7 @@ public func seqDataIterRandom(_ corpus: [Int], batchSize: Int, numSteps: Int, of
 public func seqDataIterSequential(_ corpus: [Int], batchSize: Int, numSteps: Int, offset: Int? = nil,
                                   generator: Generator? = nil) -> [SequenceBatch] {
     checkBatchArguments("seqDataIterSequential", batchSize: batchSize, numSteps: numSteps)
-    let start = offset ?? Int(Tensor.randint(low: 0, high: numSteps + 1, shape: [1], generator: generator).toArray(as: Int64.self)[0])
+    let start = offset ?? sequentialOffset(numSteps: numSteps, generator: generator)
     emberCheck(start >= 0 && start <= numSteps, "seqDataIterSequential", "offset \(start) is not in 0...\(numSteps)")
     let numTokens = max(0, (corpus.count - start - 1) / batchSize * batchSize)
     let rowLength = numTokens / batchSize
@@ -92,6 +92,17 @@ public func seqDataIterSequential(_ corpus: [Int], batchSize: Int, numSteps: Int
         batches.append((Tensor(x, shape: [batchSize, numSteps]), Tensor(y, shape: [batchSize, numSteps])))
     }
     return batches
+}
+
+/// The offset `seqDataIterSequential` starts at when none is given: one draw of `Tensor.randint(0, numSteps + 1)`
+/// (d2l's `random.randint(0, num_steps)`, both ends included) from `generator` (nil: the current one). PyTorch's
+/// `torch.randint(0, num_steps + 1, (1,), generator=g)` draws the same value from a generator seeded alike.
+///
+/// - Parameters:
+///   - numSteps: Tokens per subsequence (> 0).
+///   - generator: The generator to draw from (nil: the current one).
+public func sequentialOffset(numSteps: Int, generator: Generator? = nil) -> Int {
+    Int(Tensor.randint(low: 0, high: numSteps + 1, shape: [1], generator: generator).toArray(as: Int64.self)[0])
 }
 
 func checkBatchArguments(_ op: String, batchSize: Int, numSteps: Int) {

@@ -9,106 +9,6 @@ import EmberIO
 import EmberText
 import EmberBoard
 
-/// How the book is cut into tokens: d2l's characters (28 symbols) or a byte-level BPE trained on the book.
-public enum TokenizerChoice: String, CaseIterable { case char, bpe }
-
-/// The tokens of the book and the way back from ids to text.
-public struct TextTokens {
-    public let corpus: [Int]
-    public let vocabSize: Int
-    public let tokenizer: TokenizerChoice
-    /// Characters by id (`char`), or the BPE tokenizer.
-    let characters: [String]
-    let bpe: ByteLevelBPETokenizer?
-
-    /// d2l's character corpus (letters and spaces, lower case), or a byte-level BPE of `bpeVocabSize` tokens
-    /// trained on the raw book.
-    ///
-    /// - Parameters:
-    ///   - choice: Characters or byte-level BPE.
-    ///   - bookPath: The book's text file (nil: the copy in `Data/timemachine/`).
-    ///   - bpeVocabSize: The BPE vocabulary size.
-    public init(_ choice: TokenizerChoice, bookPath: String?, bpeVocabSize: Int = 1000) throws {
-        tokenizer = choice
-        switch choice {
-        case .char:
-            let (corpus, vocab) = try loadCorpusTimeMachine(path: bookPath)
-            self.corpus = corpus
-            characters = vocab.idxToToken
-            vocabSize = vocab.count
-            bpe = nil
-        case .bpe:
-            let text = try String(contentsOfFile: try timeMachinePath(bookPath), encoding: .utf8)
-            let t = BPETrainer(vocabSize: bpeVocabSize, minFrequency: 2).train(sequences: [text])
-            corpus = t.encode(text)
-            characters = []
-            vocabSize = t.vocabSize
-            bpe = t
-        }
-    }
-
-    /// Rebuilds the tokens' vocabulary from what a checkpoint stored.
-    init(checkpoint root: CheckpointDict, file: String) throws {
-        func fail(_ f: String, _ p: String) -> TrainingError { .invalidCheckpoint(file: file, field: f, problem: p) }
-        guard case .string(let kind)? = root["tokenizer"], let choice = TokenizerChoice(rawValue: kind) else {
-            throw fail("tokenizer", "is missing or not char/bpe")
-        }
-        tokenizer = choice
-        corpus = []
-        switch choice {
-        case .char:
-            guard let items = root["vocab"]?.elements, !items.isEmpty else { throw fail("vocab", "is missing") }
-            characters = try items.map { v -> String in
-                guard case .string(let s) = v else { throw fail("vocab", "holds a \(v.kindName)") }
-                return s
-            }
-            vocabSize = characters.count
-            bpe = nil
-        case .bpe:
-            guard let tokens = root["bpe_tokens"]?.elements, let merges = root["bpe_merges"]?.elements else {
-                throw fail("bpe_tokens", "is missing")
-            }
-            var vocab: [String: Int] = [:]
-            for (i, v) in tokens.enumerated() { if case .string(let s) = v { vocab[s] = i } }
-            let pairs = merges.compactMap { v -> (String, String)? in
-                guard case .string(let s) = v, let space = s.firstIndex(of: " ") else { return nil }
-                return (String(s[..<space]), String(s[s.index(after: space)...]))
-            }
-            guard vocab.count == tokens.count, pairs.count == merges.count else { throw fail("bpe_tokens", "is damaged") }
-            bpe = ByteLevelBPETokenizer(vocab: vocab, merges: pairs)
-            characters = []
-            vocabSize = vocab.count
-        }
-    }
-
-    /// What a checkpoint stores to rebuild the tokenizer.
-    var checkpointEntries: [(String, CheckpointValue)] {
-        switch tokenizer {
-        case .char: return [("tokenizer", "char"), ("vocab", .list(characters.map { .string($0) }))]
-        case .bpe:
-            let t = bpe!
-            return [("tokenizer", "bpe"), ("bpe_tokens", .list(t.idToToken.map { .string($0 ?? "") })),
-                    ("bpe_merges", .list(t.merges.map { .string($0.0 + " " + $0.1) }))]
-        }
-    }
-
-    public func encode(_ text: String) -> [Int] {
-        switch tokenizer {
-        case .char:
-            let index = Dictionary(characters.enumerated().map { ($1, $0) }, uniquingKeysWith: { a, _ in a })
-            return text.lowercased().map { index[String($0)] ?? 0 }
-        case .bpe: return bpe!.encode(text)
-        }
-    }
-
-    public func decode(_ ids: [Int]) -> String {
-        switch tokenizer {
-        case .char: return ids.map { characters.indices.contains($0) ? characters[$0] : "" }.joined()
-        case .bpe: return bpe!.decode(ids)
-        }
-    }
-}
-
 /// What `ember train --dataset timemachine` is asked to do.
 public struct LanguageModelConfiguration {
     public var kind: LanguageModelKind = .gru
@@ -122,12 +22,27 @@ public struct LanguageModelConfiguration {
     public var hiddenSize = 256
     public var seed = 0
     public var useRandomIter = false
+    /// Keep only the first this many tokens of the book, as d2l's `max_tokens` (≤ 0: the whole book). nil: 10,000
+    /// for the character RNNs, as d2l's `load_data_time_machine` (the book's 500-epoch recipe memorises them to a
+    /// perplexity near 1), the whole book for the Transformer and for BPE.
+    public var maxTokens: Int?
+    /// The fraction of the corpus's tail held out: trained on never, scored each epoch (validation loss, in
+    /// eval mode, state carried over sequential batches from offset 0). 0: no validation.
+    public var validationFraction = 0.0
+    /// Also write what a twin in another framework needs to train from the same start on the same batches:
+    /// `<out>/replay/initial_model.pt` (the model's state dict before the first step, PyTorch's format) and
+    /// `<out>/replay/offsets.txt` (each epoch's sequential-partitioning offset, one line per epoch).
+    /// `Benchmarks/torch_lm_parity.py` reads them.
+    public var exportReplay = false
     /// The book's file or folder (nil: `$EMBER_DATA_DIR/timemachine`, else the copy in `Data/`).
     public var bookPath: String?
     public var outputFolder: String
     public var resume = false
 
     public init(outputFolder: String) { self.outputFolder = outputFolder }
+
+    /// `maxTokens` with its default filled in.
+    public var effectiveMaxTokens: Int { maxTokens ?? (kind != .transformer && tokenizer == .char ? 10_000 : -1) }
 
     public func validate() throws {
         func bad(_ m: String) -> TrainingError { .invalidOption(m) }
@@ -137,6 +52,10 @@ public struct LanguageModelConfiguration {
         if let lr = learningRate { guard lr.isFinite, lr > 0 else { throw bad("--lr must be a positive finite number, got \(lr)") } }
         guard (1...8192).contains(hiddenSize) else { throw bad("--hidden must be from 1 to 8192, got \(hiddenSize)") }
         guard !outputFolder.isEmpty else { throw bad("--out must name a folder, got an empty string") }
+        guard validationFraction.isFinite, (0...0.5).contains(validationFraction) else {
+            throw bad("--validation-fraction must be from 0 to 0.5, got \(validationFraction)")
+        }
+        guard !(exportReplay && useRandomIter) else { throw bad("--export-replay records sequential offsets; it cannot be used with random sampling") }
     }
 }
 
@@ -148,6 +67,12 @@ public final class LanguageModelTraining {
     public let model: any LanguageModel
     public let optimizer: Optimizer
     public private(set) var perplexities: [Double] = []
+    /// Mean cross-entropy on the held-out tail after each epoch (empty without `validationFraction`).
+    public private(set) var validationLosses: [Double] = []
+    /// Seconds spent in the training steps of this run's epochs (without validation, logging and checkpoints).
+    public private(set) var trainingSeconds = 0.0
+    /// The tokens trained on, and the held-out tail.
+    public let trainCorpus: [Int], validationCorpus: [Int]
     let generator: Generator
     public var numSteps: Int { configuration.numSteps ?? (configuration.kind == .transformer ? 64 : 35) }
     var outputURL: URL { URL(fileURLWithPath: configuration.outputFolder) }
@@ -156,7 +81,10 @@ public final class LanguageModelTraining {
     public init(_ configuration: LanguageModelConfiguration) throws {
         try configuration.validate()
         self.configuration = configuration
-        tokens = try TextTokens(configuration.tokenizer, bookPath: configuration.bookPath)
+        tokens = try TextTokens(configuration.tokenizer, bookPath: configuration.bookPath, maxTokens: configuration.effectiveMaxTokens)
+        let held = Int((Double(tokens.corpus.count) * configuration.validationFraction).rounded())
+        trainCorpus = Array(tokens.corpus.dropLast(held))
+        validationCorpus = held > 0 ? Array(tokens.corpus.suffix(held)) : []
         generator = Generator(seed: UInt64(truncatingIfNeeded: configuration.seed))
         let (kind, v, h) = (configuration.kind, tokens.vocabSize, configuration.hiddenSize)
         let steps = configuration.numSteps ?? (kind == .transformer ? 64 : 35)
@@ -178,10 +106,12 @@ public final class LanguageModelTraining {
     private func runWithOwnGenerator(report: (String) -> Void) throws {
         let c = configuration
         try FileManager.default.createDirectory(at: outputURL, withIntermediateDirectories: true)
-        let loader = SeqDataLoader(corpus: tokens.corpus, batchSize: c.batchSize, numSteps: numSteps, useRandomIter: c.useRandomIter)
-        let batchesPerEpoch = (tokens.corpus.count - 1) / (c.batchSize * numSteps)
+        let batchesPerEpoch = (trainCorpus.count - 1) / (c.batchSize * numSteps)
         guard batchesPerEpoch > 0 else {
-            throw TrainingError.invalidOption("the book's \(tokens.corpus.count) tokens do not fill one batch of \(c.batchSize)×\(numSteps)")
+            throw TrainingError.invalidOption("the book's \(trainCorpus.count) training tokens do not fill one batch of \(c.batchSize)×\(numSteps)")
+        }
+        if c.validationFraction > 0, validationCorpus.count - 1 < c.batchSize * numSteps {
+            throw TrainingError.invalidOption("the \(validationCorpus.count) held-out tokens do not fill one batch of \(c.batchSize)×\(numSteps); raise --validation-fraction")
         }
         var startEpoch = 0
         if c.resume {
@@ -194,16 +124,25 @@ public final class LanguageModelTraining {
         }
         let writer = try SummaryWriter(logDir: outputURL.appendingPathComponent("tensorboard").path,
                                        purgeStep: c.resume ? startEpoch * batchesPerEpoch + 1 : nil)
-        report("training a \(c.kind.rawValue) language model on The Time Machine (\(tokens.corpus.count) \(c.tokenizer == .char ? "characters" : "BPE tokens"), vocabulary \(tokens.vocabSize)) for \(c.epochs) epochs")
+        report("training a \(c.kind.rawValue) language model on The Time Machine (\(trainCorpus.count) \(c.tokenizer == .char ? "characters" : "BPE tokens")\(validationCorpus.isEmpty ? "" : ", \(validationCorpus.count) held out"), vocabulary \(tokens.vocabSize)) for \(c.epochs) epochs")
+        if c.exportReplay && !c.resume { try startReplay() }
         var step = startEpoch * batchesPerEpoch
         let params = model.parameters()
         for epoch in startEpoch..<c.epochs {
             generator.manualSeed(ClassifierTraining.epochSeed(c.seed, epoch))
+            let batches: [SequenceBatch]
+            if c.useRandomIter {
+                batches = seqDataIterRandom(trainCorpus, batchSize: c.batchSize, numSteps: numSteps)
+            } else {
+                let offset = sequentialOffset(numSteps: numSteps)
+                if c.exportReplay { try recordReplayOffset(offset) }
+                batches = seqDataIterSequential(trainCorpus, batchSize: c.batchSize, numSteps: numSteps, offset: offset)
+            }
             let bar = ProgressBar(total: batchesPerEpoch, label: "epoch \(epoch + 1)/\(c.epochs)")
             var state: [Tensor] = []
             var lossSum = 0.0, count = 0.0
             let start = DispatchTime.now()
-            for (i, (X, Y)) in loader.enumerated() {
+            for (i, (X, Y)) in batches.enumerated() {
                 // Sequential partitioning carries the state across batches, cut from the graph (d2l's detach_).
                 state = c.useRandomIter ? [] : state.map { $0.detach() }
                 let (yHat, next) = model.logits(X, state: state)
@@ -225,18 +164,27 @@ public final class LanguageModelTraining {
                 bar.update(i + 1, metrics: [("perplexity", Foundation.exp(lossSum / count))])
             }
             let seconds = Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9
+            trainingSeconds += seconds
             let perplexity = Foundation.exp(lossSum / Swift.max(count, 1))
             perplexities.append(perplexity)
-            bar.finish(metrics: [("perplexity", perplexity), ("tokens/s", count / Swift.max(seconds, 1e-9))])
+            var metrics = [("perplexity", perplexity)]
+            if !validationCorpus.isEmpty {
+                validationLosses.append(validationLoss())
+                metrics.append(("val loss", validationLosses.last!))
+            }
+            bar.finish(metrics: metrics + [("tokens/s", count / Swift.max(seconds, 1e-9))])
             try saveLanguageModelCheckpoint(epoch: epoch + 1)
             writer.addScalar("epoch/perplexity", perplexity, step: step)
+            if let v = validationLosses.last { writer.addScalar("epoch/validation_loss", v, step: step) }
             var plot = LinePlot(xLabel: "epoch", yLabel: "perplexity")
             for (k, p) in perplexities.enumerated() { plot.add("train perplexity", x: Double(k + 1), y: p) }
+            for (k, v) in validationLosses.enumerated() { plot.add("validation perplexity", x: Double(k + 1), y: Foundation.exp(v)) }
             try plot.saveSVG(to: outputURL.appendingPathComponent("curves.svg"))
             try plot.savePNG(to: outputURL.appendingPathComponent("curves.png"))
             try writer.flush()
         }
         try writer.close()
+        report(String(format: "trained %d epochs: %.2f s in training steps", c.epochs - startEpoch, trainingSeconds))
         let sample = try LanguageModelGenerator(model: model, tokens: tokens).generate(prefix: "time traveller", count: 50)
         report("time traveller" + sample)
         report("outputs in \(outputURL.path): tensorboard/, curves.svg, curves.png, checkpoint.pt (ember generate --checkpoint)")
@@ -244,7 +192,8 @@ public final class LanguageModelTraining {
 
     func saveLanguageModelCheckpoint(epoch: Int) throws {
         var extra: [(String, CheckpointValue)] = [("lm_kind", .string(configuration.kind.rawValue)), ("hidden", .int(configuration.hiddenSize)),
-                                                  ("num_steps", .int(numSteps)), ("perplexity", .list(perplexities.map { .double($0) }))]
+                                                  ("num_steps", .int(numSteps)), ("perplexity", .list(perplexities.map { .double($0) })),
+                                                  ("validation_loss", .list(validationLosses.map { .double($0) }))]
         extra += tokens.checkpointEntries
         try saveTrainingCheckpoint(model: model, optimizer: optimizer, epoch: epoch, extra: extra, to: checkpointURL)
     }
@@ -253,93 +202,44 @@ public final class LanguageModelTraining {
         let epoch = try loadTrainingCheckpoint(from: checkpointURL, model: model, optimizer: optimizer)
         let root = try loadCheckpoint(from: checkpointURL).dict
         let saved = root?["perplexity"]?.elements?.compactMap(\.double) ?? []
+        let validation = root?["validation_loss"]?.elements?.compactMap(\.double) ?? []
+        validationLosses = validation.count == epoch ? validation : []
         return (epoch, saved.count == epoch ? saved : [])
     }
-}
 
-/// Text from a trained language model: the prefix warms the state up, then tokens are predicted one at a time
-/// (d2l's `predict_ch8`: greedy argmax; with `temperature` > 0, sampled from softmax(logits / temperature),
-/// optionally among the `topK` most likely, from the current generator — deterministic for a seed).
-public struct LanguageModelGenerator {
-    public let model: any LanguageModel
-    public let tokens: TextTokens
-
-    public init(model: any LanguageModel, tokens: TextTokens) {
-        self.model = model
-        self.tokens = tokens
-    }
-
-    /// Reads a checkpoint written by `ember train --dataset timemachine`.
-    public init(checkpoint url: URL) throws {
-        let file = url.path
-        let value = try loadCheckpoint(from: url)
-        guard let root = value.dict, case .string(let k)? = root["lm_kind"], let kind = LanguageModelKind(rawValue: k) else {
-            throw TrainingError.invalidCheckpoint(file: file, field: "lm_kind", problem: "is missing: not a language-model checkpoint of ember train")
-        }
-        let tokens = try TextTokens(checkpoint: root, file: file)
-        let hidden = root["hidden"]?.int ?? 256, steps = root["num_steps"]?.int ?? 64
-        guard (1...8192).contains(hidden), (1...4096).contains(steps) else {
-            throw TrainingError.invalidCheckpoint(file: file, field: "hidden", problem: "is out of range")
-        }
-        let model: any LanguageModel = kind == .transformer ? TransformerLanguageModel(vocabSize: tokens.vocabSize, context: steps)
-                                                            : RNNLanguageModel(kind, vocabSize: tokens.vocabSize, hiddenSize: hidden)
-        _ = try loadTrainingCheckpoint(from: url, model: model, optimizer: nil)
-        self.init(model: model, tokens: tokens)
-    }
-
-    /// `count` tokens following `prefix`, as text.
-    ///
-    /// - Parameters:
-    ///   - prefix: The text to continue.
-    ///   - count: The number of tokens to generate.
-    ///   - temperature: 0 picks the most likely token; above 0 samples from the softmax of logits / temperature.
-    ///   - topK: Sample only among the `topK` most likely tokens (nil: all).
-    public func generate(prefix: String, count: Int, temperature: Double = 0, topK: Int? = nil) throws -> String {
-        var ids = tokens.encode(prefix)
-        if ids.isEmpty { ids = [0] }
-        let context = (model as? TransformerLanguageModel)?.context
+    /// Mean cross-entropy per token over the held-out tail: eval mode, no gradient, sequential batches from
+    /// offset 0 with the state carried (RNNs), so every run scores the same tokens.
+    func validationLoss() -> Double {
         model.eval()
         defer { model.train() }
-        var out: [Int] = []
-        noGrad {
+        return noGrad {
             var state: [Tensor] = []
-            // Warm-up: the prefix through the model (RNNs keep the state; a Transformer sees its last `context` tokens).
-            let warm = context.map { Array(ids.suffix($0)) } ?? ids
-            var (logits, next) = model.logits(Tensor(warm.map { Int64($0) }, shape: [1, warm.count]), state: state)
-            state = next
-            for _ in 0..<count {
-                let last = logits[logits.shape[0] - 1]
-                let id = pick(last, temperature: temperature, topK: topK)
-                out.append(id)
-                ids.append(id)
-                if let c = context {
-                    let window = Array(ids.suffix(c))
-                    (logits, _) = model.logits(Tensor(window.map { Int64($0) }, shape: [1, window.count]), state: [])
-                } else {
-                    (logits, next) = model.logits(Tensor([Int64(id)], shape: [1, 1]), state: state)
-                    state = next
-                }
+            var sum = 0.0, count = 0.0
+            for (X, Y) in seqDataIterSequential(validationCorpus, batchSize: configuration.batchSize, numSteps: numSteps, offset: 0) {
+                let (yHat, next) = model.logits(X, state: state)
+                state = next
+                let y = Y.t().reshape(-1)
+                sum += F.crossEntropy(yHat, y).item() * Double(y.numel)
+                count += Double(y.numel)
             }
+            return sum / Swift.max(count, 1)
         }
-        return tokens.decode(out)
     }
 
-    func pick(_ logits: Tensor, temperature: Double, topK: Int?) -> Int {
-        let values = logits.toArray(as: Double.self)
-        guard temperature > 0, !values.isEmpty else { return Int(logits.argmax().item(as: Int64.self)) }
-        var scaled = values.map { $0 / temperature }
-        if let k = topK, k > 0, k < scaled.count {
-            let kth = scaled.sorted(by: >)[k - 1]
-            scaled = scaled.map { $0 < kth ? -Double.infinity : $0 }
-        }
-        let top = scaled.max()!
-        let weights = scaled.map { Foundation.exp($0 - top) }
-        // One uniform draw from the current generator (the run's, or the one `ember generate --seed` binds).
-        var u = Tensor.rand(1, dtype: .float64).item() * weights.reduce(0, +)
-        for (i, w) in weights.enumerated() {
-            u -= w
-            if u < 0 { return i }
-        }
-        return weights.lastIndex { $0 > 0 } ?? 0
+    var replayURL: URL { outputURL.appendingPathComponent("replay") }
+
+    /// Writes the initial weights and starts an empty offsets file (`LanguageModelConfiguration.exportReplay`).
+    func startReplay() throws {
+        try FileManager.default.createDirectory(at: replayURL, withIntermediateDirectories: true)
+        try save(model.stateDict(), to: replayURL.appendingPathComponent("initial_model.pt"))
+        try writeAtomically(Data(), to: replayURL.appendingPathComponent("offsets.txt"))
+    }
+
+    /// Appends one epoch's sequential offset to the replay's offsets file.
+    func recordReplayOffset(_ offset: Int) throws {
+        let url = replayURL.appendingPathComponent("offsets.txt")
+        var data = (try? Data(contentsOf: url)) ?? Data()
+        data.append(contentsOf: Array("\(offset)\n".utf8))
+        try writeAtomically(data, to: url)
     }
 }

@@ -28,6 +28,11 @@ struct Train: ParsableCommand {
     @Option(help: "With --dataset timemachine: tokens per subsequence (default 35 for RNNs, 64 for the Transformer).")
     var numSteps: Int?
     @Option(help: "With --dataset timemachine: hidden units of the RNN.") var hidden = 256
+    @Option(help: "With --dataset timemachine: train on the first N tokens only, as d2l's max_tokens (default 10000 for the character RNNs, as d2l; the whole book for the Transformer and BPE; 0: the whole book).")
+    var maxTokens: Int?
+    @Option(help: "With --dataset timemachine: hold out this fraction of the tokens (the book's tail) and report a validation loss each epoch (default 0: none).")
+    var validationFraction = 0.0
+    @Flag(help: .hidden) var exportReplay = false
     @Option(help: "Epochs.") var epochs = 10
     @Option(help: "Mini-batch size (default: the notes' value for the model); with --distributed, per rank (global batch = ranks × batch size).") var batchSize: Int?
     @Option(help: "Learning rate (default: the notes' value for the model).") var lr: Double?
@@ -84,6 +89,7 @@ struct Train: ParsableCommand {
         }
         c.kind = kind; c.tokenizer = t; c.epochs = epochs; c.batchSize = batchSize ?? 32; c.numSteps = numSteps
         c.learningRate = lr; c.hiddenSize = hidden; c.seed = seed; c.resume = resume; c.bookPath = data
+        c.maxTokens = maxTokens; c.validationFraction = validationFraction; c.exportReplay = exportReplay
         if out == nil { c.outputFolder = "runs/\(kind.rawValue)-lm" }
         return c
     }

@@ -41,6 +41,7 @@ struct VectorMathOpsTests {
             (.exp, 2, { Float(Foundation.exp(Double($0))) }),
             (.neg, 0, { -$0 }),
             (.abs, 0, { Swift.abs($0) }),
+            (.erf, 1, { Float(Foundation.erf(Double($0))) }),
         ]
         for n in lengths {
             let x = wideInputs(count: n, seed: UInt64(n))

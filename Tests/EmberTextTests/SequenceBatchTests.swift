@@ -34,6 +34,19 @@ import _EmberTestSupport
         #expect(batches[2].X.toArray(as: Int64.self) == [10, 11, 12, 13, 14, 27, 28, 29, 30, 31])
     }
 
+    /// The sequential offset is `torch.randint(0, num_steps + 1, (1,), generator=g)`: three draws for 35 steps from
+    /// generators seeded 0, 1, 42 and 2^40 + 7, printed by PyTorch 2.13.
+    @Test func sequentialOffsetsAreTorchRandint() {
+        let expected: [(UInt64, [Int])] = [(0, [8, 27, 29]), (1, [13, 23, 0]), (42, [6, 23, 16]), ((1 << 40) + 7, [27, 4, 25])]
+        for (seed, offsets) in expected {
+            let g = Generator(seed: seed)
+            #expect((0..<3).map { _ in sequentialOffset(numSteps: 35, generator: g) } == offsets, "seed \(seed)")
+        }
+        // The iterator draws the same offset: its first row starts there.
+        let batches = seqDataIterSequential(Array(0..<400), batchSize: 2, numSteps: 35, generator: Generator(seed: 0))
+        #expect(batches[0].X.toArray(as: Int64.self)[0] == 8)
+    }
+
     /// Random subsequences: each row is a contiguous slice starting at offset + k·numSteps, every start used at
     /// most once, Y is X shifted by one; same seed, same batches.
     @Test func randomSubsequences() {

@@ -51,9 +51,37 @@ struct LanguageModelTrainingTests {
         #expect(!(try g.generate(prefix: "The", count: 5)).isEmpty)
     }
 
+    /// d2l's data by default (the first 10,000 characters for the RNNs), a held-out tail scored each epoch, and the
+    /// replay a PyTorch twin reads: the initial weights (those the seed gives) and one sequential offset per epoch.
+    @Test func validationAndReplay() throws {
+        var d = LanguageModelConfiguration(outputFolder: "unused")
+        #expect(d.effectiveMaxTokens == 10_000)
+        d.kind = .transformer
+        #expect(d.effectiveMaxTokens == -1)
+        let book = try bookSlice(3000), out = try temporaryRunFolder("replay")
+        defer { for dir in [book.deletingLastPathComponent(), out] { try? FileManager.default.removeItem(at: dir) } }
+        var c = LanguageModelConfiguration(outputFolder: out.path)
+        c.kind = .gru; c.epochs = 2; c.batchSize = 4; c.numSteps = 8; c.hiddenSize = 16; c.bookPath = book.path
+        c.validationFraction = 0.2; c.exportReplay = true; c.seed = 3
+        let run = try LanguageModelTraining(c)
+        #expect(run.trainCorpus.count + run.validationCorpus.count == run.tokens.corpus.count)
+        #expect(run.validationCorpus == Array(run.tokens.corpus.suffix(run.validationCorpus.count)))
+        let initial = run.model.stateDict()
+        try run.run(report: { _ in })
+        #expect(run.validationLosses.count == 2 && run.validationLosses.allSatisfy { $0.isFinite && $0 > 0 })
+        let saved = try loadStateDict(from: out.appendingPathComponent("replay/initial_model.pt").path)
+        #expect(Set(saved.keys) == Set(initial.keys))
+        let same = withGenerator(Generator(seed: 3)) { RNNLanguageModel(.gru, vocabSize: run.tokens.vocabSize, hiddenSize: 16).stateDict() }
+        for (k, v) in saved { #expect(v.toArray(as: Float.self) == same[k]!.toArray(as: Float.self), "\(k)") }
+        let offsets = try String(contentsOf: out.appendingPathComponent("replay/offsets.txt"), encoding: .utf8)
+            .split(separator: "\n").map { Int($0)! }
+        #expect(offsets.count == 2 && offsets.allSatisfy { (0...8).contains($0) })
+    }
+
     @Test func badLanguageModelOptionsAreUsageErrors() throws {
         for (args, message) in [(["--model", "gpt"], "unknown language model 'gpt'"), (["--tokenizer", "words"], "unknown tokenizer 'words'"),
-                                (["--model", "gru", "--num-steps", "0"], "--num-steps must be from 1 to 4096")] {
+                                (["--model", "gru", "--num-steps", "0"], "--num-steps must be from 1 to 4096"),
+                                (["--validation-fraction", "0.9"], "--validation-fraction must be from 0 to 0.5")] {
             let r = try runEmber(["train", "--dataset", "timemachine"] + args)
             #expect(r.status == 64 && r.stderr.contains(message), "\(args): \(r.stderr)")
         }

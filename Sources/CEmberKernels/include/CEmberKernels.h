@@ -108,7 +108,8 @@ static inline void ember_cpu_relax(void) {
 // ---------------------------------------------------------------------------------------------
 // float32 op kernels over contiguous rows (vec_f32_ops*.c), one explicit level each (0/1/2 as above,
 // clamped to the hardware). "Steps" sa/sb are 1 (an array) or 0 (element 0 broadcast along the row).
-// Results match the scalar loops they replace, except exp/log/tanh/sigmoid (within a few ulp of libm).
+// Results match the scalar loops they replace, except exp/log/tanh/sigmoid (within a few ulp of libm) and erf/GELU
+// (within 1 ulp of the correctly rounded value: more exact than the scalar erff they replace).
 // ---------------------------------------------------------------------------------------------
 #define EMBER_UNARY_RELU 0     /* x > 0 ? x : 0 (NaN gives 0) */
 #define EMBER_UNARY_SIGMOID 1  /* 1 / (1 + exp(-x)) */
@@ -118,6 +119,8 @@ static inline void ember_cpu_relax(void) {
 #define EMBER_UNARY_EXP 5
 #define EMBER_UNARY_NEG 6
 #define EMBER_UNARY_ABS 7
+#define EMBER_UNARY_ERF 8      /* within 1 ulp (double evaluation) */
+#define EMBER_UNARY_GELU 9     /* x * (1 + erf(x / sqrt 2)) / 2 in double, rounded once */
 #define EMBER_BINARY_ADD 0
 #define EMBER_BINARY_SUB 1
 #define EMBER_BINARY_MUL 2
@@ -146,7 +149,8 @@ void ember_f32_fused_level(int level, int op, const float *s, const float *a, si
                            float c, float *y, size_t n);
 /// y[i] = op(a[i*sa], b[i*sb]) ? 1 : 0 for an EMBER_COMPARE_* op (y is a bool/uint8 array).
 void ember_f32_compare_level(int level, int op, const float *a, size_t sa, const float *b, size_t sb, uint8_t *y, size_t n);
-/// Fused activation backward from the output y: RELU y > 0 ? g : 0, SIGMOID g*y*(1-y), TANH g*(1-y*y).
+/// Fused activation backward from the output y: RELU y > 0 ? g : 0, SIGMOID g*y*(1-y), TANH g*(1-y*y); GELU takes
+/// the input x instead of y: g*(Phi(x) + x*phi(x)).
 void ember_f32_unary_backward_level(int level, int op, const float *g, const float *y, float *out, size_t n);
 /// acc[c] += x[r*ldx + c] over rows r in order, in double (the exact order of a scalar column loop).
 void ember_f32_colsum_f64_level(int level, const float *x, size_t rows, size_t cols, size_t ldx, double *acc);
@@ -160,6 +164,17 @@ void ember_f32_softmax_backward_rows_level(int level, const float *g, const floa
 void ember_f32_to_f64_level(int level, const float *x, double *y, size_t n);
 void ember_f64_to_f32_level(int level, const double *x, float *y, size_t n);
 void ember_u8_to_f32_level(int level, const uint8_t *x, float *y, size_t n);
+/// One LSTM step over `rows` rows of pre-activations [i f g o] (4·hidden each) and the cell c (hidden each):
+/// c_new = f*c + i*g, tanh_c = tanh(c_new), h = o*tanh_c, with i, f, o = sigmoid and g = tanh, rounded as the
+/// separate float32 ops. With `acts` (then also `deriv`), writes the gate values [i f g o] and their derivatives
+/// [i(1-i), f(1-f), 1-g*g, o(1-o)] for the backward.
+void ember_f32_lstm_cell_level(int level, const float *pre, const float *c, size_t rows, size_t hidden, float *acts,
+                               float *deriv, float *c_new, float *tanh_c, float *h);
+/// The LSTM step's backward from the gradients of h and c_new: dct = dc + dh*o*(1 - tanh_c^2);
+/// dpre = [dct*g, dct*c_prev, dct*i, dh*tanh_c] * deriv; dc_prev = dct*f.
+void ember_f32_lstm_cell_backward_level(int level, const float *dh, const float *dc, const float *acts, const float *deriv,
+                                        const float *tanh_c, const float *c_prev, size_t rows, size_t hidden,
+                                        float *dpre, float *dc_prev);
 
 
 // ---------------------------------------------------------------------------------------------

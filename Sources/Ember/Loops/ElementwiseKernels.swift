@@ -238,3 +238,14 @@ func activationBackwardFloat32(_ op: VectorMath.Unary, _ g: Tensor, _ y: Tensor)
                              out.pointer(as: Float.self), out.numel)
     return out
 }
+
+/// The exact GELU's input gradient from its input `x` and gradient `g` (float32, same shape) in one pass
+/// (`VectorMath.geluBackward`); nil when the dtypes or shapes do not allow it.
+func geluBackwardFloat32(_ g: Tensor, _ x: Tensor) -> Tensor? {
+    guard g.dtype == .float32 && x.dtype == .float32 && g.shape == x.shape else { return nil }
+    let gc = g.contiguous(), xc = x.contiguous()
+    let out = Tensor(empty: x.shape, dtype: .float32)
+    VectorMath.geluBackward(gradient: gc.pointer(as: Float.self), input: xc.pointer(as: Float.self),
+                            out.pointer(as: Float.self), out.numel)
+    return out
+}

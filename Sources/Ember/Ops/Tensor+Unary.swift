@@ -150,7 +150,7 @@ extension Tensor {
                              { 0.5 * $0 * (1 + Foundation.tanhf(Float(k) * ($0 + 0.044715 * $0 * $0 * $0))) },
                              { 0.5 * $0 * (1 + Foundation.tanh(k * ($0 + 0.044715 * $0 * $0 * $0))) })
         } else {
-            out = unaryFloat("gelu",
+            out = unaryFloat("gelu", kernel: .gelu,
                              { 0.5 * $0 * (1 + Foundation.erff($0 * 0.70710678118654752)) },
                              { 0.5 * $0 * (1 + Foundation.erf($0 * 0.70710678118654752)) })
         }
@@ -162,6 +162,8 @@ extension Tensor {
                 let dinner = (1 + x * x * 0.134145) * k
                 return [g * (0.5 * (1 + t) + x * 0.5 * (1 - t * t) * dinner)]
             }
+            // One vectorized pass when no graph is built (the composed formula stays differentiable again).
+            if !GradMode.isEnabled, let fused = geluBackwardFloat32(g, x) { return [fused] }
             let cdf = 0.5 * (1 + (x * 0.70710678118654752).erf())
             let pdf = (x * x * -0.5).exp() * 0.3989422804014327
             return [g * (cdf + x * pdf)]
@@ -169,7 +171,7 @@ extension Tensor {
     }
     /// Gauss error function (`torch.erf`).
     public func erf() -> Tensor {
-        let out = unaryFloat("erf", { Foundation.erff($0) }, { Foundation.erf($0) })
+        let out = unaryFloat("erf", kernel: .erf, { Foundation.erff($0) }, { Foundation.erf($0) })
         let x = self
         return record(out, "ErfBackward0", inputs: [self], saved: [self]) { g in [g * (x * x * -1).exp() * 1.1283791670955126] }
     }

@@ -53,23 +53,11 @@ func recurrentSequence(_ mode: RecurrentMode, xGates: Tensor, h0: Tensor, c0: Te
                 h = (h - n) * z + n
                 if keep { gateActs.append(Tensor.cat([rz, n], dim: 1)); extra.append(hn) }
             case .lstm:
-                let pre = recurrentProduct(h, plus: xg)
-                let sg = pre.sigmoid()
-                let g = pre.narrow(1, start: 2 * hidden, length: hidden).tanh()
-                let i = sg.narrow(1, start: 0, length: hidden), f = sg.narrow(1, start: hidden, length: hidden)
-                let o = sg.narrow(1, start: 3 * hidden, length: hidden)
-                if keep { cs.append(c!) }
-                c = f * c! + i * g
-                let tc = c!.tanh()
-                h = o * tc
-                if keep {
-                    // The gate values (g in its slot) and their derivatives σ' = s(1 − s), tanh' = 1 − g², so the
-                    // backward multiplies the whole [B, 4H] block once.
-                    _ = sg.narrow(1, start: 2 * hidden, length: hidden).copy_(g)
-                    let deriv = sg * (1 - sg)
-                    _ = deriv.narrow(1, start: 2 * hidden, length: hidden).copy_(1 - g * g)
-                    gateActs.append(sg); extra.append(deriv); tanhC.append(tc)
-                }
+                // The gate math in one pass (core's LSTMCellMath), keeping the gate values and derivatives.
+                let step = LSTMCellMath.forward(pre: recurrentProduct(h, plus: xg), c: c!, keep: keep)
+                if keep { cs.append(c!); gateActs.append(step.acts!); extra.append(step.deriv!); tanhC.append(step.tanhC) }
+                c = step.c
+                h = step.h
             }
             hs[t] = h
         }
@@ -115,14 +103,9 @@ func recurrentSequence(_ mode: RecurrentMode, xGates: Tensor, h0: Tensor, c0: Te
                 dPre = Tensor.cat([drPre, dzPre, dnPre], dim: 1)
                 dPreH = Tensor.cat([drPre, dzPre, dnPre * r], dim: 1)
             case .lstm:
-                let acts = gateActs[s]
-                let i = acts.narrow(1, start: 0, length: hidden), f = acts.narrow(1, start: hidden, length: hidden)
-                let g = acts.narrow(1, start: 2 * hidden, length: hidden), o = acts.narrow(1, start: 3 * hidden, length: hidden)
-                let tc = tanhC[s]
-                let dcTotal = dc! + dh * o * (1 - tc * tc)
-                // ∂/∂(i, f, g, o) of c' = f c + i g and h' = o tanh(c'), then through the activations at once.
-                dPre = Tensor.cat([dcTotal * g, dcTotal * cs[s], dcTotal * i, dh * tc], dim: 1) * extra[s]; dPreH = dPre
-                dc = dcTotal * f
+                let grads = LSTMCellMath.backward(dh: dh, dc: dc!, acts: gateActs[s], deriv: extra[s], tanhC: tanhC[s], cPrev: cs[s])
+                dPre = grads.dPre; dPreH = dPre
+                dc = grads.dcPrev
             }
             dX[t] = dPre
             dHG.append(dPreH)

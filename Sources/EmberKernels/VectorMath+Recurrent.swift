@@ -1,0 +1,60 @@
+// The fused LSTM cell kernels: one step's gate math, forward and backward, over contiguous float32 rows.
+import CEmberKernels
+
+extension VectorMath {
+    /// One LSTM step: from pre-activations `pre` (`rows × 4·hidden`, PyTorch's gate order i, f, g, o) and the
+    /// cell `c` (`rows × hidden`), writes `cNew = f·c + i·g`, `tanhC = tanh(cNew)` and `h = o·tanhC` (i, f, o
+    /// sigmoid, g tanh), each rounded as the separate float32 ops. With `acts` and `deriv` (both or neither,
+    /// `rows × 4·hidden`), also the gate values and their derivatives `[i(1−i), f(1−f), 1−g², o(1−o)]`.
+    ///
+    /// - Parameters:
+    ///   - pre: The gates' pre-activations.
+    ///   - c: The previous cell state.
+    ///   - rows: The number of rows (the batch).
+    ///   - hidden: The hidden size.
+    ///   - acts: The gate values (written), or nil.
+    ///   - deriv: The gate derivatives (written), or nil.
+    ///   - cNew: The new cell state (written).
+    ///   - tanhC: `tanh(cNew)` (written).
+    ///   - h: The new hidden state (written).
+    ///   - isa: The instruction-set level to use (clamped to the CPU's).
+    public static func lstmCell(pre: UnsafePointer<Float>, c: UnsafePointer<Float>, rows: Int, hidden: Int,
+                                acts: UnsafeMutablePointer<Float>?, deriv: UnsafeMutablePointer<Float>?,
+                                cNew: UnsafeMutablePointer<Float>, tanhC: UnsafeMutablePointer<Float>,
+                                h: UnsafeMutablePointer<Float>, isa: KernelISA = .active) {
+        kernelCheck((acts == nil) == (deriv == nil), "VectorMath.lstmCell: acts and deriv go together")
+        let level = Int32(isa.rawValue)
+        splitRows(rows, 4 * hidden) { lo, hi in
+            let g = 4 * hidden * lo, s = hidden * lo
+            ember_f32_lstm_cell_level(level, pre + g, c + s, hi - lo, hidden, acts.map { $0 + g }, deriv.map { $0 + g },
+                                      cNew + s, tanhC + s, h + s)
+        }
+    }
+
+    /// The backward of `lstmCell` from the gradients `dh` of `h` and `dc` of `cNew`: `dct = dc + dh·o·(1 − tanhC²)`,
+    /// `dPre = [dct·g, dct·cPrev, dct·i, dh·tanhC] ⊙ deriv`, `dcPrev = dct·f`.
+    ///
+    /// - Parameters:
+    ///   - dh: The gradient of the new hidden state.
+    ///   - dc: The gradient of the new cell state.
+    ///   - acts: The gate values `lstmCell` wrote.
+    ///   - deriv: The gate derivatives `lstmCell` wrote.
+    ///   - tanhC: `tanh(cNew)`.
+    ///   - cPrev: The previous cell state.
+    ///   - rows: The number of rows.
+    ///   - hidden: The hidden size.
+    ///   - dPre: The gradient of the pre-activations (written).
+    ///   - dcPrev: The gradient of the previous cell state (written).
+    ///   - isa: The instruction-set level to use (clamped to the CPU's).
+    public static func lstmCellBackward(dh: UnsafePointer<Float>, dc: UnsafePointer<Float>, acts: UnsafePointer<Float>,
+                                        deriv: UnsafePointer<Float>, tanhC: UnsafePointer<Float>, cPrev: UnsafePointer<Float>,
+                                        rows: Int, hidden: Int, dPre: UnsafeMutablePointer<Float>,
+                                        dcPrev: UnsafeMutablePointer<Float>, isa: KernelISA = .active) {
+        let level = Int32(isa.rawValue)
+        splitRows(rows, 4 * hidden) { lo, hi in
+            let g = 4 * hidden * lo, s = hidden * lo
+            ember_f32_lstm_cell_backward_level(level, dh + s, dc + s, acts + g, deriv + g, tanhC + s, cPrev + s,
+                                               hi - lo, hidden, dPre + g, dcPrev + s)
+        }
+    }
+}
