@@ -30,12 +30,15 @@ public enum Winograd3x3 {
             && g.dilationHeight == 1 && g.dilationWidth == 1 && g.outHeight > 0 && g.outWidth > 0 && g.channels > 0
     }
 
-    /// Whether Winograd is faster than im2col + GEMM here (measured on Zen 4 with ResNet-18's 3×3 layers, see
-    /// docs/ARCHITECTURE.md): enough channels for the GEMMs to dominate the transforms, and a feature map of
-    /// at least 4×4, where tiles waste little on the edges (on 2×2 and 1×1 maps most taps see only padding,
-    /// which the direct path leaves out).
+    /// Whether Winograd is faster than im2col + GEMM here. Its GEMMs shrink 2.25×, but its transforms cost
+    /// (C + O) per tile against the GEMMs' C·O, so it pays only with many channels, and only with enough tiles
+    /// for 16 products of full width. Measured on Zen 4 (`ember bench --filter conv3x3`, batch 32, three
+    /// alternating rounds, machine under load 11–14): Winograd/im2col 0.76 at 256 channels on 14×14, 0.93 at
+    /// 512 on 7×7, 1.05 at 128 on 28×28, 1.5 at 64 on 56×56 and on 8×8, worse on 4×4 to 1×1 maps (where the
+    /// direct path leaves the padding-only taps out).
     public static func isProfitable(batch: Int, outChannels: Int, _ g: ConvGeometry) -> Bool {
-        g.channels >= 16 && outChannels >= 16 && g.outHeight >= 4 && g.outWidth >= 4
+        let tiles = batch * ((g.outHeight + 1) / 2) * ((g.outWidth + 1) / 2)
+        return g.channels >= 256 && outChannels >= 256 && g.outHeight >= 7 && g.outWidth >= 7 && tiles >= 512
     }
 
     /// Whether `ConvKernels.forward` takes the Winograd path under the current `policy`.

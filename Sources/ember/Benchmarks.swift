@@ -61,7 +61,9 @@ struct Benchmark {
 
 /// The machine's limits, measured first so every GEMM and memory-bound row can be read as a fraction of them.
 func machineLimitBenchmarks() -> [Benchmark] {
-    let iterations = 1 << 22  // ~0.2 GFLOP per AVX-512 thread: tens of milliseconds, long enough to time
+    // 0.4 GFLOP per AVX-512 thread, a few milliseconds: as short as the GEMM rows it is compared with, so a
+    // preemption on the shared machine hits both alike rather than mostly the longer runs.
+    let iterations = 1 << 20
     let copyLength = 10_000_000
     var copy = Benchmark(BenchmarkResult.streamCopyName, runs: 20) {
         let a = Tensor.ones([copyLength]), out = Tensor.empty([copyLength])
@@ -69,7 +71,7 @@ func machineLimitBenchmarks() -> [Benchmark] {
     }
     copy.bytes = 8 * Double(copyLength)
     return [
-        Benchmark(BenchmarkResult.fmaPeakName, runs: 10,
+        Benchmark(BenchmarkResult.fmaPeakName, runs: 40,
                   flops: Double(ThreadPool.shared.threadCount) * MachineLimits.flopsPerThread(iterations: iterations)) {
             { MachineLimits.fmaPeak(iterations: iterations) }
         },
@@ -141,7 +143,7 @@ func allBenchmarks() -> [Benchmark] {
         memoryBenchmark("adam_step_10m", bytesPerElement: 28) { n in
             optimizerStep(n) { Adam($0, lr: 1e-3) }
         },
-    ] + trainingBenchmarks() + textBenchmarks() + sequenceBenchmarks() + distributedBenchmarks()
+    ] + conv3x3Benchmarks() + trainingBenchmarks() + textBenchmarks() + sequenceBenchmarks() + distributedBenchmarks()
 }
 
 /// One SGD training step (forward, cross-entropy, backward, update) of `model` on a fixed random batch.

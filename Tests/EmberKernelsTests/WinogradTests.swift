@@ -87,14 +87,17 @@ struct WinogradTests {
 
     @Test("ConvKernels.forward takes the path only where it applies and the policy allows")
     func dispatch() {
-        let square = WinogradCase(32, 64, 56, 56, 64, pad: 1).geometry
-        #expect(Winograd3x3.chosen(batch: 32, groups: 1, outChannels: 64, square))
-        #expect(!Winograd3x3.chosen(batch: 32, groups: 2, outChannels: 64, square))
+        // Chosen where it measured faster (ResNet-18's 256-channel 14×14 layer at batch 32), not on 64 channels.
+        let square = WinogradCase(32, 256, 14, 14, 256, pad: 1).geometry
+        #expect(Winograd3x3.chosen(batch: 32, groups: 1, outChannels: 256, square))
+        #expect(!Winograd3x3.chosen(batch: 1, groups: 1, outChannels: 256, square))
+        #expect(!Winograd3x3.chosen(batch: 32, groups: 2, outChannels: 256, square))
+        #expect(!Winograd3x3.chosen(batch: 32, groups: 1, outChannels: 64, WinogradCase(32, 64, 56, 56, 64, pad: 1).geometry))
         var strided = square; strided.strideHeight = 2
         var dilated = square; dilated.dilationWidth = 2
         var wide = square; wide.kernelWidth = 5
         for g in [strided, dilated, wide] { #expect(!Winograd3x3.applies(groups: 1, g)) }
-        Winograd3x3.$policy.withValue(.never) { #expect(!Winograd3x3.chosen(batch: 32, groups: 1, outChannels: 64, square)) }
+        Winograd3x3.$policy.withValue(.never) { #expect(!Winograd3x3.chosen(batch: 32, groups: 1, outChannels: 256, square)) }
         let tiny = WinogradCase(1, 1, 5, 5, 1, pad: 0).geometry
         #expect(!Winograd3x3.chosen(batch: 1, groups: 1, outChannels: 1, tiny))
         Winograd3x3.$policy.withValue(.always) { #expect(Winograd3x3.chosen(batch: 1, groups: 1, outChannels: 1, tiny)) }
