@@ -17,6 +17,9 @@ struct Bench: ParsableCommand {
     var json = false
     @Option(help: "Only run benchmarks whose name contains this text.") var filter: String?
     @Option(help: "Timed runs per benchmark (after one warm-up).") var runs: Int?
+    @Flag(help: ArgumentHelp("Time runs by the process's CPU time, not the wall clock.",
+                             discussion: "With EMBER_NUM_THREADS=1 this is each run's compute time without what a shared machine's other processes take from it; with more threads it adds up every thread (spin-waits included), so use it single-threaded."))
+    var cpuTime = false
 
     func run() throws {
         let all = allBenchmarks()
@@ -34,7 +37,7 @@ struct Bench: ParsableCommand {
                 FileHandle.standardError.write("skipping \(bench.name): \(skip)\n".data(using: .utf8)!)
                 continue
             }
-            var result = bench.measure(runs: runs ?? bench.defaultRuns)
+            var result = bench.measure(runs: runs ?? bench.defaultRuns, cpuTime: cpuTime)
             if bench.name == BenchmarkResult.fmaPeakName { peak = result }
             if bench.name == BenchmarkResult.streamCopyName { stream = result }
             result.relate(toPeak: peak, stream: stream)
