@@ -1,4 +1,5 @@
 // Winograd F(2×2, 3×3) transforms: the kernel (G g Gᵀ), input tiles (Bᵀ d B) and output tiles (Aᵀ m A).
+import CEmberKernels
 
 /// The three transforms of Winograd's minimal filtering algorithm F(2×2, 3×3) (Lavin & Gray 2015), over raw
 /// float32 buffers. A 4×4 input tile d and a 3×3 kernel g give the 2×2 output tile Aᵀ[(G g Gᵀ) ⊙ (Bᵀ d B)]A
@@ -52,6 +53,13 @@ enum WinogradTransforms {
         var tilesHigh: Int { (outHeight + 1) / 2 }
         var tilesWide: Int { (outWidth + 1) / 2 }
         var tilesPerImage: Int { tilesHigh * tilesWide }
+        /// Tile columns whose input patch lies inside the image horizontally (0 ≤ 2·column − padLeft, and
+        /// 2·column − padLeft + 4 ≤ width).
+        var interiorInputColumns: Range<Int> {
+            let lo = (padLeft + 1) / 2, span = width + padLeft - 4
+            let hi = span < 0 ? lo : Swift.min(tilesWide, span / 2 + 1)  // span / 2 rounds toward zero
+            return lo..<Swift.max(lo, hi)
+        }
 
         /// (image, tile row, tile column) of tile `p`.
         @inline(__always)
@@ -68,14 +76,27 @@ enum WinogradTransforms {
                                into v: UnsafeMutablePointer<Float>) {
         let channels = grid.channels, h = grid.height, w = grid.width, plane = h * w
         let matrix = channels * count
+        // Tile columns whose 4×4 patch lies inside the image horizontally.
+        let interior = grid.interiorInputColumns
+        let level = Int32(KernelISA.active.rawValue)
         ThreadPool.shared.parallelFor(channels, minChunk: Swift.max(1, ThreadPool.minTaskWork / Swift.max(1, 16 * count))) { range in
             withUnsafeTemporaryAllocation(of: Float.self, capacity: 16) { patch in
                 let d = patch.baseAddress!
                 for c in range {
                     var (image, row, column) = grid.locate(first)
-                    for q in 0..<count {
+                    var q = 0
+                    while q < count {
                         let src = input + (image &* channels &+ c) &* plane
                         let y0 = 2 &* row &- grid.padTop, x0 = 2 &* column &- grid.padLeft
+                        if y0 >= 0 && y0 &+ 4 <= h && column >= interior.lowerBound && column < interior.upperBound {
+                            // A run of interior tiles along this tile row: the vectorized C loop.
+                            let run = Swift.min(interior.upperBound &- column, count &- q)
+                            ember_winograd_f23_input_run(level, src + (y0 &* w &+ x0), w, run, v + (c &* count &+ q), matrix)
+                            q &+= run
+                            column &+= run
+                            if column == grid.tilesWide { column = 0; row &+= 1; if row == grid.tilesHigh { row = 0; image &+= 1 } }
+                            continue
+                        }
                         if y0 >= 0 && x0 >= 0 && y0 &+ 4 <= h && x0 &+ 4 <= w {
                             var s = src + (y0 &* w &+ x0)
                             for i in 0..<4 { d[4 &* i] = s[0]; d[4 &* i &+ 1] = s[1]; d[4 &* i &+ 2] = s[2]; d[4 &* i &+ 3] = s[3]; s += w }
@@ -100,6 +121,7 @@ enum WinogradTransforms {
                             let o = out + (4 &* i) &* matrix
                             o[0] = t0 - t2; o[matrix] = t1 + t2; o[2 &* matrix] = t2 - t1; o[3 &* matrix] = t1 - t3
                         }
+                        q &+= 1
                         column &+= 1
                         if column == grid.tilesWide { column = 0; row &+= 1; if row == grid.tilesHigh { row = 0; image &+= 1 } }
                     }
@@ -115,11 +137,24 @@ enum WinogradTransforms {
                                 bias: UnsafePointer<Float>?, into output: UnsafeMutablePointer<Float>) {
         let outChannels = grid.outChannels, oh = grid.outHeight, ow = grid.outWidth, plane = oh * ow
         let matrix = outChannels * count
+        let fullColumns = ow / 2  // tile columns with both output columns inside
+        let level = Int32(KernelISA.active.rawValue)
         ThreadPool.shared.parallelFor(outChannels, minChunk: Swift.max(1, ThreadPool.minTaskWork / Swift.max(1, 16 * count))) { range in
             for o in range {
                 let b = bias?[o] ?? 0
                 var (image, row, column) = grid.locate(first)
-                for q in 0..<count {
+                var q = 0
+                while q < count {
+                    if 2 &* row &+ 1 < oh && column < fullColumns {
+                        // A run of tiles whose 2×2 outputs all lie inside the output: the vectorized C loop.
+                        let run = Swift.min(fullColumns &- column, count &- q)
+                        let dst = output + ((image &* outChannels &+ o) &* plane &+ 2 &* row &* ow &+ 2 &* column)
+                        ember_winograd_f23_output_run(level, products + (o &* count &+ q), matrix, run, b, dst, ow)
+                        q &+= run
+                        column &+= run
+                        if column == grid.tilesWide { column = 0; row &+= 1; if row == grid.tilesHigh { row = 0; image &+= 1 } }
+                        continue
+                    }
                     let m = products + (o &* count &+ q)
                     // q = Aᵀ m (2×4), column by column.
                     let m0 = m[0], m1 = m[matrix], m2 = m[2 &* matrix], m3 = m[3 &* matrix]
@@ -137,6 +172,7 @@ enum WinogradTransforms {
                     dst[0] = y00
                     if right { dst[1] = y01 }
                     if below { dst[ow] = y10; if right { dst[ow &+ 1] = y11 } }
+                    q &+= 1
                     column &+= 1
                     if column == grid.tilesWide { column = 0; row &+= 1; if row == grid.tilesHigh { row = 0; image &+= 1 } }
                 }

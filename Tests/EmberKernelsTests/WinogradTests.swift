@@ -46,6 +46,8 @@ struct WinogradTests {
         WinogradCase(2, 64, 10, 10, 70, pad: 1, tilesPerChunk: 13),
         WinogradCase(2, 4, 6, 7, 3, padTop: 1, padLeft: 0, outHeight: 6, outWidth: 5),  // asymmetric padding
         WinogradCase(1, 2, 3, 3, 2, pad: 1),                       // 3×3 map, every tile on an edge
+        WinogradCase(2, 3, 3, 4, 2, pad: 0),                       // 1×2 output: no interior tile at all
+        WinogradCase(2, 8, 12, 17, 5, padTop: 2, padLeft: 3, outHeight: 13, outWidth: 18),  // wide padding, runs
     ]
 
     /// The bound of `Winograd3x3`'s doc, for the largest |weight| and |input| of a case:
