@@ -31,14 +31,14 @@ public enum Winograd3x3 {
     }
 
     /// Whether Winograd is faster than im2col + GEMM here. Its GEMMs shrink 2.25×, but its transforms cost
-    /// (C + O) per tile against the GEMMs' C·O, so it pays only with many channels, and only with enough tiles
-    /// for 16 products of full width. Measured on Zen 4 (`ember bench --filter conv3x3`, batch 32, three
-    /// alternating rounds, machine under load 11–14): Winograd/im2col 0.76 at 256 channels on 14×14, 0.93 at
-    /// 512 on 7×7, 1.05 at 128 on 28×28, 1.5 at 64 on 56×56 and on 8×8, worse on 4×4 to 1×1 maps (where the
-    /// direct path leaves the padding-only taps out).
+    /// (C + O) per tile against the GEMMs' C·O, and small maps waste part of their edge tiles (where im2col
+    /// also leaves padding-only taps out). Measured on Zen 4 (`ember bench --filter conv3x3`, batch 32; two
+    /// threads wall clock and one thread `--cpu-time`, load 5), Winograd/im2col: 64 channels 56×56 0.85 / 0.99,
+    /// 128 on 28×28 0.79 / 0.81, 256 on 14×14 0.74 / 0.69, 512 on 7×7 — / 1.0, and 1.3–37× slower on ResNet-18's
+    /// 8×8 to 1×1 maps of 32×32 inputs.
     public static func isProfitable(batch: Int, outChannels: Int, _ g: ConvGeometry) -> Bool {
         let tiles = batch * ((g.outHeight + 1) / 2) * ((g.outWidth + 1) / 2)
-        return g.channels >= 256 && outChannels >= 256 && g.outHeight >= 7 && g.outWidth >= 7 && tiles >= 512
+        return g.channels >= 64 && outChannels >= 64 && g.outHeight >= 14 && g.outWidth >= 14 && tiles >= 512
     }
 
     /// Whether `ConvKernels.forward` takes the Winograd path under the current `policy`.

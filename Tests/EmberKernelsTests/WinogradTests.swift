@@ -89,12 +89,15 @@ struct WinogradTests {
 
     @Test("ConvKernels.forward takes the path only where it applies and the policy allows")
     func dispatch() {
-        // Chosen where it measured faster (ResNet-18's 256-channel 14×14 layer at batch 32), not on 64 channels.
+        // Chosen where it measured faster (ResNet-18's 3×3 layers on 224×224 inputs at batch 32), not on the
+        // small maps of 32×32 inputs nor for one image of 14×14.
         let square = WinogradCase(32, 256, 14, 14, 256, pad: 1).geometry
         #expect(Winograd3x3.chosen(batch: 32, groups: 1, outChannels: 256, square))
+        #expect(Winograd3x3.chosen(batch: 32, groups: 1, outChannels: 64, WinogradCase(32, 64, 56, 56, 64, pad: 1).geometry))
         #expect(!Winograd3x3.chosen(batch: 1, groups: 1, outChannels: 256, square))
         #expect(!Winograd3x3.chosen(batch: 32, groups: 2, outChannels: 256, square))
-        #expect(!Winograd3x3.chosen(batch: 32, groups: 1, outChannels: 64, WinogradCase(32, 64, 56, 56, 64, pad: 1).geometry))
+        #expect(!Winograd3x3.chosen(batch: 32, groups: 1, outChannels: 64, WinogradCase(32, 64, 8, 8, 64, pad: 1).geometry))
+        #expect(!Winograd3x3.chosen(batch: 32, groups: 1, outChannels: 512, WinogradCase(32, 512, 7, 7, 512, pad: 1).geometry))
         var strided = square; strided.strideHeight = 2
         var dilated = square; dilated.dilationWidth = 2
         var wide = square; wide.kernelWidth = 5
