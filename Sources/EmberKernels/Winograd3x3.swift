@@ -35,10 +35,11 @@ public enum Winograd3x3 {
     /// also leaves padding-only taps out). Measured on Zen 4 (`ember bench --filter conv3x3`, batch 32; two
     /// threads wall clock and one thread `--cpu-time`, load 5), Winograd/im2col: 64 channels 56×56 0.85 / 0.99,
     /// 128 on 28×28 0.79 / 0.81, 256 on 14×14 0.74 / 0.69, 512 on 7×7 — / 1.0, and 1.3–37× slower on ResNet-18's
-    /// 8×8 to 1×1 maps of 32×32 inputs.
+    /// 8×8 to 1×1 maps of 32×32 inputs. With one 224×224 image (784 tiles on 56×56) its K = C GEMMs lose to
+    /// im2col's K = 9C one (ResNet-18 inference 56 vs 44 ms, one thread), so it also needs 1,536+ tiles.
     public static func isProfitable(batch: Int, outChannels: Int, _ g: ConvGeometry) -> Bool {
         let tiles = batch * ((g.outHeight + 1) / 2) * ((g.outWidth + 1) / 2)
-        return g.channels >= 64 && outChannels >= 64 && g.outHeight >= 14 && g.outWidth >= 14 && tiles >= 512
+        return g.channels >= 64 && outChannels >= 64 && g.outHeight >= 14 && g.outWidth >= 14 && tiles >= 1536
     }
 
     /// Whether `ConvKernels.forward` takes the Winograd path under the current `policy`.

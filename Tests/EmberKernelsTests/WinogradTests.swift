@@ -95,6 +95,7 @@ struct WinogradTests {
         #expect(Winograd3x3.chosen(batch: 32, groups: 1, outChannels: 256, square))
         #expect(Winograd3x3.chosen(batch: 32, groups: 1, outChannels: 64, WinogradCase(32, 64, 56, 56, 64, pad: 1).geometry))
         #expect(!Winograd3x3.chosen(batch: 1, groups: 1, outChannels: 256, square))
+        #expect(!Winograd3x3.chosen(batch: 1, groups: 1, outChannels: 64, WinogradCase(1, 64, 56, 56, 64, pad: 1).geometry))
         #expect(!Winograd3x3.chosen(batch: 32, groups: 2, outChannels: 256, square))
         #expect(!Winograd3x3.chosen(batch: 32, groups: 1, outChannels: 64, WinogradCase(32, 64, 8, 8, 64, pad: 1).geometry))
         #expect(!Winograd3x3.chosen(batch: 32, groups: 1, outChannels: 512, WinogradCase(32, 512, 7, 7, 512, pad: 1).geometry))
