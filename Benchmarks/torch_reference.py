@@ -141,8 +141,24 @@ def elementwise(kind):
         if kind == "exp":
             a, c = torch.full((n,), 0.5), torch.empty(n)
             return lambda: torch.exp(a, out=c)
+        if kind == "copy":  # the twin of Ember's stream_copy row (fma_peak has none)
+            a, c = torch.ones(n), torch.empty(n)
+            return lambda: c.copy_(a)
+        if kind == "cast":
+            a, c = torch.full((n,), 0.5), torch.empty(n, dtype=torch.float64)
+            return lambda: c.copy_(a)
         a = torch.ones(n)
         return lambda: a.sum()
+    return setup
+
+
+def optimizer_step(make):
+    """One step of `make([p])` on a single parameter of 10M floats with a fixed gradient."""
+    def setup():
+        p = torch.nn.Parameter(torch.ones(10_000_000))
+        p.grad = torch.ones(10_000_000) * 0.01
+        opt = make([p])
+        return opt.step
     return setup
 
 
@@ -247,9 +263,13 @@ def benchmarks():
         setup, runs = sgemm(m, k, n)
         items.append((name, runs, setup))
     items += [
+        ("stream_copy", 20, elementwise("copy")),
         ("add_10m", 20, elementwise("add")),
         ("exp_10m", 20, elementwise("exp")),
         ("sum_10m", 20, elementwise("sum")),
+        ("cast_f32_f64_10m", 20, elementwise("cast")),
+        ("sgd_momentum_step_10m", 20, optimizer_step(lambda ps: torch.optim.SGD(ps, lr=0.01, momentum=0.9))),
+        ("adam_step_10m", 20, optimizer_step(lambda ps: torch.optim.Adam(ps, lr=1e-3))),
         ("mlp_train_step_b256", 50, train_step(mlp, (256, 1, 28, 28))),
         ("lenet_train_step_b256", 20, train_step(lenet, (256, 1, 28, 28))),
         ("resnet18_train_step_b32_32px", 5, train_step(lambda: ResNet18(num_classes=10), (32, 3, 32, 32))),

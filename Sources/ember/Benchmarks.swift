@@ -4,11 +4,22 @@ import EmberKit
 import EmberKernels
 
 /// One named workload: `setup` builds its inputs once and returns the closure that is timed.
+/// CPU seconds used so far by all threads of this process: on one thread, a run's compute time without the time
+/// a shared machine's other work takes from it.
+func processCPUSeconds() -> Double {
+    var t = timespec()
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t)
+    return Double(t.tv_sec) + Double(t.tv_nsec) / 1e9
+}
+
 struct Benchmark {
     let name: String
     let defaultRuns: Int
-    /// Floating-point operations per run, for GFLOP/s (nil when not meaningful).
+    /// Floating-point operations per run, for GFLOP/s and the fraction of `fma_peak` (nil when not meaningful).
     let flops: Double?
+    /// Bytes a run must move to or from memory at least, for GB/s and the fraction of `stream_copy` (nil for
+    /// workloads that are not memory-bound).
+    var bytes: Double? = nil
     let skipReason: () -> String?
     let setup: () -> () -> Void
     /// For workloads timed by another process (MPI jobs): returns the median seconds of `runs`, or nil on failure.
@@ -25,10 +36,11 @@ struct Benchmark {
         self.external = external
     }
 
-    func measure(runs: Int) -> BenchmarkResult {
+    /// - Parameter cpuTime: Time each run by the process's CPU time instead of the wall clock (see `Bench.cpuTime`).
+    func measure(runs: Int, cpuTime: Bool = false) -> BenchmarkResult {
         if let external {
             let median = external(runs) ?? .nan
-            return BenchmarkResult(name: name, medianSeconds: median, runs: runs, gflops: flops.map { $0 / median / 1e9 })
+            return result(median: median, runs: runs)
         }
         let body = setup()
         // Warm up for at least 3 runs and ~0.2 s: the first calls in a process also start the thread pool's
@@ -40,31 +52,59 @@ struct Benchmark {
             warmRuns += 1
         }
         var times: [Double] = []
+        let clock = cpuTime ? processCPUSeconds : { Double(DispatchTime.now().uptimeNanoseconds) / 1e9 }
         for _ in 0..<runs {
-            let t0 = DispatchTime.now().uptimeNanoseconds
+            let t0 = clock()
             body()
-            times.append(Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9)
+            times.append(clock() - t0)
         }
         times.sort()
         let median = times.count % 2 == 1 ? times[times.count / 2] : (times[times.count / 2 - 1] + times[times.count / 2]) / 2
-        return BenchmarkResult(name: name, medianSeconds: median, runs: runs, gflops: flops.map { $0 / median / 1e9 })
+        return result(median: median, runs: runs)
+    }
+
+    private func result(median: Double, runs: Int) -> BenchmarkResult {
+        BenchmarkResult(name: name, medianSeconds: median, runs: runs, gflops: flops.map { $0 / median / 1e9 },
+                        gbps: bytes.map { $0 / median / 1e9 })
     }
 }
 
-struct BenchmarkResult {
-    let name: String, medianSeconds: Double, runs: Int, gflops: Double?
-    var tableLine: String {
-        let g = gflops.map { String(format: "  %7.1f GFLOP/s", $0) } ?? ""
-        // Pad to 32 columns like the PyTorch script's `{name:<32}`; longer names are kept whole, not cut.
-        return name.padding(toLength: Swift.max(32, name.count + 1), withPad: " ", startingAt: 0) + String(format: "%10.3f ms", medianSeconds * 1000) + g
+/// The machine's limits, measured first so every GEMM and memory-bound row can be read as a fraction of them.
+func machineLimitBenchmarks() -> [Benchmark] {
+    // 25 MFLOP per AVX-512 thread, a quarter of a millisecond: shorter than the scheduler's time slice on a
+    // shared machine, so the median of many runs is the unpreempted rate (long runs measure the machine's
+    // other load as much as the loop).
+    let iterations = 1 << 16
+    let copyLength = 10_000_000
+    var copy = Benchmark(BenchmarkResult.streamCopyName, runs: 20) {
+        let a = Tensor.ones([copyLength]), out = Tensor.empty([copyLength])
+        return { MachineLimits.streamCopy(a.pointer(as: Float.self), out.pointer(as: Float.self), copyLength) }
     }
-    static func json(_ results: [BenchmarkResult]) -> String {
-        "[" + results.map { r in
-            var s = "{\"name\": \"\(r.name)\", \"median_s\": \(r.medianSeconds), \"runs\": \(r.runs)"
-            if let g = r.gflops { s += ", \"gflops\": \(g)" }
-            return s + "}"
-        }.joined(separator: ", ") + "]"
-    }
+    copy.bytes = 8 * Double(copyLength)
+    return [
+        Benchmark(BenchmarkResult.fmaPeakName, runs: 100,
+                  flops: Double(ThreadPool.shared.threadCount) * MachineLimits.flopsPerThread(iterations: iterations)) {
+            { MachineLimits.fmaPeak(iterations: iterations) }
+        },
+        copy,
+    ]
+}
+
+/// A memory-bound row over 10M float32 elements that moves `bytesPerElement` bytes per element at least.
+func memoryBenchmark(_ name: String, bytesPerElement: Double, runs: Int = 20,
+                     setup: @escaping (Int) -> () -> Void) -> Benchmark {
+    let n = 10_000_000
+    var bench = Benchmark(name, runs: runs) { setup(n) }
+    bench.bytes = bytesPerElement * Double(n)
+    return bench
+}
+
+/// One optimizer step on a single parameter of `n` float32 elements with a fixed gradient.
+func optimizerStep(_ n: Int, _ makeOptimizer: ([Tensor]) -> Optimizer) -> () -> Void {
+    let p = Tensor.ones([n])
+    p.grad = Tensor.ones([n]) * 0.01
+    let opt = makeOptimizer([p])
+    return { opt.step() }
 }
 
 /// sgemm m×k · k×n on contiguous float32 matrices.
@@ -80,29 +120,42 @@ func sgemmBenchmark(_ name: String, m: Int, k: Int, n: Int) -> Benchmark {
 }
 
 func allBenchmarks() -> [Benchmark] {
-    let tenM = 10_000_000
-    return [
+    machineLimitBenchmarks() + [
         sgemmBenchmark("sgemm_256", m: 256, k: 256, n: 256),
         sgemmBenchmark("sgemm_512", m: 512, k: 512, n: 512),
         sgemmBenchmark("sgemm_1024", m: 1024, k: 1024, n: 1024),
         sgemmBenchmark("sgemm_2048", m: 2048, k: 2048, n: 2048),
         sgemmBenchmark("sgemm_256x784x256", m: 256, k: 784, n: 256),
         sgemmBenchmark("sgemm_64x4096x4096", m: 64, k: 4096, n: 4096),
-        Benchmark("add_10m", runs: 20) {
-            let a = Tensor.ones([tenM]), b = Tensor.ones([tenM]), out = Tensor.empty([tenM])
+        // Bytes per element: each input read once, each output written once (float32 = 4 bytes).
+        memoryBenchmark("add_10m", bytesPerElement: 12) { n in
+            let a = Tensor.ones([n]), b = Tensor.ones([n]), out = Tensor.empty([n])
             return { VectorMath.binary(.add, a.pointer(as: Float.self), aStep: 1, b.pointer(as: Float.self), bStep: 1,
-                                      out.pointer(as: Float.self), tenM) }
+                                      out.pointer(as: Float.self), n) }
         },
-        Benchmark("exp_10m", runs: 20) {
-            let a = Tensor.ones([tenM]) * 0.5, out = Tensor.empty([tenM])
-            return { VectorMath.unary(.exp, a.pointer(as: Float.self), out.pointer(as: Float.self), tenM) }
+        memoryBenchmark("exp_10m", bytesPerElement: 8) { n in
+            let a = Tensor.ones([n]) * 0.5, out = Tensor.empty([n])
+            return { VectorMath.unary(.exp, a.pointer(as: Float.self), out.pointer(as: Float.self), n) }
         },
-        Benchmark("sum_10m", runs: 20) {
-            let a = Tensor.ones([tenM])
-            return { _ = VectorMath.sum(a.pointer(as: Float.self), tenM) }
+        memoryBenchmark("sum_10m", bytesPerElement: 4) { n in
+            let a = Tensor.ones([n])
+            return { _ = VectorMath.sum(a.pointer(as: Float.self), n) }
         },
-    ] + kernelCornerBenchmarks() + coreBenchmarks() + trainingBenchmarks() + textBenchmarks() + sequenceBenchmarks()
-        + distributedBenchmarks()
+        // PyTorch's twin: `out.copy_(a)` into a preallocated float64 tensor.
+        memoryBenchmark("cast_f32_f64_10m", bytesPerElement: 12) { n in
+            let a = Tensor.ones([n]) * 0.5, out = Tensor.empty([n], dtype: .float64)
+            return { _ = out.copy_(a) }
+        },
+        // Reads p, grad and the momentum buffer, writes p and the buffer.
+        memoryBenchmark("sgd_momentum_step_10m", bytesPerElement: 20) { n in
+            optimizerStep(n) { SGD($0, lr: 0.01, momentum: 0.9) }
+        },
+        // Reads p, grad and both moments, writes p and both moments.
+        memoryBenchmark("adam_step_10m", bytesPerElement: 28) { n in
+            optimizerStep(n) { Adam($0, lr: 1e-3) }
+        },
+    ] + kernelCornerBenchmarks() + coreBenchmarks() + conv3x3Benchmarks() + trainingBenchmarks() + textBenchmarks()
+        + sequenceBenchmarks() + distributedBenchmarks()
 }
 
 /// One SGD training step (forward, cross-entropy, backward, update) of `model` on a fixed random batch.

@@ -72,6 +72,30 @@ void ember_sgemm_ukr_avx512(size_t, const float *, size_t, const float *, size_t
 void ember_dgemm_ukr_avx512(size_t, const double *, size_t, const double *, size_t, double *, size_t, double, double, size_t, size_t);
 
 // ---------------------------------------------------------------------------------------------
+// The machine's limits (machine_limits.c), for `ember bench`'s fma_peak and stream_copy rows.
+// ---------------------------------------------------------------------------------------------
+/// Runs `iterations` steps of ember_fma_peak_accumulators() independent vector FMAs (a multiply and an add
+/// at the portable level) on registers only, at `level` (clamped to the hardware); returns a value derived
+/// from the accumulators so the loop cannot be removed. Flops done: 2 * lanes * accumulators * iterations.
+float ember_fma_peak_level(int level, size_t iterations, float seed);
+/// float32 lanes of one vector at `level` (clamped to the hardware): 16, 8 or 4.
+int ember_fma_peak_lanes(int level);
+/// Independent accumulators of ember_fma_peak_level's loop.
+int ember_fma_peak_accumulators(void);
+/// y[0..<n] = x[0..<n] (no overlap), with non-temporal stores: STREAM's copy kernel.
+void ember_stream_copy(const float *x, float *y, size_t n);
+
+// ---------------------------------------------------------------------------------------------
+// Winograd F(2x2, 3x3) tile transforms over a run of `tiles` interior tiles of one tile row (winograd_f23.c),
+// at `level` (clamped to the hardware). Tile t's 4x4 input patch starts at src + 2t (rows w apart); its 16
+// transformed values go to v[xi * matrix + t]. The output run reads m[xi * matrix + t] and writes the 2x2
+// outputs (+ bias) to dst[2t], dst[2t + 1], dst[ow + 2t], dst[ow + 2t + 1].
+// ---------------------------------------------------------------------------------------------
+void ember_winograd_f23_input_run(int level, const float *src, size_t w, size_t tiles, float *v, size_t matrix);
+void ember_winograd_f23_output_run(int level, const float *m, size_t matrix, size_t tiles, float bias, float *dst,
+                                   size_t ow);
+
+// ---------------------------------------------------------------------------------------------
 // float32 sum over a contiguous array.
 // The plain names use ember_cpu_level(); the _level forms take an explicit level (tests, benchmarks).
 // ---------------------------------------------------------------------------------------------

@@ -1,0 +1,75 @@
+// Winograd F(2x2, 3x3) tile transforms over runs of interior tiles (one tile row), per ISA level.
+// Plain C loops over the tiles of a run: the compiler vectorizes them across tiles (stride-2 loads become
+// shuffles, the 16 outputs of each tile land in 16 contiguous runs). Same additions, same order, at every level.
+#include "CEmberKernels.h"
+
+#define FN static inline __attribute__((always_inline))
+
+// v[xi * matrix + t] = (B^T d B)[xi] for the 4x4 patch d of tile t at src + 2t (rows w apart).
+FN void input_run(const float *restrict src, size_t w, size_t tiles, float *restrict v, size_t matrix) {
+    const float *r0 = src, *r1 = src + w, *r2 = src + 2 * w, *r3 = src + 3 * w;
+    for (size_t t = 0; t < tiles; t++) {
+        size_t x = 2 * t;
+        float t0[4], t1[4], t2[4], t3[4];
+        for (int j = 0; j < 4; j++) {  // columns: B^T d
+            float d0 = r0[x + j], d1 = r1[x + j], d2 = r2[x + j], d3 = r3[x + j];
+            t0[j] = d0 - d2; t1[j] = d1 + d2; t2[j] = d2 - d1; t3[j] = d1 - d3;
+        }
+        float *rows[4] = {t0, t1, t2, t3};
+        for (int i = 0; i < 4; i++) {  // rows: (B^T d) B
+            float *r = rows[i], *o = v + (size_t)(4 * i) * matrix + t;
+            o[0] = r[0] - r[2]; o[matrix] = r[1] + r[2]; o[2 * matrix] = r[2] - r[1]; o[3 * matrix] = r[1] - r[3];
+        }
+    }
+}
+
+// The 2x2 outputs A^T m A + bias of tiles t < tiles, m[xi] = m[xi * matrix + t], into rows dst and dst + ow
+// at columns 2t, 2t + 1.
+FN void output_run(const float *restrict m, size_t matrix, size_t tiles, float bias, float *restrict dst, size_t ow) {
+    float *y0 = dst, *y1 = dst + ow;
+    for (size_t t = 0; t < tiles; t++) {
+        const float *p = m + t;
+        float m0 = p[0], m1 = p[matrix], m2 = p[2 * matrix], m3 = p[3 * matrix];
+        float m4 = p[4 * matrix], m5 = p[5 * matrix], m6 = p[6 * matrix], m7 = p[7 * matrix];
+        float m8 = p[8 * matrix], m9 = p[9 * matrix], m10 = p[10 * matrix], m11 = p[11 * matrix];
+        float m12 = p[12 * matrix], m13 = p[13 * matrix], m14 = p[14 * matrix], m15 = p[15 * matrix];
+        float a0 = (m0 + m4) + m8, a1 = (m1 + m5) + m9, a2 = (m2 + m6) + m10, a3 = (m3 + m7) + m11;
+        float c0 = (m4 - m8) - m12, c1 = (m5 - m9) - m13, c2 = (m6 - m10) - m14, c3 = (m7 - m11) - m15;
+        y0[2 * t] = ((a0 + a1) + a2) + bias; y0[2 * t + 1] = ((a1 - a2) - a3) + bias;
+        y1[2 * t] = ((c0 + c1) + c2) + bias; y1[2 * t + 1] = ((c1 - c2) - c3) + bias;
+    }
+}
+
+static void input_portable(const float *src, size_t w, size_t tiles, float *v, size_t matrix) { input_run(src, w, tiles, v, matrix); }
+static void output_portable(const float *m, size_t matrix, size_t tiles, float bias, float *dst, size_t ow) { output_run(m, matrix, tiles, bias, dst, ow); }
+#if defined(__x86_64__)
+__attribute__((target("avx2,fma"))) static void input_avx2(const float *src, size_t w, size_t tiles, float *v, size_t matrix) { input_run(src, w, tiles, v, matrix); }
+__attribute__((target("avx2,fma"))) static void output_avx2(const float *m, size_t matrix, size_t tiles, float bias, float *dst, size_t ow) { output_run(m, matrix, tiles, bias, dst, ow); }
+__attribute__((target("avx512f,fma"))) static void input_avx512(const float *src, size_t w, size_t tiles, float *v, size_t matrix) { input_run(src, w, tiles, v, matrix); }
+__attribute__((target("avx512f,fma"))) static void output_avx512(const float *m, size_t matrix, size_t tiles, float bias, float *dst, size_t ow) { output_run(m, matrix, tiles, bias, dst, ow); }
+#endif
+
+static int clamp_level(int level) {
+    int hw = ember_cpu_hw_level();
+    return level < hw ? level : hw;
+}
+
+void ember_winograd_f23_input_run(int level, const float *src, size_t w, size_t tiles, float *v, size_t matrix) {
+    switch (clamp_level(level)) {
+#if defined(__x86_64__)
+    case 2: input_avx512(src, w, tiles, v, matrix); return;
+    case 1: input_avx2(src, w, tiles, v, matrix); return;
+#endif
+    default: input_portable(src, w, tiles, v, matrix);
+    }
+}
+
+void ember_winograd_f23_output_run(int level, const float *m, size_t matrix, size_t tiles, float bias, float *dst, size_t ow) {
+    switch (clamp_level(level)) {
+#if defined(__x86_64__)
+    case 2: output_avx512(m, matrix, tiles, bias, dst, ow); return;
+    case 1: output_avx2(m, matrix, tiles, bias, dst, ow); return;
+#endif
+    default: output_portable(m, matrix, tiles, bias, dst, ow);
+    }
+}

@@ -1,0 +1,106 @@
+// Winograd3x3: 3×3 stride-1 float32 convolutions as 16 GEMMs between transformed kernels and input tiles.
+
+/// Forward 3×3 convolutions (stride 1, dilation 1, one group, float32) by Winograd's F(2×2, 3×3): each 2×2
+/// block of outputs costs 16 multiplies per (input, output) channel pair instead of 36, so the GEMM work is
+/// 2.25× smaller than im2col's. `ConvKernels.forward` calls it where it measured faster (`isProfitable`);
+/// PyTorch's CPU convolutions (oneDNN) pick Winograd in a similar way for some shapes.
+///
+/// Error: the transforms only add (and halve), so the result differs from the direct sum by rounding only.
+/// Per output, with ε = 2⁻²⁴, |Δ| ≤ (C + 12)·ε·Σ_c Σ_ξ |Aᵀ|·(|G||g||Gᵀ|)·(|Bᵀ||d||B|), which is at most
+/// (64/9)·(C + 12)·ε·9C·max|g|·max|d| (the 1-d F(2, 3) grows a sum of absolute values by 8/3 over the direct
+/// sum's 3 terms); the direct path's own bound is 9C·ε·9C·max|g|·max|d|. Tests check this bound.
+public enum Winograd3x3 {
+    /// Which algorithm `ConvKernels.forward` may use for the convolutions Winograd supports.
+    public enum Policy: Sendable {
+        /// Winograd where `isProfitable` says it is faster (the default).
+        case automatic
+        /// Always Winograd where it applies (tests of the path on shapes the heuristic would skip).
+        case always
+        /// Never Winograd: the im2col + GEMM path (tests comparing the two).
+        case never
+    }
+
+    /// The policy for convolutions started from this task (a task-local, so one test changing it does not
+    /// affect tests running in parallel).
+    @TaskLocal public static var policy: Policy = .automatic
+
+    /// Whether the Winograd path computes this convolution (3×3, stride 1, dilation 1, one group).
+    public static func applies(groups: Int, _ g: ConvGeometry) -> Bool {
+        groups == 1 && g.kernelHeight == 3 && g.kernelWidth == 3 && g.strideHeight == 1 && g.strideWidth == 1
+            && g.dilationHeight == 1 && g.dilationWidth == 1 && g.outHeight > 0 && g.outWidth > 0 && g.channels > 0
+    }
+
+    /// Whether Winograd is faster than im2col + GEMM here. Its GEMMs shrink 2.25×, but its transforms cost
+    /// (C + O) per tile against the GEMMs' C·O, and small maps waste part of their edge tiles (where im2col
+    /// also leaves padding-only taps out). Measured on Zen 4 (`ember bench --filter conv3x3`, batch 32; two
+    /// threads wall clock and one thread `--cpu-time`, load 5), Winograd/im2col: 64 channels 56×56 0.85 / 0.99,
+    /// 128 on 28×28 0.79 / 0.81, 256 on 14×14 0.74 / 0.69, 512 on 7×7 — / 1.0, and 1.3–37× slower on ResNet-18's
+    /// 8×8 to 1×1 maps of 32×32 inputs. With one 224×224 image (784 tiles on 56×56) its K = C GEMMs lose to
+    /// im2col's K = 9C one (ResNet-18 inference 56 vs 44 ms, one thread), so it also needs 1,536+ tiles.
+    public static func isProfitable(batch: Int, outChannels: Int, _ g: ConvGeometry) -> Bool {
+        let tiles = batch * ((g.outHeight + 1) / 2) * ((g.outWidth + 1) / 2)
+        return g.channels >= 64 && outChannels >= 64 && g.outHeight >= 14 && g.outWidth >= 14 && tiles >= 1536
+    }
+
+    /// Whether `ConvKernels.forward` takes the Winograd path under the current `policy`.
+    public static func chosen(batch: Int, groups: Int, outChannels: Int, _ g: ConvGeometry) -> Bool {
+        guard applies(groups: groups, g) else { return false }
+        switch policy {
+        case .never: return false
+        case .always: return true
+        case .automatic: return isProfitable(batch: batch, outChannels: outChannels, g)
+        }
+    }
+
+    /// Floats of transformed input and products held at once (16 MB): the tiles of a chunk go through all
+    /// three steps while the products are still in the last-level cache.
+    static let chunkBudget = 1 << 22
+
+    /// output = weight ⊛ input (+ bias) for `batch` images, `weight` `[outChannels, g.channels, 3, 3]`;
+    /// `output` `[batch, outChannels, g.outHeight, g.outWidth]` is overwritten. Requires `applies(groups: 1, g)`.
+    ///
+    /// - Parameters:
+    ///   - input: The input images `[batch, C, H, W]`, contiguous.
+    ///   - weight: The weight, contiguous.
+    ///   - bias: The bias `[outChannels]`, or nil.
+    ///   - output: The output (overwritten).
+    ///   - batch: The number of images.
+    ///   - outChannels: The number of output channels.
+    ///   - g: The convolution's geometry.
+    public static func forward(input: UnsafePointer<Float>, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
+                               output: UnsafeMutablePointer<Float>, batch: Int, outChannels: Int, _ g: ConvGeometry) {
+        forward(input: input, weight: weight, bias: bias, output: output, batch: batch, outChannels: outChannels, g,
+                tilesPerChunk: nil)
+    }
+
+    /// `forward` with the tiles per chunk fixed (tests cross chunk edges on small shapes); nil: from `chunkBudget`.
+    static func forward(input: UnsafePointer<Float>, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
+                        output: UnsafeMutablePointer<Float>, batch: Int, outChannels: Int, _ g: ConvGeometry,
+                        tilesPerChunk: Int?) {
+        kernelCheck(applies(groups: 1, g), "Winograd3x3.forward: needs a 3×3 kernel, stride 1, dilation 1, got \(g)")
+        if batch == 0 || outChannels == 0 { return }
+        let channels = g.channels, xi = WinogradTransforms.tileElements
+        let grid = WinogradTransforms.TileGrid(channels: channels, height: g.height, width: g.width, padTop: g.padTop,
+                                               padLeft: g.padLeft, outChannels: outChannels, outHeight: g.outHeight,
+                                               outWidth: g.outWidth)
+        let tiles = batch * grid.tilesPerImage
+        let chunk = Swift.max(1, Swift.min(tiles, tilesPerChunk ?? Swift.max(64, chunkBudget / (xi * (channels + outChannels)))))
+        let u = UnsafeMutablePointer<Float>.allocate(capacity: xi * outChannels * channels)
+        let v = UnsafeMutablePointer<Float>.allocate(capacity: xi * channels * chunk)
+        let m = UnsafeMutablePointer<Float>.allocate(capacity: xi * outChannels * chunk)
+        defer { u.deallocate(); v.deallocate(); m.deallocate() }
+        WinogradTransforms.transformWeights(weight, outChannels: outChannels, channels: channels, into: u)
+        var first = 0
+        while first < tiles {
+            let count = Swift.min(chunk, tiles - first)
+            WinogradTransforms.transformInput(input, grid, first: first, count: count, into: v)
+            // m[ξ] = u[ξ] · v[ξ]: [outChannels, C] · [C, count], one product per tile position.
+            Gemm.sgemmBatched(count: xi, m: outChannels, n: count, k: channels, alpha: 1,
+                              a: u, aBatchStride: outChannels * channels, aRowStride: channels, aColStride: 1,
+                              b: v, bBatchStride: channels * count, bRowStride: count, bColStride: 1,
+                              beta: 0, c: m, cBatchStride: outChannels * count, ldc: count)
+            WinogradTransforms.transformOutput(m, grid, first: first, count: count, bias: bias, into: output)
+            first += count
+        }
+    }
+}

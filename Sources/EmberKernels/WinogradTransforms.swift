@@ -1,0 +1,182 @@
+// Winograd F(2×2, 3×3) transforms: the kernel (G g Gᵀ), input tiles (Bᵀ d B) and output tiles (Aᵀ m A).
+import CEmberKernels
+
+/// The three transforms of Winograd's minimal filtering algorithm F(2×2, 3×3) (Lavin & Gray 2015), over raw
+/// float32 buffers. A 4×4 input tile d and a 3×3 kernel g give the 2×2 output tile Aᵀ[(G g Gᵀ) ⊙ (Bᵀ d B)]A
+/// with
+/// ```
+/// Bᵀ = [1 0 −1 0; 0 1 1 0; 0 −1 1 0; 0 1 0 −1]   G = [1 0 0; ½ ½ ½; ½ −½ ½; 0 0 1]   Aᵀ = [1 1 1 0; 0 1 −1 −1]
+/// ```
+/// The transformed values are stored as 16 matrices (one per position ξ of the 4×4 tile), so the sums over
+/// channels become 16 GEMMs. Bᵀ and Aᵀ have entries ±1 and 0 only: the input and output transforms are adds.
+enum WinogradTransforms {
+    /// Positions of a transformed tile.
+    static let tileElements = 16
+
+    /// `u[ξ][o·channels + c] = (G g Gᵀ)[ξ]` for every (o, c) of `weight` `[outChannels, channels, 3, 3]`.
+    static func transformWeights(_ weight: UnsafePointer<Float>, outChannels: Int, channels: Int,
+                                 into u: UnsafeMutablePointer<Float>) {
+        let plane = outChannels * channels
+        ThreadPool.shared.parallelFor(plane, minChunk: ThreadPool.minTaskWork / 16) { range in
+            for oc in range {
+                let g = weight + oc &* 9
+                // Rows: s = G g (4×3), then columns: u = s Gᵀ (4×4).
+                var s = (Float(0), Float(0), Float(0), Float(0), Float(0), Float(0),
+                         Float(0), Float(0), Float(0), Float(0), Float(0), Float(0))
+                withUnsafeMutableBytes(of: &s) { raw in
+                    let s = raw.baseAddress!.assumingMemoryBound(to: Float.self)
+                    for j in 0..<3 {
+                        let g0 = g[j], g1 = g[3 &+ j], g2 = g[6 &+ j]
+                        s[j] = g0
+                        s[3 &+ j] = 0.5 * ((g0 + g1) + g2)
+                        s[6 &+ j] = 0.5 * ((g0 - g1) + g2)
+                        s[9 &+ j] = g2
+                    }
+                    for i in 0..<4 {
+                        let r0 = s[3 &* i], r1 = s[3 &* i &+ 1], r2 = s[3 &* i &+ 2]
+                        let d = u + ((4 &* i) &* plane &+ oc)
+                        d[0] = r0
+                        d[plane] = 0.5 * ((r0 + r1) + r2)
+                        d[2 &* plane] = 0.5 * ((r0 - r1) + r2)
+                        d[3 &* plane] = r2
+                    }
+                }
+            }
+        }
+    }
+
+    /// Where the tiles of one convolution lie: tile `p` is image `p / (tilesHigh · tilesWide)`, tile row and
+    /// column within it; its 4×4 input patch starts at (2·row − padTop, 2·column − padLeft).
+    struct TileGrid {
+        let channels: Int, height: Int, width: Int, padTop: Int, padLeft: Int
+        let outChannels: Int, outHeight: Int, outWidth: Int
+        var tilesHigh: Int { (outHeight + 1) / 2 }
+        var tilesWide: Int { (outWidth + 1) / 2 }
+        var tilesPerImage: Int { tilesHigh * tilesWide }
+        /// Tile columns whose input patch lies inside the image horizontally (0 ≤ 2·column − padLeft, and
+        /// 2·column − padLeft + 4 ≤ width).
+        var interiorInputColumns: Range<Int> {
+            let lo = (padLeft + 1) / 2, span = width + padLeft - 4
+            let hi = span < 0 ? lo : Swift.min(tilesWide, span / 2 + 1)  // span / 2 rounds toward zero
+            return lo..<Swift.max(lo, hi)
+        }
+
+        /// (image, tile row, tile column) of tile `p`.
+        @inline(__always)
+        func locate(_ p: Int) -> (image: Int, row: Int, column: Int) {
+            let image = p / tilesPerImage, rest = p - image * tilesPerImage
+            let row = rest / tilesWide
+            return (image, row, rest - row * tilesWide)
+        }
+    }
+
+    /// `v[ξ][c·count + (p − first)] = (Bᵀ d B)[ξ]` for tiles `first..<first + count` and every channel, d the
+    /// tile's 4×4 input patch (zeros outside the image).
+    static func transformInput(_ input: UnsafePointer<Float>, _ grid: TileGrid, first: Int, count: Int,
+                               into v: UnsafeMutablePointer<Float>) {
+        let channels = grid.channels, h = grid.height, w = grid.width, plane = h * w
+        let matrix = channels * count
+        // Tile columns whose 4×4 patch lies inside the image horizontally.
+        let interior = grid.interiorInputColumns
+        let level = Int32(KernelISA.active.rawValue)
+        ThreadPool.shared.parallelFor(channels, minChunk: Swift.max(1, ThreadPool.minTaskWork / Swift.max(1, 16 * count))) { range in
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 16) { patch in
+                let d = patch.baseAddress!
+                for c in range {
+                    var (image, row, column) = grid.locate(first)
+                    var q = 0
+                    while q < count {
+                        let src = input + (image &* channels &+ c) &* plane
+                        let y0 = 2 &* row &- grid.padTop, x0 = 2 &* column &- grid.padLeft
+                        if y0 >= 0 && y0 &+ 4 <= h && column >= interior.lowerBound && column < interior.upperBound {
+                            // A run of interior tiles along this tile row: the vectorized C loop.
+                            let run = Swift.min(interior.upperBound &- column, count &- q)
+                            ember_winograd_f23_input_run(level, src + (y0 &* w &+ x0), w, run, v + (c &* count &+ q), matrix)
+                            q &+= run
+                            column &+= run
+                            if column == grid.tilesWide { column = 0; row &+= 1; if row == grid.tilesHigh { row = 0; image &+= 1 } }
+                            continue
+                        }
+                        if y0 >= 0 && x0 >= 0 && y0 &+ 4 <= h && x0 &+ 4 <= w {
+                            var s = src + (y0 &* w &+ x0)
+                            for i in 0..<4 { d[4 &* i] = s[0]; d[4 &* i &+ 1] = s[1]; d[4 &* i &+ 2] = s[2]; d[4 &* i &+ 3] = s[3]; s += w }
+                        } else {
+                            for i in 0..<4 {
+                                let y = y0 &+ i
+                                for j in 0..<4 {
+                                    let x = x0 &+ j
+                                    d[4 &* i &+ j] = y >= 0 && y < h && x >= 0 && x < w ? src[y &* w &+ x] : 0
+                                }
+                            }
+                        }
+                        // Columns: t = Bᵀ d, in place.
+                        for j in 0..<4 {
+                            let d0 = d[j], d1 = d[4 &+ j], d2 = d[8 &+ j], d3 = d[12 &+ j]
+                            d[j] = d0 - d2; d[4 &+ j] = d1 + d2; d[8 &+ j] = d2 - d1; d[12 &+ j] = d1 - d3
+                        }
+                        // Rows: t B, stored at position ξ = 4i + j of its matrix.
+                        let out = v + (c &* count &+ q)
+                        for i in 0..<4 {
+                            let t0 = d[4 &* i], t1 = d[4 &* i &+ 1], t2 = d[4 &* i &+ 2], t3 = d[4 &* i &+ 3]
+                            let o = out + (4 &* i) &* matrix
+                            o[0] = t0 - t2; o[matrix] = t1 + t2; o[2 &* matrix] = t2 - t1; o[3 &* matrix] = t1 - t3
+                        }
+                        q &+= 1
+                        column &+= 1
+                        if column == grid.tilesWide { column = 0; row &+= 1; if row == grid.tilesHigh { row = 0; image &+= 1 } }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Writes the 2×2 output tiles `Aᵀ m A` (+ bias) of tiles `first..<first + count` into `output`
+    /// `[N, outChannels, outH, outW]`, m[ξ] = `products[ξ][o·count + (p − first)]`; rows and columns past
+    /// the output's edge are dropped.
+    static func transformOutput(_ products: UnsafePointer<Float>, _ grid: TileGrid, first: Int, count: Int,
+                                bias: UnsafePointer<Float>?, into output: UnsafeMutablePointer<Float>) {
+        let outChannels = grid.outChannels, oh = grid.outHeight, ow = grid.outWidth, plane = oh * ow
+        let matrix = outChannels * count
+        let fullColumns = ow / 2  // tile columns with both output columns inside
+        let level = Int32(KernelISA.active.rawValue)
+        ThreadPool.shared.parallelFor(outChannels, minChunk: Swift.max(1, ThreadPool.minTaskWork / Swift.max(1, 16 * count))) { range in
+            for o in range {
+                let b = bias?[o] ?? 0
+                var (image, row, column) = grid.locate(first)
+                var q = 0
+                while q < count {
+                    if 2 &* row &+ 1 < oh && column < fullColumns {
+                        // A run of tiles whose 2×2 outputs all lie inside the output: the vectorized C loop.
+                        let run = Swift.min(fullColumns &- column, count &- q)
+                        let dst = output + ((image &* outChannels &+ o) &* plane &+ 2 &* row &* ow &+ 2 &* column)
+                        ember_winograd_f23_output_run(level, products + (o &* count &+ q), matrix, run, b, dst, ow)
+                        q &+= run
+                        column &+= run
+                        if column == grid.tilesWide { column = 0; row &+= 1; if row == grid.tilesHigh { row = 0; image &+= 1 } }
+                        continue
+                    }
+                    let m = products + (o &* count &+ q)
+                    // q = Aᵀ m (2×4), column by column.
+                    let m0 = m[0], m1 = m[matrix], m2 = m[2 &* matrix], m3 = m[3 &* matrix]
+                    let m4 = m[4 &* matrix], m5 = m[5 &* matrix], m6 = m[6 &* matrix], m7 = m[7 &* matrix]
+                    let m8 = m[8 &* matrix], m9 = m[9 &* matrix], m10 = m[10 &* matrix], m11 = m[11 &* matrix]
+                    let m12 = m[12 &* matrix], m13 = m[13 &* matrix], m14 = m[14 &* matrix], m15 = m[15 &* matrix]
+                    let a0 = (m0 + m4) + m8, a1 = (m1 + m5) + m9, a2 = (m2 + m6) + m10, a3 = (m3 + m7) + m11
+                    let c0 = (m4 - m8) - m12, c1 = (m5 - m9) - m13, c2 = (m6 - m10) - m14, c3 = (m7 - m11) - m15
+                    // y = q A.
+                    let y00 = ((a0 + a1) + a2) + b, y01 = ((a1 - a2) - a3) + b
+                    let y10 = ((c0 + c1) + c2) + b, y11 = ((c1 - c2) - c3) + b
+                    let y = 2 &* row, x = 2 &* column
+                    let dst = output + ((image &* outChannels &+ o) &* plane &+ y &* ow &+ x)
+                    let right = x &+ 1 < ow, below = y &+ 1 < oh
+                    dst[0] = y00
+                    if right { dst[1] = y01 }
+                    if below { dst[ow] = y10; if right { dst[ow &+ 1] = y11 } }
+                    q &+= 1
+                    column &+= 1
+                    if column == grid.tilesWide { column = 0; row &+= 1; if row == grid.tilesHigh { row = 0; image &+= 1 } }
+                }
+            }
+        }
+    }
+}

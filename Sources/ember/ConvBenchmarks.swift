@@ -1,0 +1,31 @@
+// ResNet-18's 3×3 stride-1 convolutions, each by Winograd and by im2col + GEMM, to place Winograd's threshold.
+import EmberKit
+import EmberKernels
+
+/// The forward of one 3×3 stride-1 padding-1 convolution of `batch` images `[channels, size, size]` to as many
+/// channels, under a fixed `Winograd3x3.Policy` (`_winograd` rows: always, `_im2col` rows: never). The pairs are
+/// what `Winograd3x3.isProfitable` was set from; PyTorch has no twin (it picks its own algorithm).
+func conv3x3Benchmarks() -> [Benchmark] {
+    // (channels, map size) of ResNet-18's 3×3 stride-1 layers on 32×32 inputs (8…1) and on 224×224 ones (56…7).
+    let shapes = [(64, 8), (128, 4), (256, 2), (512, 1), (64, 56), (128, 28), (256, 14), (512, 7)]
+    let batch = 32
+    return shapes.flatMap { channels, size in
+        [("winograd", Winograd3x3.Policy.always), ("im2col", .never)].map { label, policy in
+            Benchmark("conv3x3_\(channels)c_\(size)px_b\(batch)_\(label)", runs: size >= 28 ? 5 : 20) {
+                let g = ConvGeometry(channels: channels, height: size, width: size, kernelHeight: 3, kernelWidth: 3,
+                                     strideHeight: 1, strideWidth: 1, padTop: 1, padLeft: 1, dilationHeight: 1,
+                                     dilationWidth: 1, outHeight: size, outWidth: size)
+                let x = withGenerator(Generator(seed: 0)) { Tensor.randn([batch, channels, size, size]) }
+                let w = withGenerator(Generator(seed: 1)) { Tensor.randn([channels, channels, 3, 3]) } * 0.05
+                let y = Tensor.empty([batch, channels, size, size])
+                return {
+                    Winograd3x3.$policy.withValue(policy) {
+                        ConvKernels.forward(input: x.pointer(as: Float.self), weight: w.pointer(as: Float.self), bias: nil,
+                                            output: y.pointer(as: Float.self), batch: batch, groups: 1,
+                                            outChannels: channels, g)
+                    }
+                }
+            }
+        }
+    }
+}

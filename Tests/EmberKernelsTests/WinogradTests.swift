@@ -1,0 +1,139 @@
+// Winograd F(2×2, 3×3) against the im2col path and a float64 direct sum, within the bound its doc derives.
+import Testing
+@testable import EmberKernels
+
+/// One convolution case: batch, channels, input size, output channels, padding (top, left) and output size.
+struct WinogradCase: CustomStringConvertible, Sendable {
+    let batch: Int, channels: Int, height: Int, width: Int, outChannels: Int
+    let padTop: Int, padLeft: Int, outHeight: Int, outWidth: Int
+    var tilesPerChunk: Int? = nil
+    var bias = false
+
+    /// Symmetric padding `pad`: the output PyTorch's Conv2d(kernel 3, padding pad) gives.
+    init(_ batch: Int, _ channels: Int, _ height: Int, _ width: Int, _ outChannels: Int, pad: Int,
+         tilesPerChunk: Int? = nil, bias: Bool = false) {
+        self.init(batch, channels, height, width, outChannels, padTop: pad, padLeft: pad,
+                  outHeight: height + 2 * pad - 2, outWidth: width + 2 * pad - 2, tilesPerChunk: tilesPerChunk, bias: bias)
+    }
+
+    init(_ batch: Int, _ channels: Int, _ height: Int, _ width: Int, _ outChannels: Int, padTop: Int, padLeft: Int,
+         outHeight: Int, outWidth: Int, tilesPerChunk: Int? = nil, bias: Bool = false) {
+        self.batch = batch; self.channels = channels; self.height = height; self.width = width
+        self.outChannels = outChannels; self.padTop = padTop; self.padLeft = padLeft
+        self.outHeight = outHeight; self.outWidth = outWidth; self.tilesPerChunk = tilesPerChunk; self.bias = bias
+    }
+
+    var geometry: ConvGeometry {
+        ConvGeometry(channels: channels, height: height, width: width, kernelHeight: 3, kernelWidth: 3,
+                     strideHeight: 1, strideWidth: 1, padTop: padTop, padLeft: padLeft, dilationHeight: 1,
+                     dilationWidth: 1, outHeight: outHeight, outWidth: outWidth)
+    }
+
+    var description: String {
+        "N\(batch) C\(channels) \(height)×\(width) → O\(outChannels) \(outHeight)×\(outWidth) pad (\(padTop), \(padLeft))"
+            + (tilesPerChunk.map { " chunk \($0)" } ?? "") + (bias ? " bias" : "")
+    }
+}
+
+@Suite("Winograd3x3")
+struct WinogradTests {
+    static let cases: [WinogradCase] = [
+        WinogradCase(1, 1, 5, 5, 1, pad: 0),                       // one channel, 3×3 output: odd tile edge
+        WinogradCase(2, 3, 7, 9, 4, pad: 1, bias: true),           // odd sizes, padding, bias
+        WinogradCase(1, 16, 8, 8, 16, pad: 1),                     // batch 1, even sizes
+        WinogradCase(3, 5, 6, 11, 7, pad: 0, tilesPerChunk: 5),    // chunks that cut rows and images
+        WinogradCase(1, 300, 6, 5, 9, pad: 1, bias: true),         // many channels
+        WinogradCase(2, 64, 10, 10, 70, pad: 1, tilesPerChunk: 13),
+        WinogradCase(2, 4, 6, 7, 3, padTop: 1, padLeft: 0, outHeight: 6, outWidth: 5),  // asymmetric padding
+        WinogradCase(1, 2, 3, 3, 2, pad: 1),                       // 3×3 map, every tile on an edge
+        WinogradCase(2, 3, 3, 4, 2, pad: 0),                       // 1×2 output: no interior tile at all
+        WinogradCase(2, 8, 12, 17, 5, padTop: 2, padLeft: 3, outHeight: 13, outWidth: 18),  // wide padding, runs
+    ]
+
+    /// The bound of `Winograd3x3`'s doc, for the largest |weight| and |input| of a case:
+    /// Winograd vs the exact sum ≤ (C + 12)·ε·64C·max|g|·max|d|; im2col vs the exact sum ≤ 9C·ε·9C·max|g|·max|d|.
+    static func bounds(channels c: Int, maxWeight: Float, maxInput: Float) -> (winograd: Double, direct: Double) {
+        let eps = 0x1p-24, scale = Double(maxWeight) * Double(maxInput), cd = Double(c)
+        return ((cd + 12) * eps * 64 * cd * scale, 9 * cd * eps * 9 * cd * scale)
+    }
+
+    @Test("matches the im2col path and a float64 sum", arguments: cases)
+    func matchesDirect(_ t: WinogradCase) {
+        var rng = TestRandom(seed: UInt64(t.channels * 1000 + t.height * 10 + t.outChannels))
+        let g = t.geometry
+        let input = (0..<t.batch * t.channels * t.height * t.width).map { _ in Float(rng.next()) }
+        let weight = (0..<t.outChannels * t.channels * 9).map { _ in Float(rng.next()) * 0.5 }
+        let bias = t.bias ? (0..<t.outChannels).map { _ in Float(rng.next()) } : nil
+        let outCount = t.batch * t.outChannels * t.outHeight * t.outWidth
+        var winograd = [Float](repeating: .nan, count: outCount), direct = winograd
+        Winograd3x3.forward(input: input, weight: weight, bias: bias, output: &winograd, batch: t.batch,
+                            outChannels: t.outChannels, g, tilesPerChunk: t.tilesPerChunk)
+        Winograd3x3.$policy.withValue(.never) {
+            ConvKernels.forward(input: input, weight: weight, bias: bias, output: &direct, batch: t.batch, groups: 1,
+                                outChannels: t.outChannels, g)
+        }
+        let exact = directSum(t, input, weight, bias)
+        let (wBound, dBound) = Self.bounds(channels: t.channels, maxWeight: weight.map(abs).max()!,
+                                           maxInput: input.map(abs).max()!)
+        var worstExact = 0.0, worstDirect = 0.0
+        for i in 0..<outCount {
+            worstExact = max(worstExact, abs(Double(winograd[i]) - exact[i]))
+            worstDirect = max(worstDirect, abs(Double(winograd[i]) - Double(direct[i])))
+        }
+        // NaN (an output never written) fails both comparisons.
+        #expect(worstExact <= wBound, "\(t): |Winograd − exact| = \(worstExact), bound \(wBound)")
+        #expect(worstDirect <= wBound + dBound, "\(t): |Winograd − im2col| = \(worstDirect), bound \(wBound + dBound)")
+        let allWritten = winograd.allSatisfy { $0.isFinite }
+        #expect(allWritten, "\(t): an output was not written")
+    }
+
+    @Test("ConvKernels.forward takes the path only where it applies and the policy allows")
+    func dispatch() {
+        // Chosen where it measured faster (ResNet-18's 3×3 layers on 224×224 inputs at batch 32), not on the
+        // small maps of 32×32 inputs nor for one image of 14×14.
+        let square = WinogradCase(32, 256, 14, 14, 256, pad: 1).geometry
+        #expect(Winograd3x3.chosen(batch: 32, groups: 1, outChannels: 256, square))
+        #expect(Winograd3x3.chosen(batch: 32, groups: 1, outChannels: 64, WinogradCase(32, 64, 56, 56, 64, pad: 1).geometry))
+        #expect(!Winograd3x3.chosen(batch: 1, groups: 1, outChannels: 256, square))
+        #expect(!Winograd3x3.chosen(batch: 1, groups: 1, outChannels: 64, WinogradCase(1, 64, 56, 56, 64, pad: 1).geometry))
+        #expect(!Winograd3x3.chosen(batch: 32, groups: 2, outChannels: 256, square))
+        #expect(!Winograd3x3.chosen(batch: 32, groups: 1, outChannels: 64, WinogradCase(32, 64, 8, 8, 64, pad: 1).geometry))
+        #expect(!Winograd3x3.chosen(batch: 32, groups: 1, outChannels: 512, WinogradCase(32, 512, 7, 7, 512, pad: 1).geometry))
+        var strided = square; strided.strideHeight = 2
+        var dilated = square; dilated.dilationWidth = 2
+        var wide = square; wide.kernelWidth = 5
+        for g in [strided, dilated, wide] { #expect(!Winograd3x3.applies(groups: 1, g)) }
+        Winograd3x3.$policy.withValue(.never) { #expect(!Winograd3x3.chosen(batch: 32, groups: 1, outChannels: 256, square)) }
+        let tiny = WinogradCase(1, 1, 5, 5, 1, pad: 0).geometry
+        #expect(!Winograd3x3.chosen(batch: 1, groups: 1, outChannels: 1, tiny))
+        Winograd3x3.$policy.withValue(.always) { #expect(Winograd3x3.chosen(batch: 1, groups: 1, outChannels: 1, tiny)) }
+    }
+
+    /// The convolution as its definition: Σ over channels and taps in float64.
+    func directSum(_ t: WinogradCase, _ x: [Float], _ w: [Float], _ bias: [Float]?) -> [Double] {
+        var out = [Double](repeating: 0, count: t.batch * t.outChannels * t.outHeight * t.outWidth)
+        for n in 0..<t.batch {
+            for o in 0..<t.outChannels {
+                for oy in 0..<t.outHeight {
+                    for ox in 0..<t.outWidth {
+                        var s = Double(bias?[o] ?? 0)
+                        for c in 0..<t.channels {
+                            for i in 0..<3 {
+                                let y = oy + i - t.padTop
+                                if y < 0 || y >= t.height { continue }
+                                for j in 0..<3 {
+                                    let xx = ox + j - t.padLeft
+                                    if xx < 0 || xx >= t.width { continue }
+                                    s += Double(w[((o * t.channels + c) * 3 + i) * 3 + j])
+                                        * Double(x[((n * t.channels + c) * t.height + y) * t.width + xx])
+                                }
+                            }
+                        }
+                        out[((n * t.outChannels + o) * t.outHeight + oy) * t.outWidth + ox] = s
+                    }
+                }
+            }
+        }
+        return out
+    }
+}

@@ -1,0 +1,31 @@
+// torchvision's ResNet-18 with its 3×3 convolutions through Winograd: logits against the im2col path and PyTorch.
+import Foundation
+import Testing
+import EmberKit
+import EmberKernels
+import _EmberTestSupport
+
+@Suite("Winograd on ResNet-18")
+struct WinogradResNetTests {
+    /// zoo.json's torchvision_resnet18 (built after manual_seed(seed), input torch.rand([1, 3, 64, 64]) from seed + 1):
+    /// its 3×3 layers run on 16×16 to 2×2 maps, every one of them through Winograd under `.always`.
+    @Test func logitsMatchTheDirectPathAndPyTorch() throws {
+        let zoo = try loadGoldenJSON("zoo.json")
+        let models = try #require(zoo["models"] as? [[String: Any]], "zoo.json has no models")
+        let c = try #require(models.first { $0["name"] as? String == "torchvision_resnet18" })
+        let golden = try #require(c["eval_logits"] as? [Double])
+        let shape = try #require((c["input"] as? [String: Any])?["shape"] as? [Int])
+        let seed = UInt64((zoo["seed"] as? NSNumber)?.intValue ?? 0)
+        let entry = try #require(ModelZoo.entry("torchvision_resnet18"))
+        let model = withGenerator(Generator(seed: seed)) { entry.build(golden.count) }
+        model.eval()
+        let x = Tensor.rand(shape, generator: Generator(seed: seed + 1))
+        let winograd = Winograd3x3.$policy.withValue(.always) { noGrad { model(x) } }
+        let direct = Winograd3x3.$policy.withValue(.never) { noGrad { model(x) } }
+        let largest = direct.abs().max().item(as: Float.self)
+        let difference = (winograd - direct).abs().max().item(as: Float.self)
+        #expect(difference <= 1e-4 * largest, "logits differ by \(difference) (largest |logit| \(largest))")
+        #expect(closeness(winograd, Tensor(golden, shape: [1, golden.count]), rtol: 0, atol: 1e-4,
+                          label: "Winograd ResNet-18 logits vs PyTorch") == nil)
+    }
+}
