@@ -22,17 +22,20 @@ enum MPILaunch {
     static var available: Bool { mpirun != nil && MPI.isAvailable }
 
     /// Runs `mpirun --allow-run-as-root --oversubscribe -np ranks ember arguments…` with a time limit; returns the
-    /// exit status and the combined output.
-    static func runEmber(_ arguments: [String], ranks: Int = 2, timeout: Double = 300) throws -> (status: Int32, output: String) {
+    /// exit status, mpirun's combined output (where two ranks' lines can interleave mid-line), and each rank's own
+    /// standard error and output one after the other (whole messages, from `--output-filename`).
+    static func runEmber(_ arguments: [String], ranks: Int = 2, timeout: Double = 300) throws -> (status: Int32, output: String, byRank: String) {
         try runEmber(perRank: Array(repeating: arguments, count: ranks), timeout: timeout)
     }
 
     /// As `runEmber`, with rank r running `ember perRank[r]…` (Open MPI's `a : b` launch of several app contexts).
-    static func runEmber(perRank: [[String]], timeout: Double = 300) throws -> (status: Int32, output: String) {
+    static func runEmber(perRank: [[String]], timeout: Double = 300) throws -> (status: Int32, output: String, byRank: String) {
         let process = Process()
         process.executableURL = mpirun
         let ember = try emberExecutable().path
-        process.arguments = ["--allow-run-as-root", "--oversubscribe"]
+        let perRankOutput = FileManager.default.temporaryDirectory.appendingPathComponent("ember-mpi-output-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: perRankOutput) }
+        process.arguments = ["--allow-run-as-root", "--oversubscribe", "--output-filename", perRankOutput.path]
             + perRank.enumerated().flatMap { r, args in (r > 0 ? [":"] : []) + ["-np", "1", ember] + args }
         var env = ProcessInfo.processInfo.environment
         env["SWIFT_BACKTRACE"] = "enable=no"
@@ -53,7 +56,15 @@ enum MPILaunch {
         let data = pipe.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
         watchdog.cancel()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+        var byRank = ""
+        let files = (FileManager.default.enumerator(atPath: perRankOutput.path)?.allObjects as? [String] ?? []).sorted()
+        for file in files {
+            let url = perRankOutput.appendingPathComponent(file)
+            if let contents = try? String(contentsOf: url, encoding: .utf8), !contents.isEmpty {
+                byRank += "--- \(file):\n" + contents + "\n"
+            }
+        }
+        return (process.terminationStatus, String(decoding: data, as: UTF8.self), byRank)
     }
 }
 
@@ -99,7 +110,7 @@ struct DistributedTrainingTests {
         let r = try MPILaunch.runEmber(["train", "--distributed", "--data", data.path, "--out", out.path, "--epochs", "2",
                                         "--batch-size", "16", "--lr", "1e38", "--workers", "0"], timeout: 120)
         #expect(r.status != 0)
-        #expect(r.output.contains("at epoch 1, step") && r.output.contains("try a smaller --lr"), "\(r.output)")
+        #expect(r.byRank.contains("at epoch 1, step") && r.byRank.contains("try a smaller --lr"), "\(r.byRank)")
         #expect(!r.output.contains("EmberDistributed:"), "no rank should wait for the watchdog:\n\(r.output)")
         #expect(Date().timeIntervalSince(start) < 60)
     }
@@ -120,8 +131,8 @@ struct DistributedTrainingTests {
                                         "--out", out.path, "--epochs", "1", "--batch-size", "2", "--workers", "0", "--seed", "0"],
                                        timeout: 120)
         #expect(r.status != 0)
-        #expect(r.output.contains("failed, stopping every rank: epoch 1, step"), "\(r.output)")
-        #expect(r.output.contains("dark/1.png: cannot identify image file"), "\(r.output)")
+        #expect(r.byRank.contains("failed, stopping every rank: epoch 1, step"), "\(r.byRank)")
+        #expect(r.byRank.contains("dark/1.png: cannot identify image file"), "\(r.byRank)")
         #expect(!r.output.contains("Fatal error"), "a bad file must not trap:\n\(r.output)")
         #expect(!r.output.contains("did not complete within"), "no rank should wait for the watchdog:\n\(r.output)")
         #expect(Date().timeIntervalSince(start) < 60)
@@ -139,8 +150,8 @@ struct DistributedTrainingTests {
         let start = Date()
         let r = try MPILaunch.runEmber(perRank: [common + ["--data", data.path], common + ["--data", missing]], timeout: 120)
         #expect(r.status != 0)
-        #expect(r.output.contains("not-here"), "rank 1's own error names its folder:\n\(r.output)")
-        #expect(r.output.contains("stopping: rank 1 failed"), "\(r.output)")
+        #expect(r.byRank.contains("not-here"), "rank 1's own error names its folder:\n\(r.byRank)")
+        #expect(r.byRank.contains("stopping: rank 1 failed"), "\(r.byRank)")
         #expect(!r.output.contains("did not complete within") && !r.output.contains("Fatal error"), "\(r.output)")
         #expect(Date().timeIntervalSince(start) < 60)
     }
