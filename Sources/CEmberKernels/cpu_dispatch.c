@@ -23,6 +23,11 @@ int ember_cpu_hw_level(void) {
     return hw;
 }
 
+int ember_cpu_clamp_level(int level) {
+    int hw = ember_cpu_hw_level();
+    return level < hw ? level : hw;
+}
+
 int ember_cpu_level(void) {
     static int level = -1;
     if (level >= 0) return level;

@@ -140,13 +140,8 @@ EMBER_DEFINE_PACK_A(ember_dpack_a, double, NO_FAST_PANEL)
 EMBER_DEFINE_PACK_B(ember_spack_b, float, spack_a_fast)
 EMBER_DEFINE_PACK_B(ember_dpack_b, double, NO_FAST_PANEL)
 
-static int clamp_level(int level) {
-    int hw = ember_cpu_hw_level();
-    return level < hw ? level : hw;
-}
-
 ember_sgemm_ukr_info ember_sgemm_ukr_for_level(int level) {
-    switch (clamp_level(level)) {
+    switch (ember_cpu_clamp_level(level)) {
     case 2: return (ember_sgemm_ukr_info){ember_sgemm_ukr_avx512, 6, 64};
     case 1: return (ember_sgemm_ukr_info){ember_sgemm_ukr_avx2, 6, 16};
     default: return (ember_sgemm_ukr_info){ember_sgemm_ukr_portable, 4, 16};
@@ -154,7 +149,7 @@ ember_sgemm_ukr_info ember_sgemm_ukr_for_level(int level) {
 }
 
 ember_dgemm_ukr_info ember_dgemm_ukr_for_level(int level) {
-    switch (clamp_level(level)) {
+    switch (ember_cpu_clamp_level(level)) {
     case 2: return (ember_dgemm_ukr_info){ember_dgemm_ukr_avx512, 12, 16};
     case 1: return (ember_dgemm_ukr_info){ember_dgemm_ukr_avx2, 6, 8};
     default: return (ember_dgemm_ukr_info){ember_dgemm_ukr_portable, 4, 8};

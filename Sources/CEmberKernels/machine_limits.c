@@ -59,13 +59,8 @@ __attribute__((target("avx512f,fma"))) static float fma_loop_avx512(size_t itera
 }
 #endif
 
-static int clamp_level(int level) {
-    int hw = ember_cpu_hw_level();
-    return level < hw ? level : hw;
-}
-
 int ember_fma_peak_lanes(int level) {
-    switch (clamp_level(level)) {
+    switch (ember_cpu_clamp_level(level)) {
     case 2: return 16;
     case 1: return 8;
     default: return 4;
@@ -75,7 +70,7 @@ int ember_fma_peak_lanes(int level) {
 int ember_fma_peak_accumulators(void) { return PEAK_ACCS; }
 
 float ember_fma_peak_level(int level, size_t iterations, float seed) {
-    switch (clamp_level(level)) {
+    switch (ember_cpu_clamp_level(level)) {
 #if defined(__x86_64__)
     case 2: return fma_loop_avx512(iterations, seed);
     case 1: return fma_loop_avx2(iterations, seed);

@@ -21,13 +21,8 @@ double ember_f32_sum_portable(const float *x, size_t n) {
     return total;
 }
 
-static int clamp_level(int level) {
-    int hw = ember_cpu_hw_level();
-    return level < hw ? level : hw;
-}
-
 double ember_f32_sum_f64_level(int level, const float *x, size_t n) {
-    switch (clamp_level(level)) {
+    switch (ember_cpu_clamp_level(level)) {
     case 2: return ember_f32_sum_avx512(x, n);
     case 1: return ember_f32_sum_avx2(x, n);
     default: return ember_f32_sum_portable(x, n);

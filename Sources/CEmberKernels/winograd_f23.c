@@ -49,13 +49,8 @@ __attribute__((target("avx512f,fma"))) static void input_avx512(const float *src
 __attribute__((target("avx512f,fma"))) static void output_avx512(const float *m, size_t matrix, size_t tiles, float bias, float *dst, size_t ow) { output_run(m, matrix, tiles, bias, dst, ow); }
 #endif
 
-static int clamp_level(int level) {
-    int hw = ember_cpu_hw_level();
-    return level < hw ? level : hw;
-}
-
 void ember_winograd_f23_input_run(int level, const float *src, size_t w, size_t tiles, float *v, size_t matrix) {
-    switch (clamp_level(level)) {
+    switch (ember_cpu_clamp_level(level)) {
 #if defined(__x86_64__)
     case 2: input_avx512(src, w, tiles, v, matrix); return;
     case 1: input_avx2(src, w, tiles, v, matrix); return;
@@ -65,7 +60,7 @@ void ember_winograd_f23_input_run(int level, const float *src, size_t w, size_t 
 }
 
 void ember_winograd_f23_output_run(int level, const float *m, size_t matrix, size_t tiles, float bias, float *dst, size_t ow) {
-    switch (clamp_level(level)) {
+    switch (ember_cpu_clamp_level(level)) {
 #if defined(__x86_64__)
     case 2: output_avx512(m, matrix, tiles, bias, dst, ow); return;
     case 1: output_avx2(m, matrix, tiles, bias, dst, ow); return;

@@ -178,6 +178,7 @@ public final class DataLoader<D: Dataset, Batch>: Sequence {
             case .success(let batch): return batch
             case .failure(let error):
                 finished = true
+                atEnd = nil     // the epoch did not reach its end
                 queue?.cancel()
                 throw error
             }

@@ -34,7 +34,11 @@ final class ProgressThread: @unchecked Sendable {
 
     init(group: ProcessGroup) {
         self.group = group
-        interval = UInt32(ProcessInfo.processInfo.environment["EMBER_DDP_PROGRESS_US"] ?? "") ?? 50
+        let setting = ProcessInfo.processInfo.environment["EMBER_DDP_PROGRESS_US"]
+        interval = setting.map { UInt32($0) ?? 50 } ?? 50
+        if let setting, UInt32(setting) == nil {
+            FileHandle.standardError.write(Data("EmberDistributed: EMBER_DDP_PROGRESS_US=\(setting) is not a number of microseconds (0 or more); using 50\n".utf8))
+        }
     }
 
     /// Tests every outstanding request once, and forgets the finished ones.

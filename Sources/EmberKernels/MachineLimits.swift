@@ -10,7 +10,7 @@ import CEmberKernels
 /// MachineLimits.streamCopy(x, y, 10_000_000)             // time this call: 8 bytes per float
 /// ```
 public enum MachineLimits {
-    /// Floating-point operations one thread performs in `fmaLoop(iterations:isa:)`.
+    /// Floating-point operations one thread performs in `fmaPeak`.
     public static func flopsPerThread(iterations: Int, isa: KernelISA = .active) -> Double {
         let level = Int32(isa.rawValue)
         return 2 * Double(ember_fma_peak_lanes(level)) * Double(ember_fma_peak_accumulators()) * Double(iterations)

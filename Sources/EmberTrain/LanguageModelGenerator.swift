@@ -8,9 +8,12 @@ import EmberIO
 /// (d2l's `predict_ch8`: greedy argmax; with `temperature` > 0, sampled from softmax(logits / temperature),
 /// optionally among the `topK` most likely, from the current generator — deterministic for a seed).
 public struct LanguageModelGenerator {
+    /// The trained model.
     public let model: any LanguageModel
+    /// Its tokenizer and vocabulary.
     public let tokens: TextTokens
 
+    /// A generator over `model`, which reads and writes `tokens`' ids.
     public init(model: any LanguageModel, tokens: TextTokens) {
         self.model = model
         self.tokens = tokens
@@ -25,8 +28,11 @@ public struct LanguageModelGenerator {
         }
         let tokens = try TextTokens(checkpoint: root, file: file)
         let hidden = root["hidden"]?.int ?? 256, steps = root["num_steps"]?.int ?? 64
-        guard (1...8192).contains(hidden), (1...4096).contains(steps) else {
-            throw TrainingError.invalidCheckpoint(file: file, field: "hidden", problem: "is out of range")
+        guard (1...8192).contains(hidden) else {
+            throw TrainingError.invalidCheckpoint(file: file, field: "hidden", problem: "is \(hidden), out of range 1...8192")
+        }
+        guard (1...4096).contains(steps) else {
+            throw TrainingError.invalidCheckpoint(file: file, field: "num_steps", problem: "is \(steps), out of range 1...4096")
         }
         let model: any LanguageModel = kind == .transformer ? TransformerLanguageModel(vocabSize: tokens.vocabSize, context: steps)
                                                             : RNNLanguageModel(kind, vocabSize: tokens.vocabSize, hiddenSize: hidden)

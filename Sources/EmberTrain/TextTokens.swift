@@ -9,8 +9,11 @@ public enum TokenizerChoice: String, CaseIterable { case char, bpe }
 
 /// The tokens of the book and the way back from ids to text.
 public struct TextTokens {
+    /// The book as token ids (the first `maxTokens` of them when that was given).
     public let corpus: [Int]
+    /// The number of distinct ids (the model's input and output size).
     public let vocabSize: Int
+    /// Characters or BPE.
     public let tokenizer: TokenizerChoice
     /// Characters by id (`char`), or the BPE tokenizer.
     let characters: [String]
@@ -90,6 +93,7 @@ public struct TextTokens {
         }
     }
 
+    /// The ids of `text` (characters: lower-cased, unknown characters map to id 0, `<unk>`).
     public func encode(_ text: String) -> [Int] {
         switch tokenizer {
         case .char:
@@ -99,6 +103,7 @@ public struct TextTokens {
         }
     }
 
+    /// The text of `ids` (ids outside the vocabulary give nothing).
     public func decode(_ ids: [Int]) -> String {
         switch tokenizer {
         case .char: return ids.map { characters.indices.contains($0) ? characters[$0] : "" }.joined()

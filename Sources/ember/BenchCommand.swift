@@ -21,6 +21,10 @@ struct Bench: ParsableCommand {
                              discussion: "With EMBER_NUM_THREADS=1 this is each run's compute time without what a shared machine's other processes take from it; with more threads it adds up every thread (spin-waits included), so use it single-threaded."))
     var cpuTime = false
 
+    func validate() throws {
+        if let runs, runs < 1 { throw ValidationError("--runs must be at least 1, got \(runs)") }
+    }
+
     func run() throws {
         let all = allBenchmarks()
         var selected = all.filter { bench in filter.map { bench.name.contains($0) } ?? true }

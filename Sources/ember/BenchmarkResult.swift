@@ -34,10 +34,13 @@ struct BenchmarkResult {
 
     static func json(_ results: [BenchmarkResult]) -> String {
         "[" + results.map { r in
-            var s = "{\"name\": \"\(r.name)\", \"median_s\": \(r.medianSeconds), \"runs\": \(r.runs)"
-            if let g = r.gflops { s += ", \"gflops\": \(g)" }
-            if let b = r.gbps { s += ", \"gbps\": \(b)" }
-            if let f = r.fractionOfLimit { s += ", \"fraction_of_limit\": \(f)" }
+            // JSON has no NaN or infinity: a value that is not finite (an external row that failed, a run too
+            // short for the CPU clock) is written as null.
+            func number(_ x: Double) -> String { x.isFinite ? "\(x)" : "null" }
+            var s = "{\"name\": \"\(r.name)\", \"median_s\": \(number(r.medianSeconds)), \"runs\": \(r.runs)"
+            if let g = r.gflops { s += ", \"gflops\": \(number(g))" }
+            if let b = r.gbps { s += ", \"gbps\": \(number(b))" }
+            if let f = r.fractionOfLimit { s += ", \"fraction_of_limit\": \(number(f))" }
             return s + "}"
         }.joined(separator: ", ") + "]"
     }

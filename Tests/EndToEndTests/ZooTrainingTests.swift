@@ -38,6 +38,44 @@ struct ZooTrainingTests {
         #expect(top.count == 1 && top[0].count == 2 && abs(top[0].map(\.probability).reduce(0, +) - 1) < 1e-6)
     }
 
+    /// The notes' fine-tuning with a state dict PyTorch itself wrote (torchvision's resnet18 layout, saved by
+    /// `torch.save`; `Tests/Fixtures/torch/make_resnet18_weights.py`): on the notes' hymenoptera photos when
+    /// `EMBER_DATA_DIR` holds them (CI), else on a small synthetic image folder.
+    @Test func fineTuningFromWeightsPyTorchSaved() throws {
+        let out = try temporaryRunFolder("finetune-torch")
+        defer { try? FileManager.default.removeItem(at: out) }
+        let packed = try Data(contentsOf: packageRoot.appendingPathComponent("Tests/Fixtures/torch/resnet18_tiled.pt.gz"))
+        let weights = out.appendingPathComponent("resnet18.pt")
+        try gunzip(packed, name: "resnet18_tiled.pt.gz").write(to: weights)
+        let pytorchSaved = try loadStateDict(from: weights.path)
+
+        var folder = out.appendingPathComponent("folder")
+        if let shared = ProcessInfo.processInfo.environment["EMBER_DATA_DIR"],
+           FileManager.default.fileExists(atPath: shared + "/hymenoptera_data/train/ants") {
+            folder = URL(fileURLWithPath: shared + "/hymenoptera_data")
+        } else {
+            try writeImageFolder(folder)
+        }
+        var c = TrainingConfiguration(dataFolder: folder.path, outputFolder: out.appendingPathComponent("run").path)
+        c.model = "torchvision_resnet18"; c.dataset = .imageFolder(folder.path); c.epochs = 1; c.batchSize = 8
+        c.resize = 64; c.limit = 32; c.weights = weights.path; c.freezeFeatures = true; c.workers = 0
+        let run = try ClassifierTraining(c)
+        try run.run(report: { _ in })
+        let net = try #require(run.model as? ResNet18)
+        #expect(net.fc.outFeatures == 2)
+        // The frozen features are PyTorch's tensors bit for bit; the new head trained.
+        let saved = Dictionary(uniqueKeysWithValues: pytorchSaved.map { ($0.name, $0.tensor) })
+        var compared = 0
+        for (name, t) in net.stateDict() where !name.hasPrefix("fc.") && !name.contains("running_") && !name.contains("num_batches") {
+            let same = t.scalars == saved[name]?.scalars
+            #expect(same, "\(name) differs from the file PyTorch saved")
+            compared += 1
+        }
+        #expect(compared == 60, "the features' weights and batch-norm affine parameters")
+        let finite = run.history.trainLoss.allSatisfy { $0.isFinite }
+        #expect(finite && run.history.trainLoss.count == 1)
+    }
+
     @Test func weightsThatDoNotFitAreRefused() throws {
         let root = try temporaryRunFolder("folder")
         defer { try? FileManager.default.removeItem(at: root) }

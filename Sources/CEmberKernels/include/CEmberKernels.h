@@ -8,6 +8,8 @@
 int ember_cpu_level(void);
 /// The best level the hardware supports, ignoring EMBER_KERNELS (tests use it to try every level).
 int ember_cpu_hw_level(void);
+/// `level` lowered to what the hardware supports (the per-level entry points use it before dispatching).
+int ember_cpu_clamp_level(int level);
 /// Number of cores this process may run on (its CPU affinity mask on Linux).
 int ember_active_cores(void);
 

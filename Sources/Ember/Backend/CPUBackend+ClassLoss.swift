@@ -5,7 +5,7 @@ extension CPUBackend {
     public func classLoss(_ input: Tensor, targets: Tensor, weight: Tensor?, _ options: ClassLossOptions) -> ClassLossResult {
         let loss = input.emptyLike(shape: targets.shape)
         let logSumExp = options.kind == .crossEntropy ? input.emptyLike(shape: targets.shape) : nil
-        let (weightSum, bad) = input.dtype.dispatchFloat("cross_entropy", ClassLossForward(
+        let (weightSum, bad) = input.dtype.dispatchFloat(options.opName, ClassLossForward(
             input: input, targets: targets, weight: weight, options: options, loss: loss, logSumExp: logSumExp))
         return ClassLossResult(loss: loss, logSumExp: logSumExp, weightSum: weightSum, badTarget: bad)
     }
@@ -13,7 +13,7 @@ extension CPUBackend {
     public func classLossBackward(_ input: Tensor, targets: Tensor, weight: Tensor?, forward: ClassLossResult,
                                   rowGradient: Tensor, rowGradientStride: Int, _ options: ClassLossOptions) -> Tensor {
         let gx = input.emptyLike(shape: input.shape)
-        input.dtype.dispatchFloat("cross_entropy", ClassLossBackward(
+        input.dtype.dispatchFloat(options.opName, ClassLossBackward(
             input: input, targets: targets, weight: weight, logSumExp: forward.logSumExp, rowGradient: rowGradient,
             rowGradientStride: rowGradientStride, options: options, gradInput: gx))
         return gx

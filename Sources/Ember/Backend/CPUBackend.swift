@@ -7,7 +7,9 @@ import Foundation
 /// results on the device of their inputs, so a backend over host memory (the tests' checking backend) can
 /// reuse them.
 public final class CPUBackend: Backend, @unchecked Sendable {
+    /// The one CPU backend every CPU tensor uses.
     public static let shared = CPUBackend()
+    /// `.cpu`.
     public var device: Device { .cpu }
     private var cache: [Int: [UnsafeMutableRawPointer]] = [:]
     private var cachedBytes = 0

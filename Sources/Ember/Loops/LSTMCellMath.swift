@@ -29,6 +29,8 @@ public enum LSTMCellMath {
     ///   - c: The previous cell state, `[B, H]`.
     ///   - keep: Also return the gate values and derivatives (for `backward`).
     public static func forward(pre: Tensor, c: Tensor, keep: Bool) -> LSTMStepValues {
+        emberCheck(c.rank == 2 && pre.shape == [c.shape[0], 4 * c.shape[1]], "lstm_cell",
+                   "expected pre-activations [B, 4H] and cell [B, H], got \(shapeString(pre.shape)) and \(shapeString(c.shape))")
         let rows = pre.shape[0], hidden = c.shape[1]
         guard pre.dtype == .float32 && c.dtype == .float32 else { return composedForward(pre: pre, c: c, keep: keep) }
         let p = pre.contiguous(), cc = c.contiguous()
@@ -53,8 +55,13 @@ public enum LSTMCellMath {
     ///   - tanhC: `tanh` of the step's cell state, `[B, H]`.
     ///   - cPrev: The cell state the step started from, `[B, H]`.
     public static func backward(dh: Tensor, dc: Tensor, acts: Tensor, deriv: Tensor, tanhC: Tensor, cPrev: Tensor) -> (dPre: Tensor, dcPrev: Tensor) {
+        emberCheck(dh.rank == 2, "lstm_cell_backward", "expected dh of shape [B, H], got \(shapeString(dh.shape))")
         let rows = dh.shape[0], hidden = dh.shape[1]
         let all = [dh, dc, acts, deriv, tanhC, cPrev]
+        let expected = [[rows, hidden], [rows, hidden], [rows, 4 * hidden], [rows, 4 * hidden], [rows, hidden], [rows, hidden]]
+        emberCheck(zip(all, expected).allSatisfy { $0.shape == $1 }, "lstm_cell_backward",
+                   "expected dh, dc, tanhC, cPrev of shape [B, H] and acts, deriv of [B, 4H] with B = \(rows), H = \(hidden), got "
+                   + all.map { shapeString($0.shape) }.joined(separator: ", "))
         guard all.allSatisfy({ $0.dtype == .float32 }) else {
             return composedBackward(dh: dh, dc: dc, acts: acts, deriv: deriv, tanhC: tanhC, cPrev: cPrev)
         }

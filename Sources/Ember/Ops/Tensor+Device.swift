@@ -25,6 +25,8 @@ extension Tensor {
     /// clearly in a build without CUDA.
     public func to(_ device: Device) -> Tensor {
         if device == self.device { return self }
+        emberCheck(device == .cpu || self.device == .cpu, "to",
+                   "copying from \(self.device) to \(device) directly is not supported; copy through the CPU: x.to(.cpu).to(\(device))")
         let target = Ember.backend(for: device)
         let source = contiguous()
         let out = Tensor(empty: shape, dtype: dtype, device: device)

@@ -17,6 +17,7 @@ public struct OpSample {
     /// or nil when the golden cases are the forward reference.
     public let reference: (([Tensor]) -> Tensor)?
 
+    /// A value field by field (see the properties).
     public init(_ label: String, _ inputs: [Tensor], reference: (([Tensor]) -> Tensor)? = nil,
                 _ call: @escaping ([Tensor]) -> Tensor) {
         self.label = label
@@ -35,6 +36,7 @@ public struct OpErrorInput {
     /// Makes the bad call (run in a child process by the registry walk).
     public let trigger: () -> Void
 
+    /// A value field by field (see the properties).
     public init(_ label: String, _ message: String, _ trigger: @escaping () -> Void) {
         self.label = label
         self.message = message
@@ -81,6 +83,7 @@ public struct OpInfo {
     /// Calls that must stop the process with a message (each run in a child process).
     public let errors: [OpErrorInput]
 
+    /// A value field by field (see the properties).
     public init(_ name: String, nodes: [String], golden: [String] = [], firstOrder: GradcheckLevel = .registry,
                 secondOrder: GradcheckLevel, eps: Double = 1e-6, samples: [OpSample], errors: [OpErrorInput] = []) {
         self.name = name
