@@ -1,14 +1,9 @@
 // Level dispatch for the float32 op kernels (binary, compare, unary, backward, column sums, softmax, casts).
 #include "vec_f32_ops.h"
 
-static int ops_level(int level) {
-    int hw = ember_cpu_hw_level();
-    return level < hw ? level : hw;
-}
-
 #if defined(__x86_64__)
 #define DISPATCH(level, NAME, ...)                                   \
-    switch (ops_level(level)) {                                      \
+    switch (ember_cpu_clamp_level(level)) {                                      \
     case 2: NAME##_avx512(__VA_ARGS__); break;                       \
     case 1: NAME##_avx2(__VA_ARGS__); break;                         \
     default: NAME##_portable(__VA_ARGS__);                           \
@@ -26,6 +21,9 @@ void ember_f32_binary_level(int level, int op, const float *a, size_t sa, const 
 void ember_f32_fused_level(int level, int op, const float *s, const float *a, size_t sa, const float *b, size_t sb,
                            float c, float *y, size_t n) {
     DISPATCH(level, ember_f32_fused, op, s, a, sa, b, sb, c, y, n)
+}
+void ember_f32_sgd_momentum_level(int level, float *p, float *buf, const float *g, float m, float c, float lr, size_t n) {
+    DISPATCH(level, ember_f32_sgd_momentum, p, buf, g, m, c, lr, n)
 }
 void ember_f32_compare_level(int level, int op, const float *a, size_t sa, const float *b, size_t sb, uint8_t *y, size_t n) {
     DISPATCH(level, ember_f32_compare, op, a, sa, b, sb, y, n)

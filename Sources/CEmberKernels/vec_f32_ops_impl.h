@@ -277,6 +277,25 @@ TGT void SFX(ember_f32_fused)(int op, const float *s, const float *a, size_t sa,
     }
 }
 
+// SGD with momentum in one pass over the parameter, its momentum buffer and the gradient, rounded as PyTorch's three
+// in-place ops (`_single_tensor_sgd`): buf·m, then + c·g (an FMA; exact addition for c = 1), then p + (−lr)·buf (an
+// FMA). Contraction is off so that buf·m stays a rounded product.
+TGT void SFX(ember_f32_sgd_momentum)(float *p, float *buf, const float *g, float m, float c, float lr, size_t n) {
+#pragma clang fp contract(off)
+    vf vm = splat(m), vc = splat(c), vlr = splat(-lr);
+    size_t i = 0;
+    for (; i + W <= n; i += W) {
+        vf b = XFMA(ld(g + i), vc, ld(buf + i) * vm);
+        st(buf + i, b);
+        st(p + i, XFMA(b, vlr, ld(p + i)));
+    }
+    for (; i < n; i++) {
+        float b = fmaf(g[i], c, buf[i] * m);
+        buf[i] = b;
+        p[i] = fmaf(b, -lr, p[i]);
+    }
+}
+
 #define CMP2(EXPR)                                                                                 \
     do {                                                                                           \
         for (size_t i = 0; i < n; i += W) {                                                        \

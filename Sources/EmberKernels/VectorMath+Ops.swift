@@ -126,6 +126,28 @@ extension VectorMath {
         }
     }
 
+    /// One SGD-with-momentum update in a single pass: `buffer = momentum·buffer + gradScale·gradient`, then
+    /// `param −= lr·buffer`, rounded exactly as PyTorch's three in-place ops (`buf.mul_(momentum).add_(grad,
+    /// alpha=gradScale)`, `param.add_(buf, alpha=-lr)`): a rounded product, then two FMAs.
+    ///
+    /// - Parameters:
+    ///   - param: The parameter, updated in place.
+    ///   - buffer: The momentum buffer, updated in place.
+    ///   - gradient: The gradient (or the weight-decayed direction).
+    ///   - momentum: The factor on the buffer.
+    ///   - gradScale: The factor on the gradient (`1 − dampening`).
+    ///   - lr: The learning rate.
+    ///   - n: The number of elements of each array.
+    ///   - isa: The instruction-set level to use (clamped to the CPU's).
+    public static func sgdMomentum(param: UnsafeMutablePointer<Float>, buffer: UnsafeMutablePointer<Float>,
+                                   gradient: UnsafePointer<Float>, momentum: Float, gradScale: Float, lr: Float,
+                                   _ n: Int, isa: KernelISA = .active) {
+        let level = Int32(isa.rawValue)
+        opsSplit(n) { lo, len in
+            ember_f32_sgd_momentum_level(level, param + lo, buffer + lo, gradient + lo, momentum, gradScale, lr, len)
+        }
+    }
+
     /// `y[i] = op(a[i * aStep], b[i * bStep])` as a Bool (steps as in `binary`).
     ///
     /// - Parameters:

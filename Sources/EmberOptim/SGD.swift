@@ -101,6 +101,9 @@ public final class SGD: Optimizer {
         if o.momentum != 0 {
             let buf: Tensor
             if let b = state.tensors["momentum_buffer"] {
+                // The common case (float32, no Nesterov) in one pass with the same rounding as the ops below.
+                if !o.nesterov, p.sgdMomentumUpdate_(buffer: b, gradient: d, momentum: o.momentum,
+                                                     gradScale: 1 - o.dampening, lr: o.lr) { return }
                 b.mul_(o.momentum).add_(d, alpha: 1 - o.dampening)
                 buf = b
             } else {

@@ -247,6 +247,25 @@ struct VectorMathOpsTests {
             #expect(zip(bytes, f).allSatisfy { Float($0) == $1 })
         }
     }
+
+    @Test("SGD momentum in one pass rounds as mul, FMA, FMA (PyTorch's three in-place ops)", arguments: KernelISA.available)
+    func sgdMomentumExact(isa: KernelISA) {
+        for n in lengths {
+            let g = wideInputs(count: n, seed: 5), buf0 = wideInputs(count: n, seed: 6), p0 = wideInputs(count: n, seed: 7)
+            for (m, c, lr) in [(Float(0.9), Float(1), Float(0.01)), (Float(0.5), Float(0.9), Float(0.3))] {
+                var p = p0, buf = buf0
+                VectorMath.sgdMomentum(param: &p, buffer: &buf, gradient: g, momentum: m, gradScale: c, lr: lr, n, isa: isa)
+                var bad = -1
+                for i in 0..<n {
+                    // The scalar definition: a rounded product, then exact fused multiply-adds.
+                    let b = (buf0[i] * m).addingProduct(g[i], c)
+                    let q = p0[i].addingProduct(b, -lr)
+                    if !sameFloat(buf[i], b) || !sameFloat(p[i], q) { bad = i; break }
+                }
+                #expect(bad < 0, "\(isa) n=\(n) m=\(m) c=\(c) at \(bad)")
+            }
+        }
+    }
 }
 
 /// Equal, or both NaN; distinguishes signed zeros.

@@ -112,3 +112,28 @@ struct OptimizerMisuseTests {
         }
     }
 }
+
+/// SGD's one-pass momentum update (float32) gives the same bits as the three in-place ops it replaces, which the
+/// golden trajectories check against PyTorch; float64 parameters keep the three ops.
+@Suite struct SGDFusedMomentumTests {
+    @Test func fusedStepEqualsTheThreeOps() {
+        withGenerator(Generator(seed: 11)) {
+            for (dampening, weightDecay) in [(0.0, 0.0), (0.1, 1e-3)] {
+                let p = Tensor.randn([1000, 37]), g = Tensor.randn([1000, 37])
+                p.requiresGrad = true
+                let reference = p.detach().clone(), buffer = Tensor.zeros([1000, 37])
+                let opt = SGD([p], lr: 0.05, momentum: 0.9, dampening: dampening, weightDecay: weightDecay)
+                for step in 0..<3 {
+                    p.grad = g * Double(step + 1)
+                    opt.step()
+                    // The same step as separate ops (`_single_tensor_sgd`).
+                    let d = weightDecay != 0 ? (g * Double(step + 1)).add(reference, alpha: weightDecay) : g * Double(step + 1)
+                    if step == 0 { buffer.copy_(d) } else { buffer.mul_(0.9).add_(d, alpha: 1 - dampening) }
+                    reference.add_(buffer, alpha: -0.05)
+                }
+                let same = p.detach().toArray(as: Float.self) == reference.toArray(as: Float.self)
+                #expect(same, "dampening \(dampening), weight decay \(weightDecay)")
+            }
+        }
+    }
+}

@@ -173,6 +173,8 @@ void ember_f32_binary_level(int level, int op, const float *a, size_t sa, const 
 /// ADDCMUL fma(c * a, b, s); ADDCDIV s + (c * a) / b. sa, sb in {0, 1}; y may be s.
 void ember_f32_fused_level(int level, int op, const float *s, const float *a, size_t sa, const float *b, size_t sb,
                            float c, float *y, size_t n);
+/// One SGD-with-momentum pass: buf = fma(g, c, buf·m); p = fma(buf, −lr, p) (PyTorch's three in-place ops' rounding).
+void ember_f32_sgd_momentum_level(int level, float *p, float *buf, const float *g, float m, float c, float lr, size_t n);
 /// y[i] = op(a[i*sa], b[i*sb]) ? 1 : 0 for an EMBER_COMPARE_* op (y is a bool/uint8 array).
 void ember_f32_compare_level(int level, int op, const float *a, size_t sa, const float *b, size_t sb, uint8_t *y, size_t n);
 /// Fused activation backward from the output y: RELU y > 0 ? g : 0, SIGMOID g*y*(1-y), TANH g*(1-y*y); GELU takes
