@@ -102,8 +102,9 @@ struct SequenceLayerTests {
         let a = lstm(x), b = lstm(x)
         #expect(a.scalars == b.scalars)
         lstm.train()
-        _ = manualSeed(4); let c = lstm(x)
-        _ = manualSeed(4); let d = lstm(x)
+        // Each draw from its own generator: tests run in parallel, so the global one may be drawn from in between.
+        let c = withGenerator(Generator(seed: 4)) { lstm(x) }
+        let d = withGenerator(Generator(seed: 4)) { lstm(x) }
         #expect(c.scalars == d.scalars)
         #expect(c.scalars != a.scalars)
     }
@@ -175,8 +176,8 @@ struct SequenceLayerTests {
         #expect(sd["layers.0.linear1.weight"]! !== sd["layers.1.linear1.weight"]!)
         #expect(Set(enc.parameters().map { ObjectIdentifier($0) }).count == 2 * 12 + 2)
         // Cloning draws nothing from the default generator (PyTorch deep-copies), so later layers' init matches PyTorch's.
-        _ = manualSeed(9); let expected = Tensor.rand([4]).scalars
-        _ = manualSeed(9); _ = layer.copy(); let after = Tensor.rand([4]).scalars
+        let expected = withGenerator(Generator(seed: 9)) { Tensor.rand([4]).scalars }
+        let after = withGenerator(Generator(seed: 9)) { () -> [Double] in _ = layer.copy(); return Tensor.rand([4]).scalars }
         #expect(after == expected)
     }
 
