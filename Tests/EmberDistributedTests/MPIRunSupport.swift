@@ -2,17 +2,11 @@
 import Foundation
 import Testing
 import EmberDistributed
+import _EmberTestSupport
 
 enum MPIRun {
     /// `mpirun` on PATH, or nil.
-    static let mpirun: URL? = {
-        let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
-        for dir in path.split(separator: ":") {
-            let url = URL(fileURLWithPath: String(dir)).appendingPathComponent("mpirun")
-            if FileManager.default.isExecutableFile(atPath: url.path) { return url }
-        }
-        return nil
-    }()
+    static let mpirun = executableOnPath("mpirun")
 
     /// True when both `mpirun` and a loadable Open MPI library are present; otherwise `skipReason` says which is missing.
     static var available: Bool { skipReason == nil }

@@ -4,20 +4,14 @@ import Foundation
 import Testing
 import EmberKit
 import EmberDistributed
+import _EmberTestSupport
 #if canImport(Glibc)
 import Glibc
 #endif
 
 enum MPILaunch {
     /// `mpirun` on PATH, or nil.
-    static let mpirun: URL? = {
-        let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
-        for dir in path.split(separator: ":") {
-            let url = URL(fileURLWithPath: String(dir)).appendingPathComponent("mpirun")
-            if FileManager.default.isExecutableFile(atPath: url.path) { return url }
-        }
-        return nil
-    }()
+    static let mpirun = executableOnPath("mpirun")
 
     static var available: Bool { mpirun != nil && MPI.isAvailable }
 
