@@ -1,6 +1,8 @@
 #!/bin/sh
 # Data-parallel scaling on this machine: samples/s of the whole job for 1 rank × 1 thread, 2 ranks × 1 thread
-# (DistributedDataParallel, overlapped bucketed all-reduce) and 1 rank × 2 threads, for the LeNet and ResNet-18
+# (DistributedDataParallel, overlapped bucketed all-reduce), 2 ranks × 1 thread that never communicate (each trains
+# its own model: the ceiling that two processes sharing this machine's cores, caches and memory can reach, so the
+# gap between it and DDP is what communication costs) and 1 rank × 2 threads, for the LeNet and ResNet-18
 # training steps, in alternating rounds (so that a slow spell of a shared machine hits every configuration), then
 # each configuration's samples/s relative to 1 × 1 of the same round, and the median ratio over the rounds.
 #
@@ -37,6 +39,7 @@ while [ "$r" -le "$rounds" ]; do
         run "$1/1x1/$r" "$1" "$2" "$3" 1 1 local
         # shellcheck disable=SC2086
         run "$1/2x1/$r" "$1" "$2" "$3" 2 1 overlap ${MPIRUN_OPTIONS:-}
+        run "$1/2x1local/$r" "$1" "$2" "$3" 2 1 local
         run "$1/1x2/$r" "$1" "$2" "$3" 1 2 local --bind-to none
     done
     r=$((r + 1))
@@ -51,15 +54,24 @@ function median(a, n,    i, j, t) {
     return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
 }
 END {
-    printf "\n%-9s %-4s %-44s %s\n", "model", "conf", "samples/s per round", "vs 1x1: per round -> median"
-    for (m in models) for (c = 1; c <= 3; c++) {
-        conf = c == 1 ? "1x1" : c == 2 ? "2x1" : "1x2"
+    printf "\n%-9s %-8s %-44s %s\n", "model", "conf", "samples/s per round", "vs 1x1: per round -> median"
+    for (m in models) for (c = 1; c <= 4; c++) {
+        conf = c == 1 ? "1x1" : c == 2 ? "2x1" : c == 3 ? "2x1local" : "1x2"
         s = ""; q = ""; n = 0
         for (r = 1; (m "/" conf "/" r) in v; r++) {
             s = s sprintf("%9.1f", v[m "/" conf "/" r])
             ratio = v[m "/" conf "/" r] / v[m "/1x1/" r]
             q = q sprintf(" %.2f", ratio); n++; x[n] = ratio
         }
-        printf "%-9s %-4s %-44s%s -> %.2fx\n", m, conf, s, q, median(x, n)
+        printf "%-9s %-8s %-44s%s -> %.2fx\n", m, conf, s, q, median(x, n)
+    }
+    printf "\nDDP (2x1) as a fraction of the no-communication ceiling (2x1local), per round -> median\n"
+    for (m in models) {
+        q = ""; n = 0
+        for (r = 1; (m "/2x1/" r) in v; r++) {
+            ratio = v[m "/2x1/" r] / v[m "/2x1local/" r]
+            q = q sprintf(" %.2f", ratio); n++; x[n] = ratio
+        }
+        printf "%-9s%s -> %.2f\n", m, q, median(x, n)
     }
 }' "$out"
