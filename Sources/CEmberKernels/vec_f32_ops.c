@@ -50,8 +50,9 @@ void ember_f32_lstm_cell_level(int level, const float *pre, const float *c, size
                                float *deriv, float *c_new, float *tanh_c, float *h) {
     DISPATCH(level, ember_f32_lstm_cell, pre, c, rows, hidden, acts, deriv, c_new, tanh_c, h)
 }
-void ember_f32_lstm_cell_backward_level(int level, const float *dh, const float *dc, const float *acts, const float *deriv,
+void ember_f32_lstm_cell_backward_level(int level, const float *dh, const float *dh_add, const float *dc, const float *acts,
+                                        const float *deriv,
                                         const float *tanh_c, const float *c_prev, size_t rows, size_t hidden,
                                         float *dpre, float *dc_prev) {
-    DISPATCH(level, ember_f32_lstm_cell_backward, dh, dc, acts, deriv, tanh_c, c_prev, rows, hidden, dpre, dc_prev)
+    DISPATCH(level, ember_f32_lstm_cell_backward, dh, dh_add, dc, acts, deriv, tanh_c, c_prev, rows, hidden, dpre, dc_prev)
 }

@@ -20,7 +20,8 @@
     void ember_u8_to_f32_##S(const uint8_t *x, float *y, size_t n);                                      \
     void ember_f32_lstm_cell_##S(const float *pre, const float *c, size_t rows, size_t hidden, float *acts, \
                                  float *deriv, float *c_new, float *tanh_c, float *h);                   \
-    void ember_f32_lstm_cell_backward_##S(const float *dh, const float *dc, const float *acts, const float *deriv, \
+    void ember_f32_lstm_cell_backward_##S(const float *dh, const float *dh_add, const float *dc, const float *acts, \
+                                          const float *deriv, \
                                           const float *tanh_c, const float *c_prev, size_t rows, size_t hidden, \
                                           float *dpre, float *dc_prev);
 

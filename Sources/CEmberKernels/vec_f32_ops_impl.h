@@ -465,7 +465,8 @@ TGT void SFX(ember_f32_lstm_cell)(const float *pre, const float *c, size_t rows,
     }
 }
 
-TGT void SFX(ember_f32_lstm_cell_backward)(const float *dh, const float *dc, const float *acts, const float *deriv,
+TGT void SFX(ember_f32_lstm_cell_backward)(const float *dh, const float *dh_add, const float *dc, const float *acts,
+                                           const float *deriv,
                                            const float *tanh_c, const float *c_prev, size_t rows, size_t hidden,
                                            float *dpre, float *dc_prev) {
     const size_t H = hidden;
@@ -475,6 +476,7 @@ TGT void SFX(ember_f32_lstm_cell_backward)(const float *dh, const float *dc, con
         for (size_t j = 0; j < H; j += W) {
             size_t len = H - j < W ? H - j : W, k = r * H + j;
             vf vdh = ldn(dh + k, len), tc = ldn(tanh_c + k, len);
+            if (dh_add) vdh = vdh + ldn(dh_add + k, len);                 // the step's own output gradient
             vf i = ldn(a + j, len), f = ldn(a + H + j, len), g = ldn(a + 2 * H + j, len), o = ldn(a + 3 * H + j, len);
             vf dct = ldn(dc + k, len) + (vdh * o) * (1.0f - tc * tc);    // ∂c' including h' = o ⊙ tanh(c')
             stn(out + j, (dct * g) * ldn(d + j, len), len);

@@ -120,7 +120,9 @@ func coreBenchmarks() -> [Benchmark] {
 
 /// GEMM shapes the training rows do not cover (small, skinny), float64 GEMM, and the pool's dispatch latency.
 func kernelCornerBenchmarks() -> [Benchmark] {
-    let small = [(128, 128, 128), (64, 64, 64), (32, 32, 32), (16, 16, 16), (1, 512, 512), (512, 512, 1)]
+    // The last two: an LSTM step's recurrent products at batch 32, hidden 256 (h·W_hhᵀ and ∂gates·W_hh).
+    let small = [(128, 128, 128), (64, 64, 64), (32, 32, 32), (16, 16, 16), (1, 512, 512), (512, 512, 1),
+                 (32, 256, 1024), (32, 1024, 256)]
     return small.map { m, k, n in sgemmBenchmark("sgemm_\(m)x\(k)x\(n)", m: m, k: k, n: n) }
         + [256, 1024].map { n in
             Benchmark("dgemm_\(n)", runs: n >= 1024 ? 5 : 20, flops: 2 * Double(n * n * n)) {

@@ -194,6 +194,14 @@ struct GemmTests {
         let avx2 = GemmBlocking(mr: 6, nr: 16, mc: 3072, kc: 384, nc: 320)
         #expect(GemmDriver.grid(m: 256, n: 256, threads: 2, blocking: avx2) == (1, 2))
         #expect(GemmDriver.grid(m: 1024, n: 1024, threads: 2, blocking: avx2) == (2, 1))
+        // An LSTM step's 32 rows are 5 full 6-row panels and a ragged one of 2: cut by M one task has 18 rows, the
+        // other 12 + 2; cut by N each has 30 + 2 (counted 2 + 3), and N wins for 1024 or 256 columns of 64.
+        let avx512 = GemmBlocking(mr: 6, nr: 64, mc: 3072, kc: 384, nc: 320)
+        #expect(GemmDriver.heaviestRows(32, mr: 6, tasks: 2) == 18)
+        #expect(GemmDriver.heaviestRows(32, mr: 6, tasks: 1) == 35)
+        #expect(GemmDriver.grid(m: 32, n: 1024, threads: 2, blocking: avx512) == (1, 2))
+        #expect(GemmDriver.grid(m: 32, n: 256, threads: 2, blocking: avx512) == (1, 2))
+        #expect(GemmDriver.grid(m: 36, n: 1024, threads: 2, blocking: avx512) == (2, 1))
     }
 
     @Test("shared packing is chosen when the packing it saves outweighs its extra dispatches")

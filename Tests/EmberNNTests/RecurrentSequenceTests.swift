@@ -43,6 +43,33 @@ struct RecurrentSequenceTests {
         #expect(closeness(a, b, rtol: 1e-5, atol: 1e-6) == nil)
     }
 
+    /// Float32 LSTM runs its own form of the node (`lstmSequence`: whole-sequence buffers, the step's output
+    /// gradient added inside the cell kernel). Its outputs and the gradients of every input must match the
+    /// recorded per-step Tensor ops, in time order and reversed, with and without `b_hh`, with the prepacked
+    /// weight (batch 40) and with plain products (batch 2), with a gradient on the final cell too.
+    @Test(arguments: [false, true], [2, 40])
+    func float32LSTMMatchesComposedForm(_ reverse: Bool, batch: Int) {
+        let h = 3, g = 4 * h, steps = 5
+        for withBias in [true, false] {
+            let inputs = [sample([steps, batch, g]), sample([batch, h], seed: 2), sample([batch, h], seed: 3),
+                          sample([g, h], seed: 4)] + (withBias ? [sample([g], seed: 5)] : [])
+            func run(composed: Bool) -> (Tensor, [Tensor]) {
+                let x = inputs.map { $0.float().requiresGrad_() }
+                let f = composed ? composedRecurrentSequence : recurrentSequence
+                let out = f(.lstm, x[0], x[1], x[2], x[3], withBias ? x[4] : nil, reverse)
+                // A weight per element, so every position's gradient (the final cell's row included) differs.
+                (out * sample(out.shape, seed: 9).float()).sum().backward()
+                return (out.detach(), x.map { $0.grad! })
+            }
+            let (fused, fusedGrads) = run(composed: false), (composed, composedGrads) = run(composed: true)
+            #expect(closeness(fused, composed, rtol: 1e-5, atol: 1e-6, label: "output") == nil)
+            for (i, (a, b)) in zip(fusedGrads, composedGrads).enumerated() {
+                let failure = closeness(a, b, rtol: 1e-4, atol: 1e-5, label: "input \(i), bias \(withBias)")
+                #expect(failure == nil, "\(failure ?? "")")
+            }
+        }
+    }
+
     /// Second derivatives by finite differences of the recorded first derivatives, for the fused node (which
     /// differentiates its per-step form under createGraph) and for multi-head attention.
     @Test(arguments: modes)

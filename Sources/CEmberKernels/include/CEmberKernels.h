@@ -199,8 +199,10 @@ void ember_u8_to_f32_level(int level, const uint8_t *x, float *y, size_t n);
 void ember_f32_lstm_cell_level(int level, const float *pre, const float *c, size_t rows, size_t hidden, float *acts,
                                float *deriv, float *c_new, float *tanh_c, float *h);
 /// The LSTM step's backward from the gradients of h and c_new: dct = dc + dh*o*(1 - tanh_c^2);
-/// dpre = [dct*g, dct*c_prev, dct*i, dh*tanh_c] * deriv; dc_prev = dct*f.
-void ember_f32_lstm_cell_backward_level(int level, const float *dh, const float *dc, const float *acts, const float *deriv,
+/// dpre = [dct*g, dct*c_prev, dct*i, dh*tanh_c] * deriv; dc_prev = dct*f. With `dh_add` (else NULL), the
+/// gradient of h is dh + dh_add, rounded once as that float32 add (the recurrence's term plus the step's output's).
+void ember_f32_lstm_cell_backward_level(int level, const float *dh, const float *dh_add, const float *dc, const float *acts,
+                                        const float *deriv,
                                         const float *tanh_c, const float *c_prev, size_t rows, size_t hidden,
                                         float *dpre, float *dc_prev);
 

@@ -15,6 +15,11 @@ public struct LSTMStepValues {
     public let acts: Tensor?
     /// The gate derivatives `[i(1−i), f(1−f), 1−g², o(1−o)]`, `[B, 4H]` (nil unless kept).
     public let deriv: Tensor?
+
+    /// The values, or (for `LSTMCellMath.forward(pre:c:into:)`) the tensors a step writes them into.
+    public init(h: Tensor, c: Tensor, tanhC: Tensor, acts: Tensor?, deriv: Tensor?) {
+        self.h = h; self.c = c; self.tanhC = tanhC; self.acts = acts; self.deriv = deriv
+    }
 }
 
 /// The gate math of one LSTM step (PyTorch's gate order i, f, g, o; ATen's `LSTMCell` formulas
@@ -71,6 +76,56 @@ public enum LSTMCellMath {
                                     deriv: c[3].pointer(as: Float.self), tanhC: c[4].pointer(as: Float.self), cPrev: c[5].pointer(as: Float.self),
                                     rows: rows, hidden: hidden, dPre: dPre.pointer(as: Float.self), dcPrev: dcPrev.pointer(as: Float.self))
         return (dPre, dcPrev)
+    }
+
+    /// One float32 step writing into `out`'s tensors (contiguous float32, shaped as `forward` returns them; `acts`
+    /// and `deriv` both or neither): the recurrent node's form, which keeps every step's values in slices of
+    /// whole-sequence buffers instead of allocating them per step. `pre` and `c` must be contiguous float32.
+    ///
+    /// - Parameters:
+    ///   - pre: The gates' pre-activations, `[B, 4H]` in the order i, f, g, o.
+    ///   - c: The previous cell state, `[B, H]`.
+    ///   - out: Where the step's values go.
+    public static func forward(pre: Tensor, c: Tensor, into out: LSTMStepValues) {
+        let rows = c.shape[0], hidden = c.shape[1]
+        let hShaped = [out.h, out.c, out.tanhC, c], gShaped = [pre] + [out.acts, out.deriv].compactMap { $0 }
+        emberCheck(hShaped.allSatisfy { $0.shape == [rows, hidden] } && gShaped.allSatisfy { $0.shape == [rows, 4 * hidden] }
+                   && (out.acts == nil) == (out.deriv == nil)
+                   && (hShaped + gShaped).allSatisfy { $0.dtype == .float32 && $0.isContiguous }, "lstm_cell",
+                   "expected contiguous float32 pre-activations and gate buffers [B, 4H] and states [B, H], got "
+                   + (gShaped + hShaped).map { shapeString($0.shape) }.joined(separator: ", "))
+        VectorMath.lstmCell(pre: pre.pointer(as: Float.self), c: c.pointer(as: Float.self), rows: rows, hidden: hidden,
+                            acts: out.acts?.pointer(as: Float.self), deriv: out.deriv?.pointer(as: Float.self),
+                            cNew: out.c.pointer(as: Float.self), tanhC: out.tanhC.pointer(as: Float.self),
+                            h: out.h.pointer(as: Float.self))
+    }
+
+    /// The float32 step backward writing `dPre` and `dcPrev` into given contiguous tensors, with the gradient of
+    /// the hidden state given as `dh + dhAdd` (one float32 add, as `(dh + dhAdd)` in Tensor ops; `dhAdd` nil for
+    /// none). Every tensor must be contiguous float32, shaped as in `backward`.
+    ///
+    /// - Parameters:
+    ///   - dh: The gradient of the step's hidden state through the recurrence, `[B, H]`.
+    ///   - dhAdd: The gradient of the step's hidden state as an output, `[B, H]`, or nil.
+    ///   - dc: The gradient of the step's cell state, `[B, H]`.
+    ///   - acts: The gate values, `[B, 4H]`.
+    ///   - deriv: The gate derivatives, `[B, 4H]`.
+    ///   - tanhC: `tanh` of the step's cell state, `[B, H]`.
+    ///   - cPrev: The cell state the step started from, `[B, H]`.
+    ///   - dPre: The gradient of the pre-activations (written), `[B, 4H]`.
+    ///   - dcPrev: The gradient of `cPrev` (written), `[B, H]`.
+    public static func backward(dh: Tensor, dhAdd: Tensor?, dc: Tensor, acts: Tensor, deriv: Tensor, tanhC: Tensor, cPrev: Tensor,
+                                into dPre: Tensor, dcPrev: Tensor) {
+        let rows = dh.shape[0], hidden = dh.shape[1]
+        let states = [dh, dc, tanhC, cPrev, dcPrev] + (dhAdd.map { [$0] } ?? []), gates = [acts, deriv, dPre]
+        emberCheck(dh.rank == 2 && states.allSatisfy { $0.shape == [rows, hidden] } && gates.allSatisfy { $0.shape == [rows, 4 * hidden] }
+                   && (states + gates).allSatisfy { $0.dtype == .float32 && $0.isContiguous }, "lstm_cell_backward",
+                   "expected contiguous float32 states [B, H] and gate tensors [B, 4H], got "
+                   + (states + gates).map { shapeString($0.shape) }.joined(separator: ", "))
+        VectorMath.lstmCellBackward(dh: dh.pointer(as: Float.self), dhAdd: dhAdd?.pointer(as: Float.self), dc: dc.pointer(as: Float.self),
+                                    acts: acts.pointer(as: Float.self), deriv: deriv.pointer(as: Float.self),
+                                    tanhC: tanhC.pointer(as: Float.self), cPrev: cPrev.pointer(as: Float.self), rows: rows, hidden: hidden,
+                                    dPre: dPre.pointer(as: Float.self), dcPrev: dcPrev.pointer(as: Float.self))
     }
 
     static func composedForward(pre: Tensor, c: Tensor, keep: Bool) -> LSTMStepValues {

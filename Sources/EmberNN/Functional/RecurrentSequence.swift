@@ -6,6 +6,8 @@ import Ember
 /// for LSTM) with the recurrent weights, in time order or `reverse`d. Returns one packed tensor `[T (+1), B, H]`:
 /// rows `0..<T` are the hidden states at their time positions, and for LSTM row `T` is the final cell state.
 ///
+/// Float32 LSTM takes `lstmSequence`, the same node over whole-sequence buffers.
+///
 /// Why one node: recording every step's ops costs a graph node per op per step, and the gradient of each
 /// step's slice of `xGates` would be a full-size tensor (T² work over a sequence). Here the forward runs without
 /// recording, keeps the gate activations, and the backward walks the steps once, writing each step's gate
@@ -13,6 +15,9 @@ import Ember
 /// instead differentiates the composed per-step form, so higher-order gradients stay exact.
 func recurrentSequence(_ mode: RecurrentMode, xGates: Tensor, h0: Tensor, c0: Tensor?, weightHH: Tensor, biasHH: Tensor?,
                        reverse: Bool) -> Tensor {
+    if mode == .lstm, let c0, ([xGates, h0, c0, weightHH] + [biasHH].compactMap { $0 }).allSatisfy({ $0.dtype == .float32 }) {
+        return lstmSequence(xGates: xGates, h0: h0, c0: c0, weightHH: weightHH, biasHH: biasHH, reverse: reverse)
+    }
     let inputs = [xGates, h0] + [c0, weightHH, biasHH].compactMap { $0 }
     // Without a gradient to compute (inference, generation) the same loop runs and keeps nothing.
     let keep = GradMode.isEnabled && inputs.contains(where: { $0.requiresGrad })
