@@ -9,6 +9,7 @@
 #   swift build -c release --product ember-mpi-check
 #   Benchmarks/mpi/scaling.sh [rounds] [steps]        # defaults: 3 rounds, 20 LeNet / 8 ResNet-18 steps
 #   LENET_BATCH=256 RESNET_BATCH=64 Benchmarks/mpi/scaling.sh    # per-rank batches (defaults 128 and 32)
+#   Benchmarks/priority.sh Benchmarks/mpi/scaling.sh 5          # on a shared machine: above the other processes
 #
 # The 1-rank configurations train without DistributedDataParallel (`bench-train … local`); 1 × 2 is not bound to
 # a core (`--bind-to none`) so that its two threads can use both. Extra mpirun options for the 2-rank runs (e.g.
