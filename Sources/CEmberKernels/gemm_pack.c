@@ -155,3 +155,8 @@ ember_dgemm_ukr_info ember_dgemm_ukr_for_level(int level) {
     default: return (ember_dgemm_ukr_info){ember_dgemm_ukr_portable, 4, 8};
     }
 }
+
+void ember_prefetch_span(const void *p, size_t bytes) {
+    const char *c = (const char *)p, *end = c + bytes;
+    for (c = (const char *)((uintptr_t)c & ~(uintptr_t)63); c < end; c += 64) __builtin_prefetch(c, 0, 2);
+}

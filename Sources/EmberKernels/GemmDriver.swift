@@ -1,4 +1,5 @@
 // GemmDriver: the Goto/BLIS loop nest around the C microkernels — blocking, packing, threading, small path.
+import CEmberKernels
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
@@ -152,6 +153,8 @@ enum GemmDriver {
     static let packCost = 8
     /// Multiply-adds that one pool dispatch costs, roughly (~2 µs from announcing a job to its last chunk).
     static let dispatchCost = 100_000
+    /// Up to this many rows of A per M block, `blocked` prefetches the next block of row-major B while computing.
+    static let prefetchRowsLimit = 192
     /// Row-major B is read in place (not packed) when at most this many row panels of A read it (LeNet's
     /// convolutions, 6 and 16 output channels: ~1.5% of the training step; 1 to 3 measured alike).
     static let inPlacePanelsLimit = 2
@@ -192,6 +195,12 @@ enum GemmDriver {
         // (ResNet-18 inference ~5%, 256×784·784×256 ~20%; 1024³ and 2048³ unchanged).
         // (lda 0 means "packed" to the microkernel, so rows repeated at stride 0 are packed like any other A.)
         let readsAInPlace = acs == 1 && ars > 0
+        // Row-major B that is packed block by block for few rows of A: while a block computes, its tasks prefetch
+        // the source rows of the next one, so the next packing pass reads them from cache instead of memory. Few
+        // rows use each element of B few times, so reading B from memory is a large share of the product
+        // (64×4096·4096×4096, one thread: 25.8 → 22.8 ms, 71% → 80% of fma_peak); with many rows the compute
+        // hides it and the prefetched rows only crowd the packed block out of L2 (1024³: 5–8% slower).
+        let packsRowMajorB = prepackedB == nil && !readsBInPlace && bcs == 1 && brs > 0 && mcMax <= prefetchRowsLimit
 
         var ic = 0
         while ic < m {
@@ -232,12 +241,15 @@ enum GemmDriver {
                     // Compute: task (ti, tj) owns rows i0..<i1 and columns j0..<j1 of this block.
                     let (tm, tn) = grid(m: mc, n: nc, threads: threads, blocking: blocking)
                     let cBlock = c + ic * ldc + jc
+                    let next = packsRowMajorB ? nextBlockOfB(m: m, n: n, k: k, ic: ic, mc: mc, pc: pc, kc: kc, jc: jc, nc: nc,
+                                                             kcMax: kcMax, ncMax: ncShared, b: b, brs: brs) : nil
                     pool.parallelFor(tm * tn) { tasks in
                         for t in tasks {
                             let ti = t / tn, tj = t % tn
                             let i0 = ti * panelsM / tm * mr, i1 = min(mc, (ti + 1) * panelsM / tm * mr)
                             let j0 = tj * panelsN / tn * nr, j1 = min(nc, (tj + 1) * panelsN / tn * nr)
                             computeRectangle(rows: i0..<i1, columns: j0..<j1, mc: mc, nc: nc, kc: kc,
+                                             prefetch: next?.share(t, of: tm * tn),
                                              packedA: packedA, aInPlace: readsAInPlace ? aBlock : nil, ars: ars,
                                              bPanels: bPanels, bPanelStride: bPanelStride,
                                              bInPlace: readsBInPlace ? bBlock : nil, brs: brs, alpha: alpha, beta: betaBlock,
@@ -263,7 +275,7 @@ enum GemmDriver {
     /// MR-row panels of A (kept in L1) → NR-column tiles.
     @inline(__always)
     private static func computeRectangle<T: GemmScalar>(rows: Range<Int>, columns: Range<Int>, mc: Int, nc: Int,
-                                                        kc: Int, packedA: UnsafeMutablePointer<T>,
+                                                        kc: Int, prefetch: RowPrefetch?, packedA: UnsafeMutablePointer<T>,
                                                         aInPlace: UnsafePointer<T>?, ars: Int,
                                                         bPanels: UnsafePointer<T>, bPanelStride: Int,
                                                         bInPlace: UnsafePointer<T>?,
@@ -271,6 +283,10 @@ enum GemmDriver {
                                                         c: UnsafeMutablePointer<T>, ldc: Int,
                                                         kernel: T.Microkernel, blocking: GemmBlocking) {
         let mr = blocking.mr, nr = blocking.nr
+        // The prefetch is spread evenly over this rectangle's microkernel calls.
+        let calls = (rows.count + mr - 1) / mr * ((columns.count + nr - 1) / nr)
+        var prefetch = prefetch
+        prefetch?.spread(over: calls)
         var jc = columns.lowerBound
         while jc < columns.upperBound {
             let jcEnd = min(columns.upperBound, jc + blocking.nc)
@@ -281,6 +297,7 @@ enum GemmDriver {
                 let panelRows = min(mr, mc - ir)
                 var jr = jc
                 while jr < jcEnd {
+                    prefetch?.step()
                     if let bInPlace, jr + nr <= nc {
                         T.call(kernel, kc: kc, a: panelA, lda: lda, b: bInPlace + jr, ldb: brs, c: c + ir * ldc + jr,
                                ldc: ldc, alpha: alpha, beta: beta, mr: panelRows, nr: nr)
@@ -294,6 +311,20 @@ enum GemmDriver {
             }
             jc = jcEnd
         }
+    }
+
+    /// The source rows of the block of row-major B that `blocked` packs after block (ic, pc, jc): the next N block,
+    /// else the first of the next K block, else B's first block again for the next M block; nil after the last.
+    static func nextBlockOfB<T>(m: Int, n: Int, k: Int, ic: Int, mc: Int, pc: Int, kc: Int, jc: Int, nc: Int,
+                                kcMax: Int, ncMax: Int, b: UnsafePointer<T>, brs: Int) -> RowPrefetch? {
+        let (p, j): (Int, Int)
+        if jc + nc < n { (p, j) = (pc, jc + nc) }
+        else if pc + kc < k { (p, j) = (pc + kc, 0) }
+        else if ic + mc < m { (p, j) = (0, 0) }
+        else { return nil }
+        let size = MemoryLayout<T>.stride
+        return RowPrefetch(base: UnsafeRawPointer(b + p * brs + j), rows: min(kcMax, k - p), rowStride: brs * size,
+                           rowBytes: min(ncMax, n - j) * size)
     }
 
     /// Splits C into tm×tn rectangles for `threads` tasks, minimising the work of the slowest task: its rows
@@ -375,3 +406,39 @@ enum GemmDriver {
         }
     }
 }
+
+/// Rows of memory to prefetch a slice at a time: `rows` rows of `rowBytes` bytes, `rowStride` bytes apart.
+struct RowPrefetch {
+    let base: UnsafeRawPointer
+    var rows: Int
+    let rowStride: Int, rowBytes: Int
+    private var row = 0, offset = 0, bytesPerStep = 0
+
+    init(base: UnsafeRawPointer, rows: Int, rowStride: Int, rowBytes: Int) {
+        self.base = base; self.rows = rows; self.rowStride = rowStride; self.rowBytes = rowBytes
+    }
+
+    /// Task `t` of `tasks`: its share of the rows.
+    func share(_ t: Int, of tasks: Int) -> RowPrefetch {
+        let r0 = t * rows / tasks, r1 = (t + 1) * rows / tasks
+        return RowPrefetch(base: base + r0 * rowStride, rows: r1 - r0, rowStride: rowStride, rowBytes: rowBytes)
+    }
+
+    /// Sets the slice size so that `steps` calls of `step()` cover every row.
+    mutating func spread(over steps: Int) {
+        bytesPerStep = steps > 0 ? (rows * rowBytes + steps - 1) / steps : 0
+    }
+
+    /// Prefetches the next slice.
+    mutating func step() {
+        var budget = bytesPerStep
+        while budget > 0 && row < rows {
+            let count = min(budget, rowBytes - offset)
+            ember_prefetch_span(base + row * rowStride + offset, count)
+            budget -= count
+            offset += count
+            if offset >= rowBytes { offset = 0; row += 1 }
+        }
+    }
+}
+

@@ -52,6 +52,9 @@ void ember_dpack_b(size_t kc, size_t nc, const double *b, ptrdiff_t rs, ptrdiff_
 /// receives the rows' columns [q*nr, q*nr + nr) as one contiguous run of rows*nr values at
 /// out + q*panel_stride (past `width`, zeros). The copy step of writing a column matrix in packed order.
 void ember_spanel_rows(size_t rows, size_t width, const float *src, size_t ld, size_t nr, float *out, size_t panel_stride);
+/// Prefetches the 64-byte lines of [p, p + bytes) towards the core (prefetcht1: L2 and below), without loading them
+/// into registers: the GEMM fetches the source rows of the next block of B while it computes the current one.
+void ember_prefetch_span(const void *p, size_t bytes);
 void ember_dpanel_rows(size_t rows, size_t width, const double *src, size_t ld, size_t nr, double *out, size_t panel_stride);
 
 /// Unpacked GEMM on the caller's thread for tiny products and matrix-vector shapes (same contract as
