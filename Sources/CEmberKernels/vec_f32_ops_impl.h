@@ -458,9 +458,17 @@ TGT void SFX(ember_f32_softmax_backward_rows)(const float *gs, const float *ys, 
     }
 }
 
+// Outputs of 16 MB and more (as for the float32 maps: they cannot stay cached) are written with streaming stores
+// once y is aligned: a plain store first reads each line it writes, 20 bytes of traffic per element instead of 12.
 TGT void SFX(ember_f32_to_f64)(const float *x, double *y, size_t n) {
     size_t i = 0;
-    for (; i + W <= n; i += W) { vd v = __builtin_convertvector(ld(x + i), vd); __builtin_memcpy(y + i, &v, sizeof v); }
+    if (n * sizeof(double) >= STREAM_MIN * sizeof(float)) {
+        for (; i < n && (uintptr_t)(y + i) % sizeof(vd) != 0; i++) y[i] = (double)x[i];
+        for (; i + W <= n; i += W) __builtin_nontemporal_store(__builtin_convertvector(ld(x + i), vd), (vd *)(y + i));
+        stream_fence();
+    } else {
+        for (; i + W <= n; i += W) { vd v = __builtin_convertvector(ld(x + i), vd); __builtin_memcpy(y + i, &v, sizeof v); }
+    }
     for (; i < n; i++) y[i] = (double)x[i];
 }
 

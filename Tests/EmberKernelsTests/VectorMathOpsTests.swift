@@ -248,6 +248,25 @@ struct VectorMathOpsTests {
         }
     }
 
+    @Test("float32 -> float64 casts of 16 MB+ outputs (streaming stores) are exact, from any alignment", arguments: KernelISA.available)
+    func largeCastToDouble(isa: KernelISA) {
+        // Large enough that every thread's slice streams; the output starts 1 and 3 doubles into the array, so the
+        // slices begin at different alignments and peel elements before their aligned streaming part.
+        let n = 4_200_007
+        let x: [Float] = (0..<n).map { (i: Int) -> Float in
+            if i % 1001 == 0 { return .nan }
+            let a = Float(i % 7919) * 1.37e-3
+            return a - Float(i % 13) * 1e30
+        }
+        for shift in [1, 3] {
+            var d = [Double](repeating: -1, count: n + shift)
+            d.withUnsafeMutableBufferPointer { VectorMath.convert(x, $0.baseAddress! + shift, n, isa: isa) }
+            var bad = -1
+            for i in 0..<n where !(x[i].isNaN ? d[i + shift].isNaN : Double(x[i]) == d[i + shift]) { bad = i; break }
+            #expect(bad < 0 && d[..<shift].allSatisfy { $0 == -1 }, "\(isa) shift \(shift) at \(bad)")
+        }
+    }
+
     @Test("SGD momentum in one pass rounds as mul, FMA, FMA (PyTorch's three in-place ops)", arguments: KernelISA.available)
     func sgdMomentumExact(isa: KernelISA) {
         for n in lengths {
