@@ -25,6 +25,9 @@ void ember_f32_fused_level(int level, int op, const float *s, const float *a, si
 void ember_f32_sgd_momentum_level(int level, float *p, float *buf, const float *g, float m, float c, float lr, size_t n) {
     DISPATCH(level, ember_f32_sgd_momentum, p, buf, g, m, c, lr, n)
 }
+void ember_f32_adam_level(int level, float *p, float *m, float *v, const float *g, ember_adam_step h, size_t n) {
+    DISPATCH(level, ember_f32_adam, p, m, v, g, h, n)
+}
 void ember_f32_compare_level(int level, int op, const float *a, size_t sa, const float *b, size_t sb, uint8_t *y, size_t n) {
     DISPATCH(level, ember_f32_compare, op, a, sa, b, sb, y, n)
 }

@@ -9,6 +9,7 @@
     void ember_f32_fused_##S(int op, const float *s, const float *a, size_t sa, const float *b, size_t sb,      \
                              float c, float *y, size_t n);                                                    \
     void ember_f32_sgd_momentum_##S(float *p, float *buf, const float *g, float m, float c, float lr, size_t n); \
+    void ember_f32_adam_##S(float *p, float *m, float *v, const float *g, ember_adam_step h, size_t n);         \
     void ember_f32_compare_##S(int op, const float *a, size_t sa, const float *b, size_t sb, uint8_t *y, size_t n); \
     void ember_f32_unary_backward_##S(int op, const float *g, const float *y, float *out, size_t n);     \
     void ember_f32_colsum_f64_##S(const float *x, size_t rows, size_t cols, size_t ldx, double *acc);    \

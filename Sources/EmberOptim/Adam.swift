@@ -106,18 +106,23 @@ public class Adam: Optimizer {
         let lr = o.lr, (beta1, beta2) = o.betas
         // PyTorch's `_single_tensor_adam`, op for op, so each step rounds as PyTorch's does (its float32 sqrt
         // is MKL's, which can differ from a correctly rounded one in the last bit).
-        var g = o.maximize ? -grad : grad
-        if o.weightDecay != 0 {
-            if decoupled { p.mul_(1 - lr * o.weightDecay) } else { g = g.add(p, alpha: o.weightDecay) }
-        }
         let m = state.tensors["exp_avg"] ?? { let t = Tensor.zerosLike(p); state.tensors["exp_avg"] = t; return t }()
         let v = state.tensors["exp_avg_sq"] ?? { let t = Tensor.zerosLike(p); state.tensors["exp_avg_sq"] = t; return t }()
-        m.lerp_(g, weight: 1 - beta1)
-        v.mul_(beta2).addcmul_(g, g, value: 1 - beta2)
         let t = Double(state.step)
         let bc1 = 1 - Foundation_pow(beta1, t), bc2 = 1 - Foundation_pow(beta2, t)
         let stepSize = lr / bc1
         let bc2Sqrt = bc2.squareRoot()
+        // The common case (float32, no AMSGrad, not maximizing) in one pass with the same rounding as the ops below.
+        if !o.amsgrad && !o.maximize,
+           p.adamUpdate_(expAvg: m, expAvgSq: v, gradient: grad, beta1: beta1, beta2: beta2, eps: o.eps, stepSize: stepSize,
+                         biasCorrection2Sqrt: bc2Sqrt, l2Penalty: decoupled ? 0 : o.weightDecay,
+                         decayFactor: decoupled && o.weightDecay != 0 ? 1 - lr * o.weightDecay : 1) { return }
+        var g = o.maximize ? -grad : grad
+        if o.weightDecay != 0 {
+            if decoupled { p.mul_(1 - lr * o.weightDecay) } else { g = g.add(p, alpha: o.weightDecay) }
+        }
+        m.lerp_(g, weight: 1 - beta1)
+        v.mul_(beta2).addcmul_(g, g, value: 1 - beta2)
         var second = v
         if o.amsgrad {
             let vmax = state.tensors["max_exp_avg_sq"] ?? { let t = Tensor.zerosLike(p); state.tensors["max_exp_avg_sq"] = t; return t }()

@@ -248,6 +248,25 @@ struct VectorMathOpsTests {
         }
     }
 
+    @Test("float32 -> float64 casts of 16 MB+ outputs (streaming stores) are exact, from any alignment", arguments: KernelISA.available)
+    func largeCastToDouble(isa: KernelISA) {
+        // Large enough that every thread's slice streams; the output starts 1 and 3 doubles into the array, so the
+        // slices begin at different alignments and peel elements before their aligned streaming part.
+        let n = 4_200_007
+        let x: [Float] = (0..<n).map { (i: Int) -> Float in
+            if i % 1001 == 0 { return .nan }
+            let a = Float(i % 7919) * 1.37e-3
+            return a - Float(i % 13) * 1e30
+        }
+        for shift in [1, 3] {
+            var d = [Double](repeating: -1, count: n + shift)
+            d.withUnsafeMutableBufferPointer { VectorMath.convert(x, $0.baseAddress! + shift, n, isa: isa) }
+            var bad = -1
+            for i in 0..<n where !(x[i].isNaN ? d[i + shift].isNaN : Double(x[i]) == d[i + shift]) { bad = i; break }
+            #expect(bad < 0 && d[..<shift].allSatisfy { $0 == -1 }, "\(isa) shift \(shift) at \(bad)")
+        }
+    }
+
     @Test("SGD momentum in one pass rounds as mul, FMA, FMA (PyTorch's three in-place ops)", arguments: KernelISA.available)
     func sgdMomentumExact(isa: KernelISA) {
         for n in lengths {
@@ -263,6 +282,77 @@ struct VectorMathOpsTests {
                     if !sameFloat(buf[i], b) || !sameFloat(p[i], q) { bad = i; break }
                 }
                 #expect(bad < 0, "\(isa) n=\(n) m=\(m) c=\(c) at \(bad)")
+            }
+        }
+    }
+
+    /// Adam steps covering both lerp branches (1 − β1 below and above 0.5), every decay mode and a bias correction
+    /// away from 1.
+    private static let adamSteps: [VectorMath.AdamStep] = [
+        VectorMath.AdamStep(decay: .none, lerpWeight: Float(1 - 0.9), beta2: 0.999, oneMinusBeta2: Float(1 - 0.999),
+                            biasCorrection2Sqrt: Float((1 - 0.999).squareRoot()), eps: 1e-8, negStepSize: Float(-1e-3 / (1 - 0.9))),
+        VectorMath.AdamStep(decay: .l2(0.01), lerpWeight: Float(1 - 0.3), beta2: 0.9, oneMinusBeta2: Float(1 - 0.9),
+                            biasCorrection2Sqrt: 0.6, eps: 1e-3, negStepSize: -0.05),
+        VectorMath.AdamStep(decay: .decoupled(factor: Float(1 - 0.1 * 0.3)), lerpWeight: 0.5, beta2: 0.99,
+                            oneMinusBeta2: Float(1 - 0.99), biasCorrection2Sqrt: 0.2, eps: 0, negStepSize: -0.1),
+    ]
+
+    @Test("Adam in one pass rounds as the scalar definition of PyTorch's single-tensor ops", arguments: KernelISA.available)
+    func adamExact(isa: KernelISA) {
+        for n in lengths {
+            let g = wideInputs(count: n, seed: 8), p0 = wideInputs(count: n, seed: 9), m0 = wideInputs(count: n, seed: 10)
+            // The second moment is never negative in Adam; NaN and infinity stay in.
+            let v0 = wideInputs(count: n, seed: 11).map { Swift.abs($0) }
+            for h in Self.adamSteps {
+                var p = p0, m = m0, v = v0
+                VectorMath.adam(param: &p, expAvg: &m, expAvgSq: &v, gradient: g, step: h, n, isa: isa)
+                var bad = -1
+                for i in 0..<n {
+                    // Each op rounded once: FMAs are exact fused multiply-adds, the rest IEEE operations.
+                    var gi = g[i], pi = p0[i]
+                    switch h.decay {
+                    case .none: break
+                    case .l2(let wd): gi = gi.addingProduct(pi, wd)
+                    case .decoupled(let factor): pi = pi * factor
+                    }
+                    let w = h.lerpWeight, d = gi - m0[i]
+                    let mi = Swift.abs(w) < 0.5 ? m0[i].addingProduct(w, d) : gi.addingProduct(w - 1, d)
+                    let vi = (v0[i] * h.beta2).addingProduct(h.oneMinusBeta2 * gi, gi)
+                    let denom = vi.squareRoot() / h.biasCorrection2Sqrt + h.eps
+                    let q = pi + (h.negStepSize * mi) / denom
+                    if !sameFloat(m[i], mi) || !sameFloat(v[i], vi) || !sameFloat(p[i], q) { bad = i; break }
+                }
+                #expect(bad < 0, "\(isa) n=\(n) \(h.decay) at \(bad)")
+            }
+        }
+    }
+
+    @Test("Adam in one pass equals the op kernels it replaces, run one after another", arguments: KernelISA.available)
+    func adamEqualsOpKernels(isa: KernelISA) {
+        for n in lengths {
+            var rng = TestRandom(seed: UInt64(n) + 40)
+            // Typical training values: gradients and moments around 1e-3..1, parameters around 1.
+            let g = (0..<n).map { _ in Float(rng.next() * 1e-2) }, p0 = (0..<n).map { _ in Float(rng.next()) }
+            let m0 = (0..<n).map { _ in Float(rng.next() * 1e-2) }, v0 = (0..<n).map { _ in Float(Swift.abs(rng.next()) * 1e-4) }
+            for h in Self.adamSteps {
+                var p = p0, m = m0, v = v0
+                VectorMath.adam(param: &p, expAvg: &m, expAvgSq: &v, gradient: g, step: h, n, isa: isa)
+                // The same step as the kernels of the in-place ops (Adam.swift's op path).
+                var rp = p0, rm = m0, rv = v0, rg = g, denom = [Float](repeating: 0, count: n)
+                switch h.decay {
+                case .none: break
+                case .l2(let wd): VectorMath.fused(.axpy, g, p0, aStep: 1, p0, bStep: 1, scalar: wd, &rg, n, isa: isa)
+                case .decoupled(let factor): VectorMath.binary(.mul, rp, aStep: 1, [factor], bStep: 0, &rp, n, isa: isa)
+                }
+                VectorMath.fused(.lerp, rm, rg, aStep: 1, rg, bStep: 1, scalar: h.lerpWeight, &rm, n, isa: isa)
+                VectorMath.binary(.mul, rv, aStep: 1, [h.beta2], bStep: 0, &rv, n, isa: isa)
+                VectorMath.fused(.addcmul, rv, rg, aStep: 1, rg, bStep: 1, scalar: h.oneMinusBeta2, &rv, n, isa: isa)
+                VectorMath.unary(.sqrt, rv, &denom, n, isa: isa)
+                VectorMath.binary(.div, denom, aStep: 1, [h.biasCorrection2Sqrt], bStep: 0, &denom, n, isa: isa)
+                VectorMath.binary(.add, denom, aStep: 1, [h.eps], bStep: 0, &denom, n, isa: isa)
+                VectorMath.fused(.addcdiv, rp, rm, aStep: 1, denom, bStep: 1, scalar: h.negStepSize, &rp, n, isa: isa)
+                let same = zip(p, rp).allSatisfy(sameFloat) && zip(m, rm).allSatisfy(sameFloat) && zip(v, rv).allSatisfy(sameFloat)
+                #expect(same, "\(isa) n=\(n) \(h.decay)")
             }
         }
     }

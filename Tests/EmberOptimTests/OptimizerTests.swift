@@ -1,5 +1,6 @@
 // Optimizer behaviour beyond the golden trajectories: hand-derived steps, parameter groups added later, state round trip, argument checks.
 import Testing
+import Foundation
 import Ember
 import EmberOptim
 import _EmberTestSupport
@@ -133,6 +134,45 @@ struct OptimizerMisuseTests {
                 }
                 let same = p.detach().toArray(as: Float.self) == reference.toArray(as: Float.self)
                 #expect(same, "dampening \(dampening), weight decay \(weightDecay)")
+            }
+        }
+    }
+}
+
+/// Adam's and AdamW's one-pass float32 update gives the same bits as the in-place ops of `_single_tensor_adam` it
+/// replaces (which the golden trajectories check against PyTorch), with and without weight decay, over several
+/// steps, on sizes that are not a multiple of any vector width (37,000 on the caller's thread, 70,001 split over
+/// the pool).
+@Suite struct AdamFusedStepTests {
+    @Test(arguments: [false, true])
+    func fusedStepsEqualTheOps(decoupled: Bool) {
+        withGenerator(Generator(seed: decoupled ? 13 : 12)) {
+            for (shape, weightDecay) in [([1000, 37], 0.0), ([1000, 37], 0.05), ([70_001], 1e-2)] {
+                let p = Tensor.randn(shape)
+                p.requiresGrad = true
+                let reference = p.detach().clone(), m = Tensor.zeros(shape), v = Tensor.zeros(shape)
+                let (lr, beta1, beta2, eps) = (0.01, 0.8, 0.95, 1e-6)
+                let opt: Optimizer = decoupled
+                    ? AdamW([p], lr: lr, betas: (beta1, beta2), eps: eps, weightDecay: weightDecay)
+                    : Adam([p], lr: lr, betas: (beta1, beta2), eps: eps, weightDecay: weightDecay)
+                for step in 1...4 {
+                    let grad = Tensor.randn(shape) * (0.1 * Double(step))
+                    p.grad = grad
+                    opt.step()
+                    // The same step as separate ops, written out as PyTorch's `_single_tensor_adam` runs them.
+                    var g = grad
+                    if weightDecay != 0 {
+                        if decoupled { reference.mul_(1 - lr * weightDecay) } else { g = g.add(reference, alpha: weightDecay) }
+                    }
+                    m.lerp_(g, weight: 1 - beta1)
+                    v.mul_(beta2).addcmul_(g, g, value: 1 - beta2)
+                    let bc1 = 1 - Foundation.pow(beta1, Double(step)), bc2 = 1 - Foundation.pow(beta2, Double(step))
+                    let denom = v.sqrt() / bc2.squareRoot()
+                    denom += eps
+                    reference.addcdiv_(m, denom, value: -lr / bc1)
+                    let same = p.detach().toArray(as: Float.self) == reference.toArray(as: Float.self)
+                    #expect(same, "decoupled \(decoupled), shape \(shape), weight decay \(weightDecay), step \(step)")
+                }
             }
         }
     }

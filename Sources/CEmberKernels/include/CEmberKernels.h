@@ -178,6 +178,25 @@ void ember_f32_fused_level(int level, int op, const float *s, const float *a, si
                            float c, float *y, size_t n);
 /// One SGD-with-momentum pass: buf = fma(g, c, buf·m); p = fma(buf, −lr, p) (PyTorch's three in-place ops' rounding).
 void ember_f32_sgd_momentum_level(int level, float *p, float *buf, const float *g, float m, float c, float lr, size_t n);
+#define EMBER_ADAM_DECAY_NONE 0
+#define EMBER_ADAM_DECAY_L2 1         /* Adam: g + wd·p, an FMA (`grad.add(param, alpha=wd)`) */
+#define EMBER_ADAM_DECAY_DECOUPLED 2  /* AdamW: p·(1 − lr·wd), a rounded product (`param.mul_(1 - lr*wd)`) */
+/// One Adam/AdamW step's constants, each the float32 its op in PyTorch's `_single_tensor_adam` rounds its scalar to.
+typedef struct {
+    int decay_mode;          ///< An EMBER_ADAM_DECAY_* mode.
+    float decay;             ///< L2: wd; decoupled: 1 − lr·wd; unused for NONE.
+    float lerp_weight;       ///< 1 − β1 (`exp_avg.lerp_(g, 1 - beta1)`).
+    float beta2;             ///< `exp_avg_sq.mul_(beta2)`.
+    float one_minus_beta2;   ///< `.addcmul_(g, g, value=1 - beta2)`.
+    float bias_correction2_sqrt;  ///< √(1 − β2ᵗ): `exp_avg_sq.sqrt() / bias_correction2_sqrt`.
+    float eps;               ///< `denom += eps`.
+    float neg_step_size;     ///< −lr / (1 − β1ᵗ): `param.addcdiv_(exp_avg, denom, value=-step_size)`.
+} ember_adam_step;
+/// One Adam/AdamW pass over a float32 parameter p, its moments m (exp_avg) and v (exp_avg_sq) and the gradient g,
+/// rounded as PyTorch's single-tensor ops (non-AMSGrad, not maximizing): [L2: g = fma(p, wd, g); decoupled:
+/// p = p·decay]; m = lerp(m, g, w) (fma(w, g − m, m) for |w| < 0.5, else fma(w − 1, g − m, g)); v = fma((1 − β2)·g,
+/// g, v·β2); p = p + (−step·m) / (√v / bc2 + eps). 28 bytes of memory traffic per element.
+void ember_f32_adam_level(int level, float *p, float *m, float *v, const float *g, ember_adam_step h, size_t n);
 /// y[i] = op(a[i*sa], b[i*sb]) ? 1 : 0 for an EMBER_COMPARE_* op (y is a bool/uint8 array).
 void ember_f32_compare_level(int level, int op, const float *a, size_t sa, const float *b, size_t sb, uint8_t *y, size_t n);
 /// Fused activation backward from the output y: RELU y > 0 ? g : 0, SIGMOID g*y*(1-y), TANH g*(1-y*y); GELU takes
