@@ -1,6 +1,6 @@
 // CPUBackend's blocks: 64-byte aligned, and from 4 MiB on mapped on 2 MiB (huge page) boundaries; every byte usable.
 import Testing
-import Ember
+@testable import Ember
 
 @Suite struct CPUBackendTests {
     /// Sizes below the cached minimum, cached ordinary blocks, and huge-page blocks of whole and partial 2 MiB pages.
@@ -29,4 +29,28 @@ import Ember
         let total = x.sum().item(as: Double.self)
         #expect(total == Double(n) * 0.5)
     }
+
+    /// A full cache gives up the sizes used longest ago, so the sizes in use now are still reused: 130 blocks of
+    /// 4 MiB fill the 512 MiB (two are released), then a 6 MiB block freed is kept, and two 4 MiB blocks go to
+    /// make room.
+    /// (Blocks are mapped, never touched: no memory is faulted in.) A private backend, so that other tests'
+    /// blocks do not share its cache.
+    @Test func fullCacheEvictsTheLeastRecentlyUsedSize() {
+        let backend = CPUBackend()
+        let small = 4 << 20, large = 6 << 20
+        let blocks = (0..<130).map { _ in backend.allocate(byteCount: small) }
+        for b in blocks { backend.deallocate(b, byteCount: small) }
+        let full = backend.cacheState(size: small)
+        #expect(full.bytes == 512 << 20 && full.blocks == 128)
+        let b = backend.allocate(byteCount: large)
+        backend.deallocate(b, byteCount: large)
+        let after = backend.cacheState(size: large), smallAfter = backend.cacheState(size: small)
+        #expect(after.blocks == 1)
+        #expect(smallAfter.blocks == 126, "\(smallAfter.blocks) blocks of the older size left")
+        #expect(after.bytes == 126 * small + large)
+        let again = backend.allocate(byteCount: large)
+        #expect(again == b)
+        backend.deallocate(again, byteCount: large)
+    }
 }
+
