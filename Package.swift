@@ -54,7 +54,7 @@ let package = Package(
         .target(name: "_EmberTestSupport", dependencies: ["Ember", "EmberNN"], swiftSettings: swift6),
 
         .testTarget(name: "EmberKernelsTests", dependencies: ["EmberKernels", "CEmberKernels"]),
-        .testTarget(name: "EmberTests", dependencies: ["Ember", "_EmberTestSupport"]),
+        .testTarget(name: "EmberTests", dependencies: ["Ember", "EmberKernels", "_EmberTestSupport"]),
         .testTarget(name: "EmberNNTests", dependencies: ["EmberNN", "_EmberTestSupport"]),
         .testTarget(name: "EmberOptimTests", dependencies: ["EmberOptim", "EmberNN", "_EmberTestSupport"]),
         .testTarget(name: "EmberDataTests", dependencies: ["EmberData", "_EmberTestSupport"]),

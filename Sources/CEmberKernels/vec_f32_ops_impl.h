@@ -526,8 +526,11 @@ TGT void SFX(ember_f32_lstm_cell)(const float *pre, const float *c, size_t rows,
             stn(tanh_c + r * H + j, tc, len);
             stn(h + r * H + j, o * tc, len);
             if (acts) {
-                float *a = acts + r * 4 * H + j, *d = deriv + r * 4 * H + j;
+                float *a = acts + r * 4 * H + j;
                 stn(a, i, len); stn(a + H, f, len); stn(a + 2 * H, g, len); stn(a + 3 * H, o, len);
+            }
+            if (deriv) {
+                float *d = deriv + r * 4 * H + j;
                 stn(d, i * (1.0f - i), len); stn(d + H, f * (1.0f - f), len);
                 stn(d + 2 * H, 1.0f - g * g, len); stn(d + 3 * H, o * (1.0f - o), len);
             }
@@ -541,18 +544,25 @@ TGT void SFX(ember_f32_lstm_cell_backward)(const float *dh, const float *dh_add,
                                            float *dpre, float *dc_prev) {
     const size_t H = hidden;
     for (size_t r = 0; r < rows; r++) {
-        const float *a = acts + r * 4 * H, *d = deriv + r * 4 * H;
+        const float *a = acts + r * 4 * H, *d = deriv ? deriv + r * 4 * H : NULL;
         float *out = dpre + r * 4 * H;
         for (size_t j = 0; j < H; j += W) {
             size_t len = H - j < W ? H - j : W, k = r * H + j;
             vf vdh = ldn(dh + k, len), tc = ldn(tanh_c + k, len);
             if (dh_add) vdh = vdh + ldn(dh_add + k, len);                 // the step's own output gradient
             vf i = ldn(a + j, len), f = ldn(a + H + j, len), g = ldn(a + 2 * H + j, len), o = ldn(a + 3 * H + j, len);
+            // The gate derivatives as the forward writes them, or computed here from the gates alike (no deriv).
+            vf di, df, dg, dO;
+            if (d) {
+                di = ldn(d + j, len); df = ldn(d + H + j, len); dg = ldn(d + 2 * H + j, len); dO = ldn(d + 3 * H + j, len);
+            } else {
+                di = i * (1.0f - i); df = f * (1.0f - f); dg = 1.0f - g * g; dO = o * (1.0f - o);
+            }
             vf dct = ldn(dc + k, len) + (vdh * o) * (1.0f - tc * tc);    // ∂c' including h' = o ⊙ tanh(c')
-            stn(out + j, (dct * g) * ldn(d + j, len), len);
-            stn(out + H + j, (dct * ldn(c_prev + k, len)) * ldn(d + H + j, len), len);
-            stn(out + 2 * H + j, (dct * i) * ldn(d + 2 * H + j, len), len);
-            stn(out + 3 * H + j, (vdh * tc) * ldn(d + 3 * H + j, len), len);
+            stn(out + j, (dct * g) * di, len);
+            stn(out + H + j, (dct * ldn(c_prev + k, len)) * df, len);
+            stn(out + 2 * H + j, (dct * i) * dg, len);
+            stn(out + 3 * H + j, (vdh * tc) * dO, len);
             stn(dc_prev + k, dct * f, len);
         }
     }

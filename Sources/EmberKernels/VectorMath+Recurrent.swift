@@ -4,8 +4,8 @@ import CEmberKernels
 extension VectorMath {
     /// One LSTM step: from pre-activations `pre` (`rows × 4·hidden`, PyTorch's gate order i, f, g, o) and the
     /// cell `c` (`rows × hidden`), writes `cNew = f·c + i·g`, `tanhC = tanh(cNew)` and `h = o·tanhC` (i, f, o
-    /// sigmoid, g tanh), each rounded as the separate float32 ops. With `acts` and `deriv` (both or neither,
-    /// `rows × 4·hidden`), also the gate values and their derivatives `[i(1−i), f(1−f), 1−g², o(1−o)]`.
+    /// sigmoid, g tanh), each rounded as the separate float32 ops. With `acts` (`rows × 4·hidden`), also the gate
+    /// values, and with `deriv` (only with `acts`) their derivatives `[i(1−i), f(1−f), 1−g², o(1−o)]`.
     ///
     /// - Parameters:
     ///   - pre: The gates' pre-activations.
@@ -22,7 +22,7 @@ extension VectorMath {
                                 acts: UnsafeMutablePointer<Float>?, deriv: UnsafeMutablePointer<Float>?,
                                 cNew: UnsafeMutablePointer<Float>, tanhC: UnsafeMutablePointer<Float>,
                                 h: UnsafeMutablePointer<Float>, isa: KernelISA = .active) {
-        kernelCheck((acts == nil) == (deriv == nil), "VectorMath.lstmCell: acts and deriv go together")
+        kernelCheck(deriv == nil || acts != nil, "VectorMath.lstmCell: deriv is written only with acts")
         let level = Int32(isa.rawValue)
         splitCellRows(rows, hidden) { lo, hi in
             let g = 4 * hidden * lo, s = hidden * lo
@@ -40,7 +40,7 @@ extension VectorMath {
     ///     to `dh` with one float32 rounding; nil for none.
     ///   - dc: The gradient of the new cell state.
     ///   - acts: The gate values `lstmCell` wrote.
-    ///   - deriv: The gate derivatives `lstmCell` wrote.
+    ///   - deriv: The gate derivatives `lstmCell` wrote, or nil to compute them from `acts` (the same values).
     ///   - tanhC: `tanh(cNew)`.
     ///   - cPrev: The previous cell state.
     ///   - rows: The number of rows.
@@ -50,13 +50,13 @@ extension VectorMath {
     ///   - isa: The instruction-set level to use (clamped to the CPU's).
     public static func lstmCellBackward(dh: UnsafePointer<Float>, dhAdd: UnsafePointer<Float>? = nil,
                                         dc: UnsafePointer<Float>, acts: UnsafePointer<Float>,
-                                        deriv: UnsafePointer<Float>, tanhC: UnsafePointer<Float>, cPrev: UnsafePointer<Float>,
+                                        deriv: UnsafePointer<Float>?, tanhC: UnsafePointer<Float>, cPrev: UnsafePointer<Float>,
                                         rows: Int, hidden: Int, dPre: UnsafeMutablePointer<Float>,
                                         dcPrev: UnsafeMutablePointer<Float>, isa: KernelISA = .active) {
         let level = Int32(isa.rawValue)
         splitCellRows(rows, hidden) { lo, hi in
             let g = 4 * hidden * lo, s = hidden * lo
-            ember_f32_lstm_cell_backward_level(level, dh + s, dhAdd.map { $0 + s }, dc + s, acts + g, deriv + g, tanhC + s, cPrev + s,
+            ember_f32_lstm_cell_backward_level(level, dh + s, dhAdd.map { $0 + s }, dc + s, acts + g, deriv.map { $0 + g }, tanhC + s, cPrev + s,
                                                hi - lo, hidden, dPre + g, dcPrev + s)
         }
     }

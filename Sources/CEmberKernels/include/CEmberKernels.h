@@ -216,13 +216,14 @@ void ember_f64_to_f32_level(int level, const double *x, float *y, size_t n);
 void ember_u8_to_f32_level(int level, const uint8_t *x, float *y, size_t n);
 /// One LSTM step over `rows` rows of pre-activations [i f g o] (4·hidden each) and the cell c (hidden each):
 /// c_new = f*c + i*g, tanh_c = tanh(c_new), h = o*tanh_c, with i, f, o = sigmoid and g = tanh, rounded as the
-/// separate float32 ops. With `acts` (then also `deriv`), writes the gate values [i f g o] and their derivatives
-/// [i(1-i), f(1-f), 1-g*g, o(1-o)] for the backward.
+/// separate float32 ops. With `acts` (else NULL), writes the gate values [i f g o] for the backward, and with
+/// `deriv` (else NULL) their derivatives [i(1-i), f(1-f), 1-g*g, o(1-o)].
 void ember_f32_lstm_cell_level(int level, const float *pre, const float *c, size_t rows, size_t hidden, float *acts,
                                float *deriv, float *c_new, float *tanh_c, float *h);
 /// The LSTM step's backward from the gradients of h and c_new: dct = dc + dh*o*(1 - tanh_c^2);
 /// dpre = [dct*g, dct*c_prev, dct*i, dh*tanh_c] * deriv; dc_prev = dct*f. With `dh_add` (else NULL), the
 /// gradient of h is dh + dh_add, rounded once as that float32 add (the recurrence's term plus the step's output's).
+/// With `deriv` NULL the derivatives are computed from `acts` as the forward computes them (the same bits).
 void ember_f32_lstm_cell_backward_level(int level, const float *dh, const float *dh_add, const float *dc, const float *acts,
                                         const float *deriv,
                                         const float *tanh_c, const float *c_prev, size_t rows, size_t hidden,

@@ -78,9 +78,10 @@ public enum LSTMCellMath {
         return (dPre, dcPrev)
     }
 
-    /// One float32 step writing into `out`'s tensors (contiguous float32, shaped as `forward` returns them; `acts`
-    /// and `deriv` both or neither): the recurrent node's form, which keeps every step's values in slices of
-    /// whole-sequence buffers instead of allocating them per step. `pre` and `c` must be contiguous float32.
+    /// One float32 step writing into `out`'s tensors (contiguous float32, shaped as `forward` returns them; `deriv`
+    /// only with `acts`): the recurrent node's form, which keeps every step's values in slices of whole-sequence
+    /// buffers instead of allocating them per step (and keeps only the gates: `backward(…, deriv: nil, …)`
+    /// recomputes their derivatives bit for bit). `pre` and `c` must be contiguous float32.
     ///
     /// - Parameters:
     ///   - pre: The gates' pre-activations, `[B, 4H]` in the order i, f, g, o.
@@ -90,7 +91,7 @@ public enum LSTMCellMath {
         let rows = c.shape[0], hidden = c.shape[1]
         let hShaped = [out.h, out.c, out.tanhC, c], gShaped = [pre] + [out.acts, out.deriv].compactMap { $0 }
         emberCheck(hShaped.allSatisfy { $0.shape == [rows, hidden] } && gShaped.allSatisfy { $0.shape == [rows, 4 * hidden] }
-                   && (out.acts == nil) == (out.deriv == nil)
+                   && (out.deriv == nil || out.acts != nil)
                    && (hShaped + gShaped).allSatisfy { $0.dtype == .float32 && $0.isContiguous }, "lstm_cell",
                    "expected contiguous float32 pre-activations and gate buffers [B, 4H] and states [B, H], got "
                    + (gShaped + hShaped).map { shapeString($0.shape) }.joined(separator: ", "))
@@ -109,21 +110,21 @@ public enum LSTMCellMath {
     ///   - dhAdd: The gradient of the step's hidden state as an output, `[B, H]`, or nil.
     ///   - dc: The gradient of the step's cell state, `[B, H]`.
     ///   - acts: The gate values, `[B, 4H]`.
-    ///   - deriv: The gate derivatives, `[B, 4H]`.
+    ///   - deriv: The gate derivatives, `[B, 4H]`, or nil to compute them from `acts` (the same values).
     ///   - tanhC: `tanh` of the step's cell state, `[B, H]`.
     ///   - cPrev: The cell state the step started from, `[B, H]`.
     ///   - dPre: The gradient of the pre-activations (written), `[B, 4H]`.
     ///   - dcPrev: The gradient of `cPrev` (written), `[B, H]`.
-    public static func backward(dh: Tensor, dhAdd: Tensor?, dc: Tensor, acts: Tensor, deriv: Tensor, tanhC: Tensor, cPrev: Tensor,
+    public static func backward(dh: Tensor, dhAdd: Tensor?, dc: Tensor, acts: Tensor, deriv: Tensor?, tanhC: Tensor, cPrev: Tensor,
                                 into dPre: Tensor, dcPrev: Tensor) {
         let rows = dh.shape[0], hidden = dh.shape[1]
-        let states = [dh, dc, tanhC, cPrev, dcPrev] + (dhAdd.map { [$0] } ?? []), gates = [acts, deriv, dPre]
+        let states = [dh, dc, tanhC, cPrev, dcPrev] + (dhAdd.map { [$0] } ?? []), gates = [acts, dPre] + (deriv.map { [$0] } ?? [])
         emberCheck(dh.rank == 2 && states.allSatisfy { $0.shape == [rows, hidden] } && gates.allSatisfy { $0.shape == [rows, 4 * hidden] }
                    && (states + gates).allSatisfy { $0.dtype == .float32 && $0.isContiguous }, "lstm_cell_backward",
                    "expected contiguous float32 states [B, H] and gate tensors [B, 4H], got "
                    + (states + gates).map { shapeString($0.shape) }.joined(separator: ", "))
         VectorMath.lstmCellBackward(dh: dh.pointer(as: Float.self), dhAdd: dhAdd?.pointer(as: Float.self), dc: dc.pointer(as: Float.self),
-                                    acts: acts.pointer(as: Float.self), deriv: deriv.pointer(as: Float.self),
+                                    acts: acts.pointer(as: Float.self), deriv: deriv?.pointer(as: Float.self),
                                     tanhC: tanhC.pointer(as: Float.self), cPrev: cPrev.pointer(as: Float.self), rows: rows, hidden: hidden,
                                     dPre: dPre.pointer(as: Float.self), dcPrev: dcPrev.pointer(as: Float.self))
     }

@@ -10,7 +10,8 @@ import Ember
 ///   and rows `0..<T` are every step's previous hidden state, the right operand of `∂W_hh` as one GEMM.
 /// - the input projection plus `b_hh` `[T, B, 4H]` (one add for the sequence), into whose step rows the GEMM
 ///   accumulates `h · W_hhᵀ`: the pre-activations, with no per-step copy.
-/// - with a backward to come, the gates, their derivatives, `tanh(c)` and every cell state, one row per step.
+/// - with a backward to come, the gates, `tanh(c)` and every cell state, one row per step (the backward recomputes
+///   the gates' derivatives from the gates, the same bits as storing them, with less memory traffic).
 ///
 /// The backward writes each step's pre-activation gradient straight into its row of `∂xGates` `[T, B, 4H]` and
 /// adds the step's output gradient inside the cell kernel (`dhAdd`), as the Tensor-op form's `dh + gₜ` rounds it.
@@ -24,7 +25,7 @@ func lstmSequence(xGates: Tensor, h0: Tensor, c0: Tensor, weightHH: Tensor, bias
     let hidden = buffer([steps + 2, batch, hiddenSize])
     // Every cell state when kept (row s is the cell step s starts from); otherwise two rows used in turn.
     let cells = buffer([keep ? steps + 1 : 2, batch, hiddenSize])
-    let acts = keep ? buffer([steps, batch, gates]) : nil, deriv = keep ? buffer([steps, batch, gates]) : nil
+    let acts = keep ? buffer([steps, batch, gates]) : nil
     let tanhC = buffer([keep ? steps : 1, batch, hiddenSize])
     noGrad {
         _ = hidden.select(0, 0).copy_(h0.detach())
@@ -47,7 +48,7 @@ func lstmSequence(xGates: Tensor, h0: Tensor, c0: Tensor, weightHH: Tensor, bias
             let cRow = keep ? s : s % 2, cNextRow = keep ? s + 1 : (s + 1) % 2
             LSTMCellMath.forward(pre: pre, c: cells.select(0, cRow), into: LSTMStepValues(
                 h: hidden.select(0, s + 1), c: cells.select(0, cNextRow), tanhC: tanhC.select(0, keep ? s : 0),
-                acts: acts?.select(0, s), deriv: deriv?.select(0, s)))
+                acts: acts?.select(0, s), deriv: nil))
         }
         _ = hidden.select(0, steps + 1).copy_(cells.select(0, keep ? steps : steps % 2))
     }
@@ -55,7 +56,7 @@ func lstmSequence(xGates: Tensor, h0: Tensor, c0: Tensor, weightHH: Tensor, bias
     let packed = reverse
         ? Tensor.stack((0..<steps).map { hidden.select(0, steps - $0) } + [hidden.select(0, steps + 1)], dim: 0)
         : hidden.narrow(0, start: 1, length: steps + 1)
-    guard keep, let acts, let deriv else { return packed }
+    guard keep, let acts else { return packed }
     let saved = [whh] + (bhh.map { [$0] } ?? [])
     return record(packed, "RecurrentBackward0", inputs: inputs, saved: saved) { gPacked in
         if GradMode.isEnabled {
@@ -78,7 +79,7 @@ func lstmSequence(xGates: Tensor, h0: Tensor, c0: Tensor, weightHH: Tensor, bias
             // ∂h of this step: its output gradient, plus (after the last step) the recurrence's from the step after.
             let dh = n == 0 ? output : dhRows.select(0, n % 2), dhAdd: Tensor? = n == 0 ? nil : output
             let dPre = dX.select(0, t)
-            LSTMCellMath.backward(dh: dh, dhAdd: dhAdd, dc: dcRows.select(0, n % 2), acts: acts.select(0, s), deriv: deriv.select(0, s),
+            LSTMCellMath.backward(dh: dh, dhAdd: dhAdd, dc: dcRows.select(0, n % 2), acts: acts.select(0, s), deriv: nil,
                                   tanhC: tanhC.select(0, s), cPrev: cells.select(0, s), into: dPre, dcPrev: dcRows.select(0, (n + 1) % 2))
             let dhNext = dhRows.select(0, (n + 1) % 2)
             if let p = packedW { p.multiply(dPre, into: dhNext, beta: 0) } else { _ = dhNext.copy_(dPre.matmul(whh)) }
