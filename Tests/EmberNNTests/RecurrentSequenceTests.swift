@@ -68,6 +68,21 @@ struct RecurrentSequenceTests {
                 #expect(failure == nil, "\(failure ?? "")")
             }
         }
+        // As the layers call it: the input projection without b_ih, which the node adds with b_hh in one pass and
+        // whose gradient it returns as a tensor of its own.
+        let inputs = [sample([steps, batch, g]), sample([batch, h], seed: 2), sample([batch, h], seed: 3), sample([g, h], seed: 4),
+                      sample([g], seed: 5), sample([g], seed: 6)].map { $0.float().requiresGrad_() }
+        let weights = sample([steps + 1, batch, h], seed: 9).float()
+        (lstmSequence(xGates: inputs[0], h0: inputs[1], c0: inputs[2], weightHH: inputs[3], biasHH: inputs[4], biasIH: inputs[5],
+                      reverse: reverse) * weights).sum().backward()
+        let twins = inputs.map { $0.detach().requiresGrad_() }
+        (composedRecurrentSequence(.lstm, xGates: twins[0] + twins[5], h0: twins[1], c0: twins[2], weightHH: twins[3],
+                                   biasHH: twins[4], reverse: reverse) * weights).sum().backward()
+        for i in inputs.indices {
+            let failure = closeness(inputs[i].grad!, twins[i].grad!, rtol: 1e-4, atol: 1e-5, label: "with b_ih, input \(i)")
+            #expect(failure == nil, "\(failure ?? "")")
+        }
+        #expect(inputs[4].grad!.storage !== inputs[5].grad!.storage)
     }
 
     /// Second derivatives by finite differences of the recorded first derivatives, for the fused node (which

@@ -15,8 +15,13 @@ import Ember
 ///
 /// The backward writes each step's pre-activation gradient straight into its row of `∂xGates` `[T, B, 4H]` and
 /// adds the step's output gradient inside the cell kernel (`dhAdd`), as the Tensor-op form's `dh + gₜ` rounds it.
-func lstmSequence(xGates: Tensor, h0: Tensor, c0: Tensor, weightHH: Tensor, biasHH: Tensor?, reverse: Bool) -> Tensor {
-    let inputs = [xGates, h0, c0, weightHH] + (biasHH.map { [$0] } ?? [])
+///
+/// With `biasIH` (the layers pass it when both biases exist), `xGates` is the input projection without its bias and
+/// the node adds `b_ih + b_hh` in one pass; both biases then get the same gradient (the column sum of `∂xGates`),
+/// computed once.
+func lstmSequence(xGates: Tensor, h0: Tensor, c0: Tensor, weightHH: Tensor, biasHH: Tensor?, biasIH: Tensor? = nil,
+                  reverse: Bool) -> Tensor {
+    let inputs = [xGates, h0, c0, weightHH] + [biasHH, biasIH].compactMap { $0 }
     let keep = GradMode.isEnabled && inputs.contains(where: { $0.requiresGrad })
     let steps = xGates.shape[0], batch = h0.shape[0], hiddenSize = h0.shape[1], gates = xGates.shape[2]
     let whh = weightHH.detach(), bhh = biasHH?.detach()
@@ -30,9 +35,9 @@ func lstmSequence(xGates: Tensor, h0: Tensor, c0: Tensor, weightHH: Tensor, bias
     noGrad {
         _ = hidden.select(0, 0).copy_(h0.detach())
         _ = cells.select(0, 0).copy_(c0.detach())
-        // A tensor of our own to accumulate into: the input projection plus b_hh, or a copy of it.
+        // A tensor of our own to accumulate into: the input projection plus the biases, or a copy of it.
         let preAll: Tensor
-        if let b = bhh {
+        if let b = bhh.map({ b in biasIH.map { $0.detach() + b } ?? b }) {
             let sum = xGates.detach() + b
             preAll = sum.isContiguous ? sum : sum.contiguous()
         } else {
@@ -61,7 +66,9 @@ func lstmSequence(xGates: Tensor, h0: Tensor, c0: Tensor, weightHH: Tensor, bias
     return record(packed, "RecurrentBackward0", inputs: inputs, saved: saved) { gPacked in
         if GradMode.isEnabled {
             // createGraph: differentiate the recorded per-step form so the gradient itself has a graph.
-            let again = composedRecurrentSequence(.lstm, xGates: xGates, h0: h0, c0: c0, weightHH: weightHH, biasHH: biasHH, reverse: reverse)
+            let projection = biasIH.map { xGates + $0 } ?? xGates
+            let again = composedRecurrentSequence(.lstm, xGates: projection, h0: h0, c0: c0, weightHH: weightHH, biasHH: biasHH,
+                                                  reverse: reverse)
             let needed = inputs.filter { $0.requiresGrad }
             var grads = grad(of: [again], with: needed, gradOutputs: [gPacked], createGraph: true, allowUnused: true).makeIterator()
             return inputs.map { $0.requiresGrad ? grads.next()! : nil }
@@ -91,7 +98,18 @@ func lstmSequence(xGates: Tensor, h0: Tensor, c0: Tensor, weightHH: Tensor, bias
             : hidden.narrow(0, start: 0, length: steps)
         let dXRows = dX.reshape([steps * batch, gates])
         var out: [Tensor?] = [dX, dh0, dc0, dXRows.t().matmul(hPrev.reshape([steps * batch, hiddenSize]))]
-        if bhh != nil { out.append(dXRows.sum(dim: 0)) }
+        if bhh != nil {
+            let dBias = dXRows.sum(dim: 0)
+            out.append(dBias)
+            // A tensor of its own: the two gradients may be changed in place separately (clipping, accumulation).
+            if biasIH != nil { out.append(dBias.clone()) }
+        }
         return out
     }
 }
+
+/// Whether `lstmSequence` runs these operands: all float32 (it writes float32 buffers through the fused cell kernels).
+func lstmSequenceApplies(_ tensors: Tensor?...) -> Bool {
+    tensors.allSatisfy { $0 == nil || $0!.dtype == .float32 }
+}
+

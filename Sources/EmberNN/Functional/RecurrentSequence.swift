@@ -15,7 +15,7 @@ import Ember
 /// instead differentiates the composed per-step form, so higher-order gradients stay exact.
 func recurrentSequence(_ mode: RecurrentMode, xGates: Tensor, h0: Tensor, c0: Tensor?, weightHH: Tensor, biasHH: Tensor?,
                        reverse: Bool) -> Tensor {
-    if mode == .lstm, let c0, ([xGates, h0, c0, weightHH] + [biasHH].compactMap { $0 }).allSatisfy({ $0.dtype == .float32 }) {
+    if mode == .lstm, let c0, lstmSequenceApplies(xGates, h0, c0, weightHH, biasHH) {
         return lstmSequence(xGates: xGates, h0: h0, c0: c0, weightHH: weightHH, biasHH: biasHH, reverse: reverse)
     }
     let inputs = [xGates, h0] + [c0, weightHH, biasHH].compactMap { $0 }

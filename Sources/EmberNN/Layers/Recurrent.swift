@@ -100,10 +100,17 @@ public class RecurrentBase: Module {
             let flat = x.reshape([steps * batch, x.shape[2]])
             for dir in 0..<dirs {
                 let w = weights(layer: layer, reverse: dir == 1)
-                // One GEMM for the whole sequence's input projection.
-                let xGates = F.linear(flat, w.ih, bias: w.biasIH).view([steps, batch, gates])
-                let packed = recurrentSequence(mode, xGates: xGates, h0: hInit.select(0, layer * dirs + dir),
-                                               c0: cInit?.select(0, layer * dirs + dir), weightHH: w.hh, biasHH: w.biasHH, reverse: dir == 1)
+                let h0 = hInit.select(0, layer * dirs + dir), c0 = cInit?.select(0, layer * dirs + dir)
+                let packed: Tensor
+                if let c0, let bih = w.biasIH, let bhh = w.biasHH, lstmSequenceApplies(x, h0, c0, w.ih, w.hh, bih, bhh) {
+                    // Float32 LSTM: the node adds both biases to the input projection in one pass.
+                    let xGates = F.linear(flat, w.ih).view([steps, batch, gates])
+                    packed = lstmSequence(xGates: xGates, h0: h0, c0: c0, weightHH: w.hh, biasHH: bhh, biasIH: bih, reverse: dir == 1)
+                } else {
+                    // One GEMM for the whole sequence's input projection.
+                    let xGates = F.linear(flat, w.ih, bias: w.biasIH).view([steps, batch, gates])
+                    packed = recurrentSequence(mode, xGates: xGates, h0: h0, c0: c0, weightHH: w.hh, biasHH: w.biasHH, reverse: dir == 1)
+                }
                 outs.append(packed.narrow(0, start: 0, length: steps))
                 hLast.append(packed.select(0, dir == 0 ? steps - 1 : 0))
                 if mode == .lstm { cLast.append(packed.select(0, steps)) }
