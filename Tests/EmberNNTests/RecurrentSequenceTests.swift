@@ -85,6 +85,26 @@ struct RecurrentSequenceTests {
         #expect(inputs[4].grad!.storage !== inputs[5].grad!.storage)
     }
 
+    /// The recurrent weight packed from its transpose in one copy equals the panels packed from `W_hhᵀ` made
+    /// contiguous first, and with 4H a whole number of panels the float32 LSTM node uses it (hidden 16: 64 gates).
+    @Test func packedFromTransposeEqualsPackedTranspose() {
+        for (rows, cols) in [(64, 16), (128, 7), (12, 3)] {
+            let w = sample([rows, cols], seed: 7).float()
+            let direct = PackedGemmOperand(transposeOf: w, rowsOfA: 40), viaCopy = PackedGemmOperand(w.t().contiguous(), rowsOfA: 40)
+            #expect(direct != nil && viaCopy != nil)
+            if let direct, let viaCopy {
+                #expect(direct.k == viaCopy.k && direct.n == viaCopy.n)
+                #expect(direct.packed.toArray(as: Float.self) == viaCopy.packed.toArray(as: Float.self), "\(rows)x\(cols)")
+            }
+        }
+        let h = 16, g = 64, batch = 40
+        let x = [sample([3, batch, g]), sample([batch, h], seed: 2), sample([batch, h], seed: 3), sample([g, h], seed: 4),
+                 sample([g], seed: 5)].map { $0.float().requiresGrad_() }
+        let fused = recurrentSequence(.lstm, xGates: x[0], h0: x[1], c0: x[2], weightHH: x[3], biasHH: x[4], reverse: false)
+        let composed = composedRecurrentSequence(.lstm, xGates: x[0], h0: x[1], c0: x[2], weightHH: x[3], biasHH: x[4], reverse: false)
+        #expect(closeness(fused, composed, rtol: 1e-5, atol: 1e-6) == nil)
+    }
+
     /// Second derivatives by finite differences of the recorded first derivatives, for the fused node (which
     /// differentiates its per-step form under createGraph) and for multi-head attention.
     @Test(arguments: modes)

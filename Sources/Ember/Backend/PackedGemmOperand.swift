@@ -23,6 +23,24 @@ public struct PackedGemmOperand {
         k = rows; n = cols
     }
 
+    /// Packs `bᵀ` (`b` is `[n, k]`, so the operand is `[k, n]`), for a product by a weight's transpose: one
+    /// transposing copy of `b` straight into panel order, where `init(b.t())` would first make `bᵀ` contiguous. Nil
+    /// as `init` is nil.
+    public init?(transposeOf b: Tensor, rowsOfA m: Int) {
+        guard let width = b.backend.gemmPackedPanelWidth(b.dtype, rowsOfA: m) else { return nil }
+        let rows = b.shape[1], cols = b.shape[0]
+        guard cols % width == 0, b.isContiguous else {
+            self.init(b.t().contiguous(), rowsOfA: m)
+            return
+        }
+        // Panel q, row p, lane w holds bᵀ[p, q·width + w] = b[q·width + w, p].
+        self.init(packed: noGrad { b.reshape([cols / width, width, rows]).permute(0, 2, 1).contiguous() }, k: rows, n: cols)
+    }
+
+    private init(packed: Tensor, k: Int, n: Int) {
+        self.packed = packed; self.k = k; self.n = n
+    }
+
     /// `c = a · B + beta · c` in place; `a` is `[m, k]`, `c` a contiguous `[m, n]` tensor this call may overwrite.
     public func multiply(_ a: Tensor, into c: Tensor, beta: Double) {
         let a = a.contiguous()

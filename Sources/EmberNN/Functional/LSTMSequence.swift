@@ -44,12 +44,12 @@ func lstmSequence(xGates: Tensor, h0: Tensor, c0: Tensor, weightHH: Tensor, bias
             preAll = buffer([steps, batch, gates])
             _ = preAll.copy_(xGates.detach())
         }
-        let whhT = whh.t().contiguous()
-        let packedWT = PackedGemmOperand(whhT, rowsOfA: batch)
+        let packedWT = PackedGemmOperand(transposeOf: whh, rowsOfA: batch)
+        let whhT = packedWT == nil ? whh.t().contiguous() : nil
         for s in 0..<steps {
             let t = reverse ? steps - 1 - s : s
             let pre = preAll.select(0, t), h = hidden.select(0, s)
-            if let p = packedWT { p.multiply(h, into: pre, beta: 1) } else { pre.add_(h.matmul(whhT)) }
+            if let p = packedWT { p.multiply(h, into: pre, beta: 1) } else { pre.add_(h.matmul(whhT!)) }
             let cRow = keep ? s : s % 2, cNextRow = keep ? s + 1 : (s + 1) % 2
             LSTMCellMath.forward(pre: pre, c: cells.select(0, cRow), into: LSTMStepValues(
                 h: hidden.select(0, s + 1), c: cells.select(0, cNextRow), tanhC: tanhC.select(0, keep ? s : 0),
