@@ -176,23 +176,32 @@ public enum NormalizationKernels {
     public static func rowForward<T: BinaryFloatingPoint>(_ x: UnsafePointer<T>, rows: Int, d: Int, eps: Double,
                                                          weight: UnsafePointer<T>?, bias: UnsafePointer<T>?, _ y: UnsafeMutablePointer<T>,
                                                          mean: UnsafeMutablePointer<Double>, rstd: UnsafeMutablePointer<Double>) {
-        for r in 0..<rows {
-            let src = x + r * d, dst = y + r * d
-            var sum = 0.0
-            for j in 0..<d { sum += Double(src[j]) }
-            let m = sum / Double(d)
-            var sq = 0.0
-            for j in 0..<d { let v = Double(src[j]) - m; sq += v * v }
-            let rs = 1 / (sq / Double(d) + eps).squareRoot()
-            mean[r] = m; rstd[r] = rs
-            for j in 0..<d {
-                var v = (Double(src[j]) - m) * rs
-                if let w = weight { v *= Double(w[j]) }
-                if let b = bias { v += Double(b[j]) }
-                dst[j] = T(v)
+        // Rows are independent: split over the pool (a Transformer's 2048 rows of 128 took 11% of its step on one
+        // thread while the other waited).
+        ThreadPool.shared.parallelFor(rows, minChunk: Swift.max(1, ThreadPool.minTaskWork / Swift.max(1, 3 * d))) { range in
+            for r in range {
+                let src = x + r * d, dst = y + r * d
+                var sum = 0.0
+                for j in 0..<d { sum += Double(src[j]) }
+                let m = sum / Double(d)
+                var sq = 0.0
+                for j in 0..<d { let v = Double(src[j]) - m; sq += v * v }
+                let rs = 1 / (sq / Double(d) + eps).squareRoot()
+                mean[r] = m; rstd[r] = rs
+                for j in 0..<d {
+                    var v = (Double(src[j]) - m) * rs
+                    if let w = weight { v *= Double(w[j]) }
+                    if let b = bias { v += Double(b[j]) }
+                    dst[j] = T(v)
+                }
             }
         }
     }
+
+    /// Rows per block of `rowBackward`'s weight and bias sums: at least 64, and at most 256 blocks, so the partial
+    /// sums stay small. Depends on `rows` only, so the sums do not depend on the number of threads.
+    @inlinable
+    static func rowBlock(_ rows: Int) -> Int { Swift.max(64, (rows + 255) / 256) }
 
     /// Layer-norm backward; `gradWeight`/`gradBias` are overwritten with sums over rows.
     ///
@@ -212,29 +221,45 @@ public enum NormalizationKernels {
                                                           mean: UnsafePointer<Double>, rstd: UnsafePointer<Double>, weight: UnsafePointer<T>?,
                                                           gradInput: UnsafeMutablePointer<T>?, gradWeight: UnsafeMutablePointer<T>?,
                                                           gradBias: UnsafeMutablePointer<T>?) {
-        var accW = [Double](repeating: 0, count: gradWeight == nil ? 0 : d)
-        var accB = [Double](repeating: 0, count: gradBias == nil ? 0 : d)
-        for r in 0..<rows {
-            let g = gy + r * d, xr = x + r * d
-            let m = mean[r], rs = rstd[r]
-            var a = 0.0, b = 0.0
-            for j in 0..<d {
-                let xhat = (Double(xr[j]) - m) * rs
-                let gv = Double(g[j])
-                if !accW.isEmpty { accW[j] += gv * xhat }
-                if !accB.isEmpty { accB[j] += gv }
-                let gw = gv * (weight != nil ? Double(weight.unsafelyUnwrapped[j]) : 1)
-                a += gw; b += gw * xhat
+        // Blocks of rows over the pool; each block sums its rows' weight and bias terms in row order, then the
+        // blocks' sums are added in block order (the same result on any number of threads).
+        let block = rowBlock(rows), blocks = (rows + block - 1) / Swift.max(block, 1)
+        let needW = gradWeight != nil, needB = gradBias != nil
+        var partialW = [Double](repeating: 0, count: needW ? blocks * d : 0)
+        var partialB = [Double](repeating: 0, count: needB ? blocks * d : 0)
+        partialW.withUnsafeMutableBufferPointer { pw in partialB.withUnsafeMutableBufferPointer { pb in
+            let pwBase = pw.baseAddress, pbBase = pb.baseAddress
+            ThreadPool.shared.parallelFor(blocks, minChunk: Swift.max(1, ThreadPool.minTaskWork / Swift.max(1, 4 * d * block))) { range in
+                for blk in range {
+                    let accW = needW ? pwBase! + blk * d : nil, accB = needB ? pbBase! + blk * d : nil
+                    for r in (blk * block)..<Swift.min(rows, (blk + 1) * block) {
+                        let g = gy + r * d, xr = x + r * d
+                        let m = mean[r], rs = rstd[r]
+                        var a = 0.0, b = 0.0
+                        for j in 0..<d {
+                            let xhat = (Double(xr[j]) - m) * rs
+                            let gv = Double(g[j])
+                            if let accW { accW[j] += gv * xhat }
+                            if let accB { accB[j] += gv }
+                            let gw = gv * (weight != nil ? Double(weight.unsafelyUnwrapped[j]) : 1)
+                            a += gw; b += gw * xhat
+                        }
+                        guard let gx = gradInput else { continue }
+                        let dst = gx + r * d, inv = 1 / Double(d)
+                        for j in 0..<d {
+                            let xhat = (Double(xr[j]) - m) * rs
+                            let gw = Double(g[j]) * (weight != nil ? Double(weight.unsafelyUnwrapped[j]) : 1)
+                            dst[j] = T(rs * (gw - a * inv - xhat * b * inv))
+                        }
+                    }
+                }
             }
-            guard let gx = gradInput else { continue }
-            let dst = gx + r * d, inv = 1 / Double(d)
-            for j in 0..<d {
-                let xhat = (Double(xr[j]) - m) * rs
-                let gw = Double(g[j]) * (weight != nil ? Double(weight.unsafelyUnwrapped[j]) : 1)
-                dst[j] = T(rs * (gw - a * inv - xhat * b * inv))
-            }
+        } }
+        if let gw = gradWeight {
+            for j in 0..<d { var t = 0.0; for blk in 0..<blocks { t += partialW[blk * d + j] }; gw[j] = T(t) }
         }
-        if let gw = gradWeight { for j in 0..<d { gw[j] = T(accW[j]) } }
-        if let gb = gradBias { for j in 0..<d { gb[j] = T(accB[j]) } }
+        if let gb = gradBias {
+            for j in 0..<d { var t = 0.0; for blk in 0..<blocks { t += partialB[blk * d + j] }; gb[j] = T(t) }
+        }
     }
 }
