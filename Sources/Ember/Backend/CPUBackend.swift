@@ -87,6 +87,7 @@ public final class CPUBackend: Backend, @unchecked Sendable {
                 cachedBytes -= oldest
             }
             cache[oldest] = list.isEmpty ? nil : list
+            if list.isEmpty { lastUse[oldest] = nil }
         }
         // Blocks of `size` itself: drop the surplus beyond what fits.
         while cachedBytes + size > cacheLimit, var list = cache[size], let p = list.popLast() {
