@@ -8,7 +8,7 @@ import Ember
 /// - `hidden` `[T + 2, B, H]`: row 0 is `h0`, row `s + 1` the hidden state after processing step `s`, row `T + 1`
 ///   the final cell. In time order (not `reverse`), rows `1...T + 1` are the result itself (a view, no copy),
 ///   and rows `0..<T` are every step's previous hidden state, the right operand of `∂W_hh` as one GEMM.
-/// - the input projection plus `b_hh` `[T, B, 4H]` (one add for the sequence), into whose step rows the GEMM
+/// - the input projection plus the biases `[T, B, 4H]` (one add for the sequence), into whose step rows the GEMM
 ///   accumulates `h · W_hhᵀ`: the pre-activations, with no per-step copy.
 /// - with a backward to come, the gates, `tanh(c)` and every cell state, one row per step (the backward recomputes
 ///   the gates' derivatives from the gates, the same bits as storing them, with less memory traffic).
@@ -18,7 +18,7 @@ import Ember
 ///
 /// With `biasIH` (the layers pass it when both biases exist), `xGates` is the input projection without its bias and
 /// the node adds `b_ih + b_hh` in one pass; both biases then get the same gradient (the column sum of `∂xGates`),
-/// computed once.
+/// computed once. (`b_ih + b_hh` is one rounding away from adding them in turn, as ATen does.)
 func lstmSequence(xGates: Tensor, h0: Tensor, c0: Tensor, weightHH: Tensor, biasHH: Tensor?, biasIH: Tensor? = nil,
                   reverse: Bool) -> Tensor {
     let inputs = [xGates, h0, c0, weightHH] + [biasHH, biasIH].compactMap { $0 }
@@ -37,7 +37,8 @@ func lstmSequence(xGates: Tensor, h0: Tensor, c0: Tensor, weightHH: Tensor, bias
         _ = cells.select(0, 0).copy_(c0.detach())
         // A tensor of our own to accumulate into: the input projection plus the biases, or a copy of it.
         let preAll: Tensor
-        if let b = bhh.map({ b in biasIH.map { $0.detach() + b } ?? b }) {
+        let biases = [biasIH?.detach(), bhh].compactMap { $0 }
+        if let b = biases.count == 2 ? biases[0] + biases[1] : biases.first {
             let sum = xGates.detach() + b
             preAll = sum.isContiguous ? sum : sum.contiguous()
         } else {
@@ -98,11 +99,13 @@ func lstmSequence(xGates: Tensor, h0: Tensor, c0: Tensor, weightHH: Tensor, bias
             : hidden.narrow(0, start: 0, length: steps)
         let dXRows = dX.reshape([steps * batch, gates])
         var out: [Tensor?] = [dX, dh0, dc0, dXRows.t().matmul(hPrev.reshape([steps * batch, hiddenSize]))]
-        if bhh != nil {
+        // Each bias (b_hh, then b_ih, as in `inputs`) gets the column sum of ∂xGates; the second a tensor of its
+        // own, since the two gradients may be changed in place separately (clipping, accumulation).
+        let biasCount = [biasHH, biasIH].compactMap { $0 }.count
+        if biasCount > 0 {
             let dBias = dXRows.sum(dim: 0)
             out.append(dBias)
-            // A tensor of its own: the two gradients may be changed in place separately (clipping, accumulation).
-            if biasIH != nil { out.append(dBias.clone()) }
+            if biasCount == 2 { out.append(dBias.clone()) }
         }
         return out
     }
