@@ -132,6 +132,24 @@ def resnet_infer():
     return body
 
 
+# ResNet-18's convolutions on one 224x224 image (in, out, kernel, stride, size), as in Ember's ConvBenchmarks.swift.
+RESNET18_INFERENCE_CONVOLUTIONS = [(3, 64, 7, 2, 224), (64, 64, 3, 1, 56), (64, 128, 3, 2, 56), (128, 128, 3, 1, 28),
+                                   (64, 128, 1, 2, 56), (128, 256, 3, 2, 28), (256, 256, 3, 1, 14), (128, 256, 1, 2, 28),
+                                   (256, 512, 3, 2, 14), (512, 512, 3, 1, 7), (256, 512, 1, 2, 14)]
+
+
+def conv_forward(in_c, out_c, k, stride, size):
+    def setup():
+        x = torch.randn(1, in_c, size, size)
+        w = torch.randn(out_c, in_c, k, k) * 0.05
+
+        def body():
+            with torch.no_grad():
+                F.conv2d(x, w, stride=stride, padding=k // 2)
+        return body
+    return setup
+
+
 def elementwise(kind):
     def setup():
         n = 10_000_000
@@ -274,6 +292,10 @@ def benchmarks():
         ("lenet_train_step_b256", 20, train_step(lenet, (256, 1, 28, 28))),
         ("resnet18_train_step_b32_32px", 5, train_step(lambda: ResNet18(num_classes=10), (32, 3, 32, 32))),
         ("resnet18_infer_b1_224", 10, resnet_infer),
+    ]
+    items += [(f"r18conv_{i}to{o}_k{k}s{s}_{n}px_b1", 30, conv_forward(i, o, k, s, n))
+              for i, o, k, s, n in RESNET18_INFERENCE_CONVOLUTIONS]
+    items += [
         ("gru_lm_train_step_b32_s35_h256", 10, recurrent_lm(lstm=False)),
         ("lstm_lm_train_step_b32_s35_h256", 10, recurrent_lm(lstm=True)),
         ("transformer_lm_train_step_b32_s64_d128", 10, transformer_lm),

@@ -29,3 +29,23 @@ func conv3x3Benchmarks() -> [Benchmark] {
         }
     }
 }
+
+/// The convolutions of ResNet-18 inference on one 224×224 image, as `(input channels, output channels, kernel,
+/// stride, input size)`, each once: the per-layer twin of `resnet18_infer_b1_224`. Padding is kernel / 2.
+let resnet18InferenceConvolutions = [(3, 64, 7, 2, 224), (64, 64, 3, 1, 56), (64, 128, 3, 2, 56), (128, 128, 3, 1, 28),
+                                     (64, 128, 1, 2, 56), (128, 256, 3, 2, 28), (256, 256, 3, 1, 14), (128, 256, 1, 2, 28),
+                                     (256, 512, 3, 2, 14), (512, 512, 3, 1, 7), (256, 512, 1, 2, 14)]
+
+/// `F.conv2d` forward (no gradient, no bias) of each of ResNet-18's convolution shapes on one 224×224 image, with
+/// GFLOP/s and the fraction of `fma_peak`; `torch_reference.py` times the same calls.
+func resnet18ConvolutionBenchmarks() -> [Benchmark] {
+    resnet18InferenceConvolutions.map { inC, outC, k, stride, size in
+        let out = (size + 2 * (k / 2) - k) / stride + 1
+        let flops = 2 * Double(outC * out * out) * Double(inC * k * k)
+        return Benchmark("r18conv_\(inC)to\(outC)_k\(k)s\(stride)_\(size)px_b1", runs: 30, flops: flops) {
+            let x = withGenerator(Generator(seed: 0)) { Tensor.randn([1, inC, size, size]) }
+            let w = withGenerator(Generator(seed: 1)) { Tensor.randn([outC, inC, k, k]) } * 0.05
+            return { noGrad { _ = F.conv2d(x, w, stride: stride, padding: k / 2) } }
+        }
+    }
+}
