@@ -1,5 +1,5 @@
-// bmm/matmul through the batched GEMM with batch strides that are not the usual ones: a permuted batch
-// dimension, and a broadcast A read at batch stride 0. Checked against a plain triple loop in Double.
+// bmm/matmul through the batched GEMM with batch strides that are not the usual ones (a permuted batch dimension,
+// a broadcast A read at batch stride 0), and mm's gradients through transposed operands; checked against Double loops.
 import Testing
 import Ember
 
@@ -66,5 +66,33 @@ struct MatmulTests {
         let lhs = withGenerator(Generator(seed: 33)) { Tensor.randn([batch, m, k]) }.to(dtype)
         let expectedRight = referenceProducts(nested(lhs), Array(repeating: nested(bOnce.unsqueeze(0))[0], count: batch))
         #expect(worstError(lhs.matmul(bOnce), expectedRight) < tolerance)
+    }
+
+    @Test("mm's gradients through transposed operands: values by the definition, and a Linear weight's gradient contiguous",
+          arguments: [DType.float32, .float64])
+    func transposedOperandGradients(dtype: DType) {
+        // y = x · wᵀ (a Linear layer) and z = aᵀ · b, both weighted by c before summing, so that
+        // ∂w[j][p] = Σᵢ c[i][j]·x[i][p], ∂x[i][p] = Σⱼ c[i][j]·w[j][p], ∂a[p][i] = Σⱼ c[i][j]·b[p][j].
+        let (m, k, n) = (9, 14, 11)
+        let x = withGenerator(Generator(seed: 41)) { Tensor.randn([m, k]) }.to(dtype).requiresGrad_()
+        let w = withGenerator(Generator(seed: 42)) { Tensor.randn([n, k]) }.to(dtype).requiresGrad_()
+        let a = withGenerator(Generator(seed: 43)) { Tensor.randn([k, m]) }.to(dtype).requiresGrad_()
+        let b = withGenerator(Generator(seed: 44)) { Tensor.randn([k, n]) }.to(dtype)
+        let c = withGenerator(Generator(seed: 45)) { Tensor.randn([m, n]) }.to(dtype)
+        ((x.mm(w.t()) * c).sum() + (a.t().mm(b) * c).sum()).backward()
+        let xv = nested(x.unsqueeze(0))[0], wv = nested(w.unsqueeze(0))[0]
+        let bv = nested(b.unsqueeze(0))[0], cv = nested(c.unsqueeze(0))[0]
+        let dw = (0..<n).flatMap { j in (0..<k).map { p in (0..<m).reduce(0.0) { $0 + cv[$1][j] * xv[$1][p] } } }
+        let dx = (0..<m).flatMap { i in (0..<k).map { p in (0..<n).reduce(0.0) { $0 + cv[i][$1] * wv[$1][p] } } }
+        let da = (0..<k).flatMap { p in (0..<m).map { i in (0..<n).reduce(0.0) { $0 + cv[i][$1] * bv[p][$1] } } }
+        let tolerance = dtype == .float32 ? 1e-5 : 1e-13
+        #expect(worstError(w.grad!, dw) < tolerance)
+        #expect(worstError(x.grad!, dx) < tolerance)
+        #expect(worstError(a.grad!, da) < tolerance)
+        // mm hands a transposed operand a gradient laid out like that operand, so the transpose's backward gives the
+        // weight a contiguous gradient and accumulating it needs no transposing copy.
+        let wt = w.t(), at = a.t()
+        let grads = grad(of: [(x.mm(wt) * c).sum() + (at.mm(b) * c).sum()], with: [wt, at])
+        #expect(grads[0]?.strides == wt.strides && grads[1]?.strides == at.strides)
     }
 }
