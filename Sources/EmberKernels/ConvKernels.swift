@@ -151,10 +151,10 @@ public enum ConvKernels {
     /// The weight columns of the plan's live taps, `[outChannels, plan.rows]` (nil when every tap is live).
     @inlinable
     static func liveWeights<T: BinaryFloatingPoint>(_ weight: UnsafePointer<T>, outChannels: Int, _ g: ConvGeometry,
-                                                   _ plan: Im2ColPlan) -> UnsafeMutablePointer<T>? {
+                                                   _ plan: Im2ColPlan) -> ScratchBuffer<T>? {
         if plan.isComplete(g) { return nil }
         let taps = g.kernelHeight * g.kernelWidth, live = plan.taps.count, k = g.columnRows, rows = plan.rows
-        let packed = UnsafeMutablePointer<T>.allocate(capacity: Swift.max(1, outChannels * rows))
+        let scratch = ScratchBuffer<T>(Swift.max(1, outChannels * rows)), packed = scratch.pointer
         plan.taps.withUnsafeBufferPointer { liveTaps in
             ThreadPool.shared.parallelFor(outChannels, minChunk: Swift.max(1, ThreadPool.minParallelChunk / Swift.max(1, rows))) { range in
                 for o in range {
@@ -167,7 +167,7 @@ public enum ConvKernels {
                 }
             }
         }
-        return packed
+        return scratch
     }
 
     /// Output = weight ⊛ input (+ bias). `output` is overwritten.
@@ -207,7 +207,7 @@ public enum ConvKernels {
         let inImage = g.channels * g.height * g.width
         let identity = g.isIdentity
         let packed = liveWeights(weight, outChannels: outChannels, g, plan)
-        let w = UnsafePointer(packed) ?? weight
+        let w = UnsafePointer(packed?.pointer) ?? weight
         let chunk = imagesPerChunk(batch: batch, columnElements: k * l)
         // One image whose column matrix is over the budget is unfolded and multiplied a band of output rows at
         // a time, so the columns are still in cache when the GEMM reads them (ResNet-18's 224×224 layers).
@@ -215,10 +215,10 @@ public enum ConvKernels {
         let prepacks = gemmPacksRowMajorB(T.self, m: og)
         let panel = prepacks ? panelWidth(T.self) : 1
         let columnCount = chunk == 1 ? band * g.outWidth : l * chunk
-        let columns = UnsafeMutablePointer<T>.allocate(capacity: identity && chunk == 1 ? 0
-                                                       : k * ((columnCount + panel - 1) / panel * panel))
-        let product = UnsafeMutablePointer<T>.allocate(capacity: chunk == 1 ? 0 : og * l * chunk)
-        defer { columns.deallocate(); product.deallocate(); packed?.deallocate() }
+        let columnScratch = ScratchBuffer<T>(identity && chunk == 1 ? 0 : k * ((columnCount + panel - 1) / panel * panel))
+        let productScratch = ScratchBuffer<T>(chunk == 1 ? 0 : og * l * chunk)
+        defer { columnScratch.release(); productScratch.release(); packed?.release() }
+        let columns = columnScratch.pointer, product = productScratch.pointer
         var n0 = 0
         while n0 < batch {
             let nb = Swift.min(chunk, batch - n0), width = nb * l
@@ -308,20 +308,21 @@ public enum ConvKernels {
         let inImage = g.channels * g.height * g.width
         let identity = g.isIdentity
         let packed = gradInput != nil ? liveWeights(weight, outChannels: outChannels, g, plan) : nil
-        let w = UnsafePointer(packed) ?? weight
+        let w = UnsafePointer(packed?.pointer) ?? weight
         // The weight gradient covers live taps only (spread into `gradWeight` at the end when some are dead).
         // With few output channels it is accumulated transposed, `[K, og]` per group: the GEMM then packs the
         // big column matrix as a row-major A (its fast direction) and each packed element still feeds `og`
         // multiply-adds; with many channels the direct `[og, K]` product needs no transpose afterwards.
         let transposed = og < 32
         let complete = plan.isComplete(g)
-        let gradLive: UnsafeMutablePointer<T>? = needWeight && (transposed || !complete)
-            ? .allocate(capacity: Swift.max(1, outChannels * k)) : nil
+        let liveScratch = needWeight && (transposed || !complete) ? ScratchBuffer<T>(Swift.max(1, outChannels * k)) : nil
+        let gradLive = liveScratch?.pointer
         let gwTarget = gradLive ?? gradWeight
         let chunk = imagesPerChunk(batch: batch, columnElements: k * l)
-        let columns = UnsafeMutablePointer<T>.allocate(capacity: identity && chunk == 1 ? 0 : k * l * chunk)
-        let gathered = UnsafeMutablePointer<T>.allocate(capacity: chunk == 1 ? 0 : og * l * chunk)
-        defer { columns.deallocate(); gathered.deallocate(); packed?.deallocate(); gradLive?.deallocate() }
+        let columnScratch = ScratchBuffer<T>(identity && chunk == 1 ? 0 : k * l * chunk)
+        let gatheredScratch = ScratchBuffer<T>(chunk == 1 ? 0 : og * l * chunk)
+        defer { columnScratch.release(); gatheredScratch.release(); packed?.release(); liveScratch?.release() }
+        let columns = columnScratch.pointer, gathered = gatheredScratch.pointer
         var n0 = 0
         while n0 < batch {
             let nb = Swift.min(chunk, batch - n0), width = nb * l

@@ -209,8 +209,8 @@ public enum Im2Col {
         let blockRows = Swift.max(1, Swift.min(16, (256 * 1024) / Swift.max(1, width * MemoryLayout<T>.stride)))
         let blocks = (rows + blockRows - 1) / blockRows
         ThreadPool.shared.parallelFor(blocks, minChunk: Swift.max(1, ThreadPool.minTaskWork / Swift.max(1, blockRows * width))) { range in
-            let buffer = UnsafeMutablePointer<T>.allocate(capacity: blockRows * width)
-            defer { buffer.deallocate() }
+            let scratch = ScratchBuffer<T>(blockRows * width), buffer = scratch.pointer
+            defer { scratch.release() }
             plan.table.withUnsafeBufferPointer { table in
                 let table = table.isEmpty ? nil : table.baseAddress
                 for block in range {

@@ -85,10 +85,10 @@ public enum Winograd3x3 {
                                                outWidth: g.outWidth)
         let tiles = batch * grid.tilesPerImage
         let chunk = Swift.max(1, Swift.min(tiles, tilesPerChunk ?? Swift.max(64, chunkBudget / (xi * (channels + outChannels)))))
-        let u = UnsafeMutablePointer<Float>.allocate(capacity: xi * outChannels * channels)
-        let v = UnsafeMutablePointer<Float>.allocate(capacity: xi * channels * chunk)
-        let m = UnsafeMutablePointer<Float>.allocate(capacity: xi * outChannels * chunk)
-        defer { u.deallocate(); v.deallocate(); m.deallocate() }
+        let uScratch = ScratchBuffer<Float>(xi * outChannels * channels), vScratch = ScratchBuffer<Float>(xi * channels * chunk)
+        let mScratch = ScratchBuffer<Float>(xi * outChannels * chunk)
+        defer { uScratch.release(); vScratch.release(); mScratch.release() }
+        let u = uScratch.pointer, v = vScratch.pointer, m = mScratch.pointer
         WinogradTransforms.transformWeights(weight, outChannels: outChannels, channels: channels, into: u)
         var first = 0
         while first < tiles {
