@@ -1,4 +1,4 @@
-// Winograd F(2x2, 3x3) tile transforms over runs of interior tiles (one tile row), per ISA level.
+// Winograd F(2x2, 3x3) transforms, per ISA level: the kernels, and runs of interior tiles (one tile row).
 // Plain C loops over the tiles of a run: the compiler vectorizes them across tiles (stride-2 loads become
 // shuffles, the 16 outputs of each tile land in 16 contiguous runs). Same additions, same order, at every level.
 #include "CEmberKernels.h"
@@ -40,9 +40,43 @@ FN void output_run(const float *restrict m, size_t matrix, size_t tiles, float b
     }
 }
 
+// u[xi * plane + t] = (G g G^T)[xi] for the 3x3 kernels g = weight + 9t, t < count. A block of kernels is first
+// copied to a [9][block] array, so the transform reads and writes contiguous runs across kernels and
+// vectorizes; the arithmetic is the same, in the same order, for every kernel.
+FN void weights_run(const float *restrict weight, size_t count, float *restrict u, size_t plane) {
+    enum { BLOCK = 64 };
+    float g[9][BLOCK];
+    for (size_t t0 = 0; t0 < count; t0 += BLOCK) {
+        size_t n = count - t0 < BLOCK ? count - t0 : BLOCK;
+        for (size_t t = 0; t < n; t++)
+            for (int e = 0; e < 9; e++) g[e][t] = weight[(t0 + t) * 9 + e];
+        for (size_t t = 0; t < n; t++) {
+            float s[4][3];  // s = G g (4x3), column by column
+            for (int j = 0; j < 3; j++) {
+                float g0 = g[j][t], g1 = g[3 + j][t], g2 = g[6 + j][t];
+                s[0][j] = g0;
+                s[1][j] = 0.5f * ((g0 + g1) + g2);
+                s[2][j] = 0.5f * ((g0 - g1) + g2);
+                s[3][j] = g2;
+            }
+            for (int i = 0; i < 4; i++) {  // u = s G^T (4x4), row by row
+                float r0 = s[i][0], r1 = s[i][1], r2 = s[i][2];
+                float *d = u + (size_t)(4 * i) * plane + t0 + t;
+                d[0] = r0;
+                d[plane] = 0.5f * ((r0 + r1) + r2);
+                d[2 * plane] = 0.5f * ((r0 - r1) + r2);
+                d[3 * plane] = r2;
+            }
+        }
+    }
+}
+
 static void input_portable(const float *src, size_t w, size_t tiles, float *v, size_t matrix) { input_run(src, w, tiles, v, matrix); }
 static void output_portable(const float *m, size_t matrix, size_t tiles, float bias, float *dst, size_t ow) { output_run(m, matrix, tiles, bias, dst, ow); }
+static void weights_portable(const float *weight, size_t count, float *u, size_t plane) { weights_run(weight, count, u, plane); }
 #if defined(__x86_64__)
+__attribute__((target("avx2,fma"))) static void weights_avx2(const float *weight, size_t count, float *u, size_t plane) { weights_run(weight, count, u, plane); }
+__attribute__((target("avx512f,fma"))) static void weights_avx512(const float *weight, size_t count, float *u, size_t plane) { weights_run(weight, count, u, plane); }
 __attribute__((target("avx2,fma"))) static void input_avx2(const float *src, size_t w, size_t tiles, float *v, size_t matrix) { input_run(src, w, tiles, v, matrix); }
 __attribute__((target("avx2,fma"))) static void output_avx2(const float *m, size_t matrix, size_t tiles, float bias, float *dst, size_t ow) { output_run(m, matrix, tiles, bias, dst, ow); }
 __attribute__((target("avx512f,fma"))) static void input_avx512(const float *src, size_t w, size_t tiles, float *v, size_t matrix) { input_run(src, w, tiles, v, matrix); }
@@ -66,5 +100,15 @@ void ember_winograd_f23_output_run(int level, const float *m, size_t matrix, siz
     case 1: output_avx2(m, matrix, tiles, bias, dst, ow); return;
 #endif
     default: output_portable(m, matrix, tiles, bias, dst, ow);
+    }
+}
+
+void ember_winograd_f23_weights(int level, const float *weight, size_t count, float *u, size_t plane) {
+    switch (ember_cpu_clamp_level(level)) {
+#if defined(__x86_64__)
+    case 2: weights_avx512(weight, count, u, plane); return;
+    case 1: weights_avx2(weight, count, u, plane); return;
+#endif
+    default: weights_portable(weight, count, u, plane);
     }
 }

@@ -30,17 +30,26 @@ public enum Winograd3x3 {
             && g.dilationHeight == 1 && g.dilationWidth == 1 && g.outHeight > 0 && g.outWidth > 0 && g.channels > 0
     }
 
-    /// Whether Winograd is faster than im2col + GEMM here. Its GEMMs shrink 2.25×, but its transforms cost
-    /// (C + O) per tile against the GEMMs' C·O, and small maps waste part of their edge tiles (where im2col
-    /// also leaves padding-only taps out). Measured on Zen 4 (`ember bench --filter conv3x3`, batch 32; two
-    /// threads wall clock and one thread `--cpu-time`, load 5), Winograd/im2col: 64 channels 56×56 0.85 / 0.99,
-    /// 128 on 28×28 0.79 / 0.81, 256 on 14×14 0.74 / 0.69, 512 on 7×7 — / 1.0, and 1.3–37× slower on ResNet-18's
-    /// 8×8 to 1×1 maps of 32×32 inputs. With one 224×224 image (784 tiles on 56×56) its K = C GEMMs lose to
-    /// im2col's K = 9C one (ResNet-18 inference 56 vs 44 ms, one thread), so it also needs 1,536+ tiles.
+    /// Whether Winograd is faster than im2col + GEMM here. Its GEMMs shrink 2.25×; against that it transforms
+    /// every kernel (16·C·O values, once per call, whatever the batch) and every tile ((C + O)·16 values), a map
+    /// smaller than 14×14 puts most tiles on its edge (the slower scalar path), and a map smaller than a tile
+    /// wastes most of it (on a 1×1 map im2col keeps only the centre tap of 9). Measured on Zen 4 (`ember bench
+    /// --filter conv3x3` at batch 32 and `--filter r18conv` at batch 1 under `Policy.always`), ms Winograd /
+    /// im2col, two threads wall clock (one thread `--cpu-time`): batch 32, 64 channels on 56×56 38.3 / 46.8, 128
+    /// on 28×28 28.7 / 42.7, 256 on 14×14 24.7 / 58.3, 512 on 7×7 31.1 / 49.9, 128 on 4×4 0.81 / 1.02 (1.62 /
+    /// 1.84), 64 on 8×8 1.40 / 1.36 (2.51 / 1.96), 256 on 2×2 0.75 / 0.83 (1.79 / 1.58), 512 on 1×1 3.2 / 0.28;
+    /// one image, 56×56 1.19 / 1.43, 28×28 0.71 / 1.31, 14×14 0.93 / 1.46, 7×7 (16 tiles) 2.37 / 1.50. So: at
+    /// least 32 tiles sharing the kernels' transform, 64+ channels in and out on maps of 14×14 and up, 128+ on
+    /// maps of 4×4 to 13×13.
     public static func isProfitable(batch: Int, outChannels: Int, _ g: ConvGeometry) -> Bool {
         let tiles = batch * ((g.outHeight + 1) / 2) * ((g.outWidth + 1) / 2)
-        return g.channels >= 64 && outChannels >= 64 && g.outHeight >= 14 && g.outWidth >= 14 && tiles >= 1536
+        let narrowest = Swift.min(g.channels, outChannels), smallerSide = Swift.min(g.outHeight, g.outWidth)
+        guard tiles >= minTiles else { return false }
+        return smallerSide >= 14 ? narrowest >= 64 : smallerSide >= 4 && narrowest >= 128
     }
+
+    /// Fewest tiles for which the kernel transform pays (one 7×7 image, 16 tiles, measured 1.6× slower than im2col).
+    public static let minTiles = 32
 
     /// Whether `ConvKernels.forward` takes the Winograd path under the current `policy`.
     public static func chosen(batch: Int, groups: Int, outChannels: Int, _ g: ConvGeometry) -> Bool {

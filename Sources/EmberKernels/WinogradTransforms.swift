@@ -17,31 +17,12 @@ enum WinogradTransforms {
     static func transformWeights(_ weight: UnsafePointer<Float>, outChannels: Int, channels: Int,
                                  into u: UnsafeMutablePointer<Float>) {
         let plane = outChannels * channels
-        ThreadPool.shared.parallelFor(plane, minChunk: ThreadPool.minTaskWork / 16) { range in
-            for oc in range {
-                let g = weight + oc &* 9
-                // Rows: s = G g (4×3), then columns: u = s Gᵀ (4×4).
-                var s = (Float(0), Float(0), Float(0), Float(0), Float(0), Float(0),
-                         Float(0), Float(0), Float(0), Float(0), Float(0), Float(0))
-                withUnsafeMutableBytes(of: &s) { raw in
-                    let s = raw.baseAddress!.assumingMemoryBound(to: Float.self)
-                    for j in 0..<3 {
-                        let g0 = g[j], g1 = g[3 &+ j], g2 = g[6 &+ j]
-                        s[j] = g0
-                        s[3 &+ j] = 0.5 * ((g0 + g1) + g2)
-                        s[6 &+ j] = 0.5 * ((g0 - g1) + g2)
-                        s[9 &+ j] = g2
-                    }
-                    for i in 0..<4 {
-                        let r0 = s[3 &* i], r1 = s[3 &* i &+ 1], r2 = s[3 &* i &+ 2]
-                        let d = u + ((4 &* i) &* plane &+ oc)
-                        d[0] = r0
-                        d[plane] = 0.5 * ((r0 + r1) + r2)
-                        d[2 &* plane] = 0.5 * ((r0 - r1) + r2)
-                        d[3 &* plane] = r2
-                    }
-                }
-            }
+        let level = Int32(KernelISA.active.rawValue)
+        // Chunks of whole 64-kernel blocks, so each task writes whole cache lines of every plane.
+        let blocks = (plane + 63) / 64
+        ThreadPool.shared.parallelFor(blocks, minChunk: Swift.max(1, ThreadPool.minTaskWork / (16 * 64))) { range in
+            let first = range.lowerBound * 64, end = Swift.min(plane, range.upperBound * 64)
+            ember_winograd_f23_weights(level, weight + first * 9, end - first, u + first, plane)
         }
     }
 

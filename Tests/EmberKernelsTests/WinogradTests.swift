@@ -1,6 +1,7 @@
 // Winograd F(2×2, 3×3) against the im2col path and a float64 direct sum, within the bound its doc derives.
 import Testing
 @testable import EmberKernels
+import CEmberKernels
 
 /// One convolution case: batch, channels, input size, output channels, padding (top, left) and output size.
 struct WinogradCase: CustomStringConvertible, Sendable {
@@ -91,18 +92,53 @@ struct WinogradTests {
         #expect(allWritten, "\(t): an output was not written")
     }
 
+    /// The kernel transform at every ISA level: G g Gᵀ by its definition in Double, for a count of kernels that
+    /// is not a whole number of the C loop's 64-kernel blocks, and the same bits at every level.
+    @Test("the kernel transform G g Gᵀ at every ISA level")
+    func kernelTransform() {
+        let count = 150, plane = count + 7  // planes further apart than the kernels they hold
+        var state: UInt64 = 0x9E37_79B9_7F4A_7C15
+        let weight: [Float] = (0..<(9 * count)).map { _ in
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return Float(Int(state >> 40) - (1 << 23)) / Float(1 << 22)
+        }
+        let g: [[Double]] = [[1, 0, 0], [0.5, 0.5, 0.5], [0.5, -0.5, 0.5], [0, 0, 1]]
+        var results: [[Float]] = []
+        for isa in KernelISA.available {
+            var u = [Float](repeating: .nan, count: 16 * plane)
+            u.withUnsafeMutableBufferPointer { ember_winograd_f23_weights(Int32(isa.rawValue), weight, count, $0.baseAddress, plane) }
+            var worst = 0.0
+            for t in 0..<count {
+                for i in 0..<4 { for j in 0..<4 {
+                    var exact = 0.0
+                    for a in 0..<3 { for b in 0..<3 { exact += g[i][a] * Double(weight[9 * t + 3 * a + b]) * g[j][b] } }
+                    worst = Swift.max(worst, Swift.abs(Double(u[(4 * i + j) * plane + t]) - exact))
+                } }
+            }
+            // Each value is at most two rounded sums of three terms of |g| ≤ 2, halved exactly: well under 1e-6.
+            #expect(worst < 1e-6, "\(isa): worst error \(worst)")
+            results.append(u)
+        }
+        #expect(results.dropFirst().allSatisfy { zip($0, results[0]).allSatisfy { $0.bitPattern == $1.bitPattern } })
+    }
+
     @Test("ConvKernels.forward takes the path only where it applies and the policy allows")
     func dispatch() {
-        // Chosen where it measured faster (ResNet-18's 3×3 layers on 224×224 inputs at batch 32), not on the
-        // small maps of 32×32 inputs nor for one image of 14×14.
+        // Chosen where it measured faster: 32+ tiles, and 64+ channels in and out on maps of 14×14 and up, 128+ on
+        // maps of 4×4 to 13×13 (ResNet-18's 3×3 layers on one 224×224 image down to 14×14, at batch 32 all of them
+        // on 224×224 inputs and the 4×4 ones on 32×32 inputs).
         let square = WinogradCase(32, 256, 14, 14, 256, pad: 1).geometry
         #expect(Winograd3x3.chosen(batch: 32, groups: 1, outChannels: 256, square))
-        #expect(Winograd3x3.chosen(batch: 32, groups: 1, outChannels: 64, WinogradCase(32, 64, 56, 56, 64, pad: 1).geometry))
-        #expect(!Winograd3x3.chosen(batch: 1, groups: 1, outChannels: 256, square))
-        #expect(!Winograd3x3.chosen(batch: 1, groups: 1, outChannels: 64, WinogradCase(1, 64, 56, 56, 64, pad: 1).geometry))
-        #expect(!Winograd3x3.chosen(batch: 32, groups: 2, outChannels: 256, square))
+        #expect(Winograd3x3.chosen(batch: 1, groups: 1, outChannels: 256, square))
+        #expect(Winograd3x3.chosen(batch: 1, groups: 1, outChannels: 64, WinogradCase(1, 64, 56, 56, 64, pad: 1).geometry))
+        #expect(Winograd3x3.chosen(batch: 32, groups: 1, outChannels: 128, WinogradCase(32, 128, 4, 4, 128, pad: 1).geometry))
+        #expect(Winograd3x3.chosen(batch: 32, groups: 1, outChannels: 512, WinogradCase(32, 512, 7, 7, 512, pad: 1).geometry))
         #expect(!Winograd3x3.chosen(batch: 32, groups: 1, outChannels: 64, WinogradCase(32, 64, 8, 8, 64, pad: 1).geometry))
-        #expect(!Winograd3x3.chosen(batch: 32, groups: 1, outChannels: 512, WinogradCase(32, 512, 7, 7, 512, pad: 1).geometry))
+        #expect(!Winograd3x3.chosen(batch: 32, groups: 1, outChannels: 256, WinogradCase(32, 256, 2, 2, 256, pad: 1).geometry))
+        #expect(!Winograd3x3.chosen(batch: 32, groups: 1, outChannels: 512, WinogradCase(32, 512, 1, 1, 512, pad: 1).geometry))
+        #expect(!Winograd3x3.chosen(batch: 1, groups: 1, outChannels: 512, WinogradCase(1, 512, 7, 7, 512, pad: 1).geometry))
+        #expect(!Winograd3x3.chosen(batch: 32, groups: 1, outChannels: 32, WinogradCase(32, 32, 56, 56, 32, pad: 1).geometry))
+        #expect(!Winograd3x3.chosen(batch: 32, groups: 2, outChannels: 256, square))
         var strided = square; strided.strideHeight = 2
         var dilated = square; dilated.dilationWidth = 2
         var wide = square; wide.kernelWidth = 5

@@ -99,6 +99,8 @@ void ember_stream_copy(const float *x, float *y, size_t n);
 void ember_winograd_f23_input_run(int level, const float *src, size_t w, size_t tiles, float *v, size_t matrix);
 void ember_winograd_f23_output_run(int level, const float *m, size_t matrix, size_t tiles, float bias, float *dst,
                                    size_t ow);
+// The kernel transform G g G^T of `count` 3x3 kernels (weight + 9t): value xi of kernel t to u[xi * plane + t].
+void ember_winograd_f23_weights(int level, const float *weight, size_t count, float *u, size_t plane);
 
 // ---------------------------------------------------------------------------------------------
 // float32 sum over a contiguous array.
