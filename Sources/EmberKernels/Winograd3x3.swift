@@ -31,21 +31,18 @@ public enum Winograd3x3 {
     }
 
     /// Whether Winograd is faster than im2col + GEMM here. Its GEMMs shrink 2.25×; against that it transforms
-    /// every kernel (16·C·O values, once per call, whatever the batch) and every tile ((C + O)·16 values), a map
-    /// smaller than 14×14 puts most tiles on its edge (the slower scalar path), and a map smaller than a tile
-    /// wastes most of it (on a 1×1 map im2col keeps only the centre tap of 9). Measured on Zen 4 (`ember bench
-    /// --filter conv3x3` at batch 32 and `--filter r18conv` at batch 1 under `Policy.always`), ms Winograd /
-    /// im2col, two threads wall clock (one thread `--cpu-time`): batch 32, 64 channels on 56×56 38.3 / 46.8, 128
-    /// on 28×28 28.7 / 42.7, 256 on 14×14 24.7 / 58.3, 512 on 7×7 31.1 / 49.9, 128 on 4×4 0.81 / 1.02 (1.62 /
-    /// 1.84), 64 on 8×8 1.40 / 1.36 (2.51 / 1.96), 256 on 2×2 0.75 / 0.83 (1.79 / 1.58), 512 on 1×1 3.2 / 0.28;
-    /// one image, 56×56 1.19 / 1.43, 28×28 0.71 / 1.31, 14×14 0.93 / 1.46, 7×7 (16 tiles) 2.37 / 1.50. So: at
-    /// least 32 tiles sharing the kernels' transform, 64+ channels in and out on maps of 14×14 and up, 128+ on
-    /// maps of 4×4 to 13×13.
+    /// every kernel (16·C·O values, once per call, whatever the batch) and every tile ((C + O)·16 values), and a
+    /// map smaller than a tile wastes most of it (on a 1×1 map im2col keeps only the centre tap of 9). Measured
+    /// on Zen 4 (`ember bench --filter conv3x3` at batch 32 and `--filter r18conv` at batch 1 under
+    /// `Policy.always`), ms Winograd / im2col, two threads wall clock (one thread `--cpu-time`): batch 32, 64
+    /// channels on 56×56 38.3 / 46.8, 128 on 28×28 28.7 / 42.7, 256 on 14×14 24.7 / 58.3, 512 on 7×7 31.1 / 49.9,
+    /// 64 on 8×8 0.75 / 1.10 (1.55 / 1.95), 128 on 4×4 0.86 / 1.01 (1.66 / 1.84), 256 on 2×2 0.74 / 0.81 (1.56 /
+    /// 1.58), 512 on 1×1 3.3 / 0.28; one image, 56×56 1.19 / 1.43, 28×28 0.71 / 1.31, 14×14 0.93 / 1.46, 7×7 (16
+    /// tiles) 2.37 / 1.50. So: 64+ channels in and out, maps of 2×2 and up, and at least 32 tiles sharing the
+    /// kernels' transform.
     public static func isProfitable(batch: Int, outChannels: Int, _ g: ConvGeometry) -> Bool {
         let tiles = batch * ((g.outHeight + 1) / 2) * ((g.outWidth + 1) / 2)
-        let narrowest = Swift.min(g.channels, outChannels), smallerSide = Swift.min(g.outHeight, g.outWidth)
-        guard tiles >= minTiles else { return false }
-        return smallerSide >= 14 ? narrowest >= 64 : smallerSide >= 4 && narrowest >= 128
+        return g.channels >= 64 && outChannels >= 64 && g.outHeight >= 2 && g.outWidth >= 2 && tiles >= minTiles
     }
 
     /// Fewest tiles for which the kernel transform pays (one 7×7 image, 16 tiles, measured 1.6× slower than im2col).
