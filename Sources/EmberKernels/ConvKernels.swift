@@ -281,7 +281,9 @@ public enum ConvKernels {
     }
 
     /// Input and/or weight gradient in one sweep (the output gradient of a chunk of images is gathered once
-    /// for both). Either output may be nil. `gradInput` and `gradWeight` are overwritten.
+    /// for both). Either output may be nil. `gradInput` and `gradWeight` are overwritten. The input gradient of a
+    /// float32 3×3 stride-1 convolution goes through `Winograd3x3.backwardInput` where Winograd would be chosen for
+    /// it as a forward convolution.
     ///
     /// - `gradWeight = Σ gradOutput · colsᵀ` over the images of each chunk in one GEMM;
     /// - `gradInput = col2im(weightᵀ · gradOutput)`.
@@ -300,6 +302,18 @@ public enum ConvKernels {
     public static func backward<T: BinaryFloatingPoint>(input: UnsafePointer<T>?, gradOutput: UnsafePointer<T>, weight: UnsafePointer<T>,
                                                        gradInput: UnsafeMutablePointer<T>?, gradWeight: UnsafeMutablePointer<T>?,
                                                        batch: Int, groups: Int, outChannels: Int, _ g: ConvGeometry) {
+        var gradInput = gradInput
+        // The input gradient of a 3×3 stride-1 float convolution is itself one, over the turned kernels: Winograd
+        // where its forward would be chosen (`Winograd3x3.backwardInput`).
+        if T.self == Float.self, let gx = gradInput, groups == 1, Winograd3x3.applies(groups: 1, g),
+           let transposed = Winograd3x3.inputGradientGeometry(outChannels: outChannels, g),
+           Winograd3x3.chosen(batch: batch, groups: 1, outChannels: g.channels, transposed) {
+            Winograd3x3.backwardInput(gradOutput: UnsafeRawPointer(gradOutput).assumingMemoryBound(to: Float.self),
+                                      weight: UnsafeRawPointer(weight).assumingMemoryBound(to: Float.self),
+                                      gradInput: UnsafeMutableRawPointer(gx).assumingMemoryBound(to: Float.self),
+                                      batch: batch, outChannels: outChannels, g)
+            gradInput = nil
+        }
         let needWeight = gradWeight != nil && input != nil
         if let gw = gradWeight { gw.update(repeating: 0, count: outChannels * g.columnRows) }
         if (gradInput == nil && !needWeight) || batch == 0 { return }

@@ -58,6 +58,49 @@ public enum Winograd3x3 {
         }
     }
 
+    /// The geometry of a convolution's input gradient as a forward convolution, or nil when that cannot take
+    /// the Winograd path. For 3×3 stride 1, `gradInput = conv(gradOutput, w′)` with `w′[c][o]` the kernel `w[o][c]`
+    /// turned by 180°, over `gradOutput`'s map padded by 2 − pad, giving the input's map.
+    public static func inputGradientGeometry(outChannels: Int, _ g: ConvGeometry) -> ConvGeometry? {
+        guard g.padTop <= 2 && g.padLeft <= 2 else { return nil }
+        return ConvGeometry(channels: outChannels, height: g.outHeight, width: g.outWidth, kernelHeight: 3, kernelWidth: 3,
+                            strideHeight: 1, strideWidth: 1, padTop: 2 - g.padTop, padLeft: 2 - g.padLeft,
+                            dilationHeight: 1, dilationWidth: 1, outHeight: g.height, outWidth: g.width)
+    }
+
+    /// gradInput = ∂L/∂input of a 3×3 stride-1 convolution (`applies(groups: 1, g)`, padding at most 2), by
+    /// `forward` over the turned kernels in `inputGradientGeometry`; `gradInput` `[batch, g.channels, g.height,
+    /// g.width]` is overwritten.
+    ///
+    /// - Parameters:
+    ///   - gradOutput: The output gradient `[batch, outChannels, g.outHeight, g.outWidth]`, contiguous.
+    ///   - weight: The weight `[outChannels, g.channels, 3, 3]`, contiguous.
+    ///   - gradInput: The input gradient (overwritten).
+    ///   - batch: The number of images.
+    ///   - outChannels: The number of output channels.
+    ///   - g: The convolution's geometry.
+    public static func backwardInput(gradOutput: UnsafePointer<Float>, weight: UnsafePointer<Float>,
+                                     gradInput: UnsafeMutablePointer<Float>, batch: Int, outChannels: Int, _ g: ConvGeometry) {
+        kernelCheck(applies(groups: 1, g), "Winograd3x3.backwardInput: needs a 3×3 kernel, stride 1, dilation 1, got \(g)")
+        guard let transposed = inputGradientGeometry(outChannels: outChannels, g) else {
+            kernelCheck(false, "Winograd3x3.backwardInput: padding over 2 (\(g))")
+            return
+        }
+        let channels = g.channels
+        let turned = ScratchBuffer<Float>(Swift.max(1, 9 * channels * outChannels))
+        defer { turned.release() }
+        let w = turned.pointer
+        ThreadPool.shared.parallelFor(channels, minChunk: Swift.max(1, ThreadPool.minParallelChunk / Swift.max(1, 9 * outChannels))) { range in
+            for c in range {
+                for o in 0..<outChannels {
+                    let src = weight + (o &* channels &+ c) &* 9, dst = w + (c &* outChannels &+ o) &* 9
+                    for t in 0..<9 { dst[t] = src[8 &- t] }
+                }
+            }
+        }
+        forward(input: gradOutput, weight: w, bias: nil, output: gradInput, batch: batch, outChannels: channels, transposed)
+    }
+
     /// Floats of transformed input and products held at once (16 MB): the tiles of a chunk go through all
     /// three steps while the products are still in the last-level cache.
     static let chunkBudget = 1 << 22

@@ -1,4 +1,5 @@
-// Winograd F(2×2, 3×3) against the im2col path and a float64 direct sum, within the bound its doc derives.
+// Winograd F(2×2, 3×3), forward and input gradient, against the im2col path and a float64 direct sum, within the
+// bound its doc derives.
 import Testing
 @testable import EmberKernels
 import CEmberKernels
@@ -90,6 +91,51 @@ struct WinogradTests {
         #expect(worstDirect <= wBound + dBound, "\(t): |Winograd − im2col| = \(worstDirect), bound \(wBound + dBound)")
         let allWritten = winograd.allSatisfy { $0.isFinite }
         #expect(allWritten, "\(t): an output was not written")
+    }
+
+    @Test("the input gradient through the turned kernels matches a float64 sum and the im2col path", arguments: cases)
+    func inputGradient(_ t: WinogradCase) {
+        let g = t.geometry
+        guard Winograd3x3.inputGradientGeometry(outChannels: t.outChannels, g) != nil else {
+            #expect(t.padTop > 2 || t.padLeft > 2, "\(t): refused with padding of at most 2")
+            return
+        }
+        var rng = TestRandom(seed: UInt64(t.outChannels * 1000 + t.width * 10 + t.channels))
+        let gradOutput = (0..<t.batch * t.outChannels * t.outHeight * t.outWidth).map { _ in Float(rng.next()) }
+        let weight = (0..<t.outChannels * t.channels * 9).map { _ in Float(rng.next()) * 0.5 }
+        let inCount = t.batch * t.channels * t.height * t.width
+        var winograd = [Float](repeating: .nan, count: inCount), direct = winograd
+        Winograd3x3.$policy.withValue(.always) {
+            ConvKernels.backwardInput(gradOutput: gradOutput, weight: weight, gradInput: &winograd, batch: t.batch, groups: 1,
+                                      outChannels: t.outChannels, g)
+        }
+        Winograd3x3.$policy.withValue(.never) {
+            ConvKernels.backwardInput(gradOutput: gradOutput, weight: weight, gradInput: &direct, batch: t.batch, groups: 1,
+                                      outChannels: t.outChannels, g)
+        }
+        // ∂L/∂x[n][c][y][x] = Σ_o Σ_(i,j) gy[n][o][y + padTop − i][x + padLeft − j] · w[o][c][i][j], in float64.
+        var exact = [Double](repeating: 0, count: inCount)
+        for n in 0..<t.batch { for c in 0..<t.channels { for y in 0..<t.height { for x in 0..<t.width {
+            var s = 0.0
+            for o in 0..<t.outChannels { for i in 0..<3 { for j in 0..<3 {
+                let oy = y + t.padTop - i, ox = x + t.padLeft - j
+                if oy < 0 || oy >= t.outHeight || ox < 0 || ox >= t.outWidth { continue }
+                s += Double(gradOutput[((n * t.outChannels + o) * t.outHeight + oy) * t.outWidth + ox])
+                    * Double(weight[((o * t.channels + c) * 3 + i) * 3 + j])
+            } } }
+            exact[((n * t.channels + c) * t.height + y) * t.width + x] = s
+        } } } }
+        let (wBound, dBound) = Self.bounds(channels: t.outChannels, maxWeight: weight.map(abs).max()!,
+                                           maxInput: gradOutput.map(abs).max()!)
+        var worstExact = 0.0, worstDirect = 0.0
+        for i in 0..<inCount {
+            worstExact = max(worstExact, abs(Double(winograd[i]) - exact[i]))
+            worstDirect = max(worstDirect, abs(Double(winograd[i]) - Double(direct[i])))
+        }
+        let largest = exact.map(abs).max() ?? 0
+        #expect(worstExact <= wBound, "\(t): |Winograd − exact| = \(worstExact), bound \(wBound)")
+        #expect(worstExact <= 1e-4 * largest, "\(t): |Winograd − exact| = \(worstExact), largest \(largest)")
+        #expect(worstDirect <= wBound + dBound, "\(t): |Winograd − im2col| = \(worstDirect), bound \(wBound + dBound)")
     }
 
     /// The kernel transform at every ISA level: G g Gᵀ by its definition in Double, for a count of kernels that
