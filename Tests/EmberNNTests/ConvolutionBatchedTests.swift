@@ -51,10 +51,12 @@ struct ConvolutionBatchedTests {
         // 1×1 stride-1 kernel (identity columns) and 1×1 stride 2 (the downsample shortcut).
         Case(input: [3, 4, 5, 5], outChannels: 3, kernel: [1, 1], stride: [1, 1], padding: [0, 0], dilation: [1, 1], groups: 1),
         Case(input: [3, 4, 5, 5], outChannels: 3, kernel: [1, 1], stride: [2, 2], padding: [0, 0], dilation: [1, 1], groups: 1),
-        // 32+ output channels per group take the direct (untransposed) weight-gradient product.
+        // 32+ output channels per group with few columns take the direct (untransposed) weight-gradient product.
         Case(input: [3, 3, 4, 4], outChannels: 32, kernel: [3, 3], stride: [1, 1], padding: [1, 1], dilation: [1, 1], groups: 1),
         Case(input: [3, 4, 1, 1], outChannels: 66, kernel: [3, 3], stride: [1, 1], padding: [1, 1], dilation: [1, 1], groups: 2),
         Case(input: [2, 3, 2, 2], outChannels: 40, kernel: [3, 3], stride: [2, 2], padding: [1, 1], dilation: [1, 1], groups: 1),
+        // 32 output channels against 72 column rows over 256 columns: the transposed product moves fewer elements.
+        Case(input: [4, 8, 8, 8], outChannels: 32, kernel: [3, 3], stride: [1, 1], padding: [1, 1], dilation: [1, 1], groups: 1),
         // Asymmetric kernel and stride, non-square map.
         Case(input: [2, 2, 9, 12], outChannels: 3, kernel: [2, 5], stride: [1, 2], padding: [1, 2], dilation: [1, 1], groups: 1),
     ]
