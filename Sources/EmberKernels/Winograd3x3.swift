@@ -2,7 +2,8 @@
 
 /// Forward 3×3 convolutions (stride 1, dilation 1, one group, float32) by Winograd's F(2×2, 3×3): each 2×2
 /// block of outputs costs 16 multiplies per (input, output) channel pair instead of 36, so the GEMM work is
-/// 2.25× smaller than im2col's. `ConvKernels.forward` calls it where it measured faster (`isProfitable`);
+/// 2.25× smaller than im2col's. `ConvKernels.forward` calls it where it measured faster (`isProfitable`), and
+/// `ConvKernels.backward` for input gradients (`backwardInput`, the same convolution over the turned kernels);
 /// PyTorch's CPU convolutions (oneDNN) pick Winograd in a similar way for some shapes.
 ///
 /// Error: the transforms only add (and halve), so the result differs from the direct sum by rounding only.
@@ -81,10 +82,8 @@ public enum Winograd3x3 {
     ///   - g: The convolution's geometry.
     public static func backwardInput(gradOutput: UnsafePointer<Float>, weight: UnsafePointer<Float>,
                                      gradInput: UnsafeMutablePointer<Float>, batch: Int, outChannels: Int, _ g: ConvGeometry) {
-        kernelCheck(applies(groups: 1, g), "Winograd3x3.backwardInput: needs a 3×3 kernel, stride 1, dilation 1, got \(g)")
-        guard let transposed = inputGradientGeometry(outChannels: outChannels, g) else {
-            kernelCheck(false, "Winograd3x3.backwardInput: padding over 2 (\(g))")
-            return
+        guard applies(groups: 1, g), let transposed = inputGradientGeometry(outChannels: outChannels, g) else {
+            fatalError("Winograd3x3.backwardInput: needs a 3×3 kernel, stride 1, dilation 1, padding at most 2, got \(g)")
         }
         let channels = g.channels
         let turned = ScratchBuffer<Float>(Swift.max(1, 9 * channels * outChannels))
