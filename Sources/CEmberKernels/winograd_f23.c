@@ -40,18 +40,30 @@ FN void output_run(const float *restrict m, size_t matrix, size_t tiles, float b
     }
 }
 
-// u[xi * plane + t] = (G g G^T)[xi] for the 3x3 kernels g = weight + 9t, t < count. A block of kernels is first
-// copied to a [9][block] array, so the transform reads and writes contiguous runs across kernels and
-// vectorizes; the arithmetic is the same, in the same order, for every kernel.
-FN void weights_run(const float *restrict weight, size_t count, float *restrict u, size_t plane) {
+// u[xi * plane + t] = (G g G^T)[xi] for kernels t = first ..< first + count: g = weight + 9t, or, when turned_out
+// is nonzero, the kernel weight + 9 (o * turned_in + c) turned by 180 degrees, with c = t / turned_out and
+// o = t % turned_out (the kernels of a convolution's input gradient: transposed, [in][out], and turned). A block
+// of kernels is first copied to a [9][block] array, so the transform reads and writes contiguous runs across
+// kernels and vectorizes; the arithmetic is the same, in the same order, for every kernel.
+FN void weights_run(const float *restrict weight, size_t first, size_t count, size_t turned_out, size_t turned_in,
+                    float *restrict u, size_t plane) {
     enum { BLOCK = 64 };
     float g[9][BLOCK];
-    for (size_t t0 = 0; t0 < count; t0 += BLOCK) {
-        size_t n = count - t0 < BLOCK ? count - t0 : BLOCK;
+    for (size_t t0 = first; t0 < first + count; t0 += BLOCK) {
+        size_t n = first + count - t0 < BLOCK ? first + count - t0 : BLOCK;
         // Plain loads and stores: vectorized, this transpose became gathers, a quarter of the transform's time.
+        if (turned_out) {
 #pragma clang loop vectorize(disable)
-        for (size_t t = 0; t < n; t++)
-            for (int e = 0; e < 9; e++) g[e][t] = weight[(t0 + t) * 9 + e];
+            for (size_t t = 0; t < n; t++) {
+                size_t c = (t0 + t) / turned_out, o = (t0 + t) % turned_out;
+                const float *k = weight + (o * turned_in + c) * 9;
+                for (int e = 0; e < 9; e++) g[e][t] = k[8 - e];
+            }
+        } else {
+#pragma clang loop vectorize(disable)
+            for (size_t t = 0; t < n; t++)
+                for (int e = 0; e < 9; e++) g[e][t] = weight[(t0 + t) * 9 + e];
+        }
         for (size_t t = 0; t < n; t++) {
             float s[4][3];  // s = G g (4x3), column by column
             for (int j = 0; j < 3; j++) {
@@ -75,10 +87,12 @@ FN void weights_run(const float *restrict weight, size_t count, float *restrict 
 
 static void input_portable(const float *src, size_t w, size_t tiles, float *v, size_t matrix) { input_run(src, w, tiles, v, matrix); }
 static void output_portable(const float *m, size_t matrix, size_t tiles, float bias, float *dst, size_t ow) { output_run(m, matrix, tiles, bias, dst, ow); }
-static void weights_portable(const float *weight, size_t count, float *u, size_t plane) { weights_run(weight, count, u, plane); }
+#define WEIGHTS_ARGS const float *weight, size_t first, size_t count, size_t turned_out, size_t turned_in, float *u, size_t plane
+#define WEIGHTS_CALL weights_run(weight, first, count, turned_out, turned_in, u, plane)
+static void weights_portable(WEIGHTS_ARGS) { WEIGHTS_CALL; }
 #if defined(__x86_64__)
-__attribute__((target("avx2,fma"))) static void weights_avx2(const float *weight, size_t count, float *u, size_t plane) { weights_run(weight, count, u, plane); }
-__attribute__((target("avx512f,fma"))) static void weights_avx512(const float *weight, size_t count, float *u, size_t plane) { weights_run(weight, count, u, plane); }
+__attribute__((target("avx2,fma"))) static void weights_avx2(WEIGHTS_ARGS) { WEIGHTS_CALL; }
+__attribute__((target("avx512f,fma"))) static void weights_avx512(WEIGHTS_ARGS) { WEIGHTS_CALL; }
 __attribute__((target("avx2,fma"))) static void input_avx2(const float *src, size_t w, size_t tiles, float *v, size_t matrix) { input_run(src, w, tiles, v, matrix); }
 __attribute__((target("avx2,fma"))) static void output_avx2(const float *m, size_t matrix, size_t tiles, float bias, float *dst, size_t ow) { output_run(m, matrix, tiles, bias, dst, ow); }
 __attribute__((target("avx512f,fma"))) static void input_avx512(const float *src, size_t w, size_t tiles, float *v, size_t matrix) { input_run(src, w, tiles, v, matrix); }
@@ -105,12 +119,12 @@ void ember_winograd_f23_output_run(int level, const float *m, size_t matrix, siz
     }
 }
 
-void ember_winograd_f23_weights(int level, const float *weight, size_t count, float *u, size_t plane) {
+void ember_winograd_f23_weights(int level, WEIGHTS_ARGS) {
     switch (ember_cpu_clamp_level(level)) {
 #if defined(__x86_64__)
-    case 2: weights_avx512(weight, count, u, plane); return;
-    case 1: weights_avx2(weight, count, u, plane); return;
+    case 2: weights_avx512(weight, first, count, turned_out, turned_in, u, plane); return;
+    case 1: weights_avx2(weight, first, count, turned_out, turned_in, u, plane); return;
 #endif
-    default: weights_portable(weight, count, u, plane);
+    default: weights_portable(weight, first, count, turned_out, turned_in, u, plane);
     }
 }

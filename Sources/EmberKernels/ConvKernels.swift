@@ -315,9 +315,14 @@ public enum ConvKernels {
             gradInput = nil
         }
         let needWeight = gradWeight != nil && input != nil
-        if let gw = gradWeight { gw.update(repeating: 0, count: outChannels * g.columnRows) }
-        if (gradInput == nil && !needWeight) || batch == 0 { return }
+        if (gradInput == nil && !needWeight) || batch == 0 {
+            gradWeight?.update(repeating: 0, count: outChannels * g.columnRows)
+            return
+        }
         let plan = Im2ColPlan(g)
+        // The products below write every element of the weight gradient except the columns of taps that only see
+        // padding (ResNet-18's 1×1 maps); zeroing it all had cost a pass over every convolution weight per step.
+        if let gw = gradWeight, !needWeight || !plan.isComplete(g) { gw.update(repeating: 0, count: outChannels * g.columnRows) }
         let k = plan.rows, l = g.columnCount, og = outChannels / groups
         let inImage = g.channels * g.height * g.width
         let identity = g.isIdentity

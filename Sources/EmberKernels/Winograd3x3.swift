@@ -85,19 +85,8 @@ public enum Winograd3x3 {
         guard applies(groups: 1, g), let transposed = inputGradientGeometry(outChannels: outChannels, g) else {
             fatalError("Winograd3x3.backwardInput: needs a 3×3 kernel, stride 1, dilation 1, padding at most 2, got \(g)")
         }
-        let channels = g.channels
-        let turned = ScratchBuffer<Float>(Swift.max(1, 9 * channels * outChannels))
-        defer { turned.release() }
-        let w = turned.pointer
-        ThreadPool.shared.parallelFor(channels, minChunk: Swift.max(1, ThreadPool.minParallelChunk / Swift.max(1, 9 * outChannels))) { range in
-            for c in range {
-                for o in 0..<outChannels {
-                    let src = weight + (o &* channels &+ c) &* 9, dst = w + (c &* outChannels &+ o) &* 9
-                    for t in 0..<9 { dst[t] = src[8 &- t] }
-                }
-            }
-        }
-        forward(input: gradOutput, weight: w, bias: nil, output: gradInput, batch: batch, outChannels: channels, transposed)
+        forward(input: gradOutput, weight: weight, bias: nil, output: gradInput, batch: batch, outChannels: g.channels,
+                transposed, tilesPerChunk: nil, turnedWeights: true)
     }
 
     /// Floats of transformed input and products held at once (16 MB): the tiles of a chunk go through all
@@ -121,10 +110,12 @@ public enum Winograd3x3 {
                 tilesPerChunk: nil)
     }
 
-    /// `forward` with the tiles per chunk fixed (tests cross chunk edges on small shapes); nil: from `chunkBudget`.
+    /// `forward` with the tiles per chunk fixed (tests cross chunk edges on small shapes; nil: from `chunkBudget`);
+    /// `turnedWeights`: `weight` is `[g.channels, outChannels, 3, 3]` and each kernel is used transposed and turned
+    /// by 180° (`backwardInput`).
     static func forward(input: UnsafePointer<Float>, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
                         output: UnsafeMutablePointer<Float>, batch: Int, outChannels: Int, _ g: ConvGeometry,
-                        tilesPerChunk: Int?) {
+                        tilesPerChunk: Int?, turnedWeights: Bool = false) {
         kernelCheck(applies(groups: 1, g), "Winograd3x3.forward: needs a 3×3 kernel, stride 1, dilation 1, got \(g)")
         if batch == 0 || outChannels == 0 { return }
         let channels = g.channels, xi = WinogradTransforms.tileElements
@@ -137,7 +128,7 @@ public enum Winograd3x3 {
         let mScratch = ScratchBuffer<Float>(xi * outChannels * chunk)
         defer { uScratch.release(); vScratch.release(); mScratch.release() }
         let u = uScratch.pointer, v = vScratch.pointer, m = mScratch.pointer
-        WinogradTransforms.transformWeights(weight, outChannels: outChannels, channels: channels, into: u)
+        WinogradTransforms.transformWeights(weight, outChannels: outChannels, channels: channels, turned: turnedWeights, into: u)
         var first = 0
         while first < tiles {
             let count = Swift.min(chunk, tiles - first)

@@ -13,8 +13,10 @@ enum WinogradTransforms {
     /// Positions of a transformed tile.
     static let tileElements = 16
 
-    /// `u[ξ][o·channels + c] = (G g Gᵀ)[ξ]` for every (o, c) of `weight` `[outChannels, channels, 3, 3]`.
-    static func transformWeights(_ weight: UnsafePointer<Float>, outChannels: Int, channels: Int,
+    /// `u[ξ][o·channels + c] = (G g Gᵀ)[ξ]` for every (o, c), g the kernel `weight[o][c]` of `weight`
+    /// `[outChannels, channels, 3, 3]`, or, `turned`, the kernel `weight[c][o]` of `weight` `[channels, outChannels,
+    /// 3, 3]` turned by 180° (the kernels of that convolution's input gradient, `Winograd3x3.backwardInput`).
+    static func transformWeights(_ weight: UnsafePointer<Float>, outChannels: Int, channels: Int, turned: Bool = false,
                                  into u: UnsafeMutablePointer<Float>) {
         let plane = outChannels * channels
         let level = Int32(KernelISA.active.rawValue)
@@ -22,7 +24,8 @@ enum WinogradTransforms {
         let blocks = (plane + 63) / 64
         ThreadPool.shared.parallelFor(blocks, minChunk: Swift.max(1, ThreadPool.minTaskWork / (16 * 64))) { range in
             let first = range.lowerBound * 64, end = Swift.min(plane, range.upperBound * 64)
-            ember_winograd_f23_weights(level, weight + first * 9, end - first, u + first, plane)
+            ember_winograd_f23_weights(level, weight, first, end - first, turned ? channels : 0, turned ? outChannels : 0,
+                                       u, plane)
         }
     }
 

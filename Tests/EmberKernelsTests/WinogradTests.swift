@@ -139,33 +139,47 @@ struct WinogradTests {
     }
 
     /// The kernel transform at every ISA level: G g Gᵀ by its definition in Double, for a count of kernels that
-    /// is not a whole number of the C loop's 64-kernel blocks, and the same bits at every level.
-    @Test("the kernel transform G g Gᵀ at every ISA level")
+    /// is not a whole number of the C loop's 64-kernel blocks, done in two calls (a `first` that is not 0), for the
+    /// kernels as they are and for the turned, transposed kernels of the input gradient; the same bits at every level.
+    @Test("the kernel transform G g Gᵀ at every ISA level, plain and turned")
     func kernelTransform() {
-        let count = 150, plane = count + 7  // planes further apart than the kernels they hold
+        let (outs, ins) = (10, 15), count = outs * ins, plane = count + 7  // planes further apart than they hold
         var state: UInt64 = 0x9E37_79B9_7F4A_7C15
         let weight: [Float] = (0..<(9 * count)).map { _ in
             state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
             return Float(Int(state >> 40) - (1 << 23)) / Float(1 << 22)
         }
         let g: [[Double]] = [[1, 0, 0], [0.5, 0.5, 0.5], [0.5, -0.5, 0.5], [0, 0, 1]]
-        var results: [[Float]] = []
-        for isa in KernelISA.available {
-            var u = [Float](repeating: .nan, count: 16 * plane)
-            u.withUnsafeMutableBufferPointer { ember_winograd_f23_weights(Int32(isa.rawValue), weight, count, $0.baseAddress, plane) }
-            var worst = 0.0
-            for t in 0..<count {
-                for i in 0..<4 { for j in 0..<4 {
-                    var exact = 0.0
-                    for a in 0..<3 { for b in 0..<3 { exact += g[i][a] * Double(weight[9 * t + 3 * a + b]) * g[j][b] } }
-                    worst = Swift.max(worst, Swift.abs(Double(u[(4 * i + j) * plane + t]) - exact))
-                } }
+        for turned in [false, true] {
+            // Kernel t as a 3×3 array: weight[t] itself, or (t = c·outs + o) weight[o][c] of [outs, ins] turned 180°.
+            func tap(_ t: Int, _ a: Int, _ b: Int) -> Double {
+                if !turned { return Double(weight[9 * t + 3 * a + b]) }
+                let c = t / outs, o = t % outs
+                return Double(weight[9 * (o * ins + c) + 3 * (2 - a) + (2 - b)])
             }
-            // Each value is at most two rounded sums of three terms of |g| ≤ 2, halved exactly: well under 1e-6.
-            #expect(worst < 1e-6, "\(isa): worst error \(worst)")
-            results.append(u)
+            var results: [[Float]] = []
+            for isa in KernelISA.available {
+                var u = [Float](repeating: .nan, count: 16 * plane)
+                u.withUnsafeMutableBufferPointer { out in
+                    for (first, n) in [(0, 64), (64, count - 64)] {
+                        ember_winograd_f23_weights(Int32(isa.rawValue), weight, first, n, turned ? outs : 0, turned ? ins : 0,
+                                                   out.baseAddress, plane)
+                    }
+                }
+                var worst = 0.0
+                for t in 0..<count {
+                    for i in 0..<4 { for j in 0..<4 {
+                        var exact = 0.0
+                        for a in 0..<3 { for b in 0..<3 { exact += g[i][a] * tap(t, a, b) * g[j][b] } }
+                        worst = Swift.max(worst, Swift.abs(Double(u[(4 * i + j) * plane + t]) - exact))
+                    } }
+                }
+                // Each value is at most two rounded sums of three terms of |g| ≤ 2, halved exactly: well under 1e-6.
+                #expect(worst < 1e-6, "\(isa), turned \(turned): worst error \(worst)")
+                results.append(u)
+            }
+            #expect(results.dropFirst().allSatisfy { zip($0, results[0]).allSatisfy { $0.bitPattern == $1.bitPattern } })
         }
-        #expect(results.dropFirst().allSatisfy { zip($0, results[0]).allSatisfy { $0.bitPattern == $1.bitPattern } })
     }
 
     @Test("ConvKernels.forward takes the path only where it applies and the policy allows")

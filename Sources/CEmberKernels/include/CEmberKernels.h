@@ -99,8 +99,11 @@ void ember_stream_copy(const float *x, float *y, size_t n);
 void ember_winograd_f23_input_run(int level, const float *src, size_t w, size_t tiles, float *v, size_t matrix);
 void ember_winograd_f23_output_run(int level, const float *m, size_t matrix, size_t tiles, float bias, float *dst,
                                    size_t ow);
-// The kernel transform G g G^T of `count` 3x3 kernels (weight + 9t): value xi of kernel t to u[xi * plane + t].
-void ember_winograd_f23_weights(int level, const float *weight, size_t count, float *u, size_t plane);
+// The kernel transform G g G^T of kernels t = first ..< first + count: value xi of kernel t to u[xi * plane + t].
+// Kernel t is weight + 9t, or, with turned_out nonzero, weight + 9 (o * turned_in + c) turned by 180 degrees, where
+// c = t / turned_out and o = t % turned_out (a convolution's input gradient: its kernels transposed and turned).
+void ember_winograd_f23_weights(int level, const float *weight, size_t first, size_t count, size_t turned_out,
+                                size_t turned_in, float *u, size_t plane);
 
 // ---------------------------------------------------------------------------------------------
 // float32 sum over a contiguous array.
