@@ -23,20 +23,49 @@ FN void input_run(const float *restrict src, size_t w, size_t tiles, float *rest
     }
 }
 
+// One tile's 2x2 outputs A^T m A + bias, m[xi] = p[xi * matrix], into y0[0], y0[1], y1[0], y1[1].
+FN void output_tile(const float *restrict p, size_t matrix, float bias, float *restrict y0, float *restrict y1) {
+    float m0 = p[0], m1 = p[matrix], m2 = p[2 * matrix], m3 = p[3 * matrix];
+    float m4 = p[4 * matrix], m5 = p[5 * matrix], m6 = p[6 * matrix], m7 = p[7 * matrix];
+    float m8 = p[8 * matrix], m9 = p[9 * matrix], m10 = p[10 * matrix], m11 = p[11 * matrix];
+    float m12 = p[12 * matrix], m13 = p[13 * matrix], m14 = p[14 * matrix], m15 = p[15 * matrix];
+    float a0 = (m0 + m4) + m8, a1 = (m1 + m5) + m9, a2 = (m2 + m6) + m10, a3 = (m3 + m7) + m11;
+    float c0 = (m4 - m8) - m12, c1 = (m5 - m9) - m13, c2 = (m6 - m10) - m14, c3 = (m7 - m11) - m15;
+    y0[0] = ((a0 + a1) + a2) + bias; y0[1] = ((a1 - a2) - a3) + bias;
+    y1[0] = ((c0 + c1) + c2) + bias; y1[1] = ((c1 - c2) - c3) + bias;
+}
+
 // The 2x2 outputs A^T m A + bias of tiles t < tiles, m[xi] = m[xi * matrix + t], into rows dst and dst + ow
-// at columns 2t, 2t + 1.
+// at columns 2t, 2t + 1. From 16 tiles, a block of tiles is computed into four contiguous arrays (the loop
+// vectorizes across tiles; written straight to the interleaved columns it stayed scalar, a quarter of a
+// 56x56 convolution's time), then interleaved into the two output rows. Shorter runs (the tile rows of small
+// maps) go tile by tile: there the blocks' setup cost more than they saved. Same arithmetic either way.
 FN void output_run(const float *restrict m, size_t matrix, size_t tiles, float bias, float *restrict dst, size_t ow) {
+    if (tiles < 16) {
+        for (size_t t = 0; t < tiles; t++) output_tile(m + t, matrix, bias, dst + 2 * t, dst + ow + 2 * t);
+        return;
+    }
+    enum { BLOCK = 64 };
+    float e0[BLOCK], e1[BLOCK], f0[BLOCK], f1[BLOCK];  // row 0 even and odd columns, row 1 even and odd
     float *y0 = dst, *y1 = dst + ow;
-    for (size_t t = 0; t < tiles; t++) {
-        const float *p = m + t;
-        float m0 = p[0], m1 = p[matrix], m2 = p[2 * matrix], m3 = p[3 * matrix];
-        float m4 = p[4 * matrix], m5 = p[5 * matrix], m6 = p[6 * matrix], m7 = p[7 * matrix];
-        float m8 = p[8 * matrix], m9 = p[9 * matrix], m10 = p[10 * matrix], m11 = p[11 * matrix];
-        float m12 = p[12 * matrix], m13 = p[13 * matrix], m14 = p[14 * matrix], m15 = p[15 * matrix];
-        float a0 = (m0 + m4) + m8, a1 = (m1 + m5) + m9, a2 = (m2 + m6) + m10, a3 = (m3 + m7) + m11;
-        float c0 = (m4 - m8) - m12, c1 = (m5 - m9) - m13, c2 = (m6 - m10) - m14, c3 = (m7 - m11) - m15;
-        y0[2 * t] = ((a0 + a1) + a2) + bias; y0[2 * t + 1] = ((a1 - a2) - a3) + bias;
-        y1[2 * t] = ((c0 + c1) + c2) + bias; y1[2 * t + 1] = ((c1 - c2) - c3) + bias;
+    for (size_t t0 = 0; t0 < tiles; t0 += BLOCK) {
+        size_t n = tiles - t0 < BLOCK ? tiles - t0 : BLOCK;
+        const float *p = m + t0;
+        for (size_t t = 0; t < n; t++) {
+            float m0 = p[t], m1 = p[matrix + t], m2 = p[2 * matrix + t], m3 = p[3 * matrix + t];
+            float m4 = p[4 * matrix + t], m5 = p[5 * matrix + t], m6 = p[6 * matrix + t], m7 = p[7 * matrix + t];
+            float m8 = p[8 * matrix + t], m9 = p[9 * matrix + t], m10 = p[10 * matrix + t], m11 = p[11 * matrix + t];
+            float m12 = p[12 * matrix + t], m13 = p[13 * matrix + t], m14 = p[14 * matrix + t], m15 = p[15 * matrix + t];
+            float a0 = (m0 + m4) + m8, a1 = (m1 + m5) + m9, a2 = (m2 + m6) + m10, a3 = (m3 + m7) + m11;
+            float c0 = (m4 - m8) - m12, c1 = (m5 - m9) - m13, c2 = (m6 - m10) - m14, c3 = (m7 - m11) - m15;
+            e0[t] = ((a0 + a1) + a2) + bias; e1[t] = ((a1 - a2) - a3) + bias;
+            f0[t] = ((c0 + c1) + c2) + bias; f1[t] = ((c1 - c2) - c3) + bias;
+        }
+        float *r0 = y0 + 2 * t0, *r1 = y1 + 2 * t0;
+        for (size_t t = 0; t < n; t++) {
+            r0[2 * t] = e0[t]; r0[2 * t + 1] = e1[t];
+            r1[2 * t] = f0[t]; r1[2 * t + 1] = f1[t];
+        }
     }
 }
 
