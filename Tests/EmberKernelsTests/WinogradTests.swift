@@ -50,6 +50,7 @@ struct WinogradTests {
         WinogradCase(1, 2, 3, 3, 2, pad: 1),                       // 3×3 map, every tile on an edge
         WinogradCase(2, 3, 3, 4, 2, pad: 0),                       // 1×2 output: no interior tile at all
         WinogradCase(2, 8, 12, 17, 5, padTop: 2, padLeft: 3, outHeight: 13, outWidth: 18),  // wide padding, runs
+        WinogradCase(1, 3, 5, 140, 2, pad: 1, bias: true),        // 70 tiles a row: blocked output runs past 64
     ]
 
     /// The bound of `Winograd3x3`'s doc, for the largest |weight| and |input| of a case:
