@@ -34,8 +34,7 @@ public enum Winograd3x3 {
     /// Whether Winograd is faster than im2col + GEMM here. Its GEMMs shrink 2.25×; against that it transforms
     /// every kernel (16·C·O values, once per call, whatever the batch) and every tile ((C + O)·16 values), and a
     /// map smaller than a tile wastes most of it (on a 1×1 map im2col keeps only the centre tap of 9). Measured
-    /// on Zen 4 (`ember bench --filter conv3x3` at batch 32 and `--filter r18conv` at batch 1 under
-    /// `Policy.always`), ms Winograd / im2col, two threads wall clock (one thread `--cpu-time`): batch 32, 64
+    /// on Zen 4 (`ember bench --filter conv3x3`, batch 32 and batch 1), ms Winograd / im2col, two threads wall clock (one thread `--cpu-time`): batch 32, 64
     /// channels on 56×56 38.3 / 46.8, 128 on 28×28 28.7 / 42.7, 256 on 14×14 24.7 / 58.3, 512 on 7×7 31.1 / 49.9,
     /// 64 on 8×8 0.75 / 1.10 (1.55 / 1.95), 128 on 4×4 0.86 / 1.01 (1.66 / 1.84), 256 on 2×2 0.74 / 0.81 (1.56 /
     /// 1.58), 512 on 1×1 3.3 / 0.28; one image, 56×56 1.19 / 1.43, 28×28 0.71 / 1.31, 14×14 0.93 / 1.46, 7×7 (16

@@ -1,18 +1,19 @@
 // ResNet-18's 3×3 stride-1 convolutions, each by Winograd and by im2col + GEMM, to place Winograd's threshold.
 import EmberKit
-import Foundation
 import EmberKernels
 
 /// The forward of one 3×3 stride-1 padding-1 convolution of `batch` images `[channels, size, size]` to as many
 /// channels, under a fixed `Winograd3x3.Policy` (`_winograd` rows: always, `_im2col` rows: never). The pairs are
-/// what `Winograd3x3.isProfitable` was set from; PyTorch has no twin (it picks its own algorithm).
+/// what `Winograd3x3.isProfitable` was set from; PyTorch has no twin (it picks its own algorithm; the `r18conv_*`
+/// rows compare with it).
 func conv3x3Benchmarks() -> [Benchmark] {
-    // (channels, map size) of ResNet-18's 3×3 stride-1 layers on 32×32 inputs (8…1) and on 224×224 ones (56…7).
-    let shapes = [(64, 8), (128, 4), (256, 2), (512, 1), (64, 56), (128, 28), (256, 14), (512, 7)]
-    let batch = 32
-    return shapes.flatMap { channels, size in
+    // (channels, map size, batch) of ResNet-18's 3×3 stride-1 layers on 32×32 inputs (8…1) and on 224×224 ones
+    // (56…7), at batch 32, and the 224×224 ones on one image (inference).
+    let big = [(64, 56), (128, 28), (256, 14), (512, 7)]
+    let shapes = ([(64, 8), (128, 4), (256, 2), (512, 1)] + big).map { ($0.0, $0.1, 32) } + big.map { ($0.0, $0.1, 1) }
+    return shapes.flatMap { channels, size, batch in
         [("winograd", Winograd3x3.Policy.always), ("im2col", .never)].map { label, policy in
-            Benchmark("conv3x3_\(channels)c_\(size)px_b\(batch)_\(label)", runs: size >= 28 ? 5 : 20) {
+            Benchmark("conv3x3_\(channels)c_\(size)px_b\(batch)_\(label)", runs: size >= 28 && batch > 1 ? 5 : 20) {
                 let g = ConvGeometry(channels: channels, height: size, width: size, kernelHeight: 3, kernelWidth: 3,
                                      strideHeight: 1, strideWidth: 1, padTop: 1, padLeft: 1, dilationHeight: 1,
                                      dilationWidth: 1, outHeight: size, outWidth: size)
@@ -46,8 +47,7 @@ func resnet18ConvolutionBenchmarks() -> [Benchmark] {
         return Benchmark("r18conv_\(inC)to\(outC)_k\(k)s\(stride)_\(size)px_b1", runs: 30, flops: flops) {
             let x = withGenerator(Generator(seed: 0)) { Tensor.randn([1, inC, size, size]) }
             let w = withGenerator(Generator(seed: 1)) { Tensor.randn([outC, inC, k, k]) } * 0.05
-            let always = ProcessInfo.processInfo.environment["WINO"] != nil
-            return { Winograd3x3.$policy.withValue(always ? .always : .automatic) { noGrad { _ = F.conv2d(x, w, stride: stride, padding: k / 2) } } }
+            return { noGrad { _ = F.conv2d(x, w, stride: stride, padding: k / 2) } }
         }
     }
 }
