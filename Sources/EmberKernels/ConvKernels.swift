@@ -476,6 +476,20 @@ public enum ConvKernels {
     @inlinable
     public static func backwardBias<T: BinaryFloatingPoint>(gradOutput: UnsafePointer<T>, gradBias: UnsafeMutablePointer<T>,
                                                            batch: Int, channels: Int, positions: Int) {
+        if T.self == Float.self {
+            // float32: every (image, channel) plane summed by the vectorized row kernel in Double, then the images of
+            // each channel in order (the generic loop below did not vectorize: 3.7% of the LeNet step).
+            let planes = ScratchBuffer<Double>(Swift.max(1, batch * channels))
+            defer { planes.release() }
+            VectorMath.rowSums(UnsafeRawPointer(gradOutput).assumingMemoryBound(to: Float.self), rows: batch * channels,
+                               n: positions, into: planes.pointer)
+            for c in 0..<channels {
+                var total = 0.0
+                for n in 0..<batch { total += planes.pointer[n * channels + c] }
+                gradBias[c] = T(total)
+            }
+            return
+        }
         ThreadPool.shared.parallelFor(channels, minChunk: Swift.max(1, ThreadPool.minParallelChunk / Swift.max(1, batch * positions))) { range in
             for c in range {
                 var total: T = 0
