@@ -114,12 +114,66 @@ FN void weights_run(const float *restrict weight, size_t first, size_t count, si
     }
 }
 
+// Weight gradient by F(3x3, 2x2): dW = G^T [(A g A^T) . (B^T d B)] G summed over tiles, with the forward's B^T and
+// G and A = (A^T)^T of F(2x2, 3x3) (the transposition principle). grad_run transforms 2x2 gradient tiles; the
+// tile t's rows are src[2t], src[2t + 1] and the same of src + w; its 16 values go to v[xi * matrix + t].
+FN void grad_run(const float *restrict src, size_t w, size_t tiles, float *restrict v, size_t matrix) {
+    const float *r0 = src, *r1 = src + w;
+    for (size_t t = 0; t < tiles; t++) {
+        float g00 = r0[2 * t], g01 = r0[2 * t + 1], g10 = r1[2 * t], g11 = r1[2 * t + 1];
+        // Rows: A g (4x2).
+        float t00 = g00, t01 = g01, t10 = g00 + g10, t11 = g01 + g11;
+        float t20 = g00 - g10, t21 = g01 - g11, t30 = -g10, t31 = -g11;
+        float rows[4][2] = {{t00, t01}, {t10, t11}, {t20, t21}, {t30, t31}};
+        for (int k = 0; k < 4; k++) {  // columns: (A g) A^T
+            float a = rows[k][0], b = rows[k][1], *o = v + (size_t)(4 * k) * matrix + t;
+            o[0] = a; o[matrix] = a + b; o[2 * matrix] = a - b; o[3 * matrix] = -b;
+        }
+    }
+}
+
+// dw[9t + e] = (G^T M G)[e] for pairs t = first ..< first + count, M[xi] = m[xi * plane + t]: the 3x3 weight
+// gradient from the 16 summed products. A block of pairs is computed into a [9][block] array (vectorized across
+// pairs), then written out pair by pair.
+FN void wgrad_run(const float *restrict m, size_t plane, size_t first, size_t count, float *restrict dw) {
+    enum { BLOCK = 64 };
+    float out[9][BLOCK];
+    for (size_t t0 = first; t0 < first + count; t0 += BLOCK) {
+        size_t n = first + count - t0 < BLOCK ? first + count - t0 : BLOCK;
+        for (size_t t = 0; t < n; t++) {
+            const float *p = m + t0 + t;
+            float s[3][4];  // G^T M (3x4), column by column
+            for (int l = 0; l < 4; l++) {
+                float m0 = p[(size_t)l * plane], m1 = p[(size_t)(4 + l) * plane];
+                float m2 = p[(size_t)(8 + l) * plane], m3 = p[(size_t)(12 + l) * plane];
+                s[0][l] = m0 + 0.5f * (m1 + m2);
+                s[1][l] = 0.5f * (m1 - m2);
+                s[2][l] = 0.5f * (m1 + m2) + m3;
+            }
+            for (int k = 0; k < 3; k++) {  // (G^T M) G (3x3), row by row
+                out[3 * k][t] = s[k][0] + 0.5f * (s[k][1] + s[k][2]);
+                out[3 * k + 1][t] = 0.5f * (s[k][1] - s[k][2]);
+                out[3 * k + 2][t] = 0.5f * (s[k][1] + s[k][2]) + s[k][3];
+            }
+        }
+#pragma clang loop vectorize(disable)
+        for (size_t t = 0; t < n; t++)
+            for (int e = 0; e < 9; e++) dw[(t0 + t) * 9 + e] = out[e][t];
+    }
+}
+
 static void input_portable(const float *src, size_t w, size_t tiles, float *v, size_t matrix) { input_run(src, w, tiles, v, matrix); }
 static void output_portable(const float *m, size_t matrix, size_t tiles, float bias, float *dst, size_t ow) { output_run(m, matrix, tiles, bias, dst, ow); }
+static void grad_portable(const float *src, size_t w, size_t tiles, float *v, size_t matrix) { grad_run(src, w, tiles, v, matrix); }
+static void wgrad_portable(const float *m, size_t plane, size_t first, size_t count, float *dw) { wgrad_run(m, plane, first, count, dw); }
 #define WEIGHTS_ARGS const float *weight, size_t first, size_t count, size_t turned_out, size_t turned_in, float *u, size_t plane
 #define WEIGHTS_CALL weights_run(weight, first, count, turned_out, turned_in, u, plane)
 static void weights_portable(WEIGHTS_ARGS) { WEIGHTS_CALL; }
 #if defined(__x86_64__)
+__attribute__((target("avx2,fma"))) static void grad_avx2(const float *src, size_t w, size_t tiles, float *v, size_t matrix) { grad_run(src, w, tiles, v, matrix); }
+__attribute__((target("avx512f,fma"))) static void grad_avx512(const float *src, size_t w, size_t tiles, float *v, size_t matrix) { grad_run(src, w, tiles, v, matrix); }
+__attribute__((target("avx2,fma"))) static void wgrad_avx2(const float *m, size_t plane, size_t first, size_t count, float *dw) { wgrad_run(m, plane, first, count, dw); }
+__attribute__((target("avx512f,fma"))) static void wgrad_avx512(const float *m, size_t plane, size_t first, size_t count, float *dw) { wgrad_run(m, plane, first, count, dw); }
 __attribute__((target("avx2,fma"))) static void weights_avx2(WEIGHTS_ARGS) { WEIGHTS_CALL; }
 __attribute__((target("avx512f,fma"))) static void weights_avx512(WEIGHTS_ARGS) { WEIGHTS_CALL; }
 __attribute__((target("avx2,fma"))) static void input_avx2(const float *src, size_t w, size_t tiles, float *v, size_t matrix) { input_run(src, w, tiles, v, matrix); }
@@ -155,5 +209,25 @@ void ember_winograd_f23_weights(int level, WEIGHTS_ARGS) {
     case 1: weights_avx2(weight, first, count, turned_out, turned_in, u, plane); return;
 #endif
     default: weights_portable(weight, first, count, turned_out, turned_in, u, plane);
+    }
+}
+
+void ember_winograd_f23_grad_run(int level, const float *src, size_t w, size_t tiles, float *v, size_t matrix) {
+    switch (ember_cpu_clamp_level(level)) {
+#if defined(__x86_64__)
+    case 2: grad_avx512(src, w, tiles, v, matrix); return;
+    case 1: grad_avx2(src, w, tiles, v, matrix); return;
+#endif
+    default: grad_portable(src, w, tiles, v, matrix);
+    }
+}
+
+void ember_winograd_f23_weight_gradient(int level, const float *m, size_t plane, size_t first, size_t count, float *dw) {
+    switch (ember_cpu_clamp_level(level)) {
+#if defined(__x86_64__)
+    case 2: wgrad_avx512(m, plane, first, count, dw); return;
+    case 1: wgrad_avx2(m, plane, first, count, dw); return;
+#endif
+    default: wgrad_portable(m, plane, first, count, dw);
     }
 }

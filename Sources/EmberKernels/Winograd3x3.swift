@@ -88,6 +88,59 @@ public enum Winograd3x3 {
                 transposed, tilesPerChunk: nil, turnedWeights: true)
     }
 
+    /// gradWeight = ∂L/∂weight `[outChannels, g.channels, 3, 3]` (overwritten) of a 3×3 stride-1 convolution
+    /// (`applies(groups: 1, g)`) by F(3×3, 2×2): over the forward's tiles, `Gᵀ [(A g Aᵀ) ⊙ (Bᵀ d B)] G` summed, g a
+    /// 2×2 tile of `gradOutput` and d the 4×4 input patch under it, with the forward's matrices (the transposition
+    /// principle: the weight gradient of a correlation is the adjoint of its product with the kernel). The sums
+    /// over tiles are 16 GEMMs `[O, tiles] · [tiles, C]`, 2.25× fewer multiplies than im2col's `[O, 9C]` product.
+    ///
+    /// - Parameters:
+    ///   - input: The input images `[batch, g.channels, g.height, g.width]`, contiguous.
+    ///   - gradOutput: The output gradient `[batch, outChannels, g.outHeight, g.outWidth]`, contiguous.
+    ///   - gradWeight: The weight gradient (overwritten).
+    ///   - batch: The number of images.
+    ///   - outChannels: The number of output channels.
+    ///   - g: The convolution's geometry.
+    public static func backwardWeight(input: UnsafePointer<Float>, gradOutput: UnsafePointer<Float>,
+                                      gradWeight: UnsafeMutablePointer<Float>, batch: Int, outChannels: Int, _ g: ConvGeometry) {
+        backwardWeight(input: input, gradOutput: gradOutput, gradWeight: gradWeight, batch: batch, outChannels: outChannels, g,
+                       tilesPerChunk: nil)
+    }
+
+    /// `backwardWeight` with the tiles per chunk fixed (tests cross chunk edges); nil: from `chunkBudget`.
+    static func backwardWeight(input: UnsafePointer<Float>, gradOutput: UnsafePointer<Float>, gradWeight: UnsafeMutablePointer<Float>,
+                               batch: Int, outChannels: Int, _ g: ConvGeometry, tilesPerChunk: Int?) {
+        kernelCheck(applies(groups: 1, g), "Winograd3x3.backwardWeight: needs a 3×3 kernel, stride 1, dilation 1, got \(g)")
+        let channels = g.channels, xi = WinogradTransforms.tileElements
+        if outChannels == 0 || channels == 0 { return }
+        if batch == 0 {
+            gradWeight.update(repeating: 0, count: outChannels * channels * 9)
+            return
+        }
+        let grid = WinogradTransforms.TileGrid(channels: channels, height: g.height, width: g.width, padTop: g.padTop,
+                                               padLeft: g.padLeft, outChannels: outChannels, outHeight: g.outHeight,
+                                               outWidth: g.outWidth)
+        let tiles = batch * grid.tilesPerImage
+        let chunk = Swift.max(1, Swift.min(tiles, tilesPerChunk ?? Swift.max(64, chunkBudget / (xi * (channels + outChannels)))))
+        let vScratch = ScratchBuffer<Float>(xi * channels * chunk), gScratch = ScratchBuffer<Float>(xi * outChannels * chunk)
+        let mScratch = ScratchBuffer<Float>(xi * outChannels * channels)
+        defer { vScratch.release(); gScratch.release(); mScratch.release() }
+        let v = vScratch.pointer, gy = gScratch.pointer, m = mScratch.pointer
+        var first = 0
+        while first < tiles {
+            let count = Swift.min(chunk, tiles - first)
+            WinogradTransforms.transformInput(input, grid, first: first, count: count, into: v)
+            WinogradTransforms.transformGradient(gradOutput, grid, first: first, count: count, into: gy)
+            // m[ξ] (+)= gy[ξ] · v[ξ]ᵀ: [O, count] · [count, C], summing over this chunk's tiles.
+            Gemm.sgemmBatched(count: xi, m: outChannels, n: channels, k: count, alpha: 1,
+                              a: gy, aBatchStride: outChannels * count, aRowStride: count, aColStride: 1,
+                              b: v, bBatchStride: channels * count, bRowStride: 1, bColStride: count,
+                              beta: first == 0 ? 0 : 1, c: m, cBatchStride: outChannels * channels, ldc: channels)
+            first += count
+        }
+        WinogradTransforms.weightGradient(m, outChannels: outChannels, channels: channels, into: gradWeight)
+    }
+
     /// Floats of transformed input and products held at once (16 MB): the tiles of a chunk go through all
     /// three steps while the products are still in the last-level cache.
     static let chunkBudget = 1 << 22

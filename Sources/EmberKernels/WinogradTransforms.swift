@@ -96,6 +96,53 @@ enum WinogradTransforms {
         }
     }
 
+    /// `v[ξ][o·count + (p − first)] = (A g Aᵀ)[ξ]` for tiles `first..<first + count` and every output channel, g
+    /// the tile's 2×2 block of `gradOutput` `[N, outChannels, outH, outW]` (zeros past the output's edge): the
+    /// gradient side of the weight gradient by F(3×3, 2×2). Each task copies the plane it is on into a zero-padded
+    /// plane of whole tiles, as `transformInput` does.
+    static func transformGradient(_ gradOutput: UnsafePointer<Float>, _ grid: TileGrid, first: Int, count: Int,
+                                  into v: UnsafeMutablePointer<Float>) {
+        let outChannels = grid.outChannels, oh = grid.outHeight, ow = grid.outWidth, plane = oh * ow
+        let hq = 2 * grid.tilesHigh, wq = 2 * grid.tilesWide
+        let matrix = outChannels * count
+        let level = Int32(KernelISA.active.rawValue)
+        ThreadPool.shared.parallelFor(outChannels, minChunk: Swift.max(1, ThreadPool.minTaskWork / Swift.max(1, 16 * count))) { range in
+            let scratch = ScratchBuffer<Float>(hq * wq), padded = scratch.pointer
+            defer { scratch.release() }
+            padded.update(repeating: 0, count: hq * wq)
+            for o in range {
+                var (image, row, column) = grid.locate(first)
+                var paddedImage = -1
+                var q = 0
+                while q < count {
+                    if image != paddedImage {
+                        let src = gradOutput + (image &* outChannels &+ o) &* plane
+                        for y in 0..<oh { (padded + y &* wq).update(from: src + y &* ow, count: ow) }
+                        paddedImage = image
+                    }
+                    let run = Swift.min(grid.tilesWide &- column, count &- q)
+                    ember_winograd_f23_grad_run(level, padded + (2 &* row &* wq &+ 2 &* column), wq, run, v + (o &* count &+ q), matrix)
+                    q &+= run
+                    column &+= run
+                    if column == grid.tilesWide { column = 0; row &+= 1; if row == grid.tilesHigh { row = 0; image &+= 1 } }
+                }
+            }
+        }
+    }
+
+    /// `gradWeight[o][c]` (3×3, overwritten) = `Gᵀ M G` with `M[ξ] = products[ξ][o·channels + c]`: the weight
+    /// gradient from the 16 sums over tiles of the F(3×3, 2×2) products.
+    static func weightGradient(_ products: UnsafePointer<Float>, outChannels: Int, channels: Int,
+                               into gradWeight: UnsafeMutablePointer<Float>) {
+        let plane = outChannels * channels
+        let level = Int32(KernelISA.active.rawValue)
+        let blocks = (plane + 63) / 64
+        ThreadPool.shared.parallelFor(blocks, minChunk: Swift.max(1, ThreadPool.minTaskWork / (16 * 64))) { range in
+            let first = range.lowerBound * 64, end = Swift.min(plane, range.upperBound * 64)
+            ember_winograd_f23_weight_gradient(level, products, plane, first, end - first, gradWeight)
+        }
+    }
+
     /// Writes the 2×2 output tiles `Aᵀ m A` (+ bias) of tiles `first..<first + count` into `output`
     /// `[N, outChannels, outH, outW]`, m[ξ] = `products[ξ][o·count + (p − first)]`; rows and columns past
     /// the output's edge are dropped.

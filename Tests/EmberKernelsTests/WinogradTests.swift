@@ -139,6 +139,47 @@ struct WinogradTests {
         #expect(worstDirect <= wBound + dBound, "\(t): |Winograd − im2col| = \(worstDirect), bound \(wBound + dBound)")
     }
 
+    @Test("the weight gradient by F(3×3, 2×2) matches a float64 sum and the im2col path", arguments: cases)
+    func weightGradient(_ t: WinogradCase) {
+        let g = t.geometry
+        var rng = TestRandom(seed: UInt64(t.outChannels * 7919 + t.height * 31 + t.channels))
+        let input = (0..<t.batch * t.channels * t.height * t.width).map { _ in Float(rng.next()) }
+        let gradOutput = (0..<t.batch * t.outChannels * t.outHeight * t.outWidth).map { _ in Float(rng.next()) }
+        let count = t.outChannels * t.channels * 9
+        var winograd = [Float](repeating: .nan, count: count), direct = winograd
+        Winograd3x3.backwardWeight(input: input, gradOutput: gradOutput, gradWeight: &winograd, batch: t.batch,
+                                   outChannels: t.outChannels, g, tilesPerChunk: t.tilesPerChunk)
+        Winograd3x3.$policy.withValue(.never) {
+            ConvKernels.backwardWeight(input: input, gradOutput: gradOutput, gradWeight: &direct, batch: t.batch, groups: 1,
+                                       outChannels: t.outChannels, g)
+        }
+        // ∂w[o][c][i][j] = Σ_(n, y, x) gy[n][o][y][x] · x[n][c][y + i − padTop][x + j − padLeft], in float64.
+        var exact = [Double](repeating: 0, count: count)
+        var magnitude = [Double](repeating: 0, count: count)  // Σ |terms|, the scale of each sum's rounding
+        for o in 0..<t.outChannels { for c in 0..<t.channels { for i in 0..<3 { for j in 0..<3 {
+            var sum = 0.0, size = 0.0
+            for n in 0..<t.batch { for y in 0..<t.outHeight { for x in 0..<t.outWidth {
+                let yy = y + i - t.padTop, xx = x + j - t.padLeft
+                if yy < 0 || yy >= t.height || xx < 0 || xx >= t.width { continue }
+                let term = Double(gradOutput[((n * t.outChannels + o) * t.outHeight + y) * t.outWidth + x])
+                    * Double(input[((n * t.channels + c) * t.height + yy) * t.width + xx])
+                sum += term; size += abs(term)
+            } } }
+            exact[((o * t.channels + c) * 3 + i) * 3 + j] = sum
+            magnitude[((o * t.channels + c) * 3 + i) * 3 + j] = size
+        } } } }
+        // Each gradient sums products over tiles: rounding grows with their count and the transforms' 2.25 to 4
+        // growth of absolute values; 1e-5 of the largest sum of |terms| is far below a dropped or doubled term.
+        let scale = magnitude.max() ?? 0
+        var worstExact = 0.0, worstDirect = 0.0
+        for e in 0..<count {
+            worstExact = max(worstExact, winograd[e].isNaN ? .infinity : abs(Double(winograd[e]) - exact[e]))
+            worstDirect = max(worstDirect, abs(Double(winograd[e]) - Double(direct[e])))
+        }
+        #expect(worstExact <= 1e-5 * scale, "\(t): |Winograd − exact| = \(worstExact), scale \(scale)")
+        #expect(worstDirect <= 2e-5 * scale, "\(t): |Winograd − im2col| = \(worstDirect), scale \(scale)")
+    }
+
     /// The kernel transform at every ISA level: G g Gᵀ by its definition in Double, for a count of kernels that
     /// is not a whole number of the C loop's 64-kernel blocks, done in two calls (a `first` that is not 0), for the
     /// kernels as they are and for the turned, transposed kernels of the input gradient; the same bits at every level.

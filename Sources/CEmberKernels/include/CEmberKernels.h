@@ -104,6 +104,11 @@ void ember_winograd_f23_output_run(int level, const float *m, size_t matrix, siz
 // c = t / turned_out and o = t % turned_out (a convolution's input gradient: its kernels transposed and turned).
 void ember_winograd_f23_weights(int level, const float *weight, size_t first, size_t count, size_t turned_out,
                                 size_t turned_in, float *u, size_t plane);
+// The weight gradient by F(3x3, 2x2): the transform A g A^T of 2x2 gradient tiles (tile t: rows src and src + w,
+// columns 2t and 2t + 1) to v[xi * matrix + t], and the 3x3 gradient G^T M G of (output, input) channel pairs
+// t = first ..< first + count, M[xi] = m[xi * plane + t], to dw[9t ..< 9t + 9].
+void ember_winograd_f23_grad_run(int level, const float *src, size_t w, size_t tiles, float *v, size_t matrix);
+void ember_winograd_f23_weight_gradient(int level, const float *m, size_t plane, size_t first, size_t count, float *dw);
 
 // ---------------------------------------------------------------------------------------------
 // float32 sum over a contiguous array.
