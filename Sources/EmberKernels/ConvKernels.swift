@@ -281,9 +281,10 @@ public enum ConvKernels {
     }
 
     /// Input and/or weight gradient in one sweep (the output gradient of a chunk of images is gathered once
-    /// for both). Either output may be nil. `gradInput` and `gradWeight` are overwritten. The input gradient of a
-    /// float32 3×3 stride-1 convolution goes through `Winograd3x3.backwardInput` where Winograd would be chosen for
-    /// it as a forward convolution.
+    /// for both). Either output may be nil. `gradInput` and `gradWeight` are overwritten. For a float32 3×3 stride-1
+    /// convolution the input gradient goes through `Winograd3x3.backwardInput` where Winograd would be chosen for it
+    /// as a forward convolution, and the weight gradient through `Winograd3x3.backwardWeight` where the forward takes
+    /// Winograd.
     ///
     /// - `gradWeight = Σ gradOutput · colsᵀ` over the images of each chunk in one GEMM;
     /// - `gradInput = col2im(weightᵀ · gradOutput)`.
@@ -302,7 +303,7 @@ public enum ConvKernels {
     public static func backward<T: BinaryFloatingPoint>(input: UnsafePointer<T>?, gradOutput: UnsafePointer<T>, weight: UnsafePointer<T>,
                                                        gradInput: UnsafeMutablePointer<T>?, gradWeight: UnsafeMutablePointer<T>?,
                                                        batch: Int, groups: Int, outChannels: Int, _ g: ConvGeometry) {
-        var gradInput = gradInput
+        var gradInput = gradInput, gradWeight = gradWeight
         // The input gradient of a 3×3 stride-1 float convolution is itself one, over the turned kernels: Winograd
         // where its forward would be chosen (`Winograd3x3.backwardInput`).
         if T.self == Float.self, let gx = gradInput, groups == 1, Winograd3x3.applies(groups: 1, g),
@@ -313,6 +314,15 @@ public enum ConvKernels {
                                       gradInput: UnsafeMutableRawPointer(gx).assumingMemoryBound(to: Float.self),
                                       batch: batch, outChannels: outChannels, g)
             gradInput = nil
+        }
+        // Its weight gradient, where its forward takes Winograd, by F(3×3, 2×2) (`Winograd3x3.backwardWeight`).
+        if T.self == Float.self, let gw = gradWeight, let x = input, groups == 1,
+           Winograd3x3.chosen(batch: batch, groups: 1, outChannels: outChannels, g) {
+            Winograd3x3.backwardWeight(input: UnsafeRawPointer(x).assumingMemoryBound(to: Float.self),
+                                       gradOutput: UnsafeRawPointer(gradOutput).assumingMemoryBound(to: Float.self),
+                                       gradWeight: UnsafeMutableRawPointer(gw).assumingMemoryBound(to: Float.self),
+                                       batch: batch, outChannels: outChannels, g)
+            gradWeight = nil
         }
         let needWeight = gradWeight != nil && input != nil
         if (gradInput == nil && !needWeight) || batch == 0 {

@@ -28,4 +28,28 @@ struct WinogradResNetTests {
         #expect(closeness(winograd, Tensor(golden, shape: [1, golden.count]), rtol: 0, atol: 1e-4,
                           label: "Winograd ResNet-18 logits vs PyTorch") == nil)
     }
+
+    /// Every parameter's gradient with each 3×3 stride-1 convolution's forward, input gradient and weight gradient
+    /// through Winograd, against the im2col path, within 1e-3 of its largest entry. Batch norm in eval mode: in
+    /// training mode, two images on layer 4's 1×1 maps normalize two values per channel, which turns rounding-level
+    /// differences into percent-level ones (the direct path against itself in another summation order would fail).
+    @Test func gradientsMatchTheDirectPath() throws {
+        let entry = try #require(ModelZoo.entry("torchvision_resnet18"))
+        let model = withGenerator(Generator(seed: 7)) { entry.build(10) }
+        model.eval()
+        let x = Tensor.rand([2, 3, 32, 32], generator: Generator(seed: 8))
+        let y = Tensor(Array([3, 7]), shape: [2])
+        func gradients(_ policy: Winograd3x3.Policy) -> [Tensor] {
+            for p in model.parameters() { p.grad = nil }
+            Winograd3x3.$policy.withValue(policy) { F.crossEntropy(model(x), y).backward() }
+            return model.parameters().map { $0.grad!.clone() }
+        }
+        let winograd = gradients(.always), direct = gradients(.never)
+        #expect(winograd.count == direct.count)
+        for (i, (w, d)) in zip(winograd, direct).enumerated() {
+            let largest = d.abs().max().item(as: Float.self)
+            let difference = (w - d).abs().max().item(as: Float.self)
+            #expect(difference <= 1e-3 * largest, "parameter \(i) \(d.shape): gradients differ by \(difference) (largest \(largest))")
+        }
+    }
 }
