@@ -283,8 +283,8 @@ public enum ConvKernels {
     /// Input and/or weight gradient in one sweep (the output gradient of a chunk of images is gathered once
     /// for both). Either output may be nil. `gradInput` and `gradWeight` are overwritten. For a float32 3×3 stride-1
     /// convolution the input gradient goes through `Winograd3x3.backwardInput` where Winograd would be chosen for it
-    /// as a forward convolution, and the weight gradient through `Winograd3x3.backwardWeight` where the forward takes
-    /// Winograd.
+    /// as a forward convolution, and the weight gradient through `Winograd3x3.backwardWeight` where
+    /// `Winograd3x3.chosenForWeightGradient` says so.
     ///
     /// - `gradWeight = Σ gradOutput · colsᵀ` over the images of each chunk in one GEMM;
     /// - `gradInput = col2im(weightᵀ · gradOutput)`.
@@ -315,9 +315,9 @@ public enum ConvKernels {
                                       batch: batch, outChannels: outChannels, g)
             gradInput = nil
         }
-        // Its weight gradient, where its forward takes Winograd, by F(3×3, 2×2) (`Winograd3x3.backwardWeight`).
+        // Its weight gradient by F(3×3, 2×2) (`Winograd3x3.backwardWeight`) where that pays.
         if T.self == Float.self, let gw = gradWeight, let x = input, groups == 1,
-           Winograd3x3.chosen(batch: batch, groups: 1, outChannels: outChannels, g) {
+           Winograd3x3.chosenForWeightGradient(batch: batch, groups: 1, outChannels: outChannels, g) {
             Winograd3x3.backwardWeight(input: UnsafeRawPointer(x).assumingMemoryBound(to: Float.self),
                                        gradOutput: UnsafeRawPointer(gradOutput).assumingMemoryBound(to: Float.self),
                                        gradWeight: UnsafeMutableRawPointer(gw).assumingMemoryBound(to: Float.self),

@@ -48,6 +48,26 @@ public enum Winograd3x3 {
     /// Fewest tiles for which the kernel transform pays (one 7×7 image, 16 tiles, measured 1.6× slower than im2col).
     public static let minTiles = 32
 
+    /// Fewest tiles for which the weight gradient by F(3×3, 2×2) pays: its transforms of the input, the gradient
+    /// and the 16·O·C sums cost more per tile than the forward's. Measured on Zen 4 (`ember bench --filter wgrad`,
+    /// batch 32, ms Winograd / im2col, two threads and one thread `--cpu-time`): 64 channels on 8×8 (512 tiles)
+    /// 0.75 / 0.97 and 1.48 / 1.84; 128 on 4×4 (128 tiles) 1.06 / 0.96 and 2.07 / 1.90; 256 on 2×2 (32 tiles) 0.78 /
+    /// 0.81 and 1.60 / 1.65.
+    public static let minWeightGradientTiles = 256
+
+    /// Whether `ConvKernels.backward` computes this convolution's weight gradient by `backwardWeight` under the
+    /// current `policy` (automatic: where the forward would take Winograd, from `minWeightGradientTiles` tiles).
+    public static func chosenForWeightGradient(batch: Int, groups: Int, outChannels: Int, _ g: ConvGeometry) -> Bool {
+        guard applies(groups: groups, g) else { return false }
+        switch policy {
+        case .never: return false
+        case .always: return true
+        case .automatic:
+            let tiles = batch * ((g.outHeight + 1) / 2) * ((g.outWidth + 1) / 2)
+            return tiles >= minWeightGradientTiles && isProfitable(batch: batch, outChannels: outChannels, g)
+        }
+    }
+
     /// Whether `ConvKernels.forward` takes the Winograd path under the current `policy`.
     public static func chosen(batch: Int, groups: Int, outChannels: Int, _ g: ConvGeometry) -> Bool {
         guard applies(groups: groups, g) else { return false }

@@ -32,6 +32,31 @@ func conv3x3Benchmarks() -> [Benchmark] {
     }
 }
 
+/// The weight gradient of ResNet-18's 3×3 stride-1 layers on 32×32 inputs at batch 32 (`ConvKernels.backwardWeight`),
+/// by Winograd F(3×3, 2×2) and by im2col + GEMM (`_winograd` / `_im2col`, the policy forced as in `conv3x3Benchmarks`).
+func conv3x3WeightGradientBenchmarks() -> [Benchmark] {
+    [(64, 8), (128, 4), (256, 2)].flatMap { channels, size in
+        [("winograd", Winograd3x3.Policy.always), ("im2col", .never)].map { label, policy in
+            Benchmark("conv3x3_wgrad_\(channels)c_\(size)px_b32_\(label)", runs: 20) {
+                let batch = 32
+                let g = ConvGeometry(channels: channels, height: size, width: size, kernelHeight: 3, kernelWidth: 3,
+                                     strideHeight: 1, strideWidth: 1, padTop: 1, padLeft: 1, dilationHeight: 1,
+                                     dilationWidth: 1, outHeight: size, outWidth: size)
+                let x = withGenerator(Generator(seed: 0)) { Tensor.randn([batch, channels, size, size]) }
+                let gy = withGenerator(Generator(seed: 1)) { Tensor.randn([batch, channels, size, size]) }
+                let gw = Tensor.empty([channels, channels, 3, 3])
+                return {
+                    Winograd3x3.$policy.withValue(policy) {
+                        ConvKernels.backwardWeight(input: x.pointer(as: Float.self), gradOutput: gy.pointer(as: Float.self),
+                                                   gradWeight: gw.pointer(as: Float.self), batch: batch, groups: 1,
+                                                   outChannels: channels, g)
+                    }
+                }
+            }
+        }
+    }
+}
+
 /// The convolutions of ResNet-18 inference on one 224×224 image, as `(input channels, output channels, kernel,
 /// stride, input size)`, each once: the per-layer twin of `resnet18_infer_b1_224`. Padding is kernel / 2.
 let resnet18InferenceConvolutions = [(3, 64, 7, 2, 224), (64, 64, 3, 1, 56), (64, 128, 3, 2, 56), (128, 128, 3, 1, 28),

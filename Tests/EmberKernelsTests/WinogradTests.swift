@@ -240,6 +240,12 @@ struct WinogradTests {
         #expect(!Winograd3x3.chosen(batch: 1, groups: 1, outChannels: 512, WinogradCase(1, 512, 7, 7, 512, pad: 1).geometry))
         #expect(!Winograd3x3.chosen(batch: 32, groups: 1, outChannels: 32, WinogradCase(32, 32, 56, 56, 32, pad: 1).geometry))
         #expect(!Winograd3x3.chosen(batch: 32, groups: 2, outChannels: 256, square))
+        // The weight gradient from 256 tiles: batch 32 on 8×8 (512 tiles) yes, on 4×4 (128) no.
+        #expect(Winograd3x3.chosenForWeightGradient(batch: 32, groups: 1, outChannels: 64, WinogradCase(32, 64, 8, 8, 64, pad: 1).geometry))
+        #expect(!Winograd3x3.chosenForWeightGradient(batch: 32, groups: 1, outChannels: 128, WinogradCase(32, 128, 4, 4, 128, pad: 1).geometry))
+        Winograd3x3.$policy.withValue(.always) {
+            #expect(Winograd3x3.chosenForWeightGradient(batch: 1, groups: 1, outChannels: 1, WinogradCase(1, 1, 5, 5, 1, pad: 0).geometry))
+        }
         var strided = square; strided.strideHeight = 2
         var dilated = square; dilated.dilationWidth = 2
         var wide = square; wide.kernelWidth = 5
