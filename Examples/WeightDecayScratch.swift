@@ -33,7 +33,7 @@ func runWeightDecayScratch(numEpochs: Int = 100, seed: Int = 0) throws -> Weight
     let trueW = Tensor.ones(numInputs, 1) * 0.01, trueB = 0.05
     func syntheticData(_ n: Int) -> (Tensor, Tensor) {     // d2l.synthetic_data
         let X = Tensor.normal(mean: 0, std: 1, shape: [n, numInputs])
-        var y = X.matmul(trueW) + trueB
+        let y = X.matmul(trueW) + trueB
         y += Tensor.normal(mean: 0, std: 0.01, shape: y.shape)
         return (X, y.reshape(-1, 1))
     }

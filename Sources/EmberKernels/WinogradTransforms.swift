@@ -50,6 +50,25 @@ enum WinogradTransforms {
             let row = rest / tilesWide
             return (image, row, rest - row * tilesWide)
         }
+
+        /// Walks tiles `first..<first + count` a tile row at a time: `enterImage(image)` before the first tile of
+        /// each image, then `run(row, column, tiles, q)` for each stretch of `tiles` tiles of a tile row starting at
+        /// `column`, `q` being the stretch's first tile counted from `first`.
+        @inline(__always)
+        func forEachRun(first: Int, count: Int, enterImage: (Int) -> Void,
+                        run: (_ row: Int, _ column: Int, _ tiles: Int, _ q: Int) -> Void) {
+            var (image, row, column) = locate(first)
+            var enteredImage = -1
+            var q = 0
+            while q < count {
+                if image != enteredImage { enterImage(image); enteredImage = image }
+                let tiles = Swift.min(tilesWide &- column, count &- q)
+                run(row, column, tiles, q)
+                q &+= tiles
+                column &+= tiles
+                if column == tilesWide { column = 0; row &+= 1; if row == tilesHigh { row = 0; image &+= 1 } }
+            }
+        }
     }
 
     /// `v[ξ][c·count + (p − first)] = (Bᵀ d B)[ξ]` for tiles `first..<first + count` and every channel, d the
@@ -73,25 +92,15 @@ enum WinogradTransforms {
             // The border stays zero: every image writes the same interior positions.
             padded.update(repeating: 0, count: hp * wp)
             for c in range {
-                var (image, row, column) = grid.locate(first)
-                var paddedImage = -1
-                var q = 0
-                while q < count {
-                    if image != paddedImage {
-                        let src = input + (image &* channels &+ c) &* plane
-                        for y in rows {
-                            (padded + ((y &+ grid.padTop) &* wp &+ grid.padLeft)).update(from: src + y &* w, count: columns)
-                        }
-                        paddedImage = image
+                grid.forEachRun(first: first, count: count, enterImage: { image in
+                    let src = input + (image &* channels &+ c) &* plane
+                    for y in rows {
+                        (padded + ((y &+ grid.padTop) &* wp &+ grid.padLeft)).update(from: src + y &* w, count: columns)
                     }
-                    // The rest of this tile row (or of the chunk).
-                    let run = Swift.min(grid.tilesWide &- column, count &- q)
-                    ember_winograd_f23_input_run(level, padded + (2 &* row &* wp &+ 2 &* column), wp, run,
+                }, run: { row, column, tiles, q in
+                    ember_winograd_f23_input_run(level, padded + (2 &* row &* wp &+ 2 &* column), wp, tiles,
                                                  v + (c &* count &+ q), matrix)
-                    q &+= run
-                    column &+= run
-                    if column == grid.tilesWide { column = 0; row &+= 1; if row == grid.tilesHigh { row = 0; image &+= 1 } }
-                }
+                })
             }
         }
     }
@@ -111,21 +120,13 @@ enum WinogradTransforms {
             defer { scratch.release() }
             padded.update(repeating: 0, count: hq * wq)
             for o in range {
-                var (image, row, column) = grid.locate(first)
-                var paddedImage = -1
-                var q = 0
-                while q < count {
-                    if image != paddedImage {
-                        let src = gradOutput + (image &* outChannels &+ o) &* plane
-                        for y in 0..<oh { (padded + y &* wq).update(from: src + y &* ow, count: ow) }
-                        paddedImage = image
-                    }
-                    let run = Swift.min(grid.tilesWide &- column, count &- q)
-                    ember_winograd_f23_grad_run(level, padded + (2 &* row &* wq &+ 2 &* column), wq, run, v + (o &* count &+ q), matrix)
-                    q &+= run
-                    column &+= run
-                    if column == grid.tilesWide { column = 0; row &+= 1; if row == grid.tilesHigh { row = 0; image &+= 1 } }
-                }
+                grid.forEachRun(first: first, count: count, enterImage: { image in
+                    let src = gradOutput + (image &* outChannels &+ o) &* plane
+                    for y in 0..<oh { (padded + y &* wq).update(from: src + y &* ow, count: ow) }
+                }, run: { row, column, tiles, q in
+                    ember_winograd_f23_grad_run(level, padded + (2 &* row &* wq &+ 2 &* column), wq, tiles,
+                                                v + (o &* count &+ q), matrix)
+                })
             }
         }
     }
