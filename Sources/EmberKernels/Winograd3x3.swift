@@ -137,11 +137,7 @@ public enum Winograd3x3 {
             gradWeight.update(repeating: 0, count: outChannels * channels * 9)
             return
         }
-        let grid = WinogradTransforms.TileGrid(channels: channels, height: g.height, width: g.width, padTop: g.padTop,
-                                               padLeft: g.padLeft, outChannels: outChannels, outHeight: g.outHeight,
-                                               outWidth: g.outWidth)
-        let tiles = batch * grid.tilesPerImage
-        let chunk = Swift.max(1, Swift.min(tiles, tilesPerChunk ?? Swift.max(64, chunkBudget / (xi * (channels + outChannels)))))
+        let (grid, tiles, chunk) = tiling(g, outChannels: outChannels, batch: batch, tilesPerChunk: tilesPerChunk)
         let vScratch = ScratchBuffer<Float>(xi * channels * chunk), gScratch = ScratchBuffer<Float>(xi * outChannels * chunk)
         let mScratch = ScratchBuffer<Float>(xi * outChannels * channels)
         defer { vScratch.release(); gScratch.release(); mScratch.release() }
@@ -159,6 +155,20 @@ public enum Winograd3x3 {
             first += count
         }
         WinogradTransforms.weightGradient(m, outChannels: outChannels, channels: channels, into: gradWeight)
+    }
+
+    /// The tiles of a convolution, their number over `batch` images, and how many go through the transforms and
+    /// products at once: `tilesPerChunk`, or as many as keep a chunk's two transformed operands within
+    /// `chunkBudget` floats (at least 64).
+    static func tiling(_ g: ConvGeometry, outChannels: Int, batch: Int, tilesPerChunk: Int?)
+        -> (grid: WinogradTransforms.TileGrid, tiles: Int, chunk: Int) {
+        let grid = WinogradTransforms.TileGrid(channels: g.channels, height: g.height, width: g.width, padTop: g.padTop,
+                                               padLeft: g.padLeft, outChannels: outChannels, outHeight: g.outHeight,
+                                               outWidth: g.outWidth)
+        let tiles = batch * grid.tilesPerImage
+        let perChunk = tilesPerChunk
+            ?? Swift.max(64, chunkBudget / (WinogradTransforms.tileElements * (g.channels + outChannels)))
+        return (grid, tiles, Swift.max(1, Swift.min(tiles, perChunk)))
     }
 
     /// Floats of transformed input and products held at once (16 MB): the tiles of a chunk go through all
@@ -191,11 +201,7 @@ public enum Winograd3x3 {
         kernelCheck(applies(groups: 1, g), "Winograd3x3.forward: needs a 3×3 kernel, stride 1, dilation 1, got \(g)")
         if batch == 0 || outChannels == 0 { return }
         let channels = g.channels, xi = WinogradTransforms.tileElements
-        let grid = WinogradTransforms.TileGrid(channels: channels, height: g.height, width: g.width, padTop: g.padTop,
-                                               padLeft: g.padLeft, outChannels: outChannels, outHeight: g.outHeight,
-                                               outWidth: g.outWidth)
-        let tiles = batch * grid.tilesPerImage
-        let chunk = Swift.max(1, Swift.min(tiles, tilesPerChunk ?? Swift.max(64, chunkBudget / (xi * (channels + outChannels)))))
+        let (grid, tiles, chunk) = tiling(g, outChannels: outChannels, batch: batch, tilesPerChunk: tilesPerChunk)
         let uScratch = ScratchBuffer<Float>(xi * outChannels * channels), vScratch = ScratchBuffer<Float>(xi * channels * chunk)
         let mScratch = ScratchBuffer<Float>(xi * outChannels * chunk)
         defer { uScratch.release(); vScratch.release(); mScratch.release() }
