@@ -329,10 +329,10 @@ public enum ConvKernels {
             gradWeight?.update(repeating: 0, count: outChannels * g.columnRows)
             return
         }
-        let plan = Im2ColPlan(g)
+        let plan = Im2ColPlan(g), complete = plan.isComplete(g)
         // The products below write every element of the weight gradient except the columns of taps that only see
         // padding (ResNet-18's 1×1 maps); zeroing it all had cost a pass over every convolution weight per step.
-        if let gw = gradWeight, !needWeight || !plan.isComplete(g) { gw.update(repeating: 0, count: outChannels * g.columnRows) }
+        if let gw = gradWeight, !needWeight || !complete { gw.update(repeating: 0, count: outChannels * g.columnRows) }
         let k = plan.rows, l = g.columnCount, og = outChannels / groups
         let inImage = g.channels * g.height * g.width
         let identity = g.isIdentity
@@ -347,7 +347,6 @@ public enum ConvKernels {
         // 512-channel 1×1 layers the reverse.
         let columnsInAll = batch * l
         let transposed = og < 32 || k * columnsInAll > og * columnsInAll + k * og
-        let complete = plan.isComplete(g)
         let liveScratch = needWeight && (transposed || !complete) ? ScratchBuffer<T>(Swift.max(1, outChannels * k)) : nil
         let gradLive = liveScratch?.pointer
         let gwTarget = gradLive ?? gradWeight
