@@ -71,63 +71,59 @@ enum WinogradTransforms {
         }
     }
 
-    /// `v[ξ][c·count + (p − first)] = (Bᵀ d B)[ξ]` for tiles `first..<first + count` and every channel, d the
-    /// tile's 4×4 input patch (zeros outside the image).
-    ///
-    /// Each task copies the plane of the (image, channel) it is on into a zero-padded plane of its own
-    /// (`paddedHeight` × `paddedWidth`, in L1 or L2), so every tile is read by the vectorized C run, a tile row
-    /// at a time; edge tiles had taken a scalar path that cost more than all interior tiles together (ResNet-18
-    /// on one 224×224 image, where a 14×14 map has half its tiles on the edge).
-    static func transformInput(_ input: UnsafePointer<Float>, _ grid: TileGrid, first: Int, count: Int,
-                               into v: UnsafeMutablePointer<Float>) {
-        let channels = grid.channels, h = grid.height, w = grid.width, plane = h * w
-        let hp = grid.paddedHeight, wp = grid.paddedWidth
-        // The input rows and columns that land inside the padded plane.
-        let rows = 0..<Swift.max(0, Swift.min(h, hp - grid.padTop)), columns = Swift.max(0, Swift.min(w, wp - grid.padLeft))
-        let matrix = channels * count
-        let level = Int32(KernelISA.active.rawValue)
-        ThreadPool.shared.parallelFor(channels, minChunk: Swift.max(1, ThreadPool.minTaskWork / Swift.max(1, 16 * count))) { range in
+    /// Over the pool, for each plane `p` of `source` `[N, planes, height, width]`: copies the plane of each image that
+    /// tiles `first..<first + count` cover into a zero-padded plane of the task's own (`paddedHeight` ×
+    /// `paddedWidth`, pixel (y, x) at (y + top, x + left), what falls outside dropped), then calls
+    /// `run(patch, p, tiles, q)` for each stretch of a tile row (`TileGrid.forEachRun`), `patch` the stretch's first
+    /// tile in the padded plane (tile t of the stretch at `patch + 2t`, rows `paddedWidth` apart). Every tile then
+    /// lies inside the padded plane and goes through the vectorized C runs; edge tiles had taken a scalar path that
+    /// cost more than all interior ones together (ResNet-18 on one 224×224 image: a 14×14 map has half its tiles on
+    /// the edge).
+    static func forEachPaddedRun(_ source: UnsafePointer<Float>, planes: Int, height: Int, width: Int,
+                                 paddedHeight hp: Int, paddedWidth wp: Int, top: Int, left: Int,
+                                 _ grid: TileGrid, first: Int, count: Int,
+                                 run: (_ patch: UnsafePointer<Float>, _ p: Int, _ tiles: Int, _ q: Int) -> Void) {
+        let plane = height * width
+        let rows = 0..<Swift.max(0, Swift.min(height, hp - top)), columns = Swift.max(0, Swift.min(width, wp - left))
+        ThreadPool.shared.parallelFor(planes, minChunk: Swift.max(1, ThreadPool.minTaskWork / Swift.max(1, 16 * count))) { range in
             let scratch = ScratchBuffer<Float>(hp * wp), padded = scratch.pointer
             defer { scratch.release() }
             // The border stays zero: every image writes the same interior positions.
             padded.update(repeating: 0, count: hp * wp)
-            for c in range {
+            for p in range {
                 grid.forEachRun(first: first, count: count, enterImage: { image in
-                    let src = input + (image &* channels &+ c) &* plane
-                    for y in rows {
-                        (padded + ((y &+ grid.padTop) &* wp &+ grid.padLeft)).update(from: src + y &* w, count: columns)
-                    }
+                    let src = source + (image &* planes &+ p) &* plane
+                    for y in rows { (padded + ((y &+ top) &* wp &+ left)).update(from: src + y &* width, count: columns) }
                 }, run: { row, column, tiles, q in
-                    ember_winograd_f23_input_run(level, padded + (2 &* row &* wp &+ 2 &* column), wp, tiles,
-                                                 v + (c &* count &+ q), matrix)
+                    run(padded + (2 &* row &* wp &+ 2 &* column), p, tiles, q)
                 })
             }
         }
     }
 
+    /// `v[ξ][c·count + (p − first)] = (Bᵀ d B)[ξ]` for tiles `first..<first + count` and every channel, d the
+    /// tile's 4×4 input patch (zeros outside the image), read from zero-padded planes (`forEachPaddedRun`).
+    static func transformInput(_ input: UnsafePointer<Float>, _ grid: TileGrid, first: Int, count: Int,
+                               into v: UnsafeMutablePointer<Float>) {
+        let matrix = grid.channels * count, wp = grid.paddedWidth
+        let level = Int32(KernelISA.active.rawValue)
+        forEachPaddedRun(input, planes: grid.channels, height: grid.height, width: grid.width, paddedHeight: grid.paddedHeight,
+                         paddedWidth: wp, top: grid.padTop, left: grid.padLeft, grid, first: first, count: count) { patch, c, tiles, q in
+            ember_winograd_f23_input_run(level, patch, wp, tiles, v + (c &* count &+ q), matrix)
+        }
+    }
+
     /// `v[ξ][o·count + (p − first)] = (A g Aᵀ)[ξ]` for tiles `first..<first + count` and every output channel, g
     /// the tile's 2×2 block of `gradOutput` `[N, outChannels, outH, outW]` (zeros past the output's edge): the
-    /// gradient side of the weight gradient by F(3×3, 2×2). Each task copies the plane it is on into a zero-padded
-    /// plane of whole tiles, as `transformInput` does.
+    /// gradient side of the weight gradient by F(3×3, 2×2), read from planes padded to whole tiles.
     static func transformGradient(_ gradOutput: UnsafePointer<Float>, _ grid: TileGrid, first: Int, count: Int,
                                   into v: UnsafeMutablePointer<Float>) {
-        let outChannels = grid.outChannels, oh = grid.outHeight, ow = grid.outWidth, plane = oh * ow
-        let hq = 2 * grid.tilesHigh, wq = 2 * grid.tilesWide
-        let matrix = outChannels * count
+        let matrix = grid.outChannels * count, wq = 2 * grid.tilesWide
         let level = Int32(KernelISA.active.rawValue)
-        ThreadPool.shared.parallelFor(outChannels, minChunk: Swift.max(1, ThreadPool.minTaskWork / Swift.max(1, 16 * count))) { range in
-            let scratch = ScratchBuffer<Float>(hq * wq), padded = scratch.pointer
-            defer { scratch.release() }
-            padded.update(repeating: 0, count: hq * wq)
-            for o in range {
-                grid.forEachRun(first: first, count: count, enterImage: { image in
-                    let src = gradOutput + (image &* outChannels &+ o) &* plane
-                    for y in 0..<oh { (padded + y &* wq).update(from: src + y &* ow, count: ow) }
-                }, run: { row, column, tiles, q in
-                    ember_winograd_f23_grad_run(level, padded + (2 &* row &* wq &+ 2 &* column), wq, tiles,
-                                                v + (o &* count &+ q), matrix)
-                })
-            }
+        forEachPaddedRun(gradOutput, planes: grid.outChannels, height: grid.outHeight, width: grid.outWidth,
+                         paddedHeight: 2 * grid.tilesHigh, paddedWidth: wq, top: 0, left: 0, grid, first: first,
+                         count: count) { patch, o, tiles, q in
+            ember_winograd_f23_grad_run(level, patch, wq, tiles, v + (o &* count &+ q), matrix)
         }
     }
 
