@@ -69,48 +69,71 @@ FN void output_run(const float *restrict m, size_t matrix, size_t tiles, float b
     }
 }
 
-// u[xi * plane + t] = (G g G^T)[xi] for kernels t = first ..< first + count: g = weight + 9t, or, when turned_out
-// is nonzero, the kernel weight + 9 (o * turned_in + c) turned by 180 degrees, with c = t / turned_out and
-// o = t % turned_out (the kernels of a convolution's input gradient: transposed, [in][out], and turned). A block
-// of kernels is first copied to a [9][block] array, so the transform reads and writes contiguous runs across
-// kernels and vectorizes; the arithmetic is the same, in the same order, for every kernel.
-FN void weights_run(const float *restrict weight, size_t first, size_t count, size_t turned_out, size_t turned_in,
+// out[xi * plane + t] = (G g G^T)[xi] of the kernels g[.][t], t < n <= 64, held as a [9][64] array: contiguous runs
+// across kernels, so the loop vectorizes; the arithmetic is the same, in the same order, for every kernel.
+FN void weights_block(float g[9][64], size_t n, float *restrict out, size_t plane) {
+    for (size_t t = 0; t < n; t++) {
+        float s[4][3];  // s = G g (4x3), column by column
+        for (int j = 0; j < 3; j++) {
+            float g0 = g[j][t], g1 = g[3 + j][t], g2 = g[6 + j][t];
+            s[0][j] = g0;
+            s[1][j] = 0.5f * ((g0 + g1) + g2);
+            s[2][j] = 0.5f * ((g0 - g1) + g2);
+            s[3][j] = g2;
+        }
+        for (int i = 0; i < 4; i++) {  // u = s G^T (4x4), row by row
+            float r0 = s[i][0], r1 = s[i][1], r2 = s[i][2];
+            float *d = out + (size_t)(4 * i) * plane + t;
+            d[0] = r0;
+            d[plane] = 0.5f * ((r0 + r1) + r2);
+            d[2 * plane] = 0.5f * ((r0 - r1) + r2);
+            d[3 * plane] = r2;
+        }
+    }
+}
+
+// Copies kernel k(t) (9 floats at weight + 9 k(t), turned by 180 degrees when flip) to g[.][t] for t < n. Plain loads
+// and stores: vectorized, this transpose became gathers, a quarter of the transform's time.
+#define GATHER_KERNELS(n, k_of_t)                                                                  \
+    _Pragma("clang loop vectorize(disable)")                                                       \
+    for (size_t t = 0; t < (n); t++) {                                                             \
+        const float *k = weight + (k_of_t) * 9;                                                    \
+        if (flip) for (int e = 0; e < 9; e++) g[e][t] = k[8 - e];                                  \
+        else for (int e = 0; e < 9; e++) g[e][t] = k[e];                                           \
+    }
+
+// u[xi * plane + t] = (G g G^T)[xi] for kernels t = first ..< first + count: g = weight + 9t, or, when rows is
+// nonzero, the kernel weight + 9 (o * cols + c) of a [rows][cols] array of kernels with c = t / rows and o = t % rows
+// (the array transposed); with flip nonzero each kernel is turned by 180 degrees (a convolution's input gradient
+// uses its kernels transposed and turned). Blocks of 64 kernels go through weights_block.
+FN void weights_run(const float *restrict weight, size_t first, size_t count, size_t rows, size_t cols, int flip,
                     float *restrict u, size_t plane) {
-    enum { BLOCK = 64 };
-    float g[9][BLOCK];
-    for (size_t t0 = first; t0 < first + count; t0 += BLOCK) {
-        size_t n = first + count - t0 < BLOCK ? first + count - t0 : BLOCK;
-        // Plain loads and stores: vectorized, this transpose became gathers, a quarter of the transform's time.
-        if (turned_out) {
-#pragma clang loop vectorize(disable)
-            for (size_t t = 0; t < n; t++) {
-                size_t c = (t0 + t) / turned_out, o = (t0 + t) % turned_out;
-                const float *k = weight + (o * turned_in + c) * 9;
-                for (int e = 0; e < 9; e++) g[e][t] = k[8 - e];
-            }
+    float g[9][64];
+    for (size_t t0 = first; t0 < first + count; t0 += 64) {
+        size_t n = first + count - t0 < 64 ? first + count - t0 : 64;
+        if (rows) {
+            GATHER_KERNELS(n, ((t0 + t) % rows) * cols + (t0 + t) / rows)
         } else {
-#pragma clang loop vectorize(disable)
-            for (size_t t = 0; t < n; t++)
-                for (int e = 0; e < 9; e++) g[e][t] = weight[(t0 + t) * 9 + e];
+            GATHER_KERNELS(n, t0 + t)
         }
-        for (size_t t = 0; t < n; t++) {
-            float s[4][3];  // s = G g (4x3), column by column
-            for (int j = 0; j < 3; j++) {
-                float g0 = g[j][t], g1 = g[3 + j][t], g2 = g[6 + j][t];
-                s[0][j] = g0;
-                s[1][j] = 0.5f * ((g0 + g1) + g2);
-                s[2][j] = 0.5f * ((g0 - g1) + g2);
-                s[3][j] = g2;
-            }
-            for (int i = 0; i < 4; i++) {  // u = s G^T (4x4), row by row
-                float r0 = s[i][0], r1 = s[i][1], r2 = s[i][2];
-                float *d = u + (size_t)(4 * i) * plane + t0 + t;
-                d[0] = r0;
-                d[plane] = 0.5f * ((r0 + r1) + r2);
-                d[2 * plane] = 0.5f * ((r0 - r1) + r2);
-                d[3 * plane] = r2;
-            }
+        weights_block(g, n, u + t0, plane);
+    }
+}
+
+// panel[xi * pstride + p * ldp + j] = (G g G^T)[xi] for p < kc, j < nc, g the kernel at weight + 9 (p * cstride +
+// j * ostride), turned by 180 degrees when flip; columns nc ..< ldp are zeroed. The 16 panels are a GEMM's packed
+// right operands, rows p its k index (input channels) and columns j its output channels.
+FN void weights_panel_run(const float *restrict weight, size_t cstride, size_t ostride, int flip, size_t kc, size_t nc,
+                          float *restrict panel, size_t pstride, size_t ldp) {
+    float g[9][64];
+    for (size_t p = 0; p < kc; p++) {
+        for (size_t j0 = 0; j0 < nc; j0 += 64) {
+            size_t n = nc - j0 < 64 ? nc - j0 : 64;
+            GATHER_KERNELS(n, p * cstride + (j0 + t) * ostride)
+            weights_block(g, n, panel + p * ldp + j0, pstride);
         }
+        for (int xi = 0; xi < 16; xi++)
+            for (size_t j = nc; j < ldp; j++) panel[(size_t)xi * pstride + p * ldp + j] = 0;
     }
 }
 
@@ -166,9 +189,12 @@ static void input_portable(const float *src, size_t w, size_t tiles, float *v, s
 static void output_portable(const float *m, size_t matrix, size_t tiles, float bias, float *dst, size_t ow) { output_run(m, matrix, tiles, bias, dst, ow); }
 static void grad_portable(const float *src, size_t w, size_t tiles, float *v, size_t matrix) { grad_run(src, w, tiles, v, matrix); }
 static void wgrad_portable(const float *m, size_t plane, size_t first, size_t count, float *dw) { wgrad_run(m, plane, first, count, dw); }
-#define WEIGHTS_ARGS const float *weight, size_t first, size_t count, size_t turned_out, size_t turned_in, float *u, size_t plane
-#define WEIGHTS_CALL weights_run(weight, first, count, turned_out, turned_in, u, plane)
+#define WEIGHTS_ARGS const float *weight, size_t first, size_t count, size_t rows, size_t cols, int flip, float *u, size_t plane
+#define WEIGHTS_CALL weights_run(weight, first, count, rows, cols, flip, u, plane)
 static void weights_portable(WEIGHTS_ARGS) { WEIGHTS_CALL; }
+#define PANEL_ARGS const float *weight, size_t cstride, size_t ostride, int flip, size_t kc, size_t nc, float *panel, size_t pstride, size_t ldp
+#define PANEL_CALL weights_panel_run(weight, cstride, ostride, flip, kc, nc, panel, pstride, ldp)
+static void panel_portable(PANEL_ARGS) { PANEL_CALL; }
 #if defined(__x86_64__)
 __attribute__((target("avx2,fma"))) static void grad_avx2(const float *src, size_t w, size_t tiles, float *v, size_t matrix) { grad_run(src, w, tiles, v, matrix); }
 __attribute__((target("avx512f,fma"))) static void grad_avx512(const float *src, size_t w, size_t tiles, float *v, size_t matrix) { grad_run(src, w, tiles, v, matrix); }
@@ -176,6 +202,8 @@ __attribute__((target("avx2,fma"))) static void wgrad_avx2(const float *m, size_
 __attribute__((target("avx512f,fma"))) static void wgrad_avx512(const float *m, size_t plane, size_t first, size_t count, float *dw) { wgrad_run(m, plane, first, count, dw); }
 __attribute__((target("avx2,fma"))) static void weights_avx2(WEIGHTS_ARGS) { WEIGHTS_CALL; }
 __attribute__((target("avx512f,fma"))) static void weights_avx512(WEIGHTS_ARGS) { WEIGHTS_CALL; }
+__attribute__((target("avx2,fma"))) static void panel_avx2(PANEL_ARGS) { PANEL_CALL; }
+__attribute__((target("avx512f,fma"))) static void panel_avx512(PANEL_ARGS) { PANEL_CALL; }
 __attribute__((target("avx2,fma"))) static void input_avx2(const float *src, size_t w, size_t tiles, float *v, size_t matrix) { input_run(src, w, tiles, v, matrix); }
 __attribute__((target("avx2,fma"))) static void output_avx2(const float *m, size_t matrix, size_t tiles, float bias, float *dst, size_t ow) { output_run(m, matrix, tiles, bias, dst, ow); }
 __attribute__((target("avx512f,fma"))) static void input_avx512(const float *src, size_t w, size_t tiles, float *v, size_t matrix) { input_run(src, w, tiles, v, matrix); }
@@ -205,10 +233,20 @@ void ember_winograd_f23_output_run(int level, const float *m, size_t matrix, siz
 void ember_winograd_f23_weights(int level, WEIGHTS_ARGS) {
     switch (ember_cpu_clamp_level(level)) {
 #if defined(__x86_64__)
-    case 2: weights_avx512(weight, first, count, turned_out, turned_in, u, plane); return;
-    case 1: weights_avx2(weight, first, count, turned_out, turned_in, u, plane); return;
+    case 2: weights_avx512(weight, first, count, rows, cols, flip, u, plane); return;
+    case 1: weights_avx2(weight, first, count, rows, cols, flip, u, plane); return;
 #endif
-    default: weights_portable(weight, first, count, turned_out, turned_in, u, plane);
+    default: weights_portable(weight, first, count, rows, cols, flip, u, plane);
+    }
+}
+
+void ember_winograd_f23_weights_panel(int level, PANEL_ARGS) {
+    switch (ember_cpu_clamp_level(level)) {
+#if defined(__x86_64__)
+    case 2: panel_avx512(weight, cstride, ostride, flip, kc, nc, panel, pstride, ldp); return;
+    case 1: panel_avx2(weight, cstride, ostride, flip, kc, nc, panel, pstride, ldp); return;
+#endif
+    default: panel_portable(weight, cstride, ostride, flip, kc, nc, panel, pstride, ldp);
     }
 }
 

@@ -157,7 +157,7 @@ enum GemmDriver {
     static let prefetchRowsLimit = 192
     /// Row-major B is read in place (not packed) when at most this many row panels of A read it (LeNet's
     /// convolutions, 6 and 16 output channels: ~1.5% of the training step; 1 to 3 measured alike).
-    static let inPlacePanelsLimit = 2
+    static let inPlacePanelsLimit = 3
 
     /// Whether an M block of `rows` rows (row panels of `mr`) reads a row-major B in place instead of packing it.
     static func readsRowMajorBInPlace(rows: Int, mr: Int) -> Bool { (rows + mr - 1) / mr <= inPlacePanelsLimit }

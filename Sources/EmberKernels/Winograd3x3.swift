@@ -138,8 +138,10 @@ public enum Winograd3x3 {
             return
         }
         let (grid, tiles, chunk) = tiling(g, outChannels: outChannels, batch: batch, tilesPerChunk: tilesPerChunk)
-        let vScratch = ScratchBuffer<Float>(xi * channels * chunk), gScratch = ScratchBuffer<Float>(xi * outChannels * chunk)
-        let mScratch = ScratchBuffer<Float>(xi * outChannels * channels)
+        let stride = WinogradTransforms.planeStride
+        let vScratch = ScratchBuffer<Float>(xi * stride(channels * chunk))
+        let gScratch = ScratchBuffer<Float>(xi * stride(outChannels * chunk))
+        let mScratch = ScratchBuffer<Float>(xi * stride(outChannels * channels))
         defer { vScratch.release(); gScratch.release(); mScratch.release() }
         let v = vScratch.pointer, gy = gScratch.pointer, m = mScratch.pointer
         var first = 0
@@ -149,9 +151,9 @@ public enum Winograd3x3 {
             WinogradTransforms.transformGradient(gradOutput, grid, first: first, count: count, into: gy)
             // m[ξ] (+)= gy[ξ] · v[ξ]ᵀ: [O, count] · [count, C], summing over this chunk's tiles.
             Gemm.sgemmBatched(count: xi, m: outChannels, n: channels, k: count, alpha: 1,
-                              a: gy, aBatchStride: outChannels * count, aRowStride: count, aColStride: 1,
-                              b: v, bBatchStride: channels * count, bRowStride: 1, bColStride: count,
-                              beta: first == 0 ? 0 : 1, c: m, cBatchStride: outChannels * channels, ldc: channels)
+                              a: gy, aBatchStride: stride(outChannels * count), aRowStride: count, aColStride: 1,
+                              b: v, bBatchStride: stride(channels * count), bRowStride: 1, bColStride: count,
+                              beta: first == 0 ? 0 : 1, c: m, cBatchStride: stride(outChannels * channels), ldc: channels)
             first += count
         }
         WinogradTransforms.weightGradient(m, outChannels: outChannels, channels: channels, into: gradWeight)
@@ -194,7 +196,7 @@ public enum Winograd3x3 {
 
     /// `forward` with the tiles per chunk fixed (tests cross chunk edges on small shapes; nil: from `chunkBudget`);
     /// `turnedWeights`: `weight` is `[g.channels, outChannels, 3, 3]` and each kernel is used transposed and turned
-    /// by 180° (`backwardInput`).
+    /// by 180° (`backwardInput`). The 16 GEMMs run the way `tilesAsRows(chunk:)` picks, or `orientation` says.
     static func forward(input: UnsafePointer<Float>, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
                         output: UnsafeMutablePointer<Float>, batch: Int, outChannels: Int, _ g: ConvGeometry,
                         tilesPerChunk: Int?, turnedWeights: Bool = false) {
@@ -202,22 +204,63 @@ public enum Winograd3x3 {
         if batch == 0 || outChannels == 0 { return }
         let channels = g.channels, xi = WinogradTransforms.tileElements
         let (grid, tiles, chunk) = tiling(g, outChannels: outChannels, batch: batch, tilesPerChunk: tilesPerChunk)
-        let uScratch = ScratchBuffer<Float>(xi * outChannels * channels), vScratch = ScratchBuffer<Float>(xi * channels * chunk)
-        let mScratch = ScratchBuffer<Float>(xi * outChannels * chunk)
-        defer { uScratch.release(); vScratch.release(); mScratch.release() }
+        let rowsAreTiles = orientation ?? tilesAsRows(chunk: chunk)
+        // Tiles as columns: every kernel transformed once, the GEMMs' left operand. As rows: `panelProducts`
+        // transforms them into its own panels, and the products go through mt to be transposed.
+        let stride = WinogradTransforms.planeStride
+        let uScratch = ScratchBuffer<Float>(rowsAreTiles ? 0 : xi * stride(outChannels * channels))
+        let vScratch = ScratchBuffer<Float>(xi * stride(channels * chunk))
+        let mScratch = ScratchBuffer<Float>(xi * stride(outChannels * chunk))
+        let tScratch = ScratchBuffer<Float>(rowsAreTiles ? xi * outChannels * chunk : 0)
+        defer { uScratch.release(); vScratch.release(); mScratch.release(); tScratch.release() }
         let u = uScratch.pointer, v = vScratch.pointer, m = mScratch.pointer
-        WinogradTransforms.transformWeights(weight, outChannels: outChannels, channels: channels, turned: turnedWeights, into: u)
+        if !rowsAreTiles {
+            WinogradTransforms.transformWeights(weight, outChannels: outChannels, channels: channels, turned: turnedWeights,
+                                                into: u)
+        }
         var first = 0
         while first < tiles {
             let count = Swift.min(chunk, tiles - first)
             WinogradTransforms.transformInput(input, grid, first: first, count: count, into: v)
-            // m[ξ] = u[ξ] · v[ξ]: [outChannels, C] · [C, count], one product per tile position.
-            Gemm.sgemmBatched(count: xi, m: outChannels, n: count, k: channels, alpha: 1,
-                              a: u, aBatchStride: outChannels * channels, aRowStride: channels, aColStride: 1,
-                              b: v, bBatchStride: channels * count, bRowStride: count, bColStride: 1,
-                              beta: 0, c: m, cBatchStride: outChannels * count, ldc: count)
+            if rowsAreTiles {
+                // mᵀ[ξ] = v[ξ]ᵀ · U[ξ]: [count, C] · [C, outChannels], then each mᵀ[ξ] transposed into m[ξ].
+                panelProducts(weight: weight, turned: turnedWeights, outChannels: outChannels, channels: channels, v: v,
+                              count: count, into: tScratch.pointer)
+                transposeProducts(tScratch.pointer, tiles: count, outChannels: outChannels, into: m)
+            } else {
+                // m[ξ] = u[ξ] · v[ξ]: [outChannels, C] · [C, count], one product per tile position.
+                Gemm.sgemmBatched(count: xi, m: outChannels, n: count, k: channels, alpha: 1,
+                                  a: u, aBatchStride: stride(outChannels * channels), aRowStride: channels, aColStride: 1,
+                                  b: v, bBatchStride: stride(channels * count), bRowStride: count, bColStride: 1,
+                                  beta: 0, c: m, cBatchStride: stride(outChannels * count), ldc: count)
+            }
             WinogradTransforms.transformOutput(m, grid, first: first, count: count, bias: bias, into: output)
             first += count
+        }
+    }
+
+    /// Whether the 16 GEMMs of a chunk of `chunk` tiles run with tiles as rows (`[tiles, C] · [C, O]`) rather than
+    /// columns (`[O, C] · [C, tiles]`). The microkernel's tile is 6 rows by 64 columns (AVX-512; 16 for AVX2), so
+    /// fewer tiles than a panel's width leave most of every panel empty as columns: one 7×7 image (16 tiles) used a
+    /// quarter of it, batch 32 on 2×2 maps (32 tiles) half. As rows they waste at most 5 rows of 6.
+    static func tilesAsRows(chunk: Int) -> Bool { chunk < 64 }
+
+    /// Tests fix which way round the products run (true: tiles as rows) to check both on every case; nil: by
+    /// `tilesAsRows(chunk:)`.
+    @TaskLocal static var orientation: Bool? = nil
+
+    /// `m[ξ][o·tiles + t] = mt[ξ][t·outChannels + o]` for the 16 product matrices, `mt`'s `tiles·outChannels` apart
+    /// and `m`'s `WinogradTransforms.planeStride` of that.
+    static func transposeProducts(_ mt: UnsafePointer<Float>, tiles: Int, outChannels: Int, into m: UnsafeMutablePointer<Float>) {
+        let matrix = tiles * outChannels, stride = WinogradTransforms.planeStride(matrix)
+        ThreadPool.shared.parallelFor(WinogradTransforms.tileElements) { range in
+            for x in range {
+                let src = mt + x &* matrix, dst = m + x &* stride
+                for t in 0..<tiles {
+                    let row = src + t &* outChannels
+                    for o in 0..<outChannels { dst[o &* tiles &+ t] = row[o] }
+                }
+            }
         }
     }
 }

@@ -13,19 +13,25 @@ enum WinogradTransforms {
     /// Positions of a transformed tile.
     static let tileElements = 16
 
+    /// Floats between consecutive ones of 16 planes of `size` floats: `size` plus one cache line. The transforms
+    /// read or write all 16 planes at once; planes a power of two apart (64·64 kernels, 512 tiles of 64 channels)
+    /// all fall in the same set of the L1 cache, which holds 8 of them, and every access missed.
+    static func planeStride(_ size: Int) -> Int { size + 16 }
+
     /// `u[ξ][o·channels + c] = (G g Gᵀ)[ξ]` for every (o, c), g the kernel `weight[o][c]` of `weight`
     /// `[outChannels, channels, 3, 3]`, or, `turned`, the kernel `weight[c][o]` of `weight` `[channels, outChannels,
     /// 3, 3]` turned by 180° (the kernels of that convolution's input gradient, `Winograd3x3.backwardInput`).
     static func transformWeights(_ weight: UnsafePointer<Float>, outChannels: Int, channels: Int, turned: Bool = false,
                                  into u: UnsafeMutablePointer<Float>) {
-        let plane = outChannels * channels
+        let kernels = outChannels * channels, plane = planeStride(kernels)
         let level = Int32(KernelISA.active.rawValue)
         // Chunks of whole 64-kernel blocks, so each task writes whole cache lines of every plane.
-        let blocks = (plane + 63) / 64
+        let blocks = (kernels + 63) / 64
         ThreadPool.shared.parallelFor(blocks, minChunk: Swift.max(1, ThreadPool.minTaskWork / (16 * 64))) { range in
-            let first = range.lowerBound * 64, end = Swift.min(plane, range.upperBound * 64)
+            let first = range.lowerBound * 64, end = Swift.min(kernels, range.upperBound * 64)
+            // Turned: the [channels][outChannels] array of kernels read transposed, each kernel flipped.
             ember_winograd_f23_weights(level, weight, first, end - first, turned ? channels : 0, turned ? outChannels : 0,
-                                       u, plane)
+                                       turned ? 1 : 0, u, plane)
         }
     }
 
@@ -105,7 +111,7 @@ enum WinogradTransforms {
     /// tile's 4×4 input patch (zeros outside the image), read from zero-padded planes (`forEachPaddedRun`).
     static func transformInput(_ input: UnsafePointer<Float>, _ grid: TileGrid, first: Int, count: Int,
                                into v: UnsafeMutablePointer<Float>) {
-        let matrix = grid.channels * count, wp = grid.paddedWidth
+        let matrix = planeStride(grid.channels * count), wp = grid.paddedWidth
         let level = Int32(KernelISA.active.rawValue)
         forEachPaddedRun(input, planes: grid.channels, height: grid.height, width: grid.width, paddedHeight: grid.paddedHeight,
                          paddedWidth: wp, top: grid.padTop, left: grid.padLeft, grid, first: first, count: count) { patch, c, tiles, q in
@@ -118,7 +124,7 @@ enum WinogradTransforms {
     /// gradient side of the weight gradient by F(3×3, 2×2), read from planes padded to whole tiles.
     static func transformGradient(_ gradOutput: UnsafePointer<Float>, _ grid: TileGrid, first: Int, count: Int,
                                   into v: UnsafeMutablePointer<Float>) {
-        let matrix = grid.outChannels * count, wq = 2 * grid.tilesWide
+        let matrix = planeStride(grid.outChannels * count), wq = 2 * grid.tilesWide
         let level = Int32(KernelISA.active.rawValue)
         forEachPaddedRun(gradOutput, planes: grid.outChannels, height: grid.outHeight, width: grid.outWidth,
                          paddedHeight: 2 * grid.tilesHigh, paddedWidth: wq, top: 0, left: 0, grid, first: first,
@@ -131,11 +137,11 @@ enum WinogradTransforms {
     /// gradient from the 16 sums over tiles of the F(3×3, 2×2) products.
     static func weightGradient(_ products: UnsafePointer<Float>, outChannels: Int, channels: Int,
                                into gradWeight: UnsafeMutablePointer<Float>) {
-        let plane = outChannels * channels
+        let pairs = outChannels * channels, plane = planeStride(pairs)
         let level = Int32(KernelISA.active.rawValue)
-        let blocks = (plane + 63) / 64
+        let blocks = (pairs + 63) / 64
         ThreadPool.shared.parallelFor(blocks, minChunk: Swift.max(1, ThreadPool.minTaskWork / (16 * 64))) { range in
-            let first = range.lowerBound * 64, end = Swift.min(plane, range.upperBound * 64)
+            let first = range.lowerBound * 64, end = Swift.min(pairs, range.upperBound * 64)
             ember_winograd_f23_weight_gradient(level, products, plane, first, end - first, gradWeight)
         }
     }
@@ -146,7 +152,7 @@ enum WinogradTransforms {
     static func transformOutput(_ products: UnsafePointer<Float>, _ grid: TileGrid, first: Int, count: Int,
                                 bias: UnsafePointer<Float>?, into output: UnsafeMutablePointer<Float>) {
         let outChannels = grid.outChannels, oh = grid.outHeight, ow = grid.outWidth, plane = oh * ow
-        let matrix = outChannels * count
+        let matrix = planeStride(outChannels * count)
         let fullColumns = ow / 2  // tile columns with both output columns inside
         let level = Int32(KernelISA.active.rawValue)
         ThreadPool.shared.parallelFor(outChannels, minChunk: Swift.max(1, ThreadPool.minTaskWork / Swift.max(1, 16 * count))) { range in

@@ -60,8 +60,9 @@ struct WinogradTests {
         return ((cd + 12) * eps * 64 * cd * scale, 9 * cd * eps * 9 * cd * scale)
     }
 
-    @Test("matches the im2col path and a float64 sum", arguments: cases)
-    func matchesDirect(_ t: WinogradCase) {
+    @Test("matches the im2col path and a float64 sum, with tiles as the products' columns and as their rows",
+          arguments: cases, [false, true])
+    func matchesDirect(_ t: WinogradCase, tilesAsRows: Bool) {
         var rng = TestRandom(seed: UInt64(t.channels * 1000 + t.height * 10 + t.outChannels))
         let g = t.geometry
         let input = (0..<t.batch * t.channels * t.height * t.width).map { _ in Float(rng.next()) }
@@ -69,8 +70,10 @@ struct WinogradTests {
         let bias = t.bias ? (0..<t.outChannels).map { _ in Float(rng.next()) } : nil
         let outCount = t.batch * t.outChannels * t.outHeight * t.outWidth
         var winograd = [Float](repeating: .nan, count: outCount), direct = winograd
-        Winograd3x3.forward(input: input, weight: weight, bias: bias, output: &winograd, batch: t.batch,
-                            outChannels: t.outChannels, g, tilesPerChunk: t.tilesPerChunk)
+        Winograd3x3.$orientation.withValue(tilesAsRows) {
+            Winograd3x3.forward(input: input, weight: weight, bias: bias, output: &winograd, batch: t.batch,
+                                outChannels: t.outChannels, g, tilesPerChunk: t.tilesPerChunk)
+        }
         Winograd3x3.$policy.withValue(.never) {
             ConvKernels.forward(input: input, weight: weight, bias: bias, output: &direct, batch: t.batch, groups: 1,
                                 outChannels: t.outChannels, g)
@@ -94,8 +97,9 @@ struct WinogradTests {
         #expect(allWritten, "\(t): an output was not written")
     }
 
-    @Test("the input gradient through the turned kernels matches a float64 sum and the im2col path", arguments: cases)
-    func inputGradient(_ t: WinogradCase) {
+    @Test("the input gradient through the turned kernels matches a float64 sum and the im2col path, either orientation",
+          arguments: cases, [false, true])
+    func inputGradient(_ t: WinogradCase, tilesAsRows: Bool) {
         let g = t.geometry
         guard Winograd3x3.inputGradientGeometry(outChannels: t.outChannels, g) != nil else {
             #expect(t.padTop > 2 || t.padLeft > 2, "\(t): refused with padding of at most 2")
@@ -107,8 +111,10 @@ struct WinogradTests {
         let inCount = t.batch * t.channels * t.height * t.width
         var winograd = [Float](repeating: .nan, count: inCount), direct = winograd
         Winograd3x3.$policy.withValue(.always) {
-            ConvKernels.backwardInput(gradOutput: gradOutput, weight: weight, gradInput: &winograd, batch: t.batch, groups: 1,
-                                      outChannels: t.outChannels, g)
+            Winograd3x3.$orientation.withValue(tilesAsRows) {
+                ConvKernels.backwardInput(gradOutput: gradOutput, weight: weight, gradInput: &winograd, batch: t.batch,
+                                          groups: 1, outChannels: t.outChannels, g)
+            }
         }
         Winograd3x3.$policy.withValue(.never) {
             ConvKernels.backwardInput(gradOutput: gradOutput, weight: weight, gradInput: &direct, batch: t.batch, groups: 1,
@@ -182,8 +188,9 @@ struct WinogradTests {
 
     /// The kernel transform at every ISA level: G g Gᵀ by its definition in Double, for a count of kernels that
     /// is not a whole number of the C loop's 64-kernel blocks, done in two calls (a `first` that is not 0), for the
-    /// kernels as they are and for the turned, transposed kernels of the input gradient; the same bits at every level.
-    @Test("the kernel transform G g Gᵀ at every ISA level, plain and turned")
+    /// kernels in order and transposed, each as they are and turned by 180° (the input gradient's kernels); the
+    /// same bits at every level.
+    @Test("the kernel transform G g Gᵀ at every ISA level, in order and transposed, plain and turned")
     func kernelTransform() {
         let (outs, ins) = (10, 15), count = outs * ins, plane = count + 7  // planes further apart than they hold
         var state: UInt64 = 0x9E37_79B9_7F4A_7C15
@@ -192,20 +199,19 @@ struct WinogradTests {
             return Float(Int(state >> 40) - (1 << 23)) / Float(1 << 22)
         }
         let g: [[Double]] = [[1, 0, 0], [0.5, 0.5, 0.5], [0.5, -0.5, 0.5], [0, 0, 1]]
-        for turned in [false, true] {
-            // Kernel t as a 3×3 array: weight[t] itself, or (t = c·outs + o) weight[o][c] of [outs, ins] turned 180°.
+        for transposed in [false, true] { for turned in [false, true] {
+            // Kernel t as a 3×3 array: weight[t], or (t = c·outs + o) weight[o][c] of [outs, ins]; turned 180° or not.
             func tap(_ t: Int, _ a: Int, _ b: Int) -> Double {
-                if !turned { return Double(weight[9 * t + 3 * a + b]) }
-                let c = t / outs, o = t % outs
-                return Double(weight[9 * (o * ins + c) + 3 * (2 - a) + (2 - b)])
+                let k = transposed ? (t % outs) * ins + t / outs : t
+                return turned ? Double(weight[9 * k + 3 * (2 - a) + (2 - b)]) : Double(weight[9 * k + 3 * a + b])
             }
             var results: [[Float]] = []
             for isa in KernelISA.available {
                 var u = [Float](repeating: .nan, count: 16 * plane)
                 u.withUnsafeMutableBufferPointer { out in
                     for (first, n) in [(0, 64), (64, count - 64)] {
-                        ember_winograd_f23_weights(Int32(isa.rawValue), weight, first, n, turned ? outs : 0, turned ? ins : 0,
-                                                   out.baseAddress, plane)
+                        ember_winograd_f23_weights(Int32(isa.rawValue), weight, first, n, transposed ? outs : 0,
+                                                   transposed ? ins : 0, turned ? 1 : 0, out.baseAddress, plane)
                     }
                 }
                 var worst = 0.0
@@ -217,11 +223,47 @@ struct WinogradTests {
                     } }
                 }
                 // Each value is at most two rounded sums of three terms of |g| ≤ 2, halved exactly: well under 1e-6.
-                #expect(worst < 1e-6, "\(isa), turned \(turned): worst error \(worst)")
+                #expect(worst < 1e-6, "\(isa), transposed \(transposed), turned \(turned): worst error \(worst)")
                 results.append(u)
             }
             #expect(results.dropFirst().allSatisfy { zip($0, results[0]).allSatisfy { $0.bitPattern == $1.bitPattern } })
+        } }
+    }
+
+    /// The kernel transform into packed GEMM panels (`panelProducts`): at every ISA level, for kernels read with
+    /// either stride pattern and turned or not, a block of input channels by output channels that is neither a whole
+    /// 64-column block (70 = 64 + 6) nor the panel's width, against the checked transform above; the columns past
+    /// the block zeroed.
+    @Test("the kernel transform into packed panels")
+    func kernelPanels() {
+        let (outs, ins) = (70, 5), ldp = 80, pstride = ins * ldp + 3
+        var state: UInt64 = 0x2545_F491_4F6C_DD1D
+        let weight: [Float] = (0..<(9 * outs * ins)).map { _ in
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return Float(Int(state >> 40) - (1 << 23)) / Float(1 << 22)
         }
+        for isa in KernelISA.available { for turned in [false, true] {
+            // Reference: the plain transform of the same kernels in [ins][outs] order (transposed, flipped if turned).
+            let rows = turned ? ins : outs, cols = turned ? outs : ins
+            var u = [Float](repeating: .nan, count: 16 * outs * ins)
+            // Kernel (c, o) is weight[o][c] of [outs, ins], or turned weight[c][o] of [ins, outs].
+            if turned {
+                ember_winograd_f23_weights(Int32(isa.rawValue), weight, 0, outs * ins, 0, 0, 1, &u, outs * ins)
+            } else {
+                ember_winograd_f23_weights(Int32(isa.rawValue), weight, 0, outs * ins, rows, cols, 0, &u, outs * ins)
+            }
+            var panel = [Float](repeating: .nan, count: 16 * pstride)
+            let (cStride, oStride) = turned ? (outs, 1) : (1, ins)
+            ember_winograd_f23_weights_panel(Int32(isa.rawValue), weight, cStride, oStride, turned ? 1 : 0, ins, outs,
+                                             &panel, pstride, ldp)
+            var mismatches = 0
+            for x in 0..<16 { for c in 0..<ins { for j in 0..<ldp {
+                let got = panel[x * pstride + c * ldp + j]
+                let want = j < outs ? u[x * outs * ins + c * outs + j] : 0
+                if got.bitPattern != want.bitPattern { mismatches += 1 }
+            } } }
+            #expect(mismatches == 0, "\(isa), turned \(turned): \(mismatches) values differ")
+        } }
     }
 
     @Test("ConvKernels.forward takes the path only where it applies and the policy allows")

@@ -100,10 +100,15 @@ void ember_winograd_f23_input_run(int level, const float *src, size_t w, size_t 
 void ember_winograd_f23_output_run(int level, const float *m, size_t matrix, size_t tiles, float bias, float *dst,
                                    size_t ow);
 // The kernel transform G g G^T of kernels t = first ..< first + count: value xi of kernel t to u[xi * plane + t].
-// Kernel t is weight + 9t, or, with turned_out nonzero, weight + 9 (o * turned_in + c) turned by 180 degrees, where
-// c = t / turned_out and o = t % turned_out (a convolution's input gradient: its kernels transposed and turned).
-void ember_winograd_f23_weights(int level, const float *weight, size_t first, size_t count, size_t turned_out,
-                                size_t turned_in, float *u, size_t plane);
+// Kernel t is weight + 9t, or, with rows nonzero, weight + 9 (o * cols + c) with c = t / rows and o = t % rows (the
+// kernels of a [rows][cols] array, transposed); flip nonzero turns each kernel by 180 degrees (a convolution's
+// input gradient uses its kernels transposed and turned).
+void ember_winograd_f23_weights(int level, const float *weight, size_t first, size_t count, size_t rows,
+                                size_t cols, int flip, float *u, size_t plane);
+// The same transform into packed GEMM panels: panel[xi * pstride + p * ldp + j] = (G g G^T)[xi] for p < kc, j < nc,
+// g the kernel at weight + 9 (p * cstride + j * ostride), turned by 180 degrees when flip; columns nc ..< ldp are zeroed.
+void ember_winograd_f23_weights_panel(int level, const float *weight, size_t cstride, size_t ostride, int flip, size_t kc,
+                                      size_t nc, float *panel, size_t pstride, size_t ldp);
 // The weight gradient by F(3x3, 2x2): the transform A g A^T of 2x2 gradient tiles (tile t: rows src and src + w,
 // columns 2t and 2t + 1) to v[xi * matrix + t], and the 3x3 gradient G^T M G of (output, input) channel pairs
 // t = first ..< first + count, M[xi] = m[xi * plane + t], to dw[9t ..< 9t + 9].
