@@ -34,26 +34,26 @@ public enum Winograd3x3 {
     /// Whether Winograd is faster than im2col + GEMM here. Its GEMMs shrink 2.25×; against that it transforms
     /// every kernel (16·C·O values, once per call, whatever the batch) and every tile ((C + O)·16 values), and a
     /// map smaller than a tile wastes most of it (on a 1×1 map im2col keeps only the centre tap of 9). Measured
-    /// on Zen 4 (`ember bench --filter conv3x3`, batch 32 and batch 1), ms Winograd / im2col, two threads wall clock (one thread `--cpu-time`): batch 32, 64
-    /// channels on 56×56 38.3 / 46.8, 128 on 28×28 28.7 / 42.7, 256 on 14×14 24.7 / 58.3, 512 on 7×7 31.1 / 49.9,
-    /// 64 on 8×8 0.75 / 1.10 (1.55 / 1.95), 128 on 4×4 0.86 / 1.01 (1.66 / 1.84), 256 on 2×2 0.74 / 0.81 (1.56 /
-    /// 1.58), 512 on 1×1 3.3 / 0.28; one image, 56×56 1.19 / 1.43, 28×28 0.71 / 1.31, 14×14 0.93 / 1.46, 7×7 (16
-    /// tiles) 2.37 / 1.50. So: 64+ channels in and out, maps of 2×2 and up, and at least 32 tiles sharing the
-    /// kernels' transform.
+    /// on Zen 4 (`ember bench --filter conv3x3`), ms Winograd / im2col, two threads wall clock (one thread
+    /// `--cpu-time`): batch 32, 64 channels on 56×56 23.8 / 46.9, 128 on 28×28 20.7 / 42.6, 256 on 14×14 19.4 /
+    /// 46.5, 512 on 7×7 23.9 / 41.5, 64 on 8×8 0.50 / 1.10 (1.00 / 1.96), 128 on 4×4 0.50 / 1.04 (0.95 / 1.90), 256
+    /// on 2×2 0.56 / 0.84 (1.07 / 1.63), 512 on 1×1 2.7 / 0.25; one image, 56×56 0.65 / 1.42, 28×28 0.65 / 1.30,
+    /// 14×14 0.79 / 1.44, 7×7 (16 tiles) 1.39 / 1.48 (2.84–3.26 / 2.90–2.98). So: 64+ channels in and out, maps
+    /// of 2×2 and up, and at least 16 tiles sharing the kernels' transform.
     public static func isProfitable(batch: Int, outChannels: Int, _ g: ConvGeometry) -> Bool {
         let tiles = batch * ((g.outHeight + 1) / 2) * ((g.outWidth + 1) / 2)
         return g.channels >= 64 && outChannels >= 64 && g.outHeight >= 2 && g.outWidth >= 2 && tiles >= minTiles
     }
 
-    /// Fewest tiles for which the kernel transform pays (one 7×7 image, 16 tiles, measured 1.6× slower than im2col).
-    public static let minTiles = 32
+    /// Fewest tiles for which the kernel transform pays (one 7×7 image has 16).
+    public static let minTiles = 16
 
     /// Fewest tiles for which the weight gradient by F(3×3, 2×2) pays: its transforms of the input, the gradient
     /// and the 16·O·C sums cost more per tile than the forward's. Measured on Zen 4 (`ember bench --filter wgrad`,
     /// batch 32, ms Winograd / im2col, two threads and one thread `--cpu-time`): 64 channels on 8×8 (512 tiles)
-    /// 0.75 / 0.97 and 1.48 / 1.84; 128 on 4×4 (128 tiles) 1.06 / 0.96 and 2.07 / 1.90; 256 on 2×2 (32 tiles) 0.78 /
-    /// 0.81 and 1.60 / 1.65.
-    public static let minWeightGradientTiles = 256
+    /// 0.53 / 0.97 and 1.01 / 1.86; 128 on 4×4 (128 tiles) 0.54 / 0.99 and 0.97 / 1.88; 256 on 2×2 (32 tiles) 0.58 /
+    /// 0.83 and 1.10 / 1.66. (Before the transforms' planes were spaced off the L1's sets, 4×4 lost to im2col.)
+    public static let minWeightGradientTiles = 32
 
     /// Whether `ConvKernels.backward` computes this convolution's weight gradient by `backwardWeight` under the
     /// current `policy` (automatic: where the forward would take Winograd, from `minWeightGradientTiles` tiles).
@@ -239,11 +239,12 @@ public enum Winograd3x3 {
         }
     }
 
-    /// Whether the 16 GEMMs of a chunk of `chunk` tiles run with tiles as rows (`[tiles, C] · [C, O]`) rather than
-    /// columns (`[O, C] · [C, tiles]`). The microkernel's tile is 6 rows by 64 columns (AVX-512; 16 for AVX2), so
-    /// fewer tiles than a panel's width leave most of every panel empty as columns: one 7×7 image (16 tiles) used a
-    /// quarter of it, batch 32 on 2×2 maps (32 tiles) half. As rows they waste at most 5 rows of 6.
-    static func tilesAsRows(chunk: Int) -> Bool { chunk < 64 }
+    /// Whether the 16 GEMMs of a chunk of `chunk` tiles run with tiles as rows (`[tiles, C] · [C, O]`, `panelProducts`)
+    /// rather than columns (`[O, C] · [C, tiles]`). As columns, 16 tiles fill one of the microkernel's four
+    /// 16-float vectors (AVX-512), and each step loads as much as it multiplies. Measured on Zen 4, one thread
+    /// (`conv3x3_*` rows, ms as rows / as columns): one 7×7 image, 512 channels (16 tiles) 3.04 / 4.0–4.3; one 14×14
+    /// image, 256 channels (49) 1.63–1.70 / 1.60–1.68; batch 32 on 2×2, 256 channels (32) 1.30–1.35 / 1.08–1.13.
+    static func tilesAsRows(chunk: Int) -> Bool { chunk <= 16 }
 
     /// Tests fix which way round the products run (true: tiles as rows) to check both on every case; nil: by
     /// `tilesAsRows(chunk:)`.
