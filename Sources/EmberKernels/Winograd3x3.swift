@@ -38,15 +38,17 @@ public enum Winograd3x3 {
     /// `--cpu-time`): batch 32, 64 channels on 56×56 23.8 / 46.9, 128 on 28×28 20.7 / 42.6, 256 on 14×14 19.4 /
     /// 46.5, 512 on 7×7 23.9 / 41.5, 64 on 8×8 0.50 / 1.10 (1.00 / 1.96), 128 on 4×4 0.50 / 1.04 (0.95 / 1.90), 256
     /// on 2×2 0.56 / 0.84 (1.07 / 1.63), 512 on 1×1 2.7 / 0.25; one image, 56×56 0.65 / 1.42, 28×28 0.65 / 1.30,
-    /// 14×14 0.79 / 1.44, 7×7 (16 tiles) 1.39 / 1.48 (2.84–3.26 / 2.90–2.98). So: 64+ channels in and out, maps
-    /// of 2×2 and up, and at least 16 tiles sharing the kernels' transform.
+    /// 14×14 0.79 / 1.44, 7×7 (16 tiles) 1.39 / 1.48 (2.84–3.26 / 2.90–2.98), but in the network, its 16 MB of
+    /// kernels coming from memory, ResNet-18 on one 224×224 image took 18.9–19.0 ms with those three layers by
+    /// Winograd and 18.2–18.5 without. So: 64+ channels in and out, maps of 2×2 and up, and at least 32 tiles
+    /// sharing the kernels' transform.
     public static func isProfitable(batch: Int, outChannels: Int, _ g: ConvGeometry) -> Bool {
         let tiles = batch * ((g.outHeight + 1) / 2) * ((g.outWidth + 1) / 2)
         return g.channels >= 64 && outChannels >= 64 && g.outHeight >= 2 && g.outWidth >= 2 && tiles >= minTiles
     }
 
-    /// Fewest tiles for which the kernel transform pays (one 7×7 image has 16).
-    public static let minTiles = 16
+    /// Fewest tiles for which the kernel transform pays (one 7×7 image has 16: not quite).
+    public static let minTiles = 32
 
     /// Fewest tiles for which the weight gradient by F(3×3, 2×2) pays: its transforms of the input, the gradient
     /// and the 16·O·C sums cost more per tile than the forward's. Measured on Zen 4 (`ember bench --filter wgrad`,
@@ -244,6 +246,8 @@ public enum Winograd3x3 {
     /// 16-float vectors (AVX-512), and each step loads as much as it multiplies. Measured on Zen 4, one thread
     /// (`conv3x3_*` rows, ms as rows / as columns): one 7×7 image, 512 channels (16 tiles) 3.04 / 4.0–4.3; one 14×14
     /// image, 256 channels (49) 1.63–1.70 / 1.60–1.68; batch 32 on 2×2, 256 channels (32) 1.30–1.35 / 1.08–1.13.
+    /// Under the automatic policy no convolution has so few tiles (`minTiles`); `policy = .always` can. Its kernel
+    /// transform is still half of that 7×7 convolution's time: the kernels of a panel row are a weight row apart.
     static func tilesAsRows(chunk: Int) -> Bool { chunk <= 16 }
 
     /// Tests fix which way round the products run (true: tiles as rows) to check both on every case; nil: by
