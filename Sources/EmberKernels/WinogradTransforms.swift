@@ -9,6 +9,7 @@ import CEmberKernels
 /// ```
 /// The transformed values are stored as 16 matrices (one per position ξ of the 4×4 tile), so the sums over
 /// channels become 16 GEMMs. Bᵀ and Aᵀ have entries ±1 and 0 only: the input and output transforms are adds.
+/// `x[ξ][i]` below means element i of plane ξ, the planes of n elements lying `planeStride(n)` apart.
 enum WinogradTransforms {
     /// Positions of a transformed tile.
     static let tileElements = 16
