@@ -1,6 +1,7 @@
 // Batch-norm ([N, C, S] per-channel) and layer-norm ([M, D] per-row) loops: statistics, transform, fused backward.
 
 /// Normalization kernels on contiguous buffers; statistics accumulate in Double (as PyTorch's CPU kernels do).
+/// Batch norm over planes of at most `smallPlane` elements takes the loops of `NormalizationKernels+SmallPlanes`.
 /// (Optional weights are read with `!= nil` tests, not `Optional.map` closures: closures in generic code are
 /// not specialized and cost a call per element.)
 public enum NormalizationKernels {
@@ -60,6 +61,7 @@ public enum NormalizationKernels {
     @inlinable
     public static func channelStats<T: BinaryFloatingPoint>(_ x: UnsafePointer<T>, n: Int, c: Int, s: Int,
                                                            mean: UnsafeMutablePointer<Double>, variance: UnsafeMutablePointer<Double>) {
+        if s <= smallPlane { return smallPlaneStats(x, n: n, c: c, s: s, mean: mean, variance: variance) }
         let count = Double(n * s)
         ThreadPool.shared.parallelFor(c, minChunk: minChannels(2 * n * s)) { range in
             for ch in range {
@@ -90,6 +92,9 @@ public enum NormalizationKernels {
     public static func channelTransform<T: BinaryFloatingPoint>(_ x: UnsafePointer<T>, n: Int, c: Int, s: Int,
                                                                mean: UnsafePointer<Double>, invstd: UnsafePointer<Double>,
                                                                weight: UnsafePointer<T>?, bias: UnsafePointer<T>?, _ y: UnsafeMutablePointer<T>) {
+        if s <= smallPlane {
+            return smallPlaneTransform(x, n: n, c: c, s: s, mean: mean, invstd: invstd, weight: weight, bias: bias, y)
+        }
         ThreadPool.shared.parallelFor(c, minChunk: minChannels(n * s)) { range in
             for ch in range {
                 let scale = invstd[ch] * (weight != nil ? Double(weight.unsafelyUnwrapped[ch]) : 1)
@@ -126,6 +131,10 @@ public enum NormalizationKernels {
                                                               weight: UnsafePointer<T>?, training: Bool,
                                                               gradInput: UnsafeMutablePointer<T>?, gradWeight: UnsafeMutablePointer<T>?,
                                                               gradBias: UnsafeMutablePointer<T>?) {
+        if s <= smallPlane {
+            return smallPlaneBackward(gradOutput: gy, input: x, n: n, c: c, s: s, mean: mean, invstd: invstd, weight: weight,
+                                      training: training, gradInput: gradInput, gradWeight: gradWeight, gradBias: gradBias)
+        }
         let count = Double(n * s)
         ThreadPool.shared.parallelFor(c, minChunk: minChannels(2 * n * s)) { range in
             for ch in range {
