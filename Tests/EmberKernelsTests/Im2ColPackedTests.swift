@@ -2,6 +2,7 @@
 // against the definition of im2col (and, with dead taps dropped, against the row-major im2col).
 import Testing
 @testable import EmberKernels
+import CEmberKernels
 
 @Suite("Im2ColPacked")
 struct Im2ColPackedTests {
@@ -13,7 +14,22 @@ struct Im2ColPackedTests {
         (2, 9, 9, 3, 1, 2, 2, 2),    // dilation
         (4, 5, 5, 1, 2, 0, 1, 3),    // 1×1 stride 2
         (2, 3, 3, 3, 1, 2, 1, 1),    // padding 2 on a 3×3 image: dead taps
+        (1, 5, 150, 3, 2, 1, 1, 2),  // stride 2, rows of 75: the C strided copy
+        (2, 4, 200, 3, 3, 1, 1, 1),  // stride 3, rows of 67
     ]
+
+    /// The strided copy behind long strided rows, at every ISA level: strides 2 and 3, lengths around the vector
+    /// widths; nothing written past the n-th element.
+    @Test("ember_f32_strided_copy_level copies every stride-th element and nothing more")
+    func stridedCopy() {
+        let source = (0..<1000).map { Float($0) + 0.5 }
+        for isa in KernelISA.available { for stride in [2, 3] { for n in [1, 15, 16, 17, 64, 75, 331] {
+            var out = [Float](repeating: -1, count: n + 8)
+            ember_f32_strided_copy_level(Int32(isa.rawValue), source, stride, n, &out)
+            let ok = (0..<n).allSatisfy { out[$0] == source[$0 * stride] } && out[n...].allSatisfy { $0 == -1 }
+            #expect(ok, "\(isa), stride \(stride), n \(n)")
+        } } }
+    }
 
     static func geometry(_ c: (Int, Int, Int, Int, Int, Int, Int, Int)) -> ConvGeometry {
         let (ch, h, w, k, s, p, d, _) = c
