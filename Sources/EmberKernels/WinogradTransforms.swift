@@ -26,13 +26,20 @@ enum WinogradTransforms {
                                  into u: UnsafeMutablePointer<Float>) {
         let kernels = outChannels * channels, plane = planeStride(kernels)
         let level = Int32(KernelISA.active.rawValue)
-        // Chunks of whole 64-kernel blocks, so each task writes whole cache lines of every plane.
-        let blocks = (kernels + 63) / 64
-        ThreadPool.shared.parallelFor(blocks, minChunk: Swift.max(1, ThreadPool.minTaskWork / (16 * 64))) { range in
-            let first = range.lowerBound * 64, end = Swift.min(kernels, range.upperBound * 64)
+        forEachBlockRange(kernels) { first, count in
             // Turned: the [channels][outChannels] array of kernels read transposed, each kernel flipped.
-            ember_winograd_f23_weights(level, weight, first, end - first, turned ? channels : 0, turned ? outChannels : 0,
+            ember_winograd_f23_weights(level, weight, first, count, turned ? channels : 0, turned ? outChannels : 0,
                                        turned ? 1 : 0, u, plane)
+        }
+    }
+
+    /// Splits `0..<count` (kernels, or channel pairs) over the pool in whole blocks of 64, so each task writes whole
+    /// cache lines of every plane: `body(first, count)` per task.
+    static func forEachBlockRange(_ count: Int, _ body: (_ first: Int, _ count: Int) -> Void) {
+        let blocks = (count + 63) / 64
+        ThreadPool.shared.parallelFor(blocks, minChunk: Swift.max(1, ThreadPool.minTaskWork / (16 * 64))) { range in
+            let first = range.lowerBound * 64, end = Swift.min(count, range.upperBound * 64)
+            body(first, end - first)
         }
     }
 
@@ -140,10 +147,8 @@ enum WinogradTransforms {
                                into gradWeight: UnsafeMutablePointer<Float>) {
         let pairs = outChannels * channels, plane = planeStride(pairs)
         let level = Int32(KernelISA.active.rawValue)
-        let blocks = (pairs + 63) / 64
-        ThreadPool.shared.parallelFor(blocks, minChunk: Swift.max(1, ThreadPool.minTaskWork / (16 * 64))) { range in
-            let first = range.lowerBound * 64, end = Swift.min(pairs, range.upperBound * 64)
-            ember_winograd_f23_weight_gradient(level, products, plane, first, end - first, gradWeight)
+        forEachBlockRange(pairs) { first, count in
+            ember_winograd_f23_weight_gradient(level, products, plane, first, count, gradWeight)
         }
     }
 
