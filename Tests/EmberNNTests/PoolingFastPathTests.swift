@@ -31,22 +31,25 @@ struct PoolingFastPathTests {
             ([3, 3], [2, 2], [1, 1], [1, 1], false), ([2, 2], [2, 2], [0, 0], [1, 1], false),
             ([3, 2], [1, 2], [1, 0], [1, 1], true), ([3, 3], [2, 1], [2, 1], [2, 2], false), ([5, 5], [3, 3], [2, 2], [1, 1], true),
         ]
+        // 11×9 planes, and 5×150 ones whose rows take the vectorized C loops (float32) well past their vector width.
+        for (shape, nans) in [([2, 3, 11, 9], [17, 300]), ([1, 2, 5, 150], [75, 151, 640, 1499])] {
+        let (planes, h, w) = (shape[0] * shape[1], shape[2], shape[3])
         for dtype in [DType.float32, .float64] {
-            var values = sample([2, 3, 11, 9], seed: 64).scalars
-            values[17] = .nan; values[300] = .nan
-            let x = Tensor(values, shape: [2, 3, 11, 9]).to(dtype)
+            var values = sample(shape, seed: 64).scalars
+            for i in nans { values[i] = .nan }
+            let x = Tensor(values, shape: shape).to(dtype)
             for c in cases {
                 let y = noGrad { F.maxPool2d(x, kernelSize: c.kernel, stride: c.stride, padding: c.padding,
                                              dilation: c.dilation, ceilMode: c.ceil) }
                 let (oh, ow) = (y.shape[2], y.shape[3])
                 var ref = [Double]()
-                for p in 0..<6 { for oy in 0..<oh { for ox in 0..<ow {
+                for p in 0..<planes { for oy in 0..<oh { for ox in 0..<ow {
                     var best = -Double.infinity
                     for ky in 0..<c.kernel[0] { for kx in 0..<c.kernel[1] {
                         let iy = oy * c.stride[0] - c.padding[0] + ky * c.dilation[0]
                         let ix = ox * c.stride[1] - c.padding[1] + kx * c.dilation[1]
-                        guard iy >= 0, iy < 11, ix >= 0, ix < 9 else { continue }
-                        let raw = values[p * 99 + iy * 9 + ix], v = dtype == .float32 ? Double(Float(raw)) : raw
+                        guard iy >= 0, iy < h, ix >= 0, ix < w else { continue }
+                        let raw = values[p * h * w + iy * w + ix], v = dtype == .float32 ? Double(Float(raw)) : raw
                         if v.isNaN || v > best { best = v }
                         if best.isNaN { break }
                     } }
@@ -54,8 +57,9 @@ struct PoolingFastPathTests {
                 } } }
                 let got = y.to(.float64).scalars
                 let same = got.count == ref.count && zip(got, ref).allSatisfy { $0.isNaN ? $1.isNaN : $0 == $1 }
-                #expect(same, "\(dtype) \(c)")
+                #expect(same, "\(shape) \(dtype) \(c)")
             }
+        }
         }
     }
 

@@ -219,6 +219,10 @@ void ember_f32_compare_level(int level, int op, const float *a, size_t sa, const
 void ember_f32_unary_backward_level(int level, int op, const float *g, const float *y, float *out, size_t n);
 /// acc[c] += x[r*ldx + c] over rows r in order, in double (the exact order of a scalar column loop).
 void ember_f32_colsum_f64_level(int level, const float *x, size_t rows, size_t cols, size_t ldx, double *acc);
+/// Max pooling's passes (pool_f32.c), taking a NaN whenever one is seen: acc[x] = max(acc[x], row[x]) for x < n, and
+/// out[i] = max of r[i * stride + k] for k < kw (from -infinity, in k order), at `level`.
+void ember_f32_rows_max_level(int level, float *acc, const float *row, size_t n);
+void ember_f32_windows_max_level(int level, const float *r, size_t n, size_t stride, size_t kw, float *out);
 /// dst[i] = src[i * stride] for i < n (a strided convolution's column rows; stride 2 vectorized), at `level`.
 void ember_f32_strided_copy_level(int level, const float *src, size_t stride, size_t n, float *dst);
 /// out[r] = sum of row r (n contiguous values) in double lanes.
