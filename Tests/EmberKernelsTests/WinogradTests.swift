@@ -78,23 +78,28 @@ struct WinogradTests {
             ConvKernels.forward(input: input, weight: weight, bias: bias, output: &direct, batch: t.batch, groups: 1,
                                 outChannels: t.outChannels, g)
         }
-        let exact = directSum(t, input, weight, bias)
-        let (wBound, dBound) = Self.bounds(channels: t.channels, maxWeight: weight.map(abs).max()!,
-                                           maxInput: input.map(abs).max()!)
+        Self.expectClose(t, winograd, exact: directSum(t, input, weight, bias), direct: direct, channels: t.channels,
+                         maxWeight: weight.map(abs).max()!, maxInput: input.map(abs).max()!)
+    }
+
+    /// Winograd's result against the float64 sum within the bound of `Winograd3x3`'s doc and within 1e-4 of the
+    /// largest output, against im2col within both paths' bounds, and every element written (finite: the buffers
+    /// start as NaN, which `max` would pass over).
+    static func expectClose(_ t: WinogradCase, _ winograd: [Float], exact: [Double], direct: [Float], channels: Int,
+                            maxWeight: Float, maxInput: Float) {
+        let (wBound, dBound) = bounds(channels: channels, maxWeight: maxWeight, maxInput: maxInput)
         var worstExact = 0.0, worstDirect = 0.0
-        for i in 0..<outCount {
+        for i in winograd.indices {
             worstExact = max(worstExact, abs(Double(winograd[i]) - exact[i]))
             worstDirect = max(worstDirect, abs(Double(winograd[i]) - Double(direct[i])))
         }
-        // NaN (an output never written) fails both comparisons.
+        #expect(winograd.allSatisfy { $0.isFinite }, "\(t): an element was not written")
         #expect(worstExact <= wBound, "\(t): |Winograd − exact| = \(worstExact), bound \(wBound)")
         // The worst-case bound grows with C² and is loose for many channels; a dropped tap or channel moves an output
         // by up to max|g|·max|d| (≥ 5% of the largest output here), far above float32 rounding, which this catches.
         let largest = exact.map(abs).max() ?? 0
-        #expect(worstExact <= 1e-4 * largest, "\(t): |Winograd − exact| = \(worstExact), largest output \(largest)")
+        #expect(worstExact <= 1e-4 * largest, "\(t): |Winograd − exact| = \(worstExact), largest \(largest)")
         #expect(worstDirect <= wBound + dBound, "\(t): |Winograd − im2col| = \(worstDirect), bound \(wBound + dBound)")
-        let allWritten = winograd.allSatisfy { $0.isFinite }
-        #expect(allWritten, "\(t): an output was not written")
     }
 
     @Test("the input gradient through the turned kernels matches a float64 sum and the im2col path, either orientation",
@@ -132,17 +137,8 @@ struct WinogradTests {
             } } }
             exact[((n * t.channels + c) * t.height + y) * t.width + x] = s
         } } } }
-        let (wBound, dBound) = Self.bounds(channels: t.outChannels, maxWeight: weight.map(abs).max()!,
-                                           maxInput: gradOutput.map(abs).max()!)
-        var worstExact = 0.0, worstDirect = 0.0
-        for i in 0..<inCount {
-            worstExact = max(worstExact, abs(Double(winograd[i]) - exact[i]))
-            worstDirect = max(worstDirect, abs(Double(winograd[i]) - Double(direct[i])))
-        }
-        let largest = exact.map(abs).max() ?? 0
-        #expect(worstExact <= wBound, "\(t): |Winograd − exact| = \(worstExact), bound \(wBound)")
-        #expect(worstExact <= 1e-4 * largest, "\(t): |Winograd − exact| = \(worstExact), largest \(largest)")
-        #expect(worstDirect <= wBound + dBound, "\(t): |Winograd − im2col| = \(worstDirect), bound \(wBound + dBound)")
+        Self.expectClose(t, winograd, exact: exact, direct: direct, channels: t.outChannels,
+                         maxWeight: weight.map(abs).max()!, maxInput: gradOutput.map(abs).max()!)
     }
 
     @Test("the weight gradient by F(3×3, 2×2) matches a float64 sum and the im2col path", arguments: cases)
