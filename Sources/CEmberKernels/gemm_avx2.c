@@ -28,6 +28,10 @@
 
 TGT void ember_sgemm_ukr_avx2(size_t kc, const float *a, size_t lda, const float *b, size_t ldb, float *c, size_t ldc,
                               float alpha, float beta, size_t mr, size_t nr) {
+    if (nr <= 4) {  // a vector of B would be mostly padding: dot products instead
+        ember_sgemm_narrow_avx2(kc, a, lda, b, ldb, c, ldc, alpha, beta, mr, nr);
+        return;
+    }
 #define ZERO _mm256_setzero_ps()
     DECL2(__m256, 0) DECL2(__m256, 1) DECL2(__m256, 2) DECL2(__m256, 3) DECL2(__m256, 4) DECL2(__m256, 5)
 #undef ZERO
