@@ -170,6 +170,11 @@ def elementwise(kind):
     return setup
 
 
+def maxpool_with_indices():
+    x = torch.randn(32, 64, 16, 16)
+    return lambda: F.max_pool2d(x, 3, stride=2, padding=1, return_indices=True)
+
+
 def optimizer_step(make):
     """One step of `make([p])` on a single parameter of 10M floats with a fixed gradient."""
     def setup():
@@ -286,6 +291,7 @@ def benchmarks():
         ("exp_10m", 20, elementwise("exp")),
         ("sum_10m", 20, elementwise("sum")),
         ("cast_f32_f64_10m", 20, elementwise("cast")),
+        ("maxpool3x3s2_indices_32x64x16x16", 50, maxpool_with_indices),
         ("sgd_momentum_step_10m", 20, optimizer_step(lambda ps: torch.optim.SGD(ps, lr=0.01, momentum=0.9))),
         ("adam_step_10m", 20, optimizer_step(lambda ps: torch.optim.Adam(ps, lr=1e-3))),
         ("mlp_train_step_b256", 50, train_step(mlp, (256, 1, 28, 28))),

@@ -63,6 +63,10 @@ func coreBenchmarks() -> [Benchmark] {
         op2("column_mul_2048x1000", [2048, 1000], [2048, 1], *),
         op2("channel_add_32x64x32x32", [32, 64, 32, 32], [64, 1, 1], +),
         op("relu_2m", m2) { $0.relu() },
+        // ResNet-18's stem pool in the 32×32 training step, with the argmax indices its backward needs.
+        op("maxpool3x3s2_indices_32x64x16x16", runs: 50, [32, 64, 16, 16]) {
+            F.maxPool2dWithIndices($0, kernelSize: 3, stride: 2, padding: 1).output
+        },
         op("sigmoid_2m", m2) { $0.sigmoid() },
         op("tanh_2m", m2) { $0.tanh() },
         op("log_2m", m2) { ($0.abs() + 0.1).log() },

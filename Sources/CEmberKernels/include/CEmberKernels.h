@@ -226,6 +226,13 @@ void ember_f32_colsum_f64_level(int level, const float *x, size_t rows, size_t c
 /// out[i] = max of r[i * stride + k] for k < kw (from -infinity, in k order), at `level`.
 void ember_f32_rows_max_level(int level, float *acc, const float *row, size_t n);
 void ember_f32_windows_max_level(int level, const float *r, size_t n, size_t stride, size_t kw, float *out);
+/// A pooling window's geometry over one plane: input h×w, output oh×ow, kernel, stride, padding, dilation.
+typedef struct { ptrdiff_t h, w, oh, ow, kh, kw, sh, sw, ph, pw, dh, dw; } ember_pool_geometry;
+/// Max pooling of `planes` contiguous float planes with PyTorch's argmax (pool_argmax_f32.c): dst and indices get
+/// each window's maximum and its flat position in the input plane, the first in row-major order (a NaN: the
+/// last NaN). col_key is scratch of g->w elements; a plane must have fewer than 2^32 elements.
+void ember_f32_maxpool_argmax_level(int level, const float *src, size_t planes, const ember_pool_geometry *g, float *dst,
+                                    int64_t *indices, uint64_t *col_key);
 /// dst[i] = src[i * stride] for i < n (a strided convolution's column rows; stride 2 vectorized), at `level`.
 void ember_f32_strided_copy_level(int level, const float *src, size_t stride, size_t n, float *dst);
 /// out[r] = sum of row r (n contiguous values) in double lanes.
