@@ -40,6 +40,14 @@ void ember_f32_colsum_f64_level(int level, const float *x, size_t rows, size_t c
 void ember_f32_rowsum_f64_level(int level, const float *x, size_t rows, size_t n, double *out) {
     DISPATCH(level, ember_f32_rowsum_f64, x, rows, n, out)
 }
+void ember_f32_bn_grad_sums_level(int level, const float *g, const float *x, size_t rows, size_t stride, size_t n, double m,
+                                  double *out) {
+    DISPATCH(level, ember_f32_bn_grad_sums, g, x, rows, stride, n, m, out)
+}
+void ember_f32_bn_grad_input_level(int level, const float *g, const float *x, size_t rows, size_t stride, size_t n,
+                                   float mean_g, float mt, float proj, float k, float *d) {
+    DISPATCH(level, ember_f32_bn_grad_input, g, x, rows, stride, n, mean_g, mt, proj, k, d)
+}
 void ember_f32_softmax_rows_level(int level, const float *x, float *y, size_t rows, size_t n, int log_) {
     DISPATCH(level, ember_f32_softmax_rows, x, y, rows, n, log_)
 }

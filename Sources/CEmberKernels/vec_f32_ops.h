@@ -14,6 +14,10 @@
     void ember_f32_unary_backward_##S(int op, const float *g, const float *y, float *out, size_t n);     \
     void ember_f32_colsum_f64_##S(const float *x, size_t rows, size_t cols, size_t ldx, double *acc);    \
     void ember_f32_rowsum_f64_##S(const float *x, size_t rows, size_t n, double *out);                  \
+    void ember_f32_bn_grad_sums_##S(const float *g, const float *x, size_t rows, size_t stride, size_t n, double m, \
+                                    double *out);                                                        \
+    void ember_f32_bn_grad_input_##S(const float *g, const float *x, size_t rows, size_t stride, size_t n,  \
+                                     float mean_g, float mt, float proj, float k, float *d);             \
     void ember_f32_softmax_rows_##S(const float *x, float *y, size_t rows, size_t n, int log_);          \
     void ember_f32_softmax_backward_rows_##S(const float *g, const float *y, float *gx, size_t rows, size_t n, int log_); \
     void ember_f32_to_f64_##S(const float *x, double *y, size_t n);                                      \

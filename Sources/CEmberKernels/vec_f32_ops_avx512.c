@@ -6,4 +6,5 @@
 #define USE_FMA 1
 #define SFX(name) name##_avx512
 #include "vec_f32_ops_impl.h"
+#include "norm_f32_impl.h"
 #endif

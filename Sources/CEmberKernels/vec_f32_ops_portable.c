@@ -5,3 +5,4 @@
 #define USE_FMA 0
 #define SFX(name) name##_portable
 #include "vec_f32_ops_impl.h"
+#include "norm_f32_impl.h"

@@ -1,4 +1,5 @@
 // Batch-norm ([N, C, S] per-channel) and layer-norm ([M, D] per-row) loops: statistics, transform, fused backward.
+import CEmberKernels
 
 /// Normalization kernels on contiguous buffers; statistics accumulate in Double (as PyTorch's CPU kernels do).
 /// Batch norm over planes of at most `smallPlane` elements takes the loops of `NormalizationKernels+SmallPlanes`.
@@ -32,6 +33,13 @@ public enum NormalizationKernels {
         }
         while j < count { let u = Double(row[j]) - m; a += u * u; j &+= 1 }
         return (a + b) + (c + d)
+    }
+
+    /// The gradient and input as float pointers when `T` is Float (their rows then go through the C loops).
+    @inlinable
+    static func floatRows<T>(_ g: UnsafePointer<T>, _ x: UnsafePointer<T>, _: T.Type) -> (UnsafePointer<Float>, UnsafePointer<Float>)? {
+        guard T.self == Float.self else { return nil }
+        return (UnsafeRawPointer(g).assumingMemoryBound(to: Float.self), UnsafeRawPointer(x).assumingMemoryBound(to: Float.self))
     }
 
     /// `(Σ g[j], Σ g[j] · (x[j] − m))` in Double with two partial sums each.
@@ -135,14 +143,24 @@ public enum NormalizationKernels {
             return smallPlaneBackward(gradOutput: gy, input: x, n: n, c: c, s: s, mean: mean, invstd: invstd, weight: weight,
                                       training: training, gradInput: gradInput, gradWeight: gradWeight, gradBias: gradBias)
         }
-        let count = Double(n * s)
+        let count = Double(n * s), level = Int32(KernelISA.active.rawValue)
         ThreadPool.shared.parallelFor(c, minChunk: minChannels(2 * n * s)) { range in
             for ch in range {
                 let m = mean[ch], istd = invstd[ch]
                 var sumG = 0.0, sumGX = 0.0
-                for i in 0..<n {
-                    let (a, b) = rowGradSums(gy + (i * c + ch) * s, x + (i * c + ch) * s, s, m)
-                    sumG += a; sumGX += b
+                if let (fg, fx) = floatRows(gy, x, T.self) {
+                    // Float rows through the C loops (the Swift ones ran as baseline SSE code).
+                    var sums = (0.0, 0.0)
+                    withUnsafeMutableBytes(of: &sums) {
+                        ember_f32_bn_grad_sums_level(level, fg + ch * s, fx + ch * s, n, c * s, s, m,
+                                                     $0.baseAddress!.assumingMemoryBound(to: Double.self))
+                    }
+                    (sumG, sumGX) = sums
+                } else {
+                    for i in 0..<n {
+                        let (a, b) = rowGradSums(gy + (i * c + ch) * s, x + (i * c + ch) * s, s, m)
+                        sumG += a; sumGX += b
+                    }
                 }
                 let sumGXhat = sumGX * istd
                 if let gw = gradWeight { gw[ch] = T(sumGXhat) }
@@ -154,6 +172,12 @@ public enum NormalizationKernels {
                     // gx = k · (gy − mean(gy) − xhat · mean(gy · xhat)), xhat = (x − m) · istd; the per-element
                     // part runs in the element type (as PyTorch's CPU kernel), keeping x − m before scaling.
                     let meanG = T(sumG / count), proj = T(sumGXhat / count * istd), mt = T(m), kt = T(k)
+                    if let (fg, fx) = floatRows(gy, x, T.self) {
+                        ember_f32_bn_grad_input_level(level, fg + ch * s, fx + ch * s, n, c * s, s, Float(meanG), Float(mt),
+                                                      Float(proj), Float(kt),
+                                                      UnsafeMutableRawPointer(gx + ch * s).assumingMemoryBound(to: Float.self))
+                        continue
+                    }
                     for i in 0..<n {
                         let g = gy + (i * c + ch) * s, xr = x + (i * c + ch) * s, d = gx + (i * c + ch) * s
                         for j in 0..<s { d[j] = (g[j] - meanG - (xr[j] - mt) * proj) * kt }

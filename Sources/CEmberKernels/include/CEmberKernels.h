@@ -237,6 +237,13 @@ void ember_f32_maxpool_argmax_level(int level, const float *src, size_t planes, 
 void ember_f32_strided_copy_level(int level, const float *src, size_t stride, size_t n, float *dst);
 /// out[r] = sum of row r (n contiguous values) in double lanes.
 void ember_f32_rowsum_f64_level(int level, const float *x, size_t rows, size_t n, double *out);
+/// Batch norm's backward over one channel's `rows` rows of `n` floats `stride` apart (norm_f32_impl.h): the sums
+/// out[0] = Σ g and out[1] = Σ g·(x − m) in double, and the training-mode input gradient
+/// d = (g − mean_g − (x − mt)·proj)·k in float.
+void ember_f32_bn_grad_sums_level(int level, const float *g, const float *x, size_t rows, size_t stride, size_t n, double m,
+                                  double *out);
+void ember_f32_bn_grad_input_level(int level, const float *g, const float *x, size_t rows, size_t stride, size_t n,
+                                   float mean_g, float mt, float proj, float k, float *d);
 /// Softmax (log_ != 0: log-softmax) of each contiguous row of n values, shifted by the row max.
 void ember_f32_softmax_rows_level(int level, const float *x, float *y, size_t rows, size_t n, int log_);
 /// Row-wise backward from the output y: y*(g - sum(g*y)), or for log-softmax g - exp(y)*sum(g).
