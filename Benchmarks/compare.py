@@ -3,6 +3,7 @@
 
     swift build -c release --scratch-path .build-r
     python3 Benchmarks/compare.py .build-r/release/ember --filter train
+    python3 Benchmarks/compare.py .build-r/release/ember --filter resnet18 --torchvision-resnet
 
 The ratio column is Ember / PyTorch (below 1: Ember is faster). The two "% limit" columns give each GEMM
 row's GFLOP/s as a percentage of Ember's `fma_peak` row and each memory-bound row's GB/s as a percentage of its
@@ -54,6 +55,8 @@ def main():
     parser.add_argument("--runs", type=int, help="timed runs per benchmark, for both suites")
     parser.add_argument("--threads", type=int, default=2, help="PyTorch threads (default 2)")
     parser.add_argument("--rounds", type=int, default=1, help="alternate the two suites this many times (default 1)")
+    parser.add_argument("--torchvision-resnet", action="store_true",
+                        help="PyTorch's ResNet-18 rows with torchvision.models.resnet18 (needs torchvision)")
     args = parser.parse_args()
 
     extra = (["--filter", args.filter] if args.filter else []) + (["--runs", str(args.runs)] if args.runs else [])
@@ -61,7 +64,8 @@ def main():
     ember_rounds, torch_rounds = [], []
     for _ in range(max(1, args.rounds)):
         ember_rounds.append(run_json([args.ember, "bench", "--json"] + extra))
-        torch_rounds.append(run_json([sys.executable, script, "--json", "--threads", str(args.threads)] + extra))
+        torch_rounds.append(run_json([sys.executable, script, "--json", "--threads", str(args.threads)] + extra
+                                     + (["--torchvision-resnet"] if args.torchvision_resnet else [])))
     ember, torch = median_of_rounds(ember_rounds), median_of_rounds(torch_rounds)
 
     names = list(ember) + [n for n in torch if n not in ember]

@@ -121,9 +121,20 @@ def train_step(model, shape, classes=10):
     return setup
 
 
+def resnet18(num_classes):
+    """The written-out ResNet-18, or torchvision's own with `--torchvision-resnet` (the same modules and init)."""
+    if USE_TORCHVISION_RESNET:
+        import torchvision
+        return torchvision.models.resnet18(num_classes=num_classes)
+    return ResNet18(num_classes=num_classes)
+
+
+USE_TORCHVISION_RESNET = False
+
+
 def resnet_infer():
     torch.manual_seed(0)
-    net = ResNet18(num_classes=10).eval()
+    net = resnet18(num_classes=10).eval()
     x = torch.randn(1, 3, 224, 224)
 
     def body():
@@ -296,7 +307,7 @@ def benchmarks():
         ("adam_step_10m", 20, optimizer_step(lambda ps: torch.optim.Adam(ps, lr=1e-3))),
         ("mlp_train_step_b256", 50, train_step(mlp, (256, 1, 28, 28))),
         ("lenet_train_step_b256", 20, train_step(lenet, (256, 1, 28, 28))),
-        ("resnet18_train_step_b32_32px", 5, train_step(lambda: ResNet18(num_classes=10), (32, 3, 32, 32))),
+        ("resnet18_train_step_b32_32px", 5, train_step(lambda: resnet18(num_classes=10), (32, 3, 32, 32))),
         ("resnet18_infer_b1_224", 10, resnet_infer),
     ]
     items += [(f"r18conv_{i}to{o}_k{k}s{s}_{n}px_b1", 30, conv_forward(i, o, k, s, n))
@@ -326,8 +337,12 @@ def main():
     parser.add_argument("--filter", help="only benchmarks whose name contains this text")
     parser.add_argument("--runs", type=int, help="timed runs per benchmark (after one warm-up)")
     parser.add_argument("--threads", type=int, default=2, help="torch.set_num_threads (default 2)")
+    parser.add_argument("--torchvision-resnet", action="store_true",
+                        help="time torchvision.models.resnet18 in the ResNet-18 rows instead of the written-out copy")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
+    global USE_TORCHVISION_RESNET
+    USE_TORCHVISION_RESNET = args.torchvision_resnet
 
     results = []
     for name, runs, setup in benchmarks():
