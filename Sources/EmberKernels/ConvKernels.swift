@@ -189,10 +189,12 @@ public enum ConvKernels {
     ///   - groups: The number of channel groups.
     ///   - outChannels: The number of output channels.
     ///   - g: The convolution's geometry (sizes, stride, padding, dilation).
+    ///   - keepFor: When the backward of this convolution will follow, the weight's version: the live-tap weight
+    ///     columns gathered here (kernel taps that see only padding dropped) are kept for it (`LiveWeightsCache`).
     @inlinable
     public static func forward<T: BinaryFloatingPoint>(input: UnsafePointer<T>, weight: UnsafePointer<T>, bias: UnsafePointer<T>?,
                                                       output: UnsafeMutablePointer<T>, batch: Int, groups: Int, outChannels: Int,
-                                                      _ g: ConvGeometry) {
+                                                      _ g: ConvGeometry, keepFor version: WeightVersion? = nil) {
         // 3×3 stride-1 float convolutions with enough channels: Winograd F(2×2, 3×3), 2.25× fewer multiplies.
         if T.self == Float.self && Winograd3x3.chosen(batch: batch, groups: groups, outChannels: outChannels, g) {
             Winograd3x3.forward(input: UnsafeRawPointer(input).assumingMemoryBound(to: Float.self),
@@ -217,8 +219,15 @@ public enum ConvKernels {
         let columnCount = chunk == 1 ? band * g.outWidth : l * chunk
         let columnScratch = ScratchBuffer<T>(identity && chunk == 1 ? 0 : k * ((columnCount + panel - 1) / panel * panel))
         let productScratch = ScratchBuffer<T>(chunk == 1 ? 0 : og * l * chunk)
-        defer { columnScratch.release(); productScratch.release(); packed?.release() }
+        defer { columnScratch.release(); productScratch.release() }
         let columns = columnScratch.pointer, product = productScratch.pointer
+        defer {
+            if let packed, let version {
+                LiveWeightsCache.current.store(packed, weight: weight, outChannels: outChannels, g, version)
+            } else {
+                packed?.release()
+            }
+        }
         var n0 = 0
         while n0 < batch {
             let nb = Swift.min(chunk, batch - n0), width = nb * l
@@ -299,10 +308,12 @@ public enum ConvKernels {
     ///   - groups: The number of channel groups.
     ///   - outChannels: The number of output channels.
     ///   - g: The convolution's geometry (sizes, stride, padding, dilation).
+    ///   - version: The weight's version, to find the live-tap columns its forward kept (`LiveWeightsCache`).
     @inlinable
     public static func backward<T: BinaryFloatingPoint>(input: UnsafePointer<T>?, gradOutput: UnsafePointer<T>, weight: UnsafePointer<T>,
                                                        gradInput: UnsafeMutablePointer<T>?, gradWeight: UnsafeMutablePointer<T>?,
-                                                       batch: Int, groups: Int, outChannels: Int, _ g: ConvGeometry) {
+                                                       batch: Int, groups: Int, outChannels: Int, _ g: ConvGeometry,
+                                                       weightVersion version: WeightVersion? = nil) {
         var gradInput = gradInput, gradWeight = gradWeight
         // The input gradient of a 3×3 stride-1 float convolution is itself one, over the turned kernels: Winograd
         // where its forward would be chosen (`Winograd3x3.backwardInput`).
@@ -337,7 +348,11 @@ public enum ConvKernels {
         let k = plan.rows, l = g.columnCount, og = outChannels / groups
         let inImage = g.channels * g.height * g.width
         let identity = g.isIdentity
-        let packed = gradInput != nil ? liveWeights(weight, outChannels: outChannels, g, plan) : nil
+        // The live-tap columns the forward kept for this step (`LiveWeightsCache`), else gathered again.
+        let kept = gradInput != nil && !complete
+            ? version.flatMap { LiveWeightsCache.current.take(weight: weight, outChannels: outChannels, g, $0, count: outChannels * k) }
+            : nil
+        let packed = gradInput != nil ? kept ?? liveWeights(weight, outChannels: outChannels, g, plan) : nil
         let w = UnsafePointer(packed?.pointer) ?? weight
         // The weight gradient covers live taps only (spread into `gradWeight` at the end when some are dead). The
         // direct product `[og, K] = gy · colsᵀ` packs its B, the column matrix read transposed: K elements per

@@ -175,6 +175,14 @@ public struct ScratchBuffer<T> {
         pointer = HostMemory.shared.allocate(T.self, count: count)
     }
 
+    /// Takes over `count` elements that `HostMemory.shared` allocated (a buffer kept past one call, as
+    /// `LiveWeightsCache` keeps them).
+    @inlinable
+    public init(adopting pointer: UnsafeMutablePointer<T>, count: Int) {
+        self.pointer = pointer
+        self.count = count
+    }
+
     /// Gives the buffer back to `HostMemory.shared`.
     @inlinable
     public func release() { HostMemory.shared.deallocate(pointer, count: count) }

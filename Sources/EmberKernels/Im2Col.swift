@@ -6,7 +6,7 @@ import CEmberKernels
 /// `padTop`/`padLeft` place the window; `outHeight`/`outWidth` are given explicitly so that asymmetric
 /// padding (PyTorch's `padding="same"` with an even kernel) needs no padded copy of the input: every
 /// position that falls outside the image reads as zero.
-public struct ConvGeometry: Equatable {
+public struct ConvGeometry: Hashable {
     public var channels: Int
     public var height: Int, width: Int
     public var kernelHeight: Int, kernelWidth: Int

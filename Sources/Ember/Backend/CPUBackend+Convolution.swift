@@ -49,10 +49,18 @@ extension CPUBackend {
 private struct ConvolutionForward: FloatKernelCall {
     let input: Tensor, weight: Tensor, bias: Tensor?, output: Tensor, layout: ConvolutionLayout
     func callAsFunction<T: KernelFloat>(_: T.Type) {
+        // With gradients on, a backward may follow (the functional layer passes detached tensors, so whether one
+        // will is not known here): the forward keeps its gather of the weight's live taps for it.
+        let keep = GradMode.isEnabled ? weight.currentVersion : nil
         ConvKernels.forward(input: input.readPointer(T.self), weight: weight.readPointer(T.self), bias: bias?.readPointer(T.self),
                             output: output.pointer(as: T.self), batch: layout.batch, groups: layout.groups,
-                            outChannels: layout.outChannels, layout.geometry)
+                            outChannels: layout.outChannels, layout.geometry, keepFor: keep)
     }
+}
+
+extension Tensor {
+    /// This tensor's version counter and value, for kernels that keep data derived from its values (`LiveWeightsCache`).
+    var currentVersion: WeightVersion { WeightVersion(owner: versionBox, value: versionBox.value) }
 }
 
 /// The input, weight and bias gradients of `conv2d` that `grads` has buffers for.
@@ -63,7 +71,8 @@ private struct ConvolutionGradients: FloatKernelCall {
         if grads.input != nil || grads.weight != nil {
             ConvKernels.backward(input: input.readPointer(T.self), gradOutput: gradOutput.readPointer(T.self), weight: weight.readPointer(T.self),
                                  gradInput: grads.input?.pointer(as: T.self), gradWeight: grads.weight?.pointer(as: T.self),
-                                 batch: layout.batch, groups: layout.groups, outChannels: layout.outChannels, geometry)
+                                 batch: layout.batch, groups: layout.groups, outChannels: layout.outChannels, geometry,
+                                 weightVersion: weight.currentVersion)
         }
         if let gb = grads.bias {
             ConvKernels.backwardBias(gradOutput: gradOutput.readPointer(T.self), gradBias: gb.pointer(as: T.self),
