@@ -189,7 +189,7 @@ public enum ConvKernels {
     ///   - groups: The number of channel groups.
     ///   - outChannels: The number of output channels.
     ///   - g: The convolution's geometry (sizes, stride, padding, dilation).
-    ///   - keepFor: When the backward of this convolution will follow, the weight's version: the live-tap weight
+    ///   - version: When the backward of this convolution will follow, the weight's version: the live-tap weight
     ///     columns gathered here (kernel taps that see only padding dropped) are kept for it (`LiveWeightsCache`).
     @inlinable
     public static func forward<T: BinaryFloatingPoint>(input: UnsafePointer<T>, weight: UnsafePointer<T>, bias: UnsafePointer<T>?,

@@ -26,7 +26,7 @@ import _EmberTestSupport
                 let centre = w.detach()[0..., 0..., 1, 1]  // [6, 8]
                 let gm = g.reshape([2, 6]), xm = x.detach().reshape([2, 8])
                 let wantX = gm.matmul(centre).reshape([2, 8, 1, 1])
-                var wantW = Tensor.zeros([6, 8, 3, 3], dtype: dtype)
+                let wantW = Tensor.zeros([6, 8, 3, 3], dtype: dtype)
                 wantW[0..., 0..., 1, 1] = gm.transpose(0, 1).matmul(xm)
                 let tol = dtype == .float32 ? 1e-5 : 1e-12
                 #expect(closeness(x.grad!, wantX, rtol: tol, atol: tol) == nil, "\(dtype): input gradient")
