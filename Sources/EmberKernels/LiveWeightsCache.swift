@@ -61,7 +61,7 @@ public final class LiveWeightsCache: @unchecked Sendable {
     }
 
     /// Keeps `buffer` (from `HostMemory.shared`; the cache now owns it) under the weight's key, replacing an entry of
-    /// the same key and evicting the oldest beyond `capacity`.
+    /// the same key and evicting the oldest beyond `capacity` entries or `byteCapacity` bytes.
     @usableFromInline
     func store<T>(_ buffer: ScratchBuffer<T>, weight: UnsafePointer<T>, outChannels: Int, _ g: ConvGeometry,
                   _ version: WeightVersion) {

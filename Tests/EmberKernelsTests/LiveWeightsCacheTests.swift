@@ -24,13 +24,6 @@ private final class Counter {}
         }
     }
 
-    func backward(_ gy: [Float], _ w: [Float], _ version: WeightVersion?) -> [Float] {
-        var gx = [Float](repeating: .nan, count: batch * channels)
-        ConvKernels.backward(input: nil, gradOutput: gy, weight: w, gradInput: &gx, gradWeight: nil, batch: batch, groups: 1,
-                             outChannels: outChannels, g, weightVersion: version)
-        return gx
-    }
-
     @Test("the backward of the same weight version takes the forward's gather, another version gathers again")
     func forwardToBackward() {
         let x = values(batch * channels, seed: 1), gy = values(batch * outChannels, seed: 2)
