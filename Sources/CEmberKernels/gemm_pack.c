@@ -142,9 +142,9 @@ EMBER_DEFINE_PACK_B(ember_dpack_b, double, NO_FAST_PANEL)
 
 ember_sgemm_ukr_info ember_sgemm_ukr_for_level(int level) {
     switch (ember_cpu_clamp_level(level)) {
-    case 2: return (ember_sgemm_ukr_info){ember_sgemm_ukr_avx512, 6, 64};
-    case 1: return (ember_sgemm_ukr_info){ember_sgemm_ukr_avx2, 6, 16};
-    default: return (ember_sgemm_ukr_info){ember_sgemm_ukr_portable, 4, 16};
+    case 2: return (ember_sgemm_ukr_info){ember_sgemm_ukr_avx512, 6, 64, ember_sgemm_narrow_kmajor_avx2, 16, 4};
+    case 1: return (ember_sgemm_ukr_info){ember_sgemm_ukr_avx2, 6, 16, ember_sgemm_narrow_kmajor_avx2, 16, 4};
+    default: return (ember_sgemm_ukr_info){ember_sgemm_ukr_portable, 4, 16, NULL, 0, 0};
     }
 }
 

@@ -287,29 +287,55 @@ enum GemmDriver {
         let calls = (rows.count + mr - 1) / mr * ((columns.count + nr - 1) / nr)
         var prefetch = prefetch
         prefetch?.spread(over: calls)
-        var jc = columns.lowerBound
-        while jc < columns.upperBound {
-            let jcEnd = min(columns.upperBound, jc + blocking.nc)
-            var ir = rows.lowerBound
-            while ir < rows.upperBound {
-                // A panel: packed (lda 0) or, in place, MR rows of A itself.
-                let (panelA, lda) = aInPlace.map { ($0 + ir * ars, ars) } ?? (UnsafePointer(packedA + ir * kc), 0)
-                let panelRows = min(mr, mc - ir)
-                var jr = jc
-                while jr < jcEnd {
-                    prefetch?.step()
-                    if let bInPlace, jr + nr <= nc {
-                        T.call(kernel, kc: kc, a: panelA, lda: lda, b: bInPlace + jr, ldb: brs, c: c + ir * ldc + jr,
-                               ldc: ldc, alpha: alpha, beta: beta, mr: panelRows, nr: nr)
-                    } else {
-                        T.call(kernel, kc: kc, a: panelA, lda: lda, b: bPanels + jr / nr * bPanelStride, ldb: nr, c: c + ir * ldc + jr,
-                               ldc: ldc, alpha: alpha, beta: beta, mr: panelRows, nr: min(nr, nc - jr))
-                    }
-                    jr += nr
+        // Only the rectangle's last tile can be partial (its first column is a multiple of NR).
+        let lastTile = columns.lowerBound + (columns.count - 1) / nr * nr
+        let lastWidth = columns.upperBound - lastTile
+        // With A in place, the dot-product columns of a partial tile (`narrowColumns`) take B's columns copied out
+        // k-major once here: the microkernel would gather them from the packed panel, a panel row apart, for
+        // every row panel of A (~6× slower: a one-image 7×7 convolution, 49 = 48 + 1 columns, 7% faster).
+        let narrow = aInPlace != nil && !columns.isEmpty ? blocking.narrowColumns(lastWidth) : 0
+        withUnsafeTemporaryAllocation(of: T.self, capacity: narrow * kc) { narrowColumnsOfB in
+            let bt = narrowColumnsOfB.baseAddress
+            if narrow > 0, let bt {
+                // B panels hold k rows of NR columns; the partial last tile is always a packed panel.
+                let first = bPanels + lastTile / nr * bPanelStride + (lastWidth - narrow)
+                for p in 0..<kc {
+                    for j in 0..<narrow { bt[j * kc + p] = first[p * nr + j] }
                 }
-                ir += mr
             }
-            jc = jcEnd
+            var jc = columns.lowerBound
+            while jc < columns.upperBound {
+                let jcEnd = min(columns.upperBound, jc + blocking.nc)
+                var ir = rows.lowerBound
+                while ir < rows.upperBound {
+                    // A panel: packed (lda 0) or, in place, MR rows of A itself.
+                    let (panelA, lda) = aInPlace.map { ($0 + ir * ars, ars) } ?? (UnsafePointer(packedA + ir * kc), 0)
+                    let panelRows = min(mr, mc - ir)
+                    var jr = jc
+                    while jr < jcEnd {
+                        prefetch?.step()
+                        if let bInPlace, jr + nr <= nc {
+                            T.call(kernel, kc: kc, a: panelA, lda: lda, b: bInPlace + jr, ldb: brs, c: c + ir * ldc + jr,
+                                   ldc: ldc, alpha: alpha, beta: beta, mr: panelRows, nr: nr)
+                        } else {
+                            let width = min(nr, nc - jr), vectorColumns = jr == lastTile ? width - narrow : width
+                            if vectorColumns > 0 {
+                                T.call(kernel, kc: kc, a: panelA, lda: lda, b: bPanels + jr / nr * bPanelStride, ldb: nr,
+                                       c: c + ir * ldc + jr, ldc: ldc, alpha: alpha, beta: beta, mr: panelRows,
+                                       nr: vectorColumns)
+                            }
+                            if vectorColumns < width, let bt {
+                                T.callNarrow(kernel, kc: kc, a: panelA, lda: lda, bt: bt, ldbt: kc,
+                                             c: c + ir * ldc + jr + vectorColumns, ldc: ldc, alpha: alpha, beta: beta,
+                                             mr: panelRows, nr: narrow)
+                            }
+                        }
+                        jr += nr
+                    }
+                    ir += mr
+                }
+                jc = jcEnd
+            }
         }
     }
 

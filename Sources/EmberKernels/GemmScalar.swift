@@ -19,10 +19,15 @@ import CEmberKernels
 struct GemmBlocking {
     var mr: Int, nr: Int
     var mc: Int, kc: Int, nc: Int
+    /// A tile `width` columns wide computes its last `width % narrowModulus` columns as dot products when they are
+    /// 1 to `narrowMax` (`narrowColumns`); 0: never (`ember_sgemm_ukr_info`).
+    var narrowModulus = 0, narrowMax = 0
 
-    init(mr: Int, nr: Int, mc: Int, kc: Int, nc: Int) {
+    init(mr: Int, nr: Int, mc: Int, kc: Int, nc: Int, narrowModulus: Int = 0, narrowMax: Int = 0) {
         self.mr = mr
         self.nr = nr
+        self.narrowModulus = narrowModulus
+        self.narrowMax = narrowMax
         // EMBER_GEMM_MC/KC/NC are tuning knobs for benchmarks; the float defaults were tuned on a Zen 2/3-class
         // EPYC (32K L1, 512K L2 per core): kc 384 / nc 320 beat 256 / 384 by ~1% at 1024 and 2048. On Zen 4
         // (1M L2) the AVX-512 6×64 kernel measured kc 256, 384 and 512 within 2% of each other.
@@ -31,6 +36,13 @@ struct GemmBlocking {
         self.kc = GemmBlocking.knob("EMBER_GEMM_KC") ?? kc
         self.mc = max(mr, mc / mr * mr)
         self.nc = max(nr, nc / nr * nr)
+    }
+
+    /// How many of a tile's `width` columns the microkernel computes as dot products (0 if none).
+    func narrowColumns(_ width: Int) -> Int {
+        guard narrowModulus > 0 else { return 0 }
+        let tail = width % narrowModulus
+        return tail <= narrowMax ? tail : 0
     }
 
     private static func knob(_ name: String) -> Int? {
@@ -48,6 +60,10 @@ protocol GemmScalar: BinaryFloatingPoint {
     /// Runs one microkernel call (see `ember_sgemm_ukr_fn` in CEmberKernels.h).
     static func call(_ kernel: Microkernel, kc: Int, a: UnsafePointer<Self>, lda: Int, b: UnsafePointer<Self>, ldb: Int,
                      c: UnsafeMutablePointer<Self>, ldc: Int, alpha: Self, beta: Self, mr: Int, nr: Int)
+    /// Runs the microkernel's dot-product columns for A in place with B's `nr` columns k-major
+    /// (`ember_sgemm_narrow_fn`); called only when the blocking has `narrowColumns`.
+    static func callNarrow(_ kernel: Microkernel, kc: Int, a: UnsafePointer<Self>, lda: Int, bt: UnsafePointer<Self>,
+                           ldbt: Int, c: UnsafeMutablePointer<Self>, ldc: Int, alpha: Self, beta: Self, mr: Int, nr: Int)
     /// Unpacked GEMM on the caller's thread (`ember_sgemm_small`): tiny products, matrix-vector shapes.
     static func small(_ isa: KernelISA, m: Int, n: Int, k: Int, alpha: Self, a: UnsafePointer<Self>, ars: Int,
                       acs: Int, b: UnsafePointer<Self>, brs: Int, bcs: Int, beta: Self,
@@ -60,23 +76,37 @@ protocol GemmScalar: BinaryFloatingPoint {
                       into out: UnsafeMutablePointer<Self>)
 }
 
-extension Float: GemmScalar {
-    typealias Microkernel = ember_sgemm_ukr_fn
+/// A float microkernel and its dot-product columns for A in place (nil at the portable level).
+struct FloatMicrokernel {
+    let tile: ember_sgemm_ukr_fn
+    let narrow: ember_sgemm_narrow_fn?
+}
 
-    static let kernels: [(kernel: ember_sgemm_ukr_fn, blocking: GemmBlocking)] = KernelISA.allCases.map { isa in
+extension Float: GemmScalar {
+    typealias Microkernel = FloatMicrokernel
+
+    static let kernels: [(kernel: FloatMicrokernel, blocking: GemmBlocking)] = KernelISA.allCases.map { isa in
         let info = ember_sgemm_ukr_for_level(Int32(isa.rawValue))
-        return (info.fn!, GemmBlocking(mr: Int(info.mr), nr: Int(info.nr), mc: 3072, kc: 384, nc: 320))
+        return (FloatMicrokernel(tile: info.fn!, narrow: info.narrow),
+                GemmBlocking(mr: Int(info.mr), nr: Int(info.nr), mc: 3072, kc: 384, nc: 320,
+                             narrowModulus: Int(info.narrow_modulus), narrowMax: Int(info.narrow_max)))
     }
 
     @inline(__always)
-    static func microkernel(_ isa: KernelISA) -> (kernel: ember_sgemm_ukr_fn, blocking: GemmBlocking) {
+    static func microkernel(_ isa: KernelISA) -> (kernel: FloatMicrokernel, blocking: GemmBlocking) {
         kernels[isa.rawValue]
     }
 
     @inline(__always)
-    static func call(_ kernel: ember_sgemm_ukr_fn, kc: Int, a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
+    static func call(_ kernel: FloatMicrokernel, kc: Int, a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
                      c: UnsafeMutablePointer<Float>, ldc: Int, alpha: Float, beta: Float, mr: Int, nr: Int) {
-        kernel(kc, a, lda, b, ldb, c, ldc, alpha, beta, mr, nr)
+        kernel.tile(kc, a, lda, b, ldb, c, ldc, alpha, beta, mr, nr)
+    }
+
+    @inline(__always)
+    static func callNarrow(_ kernel: FloatMicrokernel, kc: Int, a: UnsafePointer<Float>, lda: Int, bt: UnsafePointer<Float>,
+                           ldbt: Int, c: UnsafeMutablePointer<Float>, ldc: Int, alpha: Float, beta: Float, mr: Int, nr: Int) {
+        kernel.narrow!(kc, a, lda, bt, ldbt, c, ldc, alpha, beta, mr, nr)
     }
 
     @inline(__always)
@@ -116,6 +146,11 @@ extension Double: GemmScalar {
     static func call(_ kernel: ember_dgemm_ukr_fn, kc: Int, a: UnsafePointer<Double>, lda: Int, b: UnsafePointer<Double>, ldb: Int,
                      c: UnsafeMutablePointer<Double>, ldc: Int, alpha: Double, beta: Double, mr: Int, nr: Int) {
         kernel(kc, a, lda, b, ldb, c, ldc, alpha, beta, mr, nr)
+    }
+
+    static func callNarrow(_ kernel: ember_dgemm_ukr_fn, kc: Int, a: UnsafePointer<Double>, lda: Int, bt: UnsafePointer<Double>,
+                           ldbt: Int, c: UnsafeMutablePointer<Double>, ldc: Int, alpha: Double, beta: Double, mr: Int, nr: Int) {
+        preconditionFailure("the double microkernels have no dot-product columns (narrowModulus 0)")
     }
 
     @inline(__always)

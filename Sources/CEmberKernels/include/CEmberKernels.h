@@ -31,8 +31,21 @@ typedef void (*ember_sgemm_ukr_fn)(size_t kc, const float *a, size_t lda, const 
 typedef void (*ember_dgemm_ukr_fn)(size_t kc, const double *a, size_t lda, const double *b, size_t ldb, double *c, size_t ldc,
                                    double alpha, double beta, size_t mr, size_t nr);
 
-/// A microkernel and its tile shape.
-typedef struct { ember_sgemm_ukr_fn fn; int mr; int nr; } ember_sgemm_ukr_info;
+/// The dot-product columns of a float tile with A read in place (a[i*lda + p], lda > 0) and B's nr (≤ 4) columns
+/// given k-major, B[p, j] = bt[j*ldbt + p]: C[i, j] = alpha * sum_p A[i, p] * B[p, j] + beta * C[i, j] for
+/// i < mr (≤ 6). The same additions in the same order as the microkernel's own narrow columns with A in place,
+/// which gather B's column from the packed panel for every panel of A; the GEMM driver copies the columns out once
+/// per block instead (ResNet-18's 7×7 layers, 49 = 48 + 1 columns: the gathers were a sixth of their time).
+typedef void (*ember_sgemm_narrow_fn)(size_t kc, const float *a, size_t lda, const float *bt, size_t ldbt, float *c,
+                                      size_t ldc, float alpha, float beta, size_t mr, size_t nr);
+
+/// A microkernel and its tile shape. A float tile whose width nr leaves 1 to `narrow_max` columns past a multiple of
+/// `narrow_modulus` computes those last columns as dot products (`narrow` does them for A in place with B k-major);
+/// narrow_modulus 0: no such columns, narrow NULL.
+typedef struct {
+    ember_sgemm_ukr_fn fn; int mr; int nr;
+    ember_sgemm_narrow_fn narrow; int narrow_modulus; int narrow_max;
+} ember_sgemm_ukr_info;
 typedef struct { ember_dgemm_ukr_fn fn; int mr; int nr; } ember_dgemm_ukr_info;
 
 /// The microkernel for a CPU level (clamped to what the hardware supports).
@@ -77,6 +90,8 @@ void ember_sgemm_ukr_avx512(size_t, const float *, size_t, const float *, size_t
 /// The 1 to 4 columns of a float tile too narrow for a vector of B (MR = 6, either A form), as dot products:
 /// the AVX2 and AVX-512 microkernels hand them over (gemm_narrow.c).
 void ember_sgemm_narrow_avx2(size_t, const float *, size_t, const float *, size_t, float *, size_t, float, float, size_t, size_t);
+void ember_sgemm_narrow_kmajor_avx2(size_t, const float *, size_t, const float *, size_t, float *, size_t, float, float,
+                                    size_t, size_t);
 void ember_dgemm_ukr_avx512(size_t, const double *, size_t, const double *, size_t, double *, size_t, double, double, size_t, size_t);
 
 // ---------------------------------------------------------------------------------------------
