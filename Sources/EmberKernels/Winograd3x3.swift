@@ -1,15 +1,20 @@
-// Winograd3x3: 3×3 stride-1 float32 convolutions as 16 GEMMs between transformed kernels and input tiles.
+// Winograd3x3: 3×3 stride-1 float32 convolutions as 16 (or 36) GEMMs between transformed kernels and input tiles.
 
 /// Forward 3×3 convolutions (stride 1, dilation 1, one group, float32) by Winograd's F(2×2, 3×3): each 2×2
 /// block of outputs costs 16 multiplies per (input, output) channel pair instead of 36, so the GEMM work is
-/// 2.25× smaller than im2col's. `ConvKernels.forward` calls it where it measured faster (`isProfitable`), and
+/// 2.25× smaller than im2col's; or, where `tile(batch:_:)` picks it, F(4×4, 3×3): 36 multiplies per 4×4 block,
+/// 4× fewer. `ConvKernels.forward` calls it where it measured faster (`isProfitable`), and
 /// `ConvKernels.backward` for input gradients (`backwardInput`, the same convolution over the turned kernels);
 /// PyTorch's CPU convolutions (oneDNN) pick Winograd in a similar way for some shapes.
 ///
 /// Error: the transforms only add (and halve), so the result differs from the direct sum by rounding only.
 /// Per output, with ε = 2⁻²⁴, |Δ| ≤ (C + 12)·ε·Σ_c Σ_ξ |Aᵀ|·(|G||g||Gᵀ|)·(|Bᵀ||d||B|), which is at most
 /// (64/9)·(C + 12)·ε·9C·max|g|·max|d| (the 1-d F(2, 3) grows a sum of absolute values by 8/3 over the direct
-/// sum's 3 terms); the direct path's own bound is 9C·ε·9C·max|g|·max|d|. Tests check this bound.
+/// sum's 3 terms); the direct path's own bound is 9C·ε·9C·max|g|·max|d|. F(4×4, 3×3) (`Tile.f43`, where `tile`
+/// picks it) has the same form with 48² = 2,304 in place of 64 (max over output rows k of Σ_i |Aᵀ|ₖᵢ·(Σ|G|ᵢ)·(Σ|Bᵀ|ᵢ)
+/// = 48) and (C + 20) for its deeper transforms, and its G holds 1/6 and 1/24, which round: about ten times the
+/// error of F(2×2, 3×3) in practice (float64 comparison on 64 to 256 channels, 4e-6 to 8e-6 of the largest output
+/// against 3e-7 to 5e-7). Tests check both bounds, and ResNet-18's logits against the direct path within 1e-4.
 public enum Winograd3x3 {
     /// Which algorithm `ConvKernels.forward` may use for the convolutions Winograd supports.
     public enum Policy: Sendable {
@@ -24,6 +29,40 @@ public enum Winograd3x3 {
     /// The policy for convolutions started from this task (a task-local, so one test changing it does not
     /// affect tests running in parallel).
     @TaskLocal public static var policy: Policy = .automatic
+
+    /// The algorithm of a Winograd convolution: m×m outputs per tile from an (m + 2)×(m + 2) input patch.
+    public enum Tile: Sendable {
+        /// F(2×2, 3×3): 16 multiplies per 4 outputs (2.25× fewer than 36), transforms of adds and halvings only.
+        case f23
+        /// F(4×4, 3×3) with the points 0, ±1, ±2: 36 multiplies per 16 outputs (4× fewer than 144); its
+        /// transforms scale by up to 8 and by 1/24, so its rounding error is larger (see `forward`).
+        case f43
+
+        /// Outputs per tile side.
+        var size: Int { self == .f23 ? 2 : 4 }
+        /// Values of a transformed tile, and so products per call.
+        var elements: Int { self == .f23 ? 16 : 36 }
+    }
+
+    /// Tests and benchmarks force one tile for the forward convolutions started from this task; nil:
+    /// `tile(batch:_:)`.
+    @TaskLocal public static var forcedTile: Tile? = nil
+
+    /// The tile `forward` uses for `batch` images of this convolution: `forcedTile`, or F(4×4, 3×3) on maps of 8×8
+    /// and up with at least 32 of its tiles, F(2×2, 3×3) otherwise. F(4×4, 3×3) needs 1.78× fewer multiplies but
+    /// transforms 36 values per kernel (16 for F(2×2, 3×3)), and its transforms vectorize across a run of tiles
+    /// only from 4 tiles on (`winograd_f43.c`). Measured on Zen 4, one thread `--cpu-time` (`conv3x3_*` rows), ms
+    /// F(4×4) / F(2×2): one image, 64 channels on 56×56 0.87 / 1.31, 128 on 28×28 0.96 / 1.26, 256 on 14×14 (16
+    /// tiles) 2.1 / 1.6–1.9; batch 32, 64 on 56×56 36.0 / 48.3, 128 on 28×28 30.3 / 41.8, 256 on 14×14 36.9 / 39.0,
+    /// 512 on 7×7 42.7 / 47.2, 64 on 8×8 0.96 / 0.99, 128 on 4×4 (one tile a row) 1.00 / 0.95.
+    public static func tile(batch: Int, _ g: ConvGeometry) -> Tile {
+        if let forcedTile { return forcedTile }
+        let tiles = batch * ((g.outHeight + 3) / 4) * ((g.outWidth + 3) / 4)
+        // Outputs computed, padded to whole tiles: 4×4 tiles on a 10×10 map compute 144 for 100 (2×2 tiles: 100).
+        let padded4 = ((g.outHeight + 3) / 4 * 4) * ((g.outWidth + 3) / 4 * 4)
+        let padded2 = ((g.outHeight + 1) / 2 * 2) * ((g.outWidth + 1) / 2 * 2)
+        return g.outHeight >= 8 && g.outWidth >= 8 && tiles >= 32 && padded4 == padded2 ? .f43 : .f23
+    }
 
     /// Whether the Winograd path computes this convolution (3×3, stride 1, dilation 1, one group).
     public static func applies(groups: Int, _ g: ConvGeometry) -> Bool {
@@ -164,14 +203,14 @@ public enum Winograd3x3 {
     /// The tiles of a convolution, their number over `batch` images, and how many go through the transforms and
     /// products at once: `tilesPerChunk`, or as many as keep a chunk's two transformed operands within
     /// `chunkBudget` floats (at least 64).
-    static func tiling(_ g: ConvGeometry, outChannels: Int, batch: Int, tilesPerChunk: Int?)
+    static func tiling(_ g: ConvGeometry, outChannels: Int, batch: Int, tilesPerChunk: Int?, tile: Tile = .f23)
         -> (grid: WinogradTransforms.TileGrid, tiles: Int, chunk: Int) {
         let grid = WinogradTransforms.TileGrid(channels: g.channels, height: g.height, width: g.width, padTop: g.padTop,
                                                padLeft: g.padLeft, outChannels: outChannels, outHeight: g.outHeight,
-                                               outWidth: g.outWidth)
+                                               outWidth: g.outWidth, size: tile.size)
         let tiles = batch * grid.tilesPerImage
         let perChunk = tilesPerChunk
-            ?? Swift.max(64, chunkBudget / (WinogradTransforms.tileElements * (g.channels + outChannels)))
+            ?? Swift.max(64, chunkBudget / (tile.elements * (g.channels + outChannels)))
         return (grid, tiles, Swift.max(1, Swift.min(tiles, perChunk)))
     }
 
@@ -204,9 +243,10 @@ public enum Winograd3x3 {
                         tilesPerChunk: Int?, turnedWeights: Bool = false) {
         kernelCheck(applies(groups: 1, g), "Winograd3x3.forward: needs a 3×3 kernel, stride 1, dilation 1, got \(g)")
         if batch == 0 || outChannels == 0 { return }
-        let channels = g.channels, xi = WinogradTransforms.tileElements
-        let (grid, tiles, chunk) = tiling(g, outChannels: outChannels, batch: batch, tilesPerChunk: tilesPerChunk)
-        let rowsAreTiles = orientation ?? tilesAsRows(chunk: chunk)
+        let tile = tile(batch: batch, g), channels = g.channels, xi = tile.elements
+        let (grid, tiles, chunk) = tiling(g, outChannels: outChannels, batch: batch, tilesPerChunk: tilesPerChunk, tile: tile)
+        // Tiles as rows only for F(2×2, 3×3) (`panelProducts` packs its 16 planes).
+        let rowsAreTiles = tile == .f23 && (orientation ?? tilesAsRows(chunk: chunk))
         // Tiles as columns: every kernel transformed once, the GEMMs' left operand. As rows: `panelProducts`
         // transforms them into its own panels, and the products go through mt to be transposed.
         let stride = WinogradTransforms.planeStride
@@ -218,7 +258,7 @@ public enum Winograd3x3 {
         let u = uScratch.pointer, v = vScratch.pointer, m = mScratch.pointer
         if !rowsAreTiles {
             WinogradTransforms.transformWeights(weight, outChannels: outChannels, channels: channels, turned: turnedWeights,
-                                                into: u)
+                                                tile: tile, into: u)
         }
         var first = 0
         while first < tiles {

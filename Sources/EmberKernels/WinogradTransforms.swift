@@ -23,13 +23,18 @@ enum WinogradTransforms {
     /// `[outChannels, channels, 3, 3]`, or, `turned`, the kernel `weight[c][o]` of `weight` `[channels, outChannels,
     /// 3, 3]` turned by 180° (the kernels of that convolution's input gradient, `Winograd3x3.backwardInput`).
     static func transformWeights(_ weight: UnsafePointer<Float>, outChannels: Int, channels: Int, turned: Bool = false,
-                                 into u: UnsafeMutablePointer<Float>) {
+                                 tile: Winograd3x3.Tile = .f23, into u: UnsafeMutablePointer<Float>) {
         let kernels = outChannels * channels, plane = planeStride(kernels)
         let level = Int32(KernelISA.active.rawValue)
         forEachBlockRange(kernels) { first, count in
             // Turned: the [channels][outChannels] array of kernels read transposed, each kernel flipped.
-            ember_winograd_f23_weights(level, weight, first, count, turned ? channels : 0, turned ? outChannels : 0,
-                                       turned ? 1 : 0, u, plane)
+            if tile == .f43 {
+                ember_winograd_f43_weights(level, weight, first, count, turned ? channels : 0, turned ? outChannels : 0,
+                                           turned ? 1 : 0, u, plane)
+            } else {
+                ember_winograd_f23_weights(level, weight, first, count, turned ? channels : 0, turned ? outChannels : 0,
+                                           turned ? 1 : 0, u, plane)
+            }
         }
     }
 
@@ -44,18 +49,20 @@ enum WinogradTransforms {
     }
 
     /// Where the tiles of one convolution lie: tile `p` is image `p / (tilesHigh · tilesWide)`, tile row and
-    /// column within it; its 4×4 input patch starts at (2·row − padTop, 2·column − padLeft).
+    /// column within it; with tiles of m×m outputs (`size`, 2 for F(2×2, 3×3) and 4 for F(4×4, 3×3)) its
+    /// (m + 2)×(m + 2) input patch starts at (m·row − padTop, m·column − padLeft).
     struct TileGrid {
         let channels: Int, height: Int, width: Int, padTop: Int, padLeft: Int
         let outChannels: Int, outHeight: Int, outWidth: Int
-        var tilesHigh: Int { (outHeight + 1) / 2 }
-        var tilesWide: Int { (outWidth + 1) / 2 }
+        var size = 2
+        var tilesHigh: Int { (outHeight + size - 1) / size }
+        var tilesWide: Int { (outWidth + size - 1) / size }
         var tilesPerImage: Int { tilesHigh * tilesWide }
-        /// Rows and columns of a channel's plane zero-padded so that every tile's 4×4 patch lies inside it: tile
-        /// (row, column) reads rows 2·row ..< 2·row + 4 and columns 2·column ..< 2·column + 4, input pixel (y, x)
-        /// sits at (y + padTop, x + padLeft).
-        var paddedHeight: Int { 2 * tilesHigh + 2 }
-        var paddedWidth: Int { 2 * tilesWide + 2 }
+        /// Rows and columns of a channel's plane zero-padded so that every tile's patch lies inside it: tile
+        /// (row, column) reads rows m·row ..< m·row + m + 2 and columns m·column ..< m·column + m + 2, input pixel
+        /// (y, x) sits at (y + padTop, x + padLeft).
+        var paddedHeight: Int { size * tilesHigh + 2 }
+        var paddedWidth: Int { size * tilesWide + 2 }
 
         /// (image, tile row, tile column) of tile `p`.
         @inline(__always)
@@ -109,7 +116,7 @@ enum WinogradTransforms {
                     let src = source + (image &* planes &+ p) &* plane
                     for y in rows { (padded + ((y &+ top) &* wp &+ left)).update(from: src + y &* width, count: columns) }
                 }, run: { row, column, tiles, q in
-                    run(padded + (2 &* row &* wp &+ 2 &* column), p, tiles, q)
+                    run(padded + (grid.size &* (row &* wp &+ column)), p, tiles, q)
                 })
             }
         }
@@ -121,9 +128,14 @@ enum WinogradTransforms {
                                into v: UnsafeMutablePointer<Float>) {
         let matrix = planeStride(grid.channels * count), wp = grid.paddedWidth
         let level = Int32(KernelISA.active.rawValue)
+        let f43 = grid.size == 4
         forEachPaddedRun(input, planes: grid.channels, height: grid.height, width: grid.width, paddedHeight: grid.paddedHeight,
                          paddedWidth: wp, top: grid.padTop, left: grid.padLeft, grid, first: first, count: count) { patch, c, tiles, q in
-            ember_winograd_f23_input_run(level, patch, wp, tiles, v + (c &* count &+ q), matrix)
+            if f43 {
+                ember_winograd_f43_input_run(level, patch, wp, tiles, v + (c &* count &+ q), matrix)
+            } else {
+                ember_winograd_f23_input_run(level, patch, wp, tiles, v + (c &* count &+ q), matrix)
+            }
         }
     }
 
@@ -152,14 +164,14 @@ enum WinogradTransforms {
         }
     }
 
-    /// Writes the 2×2 output tiles `Aᵀ m A` (+ bias) of tiles `first..<first + count` into `output`
+    /// Writes the output tiles `Aᵀ m A` (+ bias; 2×2 or, `grid.size` 4, 4×4) of tiles `first..<first + count` into `output`
     /// `[N, outChannels, outH, outW]`, m[ξ] = `products[ξ][o·count + (p − first)]`; rows and columns past
     /// the output's edge are dropped.
     static func transformOutput(_ products: UnsafePointer<Float>, _ grid: TileGrid, first: Int, count: Int,
                                 bias: UnsafePointer<Float>?, into output: UnsafeMutablePointer<Float>) {
         let outChannels = grid.outChannels, oh = grid.outHeight, ow = grid.outWidth, plane = oh * ow
         let matrix = planeStride(outChannels * count)
-        let fullColumns = ow / 2  // tile columns with both output columns inside
+        let size = grid.size, fullColumns = ow / size  // tile columns with all their output columns inside
         let level = Int32(KernelISA.active.rawValue)
         ThreadPool.shared.parallelFor(outChannels, minChunk: Swift.max(1, ThreadPool.minTaskWork / Swift.max(1, 16 * count))) { range in
             for o in range {
@@ -167,17 +179,37 @@ enum WinogradTransforms {
                 var (image, row, column) = grid.locate(first)
                 var q = 0
                 while q < count {
-                    if 2 &* row &+ 1 < oh && column < fullColumns {
-                        // A run of tiles whose 2×2 outputs all lie inside the output: the vectorized C loop.
+                    if size &* row &+ size <= oh && column < fullColumns {
+                        // A run of tiles whose outputs all lie inside the output: the vectorized C loop.
                         let run = Swift.min(fullColumns &- column, count &- q)
-                        let dst = output + ((image &* outChannels &+ o) &* plane &+ 2 &* row &* ow &+ 2 &* column)
-                        ember_winograd_f23_output_run(level, products + (o &* count &+ q), matrix, run, b, dst, ow)
+                        let dst = output + ((image &* outChannels &+ o) &* plane &+ size &* (row &* ow &+ column))
+                        if size == 4 {
+                            ember_winograd_f43_output_run(level, products + (o &* count &+ q), matrix, run, b, dst, ow)
+                        } else {
+                            ember_winograd_f23_output_run(level, products + (o &* count &+ q), matrix, run, b, dst, ow)
+                        }
                         q &+= run
                         column &+= run
                         if column == grid.tilesWide { column = 0; row &+= 1; if row == grid.tilesHigh { row = 0; image &+= 1 } }
                         continue
                     }
                     let m = products + (o &* count &+ q)
+                    if size == 4 {
+                        // An edge tile of F(4×4, 3×3): the C loop's 4×4 into a local tile, then what lies inside.
+                        var tile = (Float(0), Float(0), Float(0), Float(0), Float(0), Float(0), Float(0), Float(0),
+                                    Float(0), Float(0), Float(0), Float(0), Float(0), Float(0), Float(0), Float(0))
+                        withUnsafeMutableBytes(of: &tile) { raw in
+                            let t = raw.baseAddress!.assumingMemoryBound(to: Float.self)
+                            ember_winograd_f43_output_run(level, m, matrix, 1, b, t, 4)
+                            let y = 4 &* row, x = 4 &* column
+                            let dst = output + ((image &* outChannels &+ o) &* plane &+ y &* ow &+ x)
+                            for k in 0..<Swift.min(4, oh &- y) { for l in 0..<Swift.min(4, ow &- x) { dst[k &* ow &+ l] = t[4 &* k &+ l] } }
+                        }
+                        q &+= 1
+                        column &+= 1
+                        if column == grid.tilesWide { column = 0; row &+= 1; if row == grid.tilesHigh { row = 0; image &+= 1 } }
+                        continue
+                    }
                     // q = Aᵀ m (2×4), column by column.
                     let m0 = m[0], m1 = m[matrix], m2 = m[2 &* matrix], m3 = m[3 &* matrix]
                     let m4 = m[4 &* matrix], m5 = m[5 &* matrix], m6 = m[6 &* matrix], m7 = m[7 &* matrix]

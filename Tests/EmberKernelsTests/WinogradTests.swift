@@ -37,6 +37,18 @@ struct WinogradCase: CustomStringConvertible, Sendable {
     }
 }
 
+/// One way through `Winograd3x3.forward`: the tile, and for F(2×2, 3×3) which way round the products run.
+struct Variant: CustomStringConvertible, Sendable {
+    let tile: Winograd3x3.Tile, tilesAsRows: Bool
+
+    /// Runs `body` with this variant forced.
+    func run(_ body: () -> Void) {
+        Winograd3x3.$forcedTile.withValue(tile) { Winograd3x3.$orientation.withValue(tilesAsRows) { body() } }
+    }
+
+    var description: String { tile == .f23 ? "F(2×2, 3×3), tiles as \(tilesAsRows ? "rows" : "columns")" : "F(4×4, 3×3)" }
+}
+
 @Suite("Winograd3x3")
 struct WinogradTests {
     static let cases: [WinogradCase] = [
@@ -55,14 +67,22 @@ struct WinogradTests {
 
     /// The bound of `Winograd3x3`'s doc, for the largest |weight| and |input| of a case:
     /// Winograd vs the exact sum ≤ (C + 12)·ε·64C·max|g|·max|d|; im2col vs the exact sum ≤ 9C·ε·9C·max|g|·max|d|.
-    static func bounds(channels c: Int, maxWeight: Float, maxInput: Float) -> (winograd: Double, direct: Double) {
+    /// F(4×4, 3×3): (C + 20)·ε·2304C·max|g|·max|d| (`Winograd3x3`'s doc).
+    static func bounds(channels c: Int, maxWeight: Float, maxInput: Float, tile: Winograd3x3.Tile = .f23)
+        -> (winograd: Double, direct: Double) {
         let eps = 0x1p-24, scale = Double(maxWeight) * Double(maxInput), cd = Double(c)
-        return ((cd + 12) * eps * 64 * cd * scale, 9 * cd * eps * 9 * cd * scale)
+        let winograd = tile == .f23 ? (cd + 12) * eps * 64 * cd * scale : (cd + 20) * eps * 2304 * cd * scale
+        return (winograd, 9 * cd * eps * 9 * cd * scale)
     }
 
-    @Test("matches the im2col path and a float64 sum, with tiles as the products' columns and as their rows",
-          arguments: cases, [false, true])
-    func matchesDirect(_ t: WinogradCase, tilesAsRows: Bool) {
+    /// The algorithms each case runs through: F(2×2, 3×3) with tiles as the products' columns and as their rows,
+    /// and F(4×4, 3×3) (columns only).
+    static let variants: [Variant] = [Variant(tile: .f23, tilesAsRows: false), Variant(tile: .f23, tilesAsRows: true),
+                                      Variant(tile: .f43, tilesAsRows: false)]
+
+    @Test("matches the im2col path and a float64 sum: F(2×2) with tiles as columns and as rows, F(4×4)",
+          arguments: cases, variants)
+    func matchesDirect(_ t: WinogradCase, _ variant: Variant) {
         var rng = TestRandom(seed: UInt64(t.channels * 1000 + t.height * 10 + t.outChannels))
         let g = t.geometry
         let input = (0..<t.batch * t.channels * t.height * t.width).map { _ in Float(rng.next()) }
@@ -70,7 +90,7 @@ struct WinogradTests {
         let bias = t.bias ? (0..<t.outChannels).map { _ in Float(rng.next()) } : nil
         let outCount = t.batch * t.outChannels * t.outHeight * t.outWidth
         var winograd = [Float](repeating: .nan, count: outCount), direct = winograd
-        Winograd3x3.$orientation.withValue(tilesAsRows) {
+        variant.run {
             Winograd3x3.forward(input: input, weight: weight, bias: bias, output: &winograd, batch: t.batch,
                                 outChannels: t.outChannels, g, tilesPerChunk: t.tilesPerChunk)
         }
@@ -79,15 +99,15 @@ struct WinogradTests {
                                 outChannels: t.outChannels, g)
         }
         Self.expectClose(t, winograd, exact: directSum(t, input, weight, bias), direct: direct, channels: t.channels,
-                         maxWeight: weight.map(abs).max()!, maxInput: input.map(abs).max()!)
+                         maxWeight: weight.map(abs).max()!, maxInput: input.map(abs).max()!, tile: variant.tile)
     }
 
     /// Winograd's result against the float64 sum within the bound of `Winograd3x3`'s doc and within 1e-4 of the
     /// largest output, against im2col within both paths' bounds, and every element written (finite: the buffers
     /// start as NaN, which `max` would pass over).
     static func expectClose(_ t: WinogradCase, _ winograd: [Float], exact: [Double], direct: [Float], channels: Int,
-                            maxWeight: Float, maxInput: Float) {
-        let (wBound, dBound) = bounds(channels: channels, maxWeight: maxWeight, maxInput: maxInput)
+                            maxWeight: Float, maxInput: Float, tile: Winograd3x3.Tile) {
+        let (wBound, dBound) = bounds(channels: channels, maxWeight: maxWeight, maxInput: maxInput, tile: tile)
         var worstExact = 0.0, worstDirect = 0.0
         for i in winograd.indices {
             worstExact = max(worstExact, abs(Double(winograd[i]) - exact[i]))
@@ -102,9 +122,9 @@ struct WinogradTests {
         #expect(worstDirect <= wBound + dBound, "\(t): |Winograd − im2col| = \(worstDirect), bound \(wBound + dBound)")
     }
 
-    @Test("the input gradient through the turned kernels matches a float64 sum and the im2col path, either orientation",
-          arguments: cases, [false, true])
-    func inputGradient(_ t: WinogradCase, tilesAsRows: Bool) {
+    @Test("the input gradient through the turned kernels matches a float64 sum and the im2col path, every variant",
+          arguments: cases, variants)
+    func inputGradient(_ t: WinogradCase, _ variant: Variant) {
         let g = t.geometry
         guard Winograd3x3.inputGradientGeometry(outChannels: t.outChannels, g) != nil else {
             #expect(t.padTop > 2 || t.padLeft > 2, "\(t): refused with padding of at most 2")
@@ -116,7 +136,7 @@ struct WinogradTests {
         let inCount = t.batch * t.channels * t.height * t.width
         var winograd = [Float](repeating: .nan, count: inCount), direct = winograd
         Winograd3x3.$policy.withValue(.always) {
-            Winograd3x3.$orientation.withValue(tilesAsRows) {
+            variant.run {
                 ConvKernels.backwardInput(gradOutput: gradOutput, weight: weight, gradInput: &winograd, batch: t.batch,
                                           groups: 1, outChannels: t.outChannels, g)
             }
@@ -138,7 +158,7 @@ struct WinogradTests {
             exact[((n * t.channels + c) * t.height + y) * t.width + x] = s
         } } } }
         Self.expectClose(t, winograd, exact: exact, direct: direct, channels: t.outChannels,
-                         maxWeight: weight.map(abs).max()!, maxInput: gradOutput.map(abs).max()!)
+                         maxWeight: weight.map(abs).max()!, maxInput: gradOutput.map(abs).max()!, tile: variant.tile)
     }
 
     @Test("the weight gradient by F(3×3, 2×2) matches a float64 sum and the im2col path", arguments: cases)
@@ -186,7 +206,7 @@ struct WinogradTests {
     /// is not a whole number of the C loop's 64-kernel blocks, done in two calls (a `first` that is not 0), for the
     /// kernels in order and transposed, each as they are and turned by 180° (the input gradient's kernels); the
     /// same bits at every level.
-    @Test("the kernel transform G g Gᵀ at every ISA level, in order and transposed, plain and turned")
+    @Test("the kernel transforms G g Gᵀ of F(2×2) and F(4×4) at every ISA level, in order and transposed, plain and turned")
     func kernelTransform() {
         let (outs, ins) = (10, 15), count = outs * ins, plane = count + 7  // planes further apart than they hold
         var state: UInt64 = 0x9E37_79B9_7F4A_7C15
@@ -194,8 +214,11 @@ struct WinogradTests {
             state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
             return Float(Int(state >> 40) - (1 << 23)) / Float(1 << 22)
         }
-        let g: [[Double]] = [[1, 0, 0], [0.5, 0.5, 0.5], [0.5, -0.5, 0.5], [0, 0, 1]]
-        for transposed in [false, true] { for turned in [false, true] {
+        let g2: [[Double]] = [[1, 0, 0], [0.5, 0.5, 0.5], [0.5, -0.5, 0.5], [0, 0, 1]]
+        let g4: [[Double]] = [[0.25, 0, 0], [-1.0 / 6, -1.0 / 6, -1.0 / 6], [-1.0 / 6, 1.0 / 6, -1.0 / 6],
+                              [1.0 / 24, 1.0 / 12, 1.0 / 6], [1.0 / 24, -1.0 / 12, 1.0 / 6], [0, 0, 1]]
+        for tile in [Winograd3x3.Tile.f23, .f43] { for transposed in [false, true] { for turned in [false, true] {
+            let g = tile == .f23 ? g2 : g4, side = g.count
             // Kernel t as a 3×3 array: weight[t], or (t = c·outs + o) weight[o][c] of [outs, ins]; turned 180° or not.
             func tap(_ t: Int, _ a: Int, _ b: Int) -> Double {
                 let k = transposed ? (t % outs) * ins + t / outs : t
@@ -203,27 +226,32 @@ struct WinogradTests {
             }
             var results: [[Float]] = []
             for isa in KernelISA.available {
-                var u = [Float](repeating: .nan, count: 16 * plane)
+                var u = [Float](repeating: .nan, count: side * side * plane)
                 u.withUnsafeMutableBufferPointer { out in
                     for (first, n) in [(0, 64), (64, count - 64)] {
-                        ember_winograd_f23_weights(Int32(isa.rawValue), weight, first, n, transposed ? outs : 0,
-                                                   transposed ? ins : 0, turned ? 1 : 0, out.baseAddress, plane)
+                        let (rows, cols, flip) = (transposed ? outs : 0, transposed ? ins : 0, Int32(turned ? 1 : 0))
+                        if tile == .f23 {
+                            ember_winograd_f23_weights(Int32(isa.rawValue), weight, first, n, rows, cols, flip, out.baseAddress, plane)
+                        } else {
+                            ember_winograd_f43_weights(Int32(isa.rawValue), weight, first, n, rows, cols, flip, out.baseAddress, plane)
+                        }
                     }
                 }
                 var worst = 0.0
                 for t in 0..<count {
-                    for i in 0..<4 { for j in 0..<4 {
+                    for i in 0..<side { for j in 0..<side {
                         var exact = 0.0
                         for a in 0..<3 { for b in 0..<3 { exact += g[i][a] * tap(t, a, b) * g[j][b] } }
-                        worst = Swift.max(worst, Swift.abs(Double(u[(4 * i + j) * plane + t]) - exact))
+                        worst = Swift.max(worst, Swift.abs(Double(u[(side * i + j) * plane + t]) - exact))
                     } }
                 }
-                // Each value is at most two rounded sums of three terms of |g| ≤ 2, halved exactly: well under 1e-6.
-                #expect(worst < 1e-6, "\(isa), transposed \(transposed), turned \(turned): worst error \(worst)")
+                // Each value is two rounded sums of three terms of |g| ≤ 2 (F(2×2)'s halvings exact, F(4×4)'s sixths
+                // and 24ths rounded once each): well under 1e-6.
+                #expect(worst < 1e-6, "\(tile) \(isa), transposed \(transposed), turned \(turned): worst error \(worst)")
                 results.append(u)
             }
             #expect(results.dropFirst().allSatisfy { zip($0, results[0]).allSatisfy { $0.bitPattern == $1.bitPattern } })
-        } }
+        } } }
     }
 
     /// The kernel transform into packed GEMM panels (`panelProducts`): at every ISA level, for kernels read with
@@ -283,6 +311,17 @@ struct WinogradTests {
         #expect(!Winograd3x3.chosenForWeightGradient(batch: 1, groups: 1, outChannels: 512, WinogradCase(1, 512, 7, 7, 512, pad: 1).geometry))
         Winograd3x3.$policy.withValue(.always) {
             #expect(Winograd3x3.chosenForWeightGradient(batch: 1, groups: 1, outChannels: 1, WinogradCase(1, 1, 5, 5, 1, pad: 0).geometry))
+        }
+        // F(4×4, 3×3) from 8×8 maps with 32 of its tiles: batch 32 on 8×8, one 56×56 or 28×28 image; F(2×2) on 4×4
+        // and 2×2 maps, for one 14×14 image (16 tiles of 4×4), and where 4×4 tiles would pad more (10×10).
+        for (batch, side) in [(32, 8), (1, 56), (1, 28)] {
+            #expect(Winograd3x3.tile(batch: batch, WinogradCase(batch, 64, side, side, 64, pad: 1).geometry) == .f43, "\(batch)×\(side)²")
+        }
+        for (batch, side) in [(32, 4), (32, 2), (1, 14), (1, 7), (32, 10)] {
+            #expect(Winograd3x3.tile(batch: batch, WinogradCase(batch, 64, side, side, 64, pad: 1).geometry) == .f23, "\(batch)×\(side)²")
+        }
+        Winograd3x3.$forcedTile.withValue(.f23) {
+            #expect(Winograd3x3.tile(batch: 32, WinogradCase(32, 64, 8, 8, 64, pad: 1).geometry) == .f23)
         }
         var strided = square; strided.strideHeight = 2
         var dilated = square; dilated.dilationWidth = 2

@@ -8,7 +8,7 @@ import _EmberTestSupport
 @Suite("Winograd on ResNet-18")
 struct WinogradResNetTests {
     /// zoo.json's torchvision_resnet18 (built after manual_seed(seed), input torch.rand([1, 3, 64, 64]) from seed + 1):
-    /// its 3×3 layers run on 16×16 to 2×2 maps, every one of them through Winograd under `.always`.
+    /// its 3×3 layers run on 16×16 to 2×2 maps, every one of them through Winograd under `.always`, with each tile.
     @Test func logitsMatchTheDirectPathAndPyTorch() throws {
         let zoo = try loadGoldenJSON("zoo.json")
         let models = try #require(zoo["models"] as? [[String: Any]], "zoo.json has no models")
@@ -20,13 +20,17 @@ struct WinogradResNetTests {
         let model = withGenerator(Generator(seed: seed)) { entry.build(golden.count) }
         model.eval()
         let x = Tensor.rand(shape, generator: Generator(seed: seed + 1))
-        let winograd = Winograd3x3.$policy.withValue(.always) { noGrad { model(x) } }
         let direct = Winograd3x3.$policy.withValue(.never) { noGrad { model(x) } }
         let largest = direct.abs().max().item(as: Float.self)
-        let difference = (winograd - direct).abs().max().item(as: Float.self)
-        #expect(difference <= 1e-4 * largest, "logits differ by \(difference) (largest |logit| \(largest))")
-        #expect(closeness(winograd, Tensor(golden, shape: [1, golden.count]), rtol: 0, atol: 1e-4,
-                          label: "Winograd ResNet-18 logits vs PyTorch") == nil)
+        for tile in [Winograd3x3.Tile.f23, .f43] {
+            let winograd = Winograd3x3.$policy.withValue(.always) {
+                Winograd3x3.$forcedTile.withValue(tile) { noGrad { model(x) } }
+            }
+            let difference = (winograd - direct).abs().max().item(as: Float.self)
+            #expect(difference <= 1e-4 * largest, "\(tile): logits differ by \(difference) (largest |logit| \(largest))")
+            #expect(closeness(winograd, Tensor(golden, shape: [1, golden.count]), rtol: 0, atol: 1e-4,
+                              label: "Winograd \(tile) ResNet-18 logits vs PyTorch") == nil)
+        }
     }
 
     /// Every parameter's gradient with each 3×3 stride-1 convolution's forward, input gradient and weight gradient
@@ -44,12 +48,16 @@ struct WinogradResNetTests {
             Winograd3x3.$policy.withValue(policy) { F.crossEntropy(model(x), y).backward() }
             return model.parameters().map { $0.grad!.clone() }
         }
-        let winograd = gradients(.always), direct = gradients(.never)
-        #expect(winograd.count == direct.count)
-        for (i, (w, d)) in zip(winograd, direct).enumerated() {
-            let largest = d.abs().max().item(as: Float.self)
-            let difference = (w - d).abs().max().item(as: Float.self)
-            #expect(difference <= 1e-3 * largest, "parameter \(i) \(d.shape): gradients differ by \(difference) (largest \(largest))")
+        let direct = gradients(.never)
+        for tile in [Winograd3x3.Tile.f23, .f43] {
+            let winograd = Winograd3x3.$forcedTile.withValue(tile) { gradients(.always) }
+            #expect(winograd.count == direct.count)
+            for (i, (w, d)) in zip(winograd, direct).enumerated() {
+                let largest = d.abs().max().item(as: Float.self)
+                let difference = (w - d).abs().max().item(as: Float.self)
+                #expect(difference <= 1e-3 * largest,
+                        "\(tile), parameter \(i) \(d.shape): gradients differ by \(difference) (largest \(largest))")
+            }
         }
     }
 }

@@ -123,6 +123,14 @@ void ember_winograd_f23_output_run(int level, const float *m, size_t matrix, siz
 // input gradient uses its kernels transposed and turned).
 void ember_winograd_f23_weights(int level, const float *weight, size_t first, size_t count, size_t rows,
                                 size_t cols, int flip, float *u, size_t plane);
+// Winograd F(4x4, 3x3) (winograd_f43.c): tile t's 6x6 input patch starts at src + 4t, its 36 transformed values go to
+// v[xi * matrix + t]; the output run writes the 4x4 outputs (+ bias) of each tile to rows dst + k * ow, columns 4t ..
+// 4t + 3; the kernel transform is ember_winograd_f23_weights' with 36 values per kernel.
+void ember_winograd_f43_input_run(int level, const float *src, size_t w, size_t tiles, float *v, size_t matrix);
+void ember_winograd_f43_output_run(int level, const float *m, size_t matrix, size_t tiles, float bias, float *dst,
+                                   size_t ow);
+void ember_winograd_f43_weights(int level, const float *weight, size_t first, size_t count, size_t rows, size_t cols,
+                                int flip, float *u, size_t plane);
 // The same transform into packed GEMM panels: panel[xi * pstride + p * ldp + j] = (G g G^T)[xi] for p < kc, j < nc,
 // g the kernel at weight + 9 (p * cstride + j * ostride), turned by 180 degrees when flip; columns nc ..< ldp are zeroed.
 void ember_winograd_f23_weights_panel(int level, const float *weight, size_t cstride, size_t ostride, int flip, size_t kc,
