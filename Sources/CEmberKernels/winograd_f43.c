@@ -8,11 +8,11 @@
 #define FN static inline __attribute__((always_inline))
 
 // The six rows of B^T x for a column x0..x5 (B^T = [4 0 -5 0 1 0; 0 -4 -4 1 1 0; 0 4 -4 -1 1 0; 0 -2 -1 2 1 0;
-// 0 2 -1 -2 1 0; 0 4 0 -5 0 1]).
+// 0 2 -1 -2 1 0; 0 4 0 -5 0 1]), for floats or for vectors of 8 tiles (the locals take the arguments' type).
 #define BT6(x0, x1, x2, x3, x4, x5, r)                                                            \
     {                                                                                              \
-        float a = (x4) - 4.0f * (x2), b = (x3) - 4.0f * (x1);                                      \
-        float c = (x4) - (x2), d = 2.0f * ((x3) - (x1));                                           \
+        __typeof__((x0) + 0.0f) a = (x4) - 4.0f * (x2), b = (x3) - 4.0f * (x1);                    \
+        __typeof__((x0) + 0.0f) c = (x4) - (x2), d = 2.0f * ((x3) - (x1));                         \
         r[0] = (4.0f * (x0) - 5.0f * (x2)) + (x4);                                                 \
         r[1] = a + b;                                                                              \
         r[2] = a - b;                                                                              \
@@ -47,7 +47,7 @@ FN void input_run(const float *restrict src, size_t w, size_t tiles, float *rest
 // The four rows of A^T x for x0..x5 (A^T = [1 1 1 1 1 0; 0 1 -1 2 -2 0; 0 1 1 4 4 0; 0 1 -1 8 -8 1]).
 #define AT4(x0, x1, x2, x3, x4, x5, r)                                                            \
     {                                                                                              \
-        float s = (x1) + (x2), dd = (x1) - (x2), s2 = (x3) + (x4), d2 = (x3) - (x4);              \
+        __typeof__((x0) + 0.0f) s = (x1) + (x2), dd = (x1) - (x2), s2 = (x3) + (x4), d2 = (x3) - (x4); \
         r[0] = ((x0) + s) + s2;                                                                    \
         r[1] = dd + 2.0f * d2;                                                                     \
         r[2] = s + 4.0f * s2;                                                                      \
@@ -140,17 +140,6 @@ typedef float v4f __attribute__((ext_vector_type(4)));
 #define LANES(n, skip)                                                                             \
     _mm256_cmpgt_epi32(_mm256_set1_epi32((int)(n) - (int)(skip)), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7))
 
-#define BT6V(x0, x1, x2, x3, x4, x5, r)                                                           \
-    {                                                                                              \
-        v8f a_ = (x4) - 4.0f * (x2), b_ = (x3) - 4.0f * (x1);                                      \
-        v8f c_ = (x4) - (x2), d_ = 2.0f * ((x3) - (x1));                                           \
-        r[0] = (4.0f * (x0) - 5.0f * (x2)) + (x4);                                                 \
-        r[1] = a_ + b_;                                                                            \
-        r[2] = a_ - b_;                                                                            \
-        r[3] = c_ + d_;                                                                            \
-        r[4] = c_ - d_;                                                                            \
-        r[5] = (4.0f * (x1) - 5.0f * (x3)) + (x5);                                                 \
-    }
 
 // 8 tiles starting at patch p (or the n < 8 of a run's last group, `masked`): v[xi * matrix + i] for tile i.
 #define INPUT_GROUP(p, out, n, masked)                                                             \
@@ -174,11 +163,11 @@ typedef float v4f __attribute__((ext_vector_type(4)));
             v8f x2 = PHASE(q0, q1, q2, q3, 2), x3 = PHASE(q0, q1, q2, q3, 3);                      \
             v8f x4 = __builtin_shufflevector(x0, e, 1, 2, 3, 4, 5, 6, 7, 8);                       \
             v8f x5 = __builtin_shufflevector(x1, e, 1, 2, 3, 4, 5, 6, 7, 9);                       \
-            BT6V(x0, x1, x2, x3, x4, x5, h[i]) /* h[i][j] = (d B)[i][j] */                        \
+            BT6(x0, x1, x2, x3, x4, x5, h[i]) /* h[i][j] = (d B)[i][j] */                        \
         }                                                                                          \
         for (int j = 0; j < 6; j++) {                                                              \
             v8f r[6];                                                                              \
-            BT6V(h[0][j], h[1][j], h[2][j], h[3][j], h[4][j], h[5][j], r) /* (B^T d B)[k][j] */   \
+            BT6(h[0][j], h[1][j], h[2][j], h[3][j], h[4][j], h[5][j], r) /* (B^T d B)[k][j] */   \
             for (int k = 0; k < 6; k++) {                                                          \
                 float *o = (out) + (size_t)(6 * k + j) * matrix;                                   \
                 if (masked) _mm256_maskstore_ps(o, LANES(n, 0), (__m256)r[k]);                     \
@@ -200,14 +189,6 @@ typedef float v4f __attribute__((ext_vector_type(4)));
         }                                                                                          \
     }
 
-#define AT4V(x0, x1, x2, x3, x4, x5, r)                                                           \
-    {                                                                                              \
-        v8f s_ = (x1) + (x2), dd_ = (x1) - (x2), s2_ = (x3) + (x4), d2_ = (x3) - (x4);            \
-        r[0] = ((x0) + s_) + s2_;                                                                  \
-        r[1] = dd_ + 2.0f * d2_;                                                                   \
-        r[2] = s_ + 4.0f * s2_;                                                                    \
-        r[3] = (dd_ + 8.0f * d2_) + (x5);                                                          \
-    }
 
 // Output rows k of 8 tiles (n of them, `masked`): y[c] holds column c of each tile, interleaved into 32 floats.
 #define OUTPUT_GROUP(m, dst, n, masked)                                                            \
@@ -219,11 +200,11 @@ typedef float v4f __attribute__((ext_vector_type(4)));
                 const float *q = (m) + (size_t)(6 * i + j) * matrix;                               \
                 x[i] = masked ? (v8f)_mm256_maskload_ps(q, LANES(n, 0)) : (v8f)_mm256_loadu_ps(q); \
             }                                                                                      \
-            AT4V(x[0], x[1], x[2], x[3], x[4], x[5], a[j]) /* a[j][k] = (A^T m)[k][j] */          \
+            AT4(x[0], x[1], x[2], x[3], x[4], x[5], a[j]) /* a[j][k] = (A^T m)[k][j] */          \
         }                                                                                          \
         for (int k = 0; k < 4; k++) {                                                              \
             v8f y[4];                                                                              \
-            AT4V(a[0][k], a[1][k], a[2][k], a[3][k], a[4][k], a[5][k], y)                          \
+            AT4(a[0][k], a[1][k], a[2][k], a[3][k], a[4][k], a[5][k], y)                          \
             v8f y0 = y[0] + bias, y1 = y[1] + bias, y2 = y[2] + bias, y3 = y[3] + bias;            \
             v8f lo01 = __builtin_shufflevector(y0, y1, 0, 8, 1, 9, 2, 10, 3, 11);                  \
             v8f hi01 = __builtin_shufflevector(y0, y1, 4, 12, 5, 13, 6, 14, 7, 15);                \
