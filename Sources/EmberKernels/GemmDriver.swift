@@ -190,11 +190,13 @@ enum GemmDriver {
         // Row-major B read by few row panels of A (a convolution's few output channels against its im2col
         // columns) is read in place: packing it would cost more than the reads it makes contiguous.
         let readsBInPlace = prepackedB == nil && bcs == 1 && readsRowMajorBInPlace(rows: mcMax, mr: mr)
-        // Row-major A is never packed: the microkernel broadcasts one element per row and k step, so MR rows
+        // Row-major A is not packed: the microkernel broadcasts one element per row and k step, so MR rows
         // read side by side cost no more than a packed panel once in L1, and the packing pass is saved
-        // (ResNet-18 inference ~5%, 256×784·784×256 ~20%; 1024³ and 2048³ unchanged).
+        // (ResNet-18 inference ~5%, 256×784·784×256 ~20%; 1024³ and 2048³ unchanged) — unless its rows crowd
+        // into the same L1 sets (`panelRowsCollideInL1`).
         // (lda 0 means "packed" to the microkernel, so rows repeated at stride 0 are packed like any other A.)
         let readsAInPlace = acs == 1 && ars > 0
+            && !panelRowsCollideInL1(rowStride: ars, kc: kcMax, mr: mr, elementSize: MemoryLayout<T>.stride)
         // Row-major B that is packed block by block for few rows of A: while a block computes, its tasks prefetch
         // the source rows of the next one, so the next packing pass reads them from cache instead of memory. Few
         // rows use each element of B few times, so reading B from memory is a large share of the product
@@ -261,6 +263,27 @@ enum GemmDriver {
                 pc += kc
             }
             ic += mc
+        }
+    }
+
+    /// Whether an MR-row panel of row-major A, read in place for kc columns, would put more than half of an L1
+    /// set's ways on its own lines. Rows a multiple of 4 KB apart (lda 1024, 2048, 4096 floats; also 1000 or
+    /// 1040) start in the same set of a 32 KB 8-way L1 (64 sets of 64-byte lines, Zen 3 and Zen 4), so all MR of
+    /// their lines for a k step share one set, and the packed B panel streaming through evicts them. Such A is
+    /// packed. Measured one thread on Zen 3 (AVX2), packed against in place: 64×4096·4096×4096 37.4 → 31.9 ms,
+    /// 2048³ 247 → 231 ms, 1024³ alike; in place stays faster where rows spread (lda 784: 1.22 against 1.44 ms).
+    static func panelRowsCollideInL1(rowStride: Int, kc: Int, mr: Int, elementSize: Int) -> Bool {
+        let lineSize = 64, sets = 64, waysForA = 4
+        return withUnsafeTemporaryAllocation(of: Int.self, capacity: sets) { linesInSet in
+            linesInSet.initialize(repeating: 0)
+            for row in 0..<mr {
+                let first = row * rowStride * elementSize, last = first + max(kc, 1) * elementSize - 1
+                for line in (first / lineSize)...(last / lineSize) {
+                    linesInSet[line % sets] += 1
+                    if linesInSet[line % sets] > waysForA { return true }
+                }
+            }
+            return false
         }
     }
 

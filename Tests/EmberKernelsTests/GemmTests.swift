@@ -129,6 +129,42 @@ struct GemmTests {
         }
     }
 
+    @Test("row-major A whose rows share L1 sets is packed: the rule, and products through it")
+    func aliasingRowsOfA() {
+        // Rows 4 KB apart (1024 floats, 512 doubles) start in the same one of 64 sets: 6 rows put 6 lines in a set.
+        #expect(GemmDriver.panelRowsCollideInL1(rowStride: 1024, kc: 384, mr: 6, elementSize: 4))
+        #expect(GemmDriver.panelRowsCollideInL1(rowStride: 512, kc: 100, mr: 6, elementSize: 8))
+        // 1040 floats: each row one set further, 24 lines long, so sets 5…23 hold a line of all 6 rows.
+        #expect(GemmDriver.panelRowsCollideInL1(rowStride: 1040, kc: 384, mr: 6, elementSize: 4))
+        // 784 floats (3136 bytes = 49 lines): rows start at sets 0, 49, 34, 19, 4, 53; 17 lines each overlap ≤ 4 deep.
+        #expect(!GemmDriver.panelRowsCollideInL1(rowStride: 784, kc: 262, mr: 6, elementSize: 4))
+        // 576 floats (a 64-channel 3×3 convolution's weights): 36 lines apart.
+        #expect(!GemmDriver.panelRowsCollideInL1(rowStride: 576, kc: 384, mr: 6, elementSize: 4))
+        // Four rows alone never exceed four lines a set.
+        #expect(!GemmDriver.panelRowsCollideInL1(rowStride: 1024, kc: 384, mr: 4, elementSize: 4))
+
+        // A 4 KB row stride through the driver (A packed) against Double sums.
+        let (m, n, k, lda) = (20, 45, 70, 1024)
+        var rng = TestRandom(seed: 21)
+        let a = (0..<(m * lda)).map { _ in Float(rng.next()) }, b = (0..<(k * n)).map { _ in Float(rng.next()) }
+        for isa in KernelISA.available {
+            var c = [Float](repeating: .nan, count: m * n)
+            Gemm.sgemm(m: m, n: n, k: k, alpha: 1, a: a, aRowStride: lda, aColStride: 1, b: b, bRowStride: n,
+                       bColStride: 1, beta: 0, c: &c, ldc: n, isa: isa)
+            var worst = 0.0
+            for i in 0..<m {
+                for j in 0..<n {
+                    var want = 0.0, scale = 0.0
+                    for p in 0..<k {
+                        want += Double(a[i * lda + p]) * Double(b[p * n + j]); scale += abs(Double(a[i * lda + p]) * Double(b[p * n + j]))
+                    }
+                    worst = max(worst, abs(Double(c[i * n + j]) - want) / (scale * Double(k) * Double(Float.ulpOfOne)))
+                }
+            }
+            #expect(worst <= 1, "sgemm \(isa) with lda 1024: error ratio \(worst)")
+        }
+    }
+
     @Test("B packed by the caller in panel order: partial last panel, one and several threads, A packed or not",
           arguments: [(7, 1, 9), (33, 70, 130), (61, 257, 47), (64, 784, 147), (130, 49, 600)])
     func prepackedB(shape: (Int, Int, Int)) {
