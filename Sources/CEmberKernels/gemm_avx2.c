@@ -169,6 +169,27 @@ TGT void ember_spack_a_panel_avx2(size_t kc, const float *a, ptrdiff_t rs, size_
         for (size_t i = 0; i < mr; i++) out[p * mr + i] = a[(ptrdiff_t)i * rs + p];
 }
 
+// A partial panel of column-major B (column j at b + j·cs, contiguous in p): `cols` columns transposed 8×8 as in the
+// full panels, missing columns as zero vectors, written `padded` wide (a multiple of 8) into rows nr apart.
+TGT void ember_spack_b_partial_avx2(size_t kc, const float *b, ptrdiff_t cs, size_t cols, size_t padded, size_t nr,
+                                    float *out) {
+    size_t p = 0;
+    for (; p + 8 <= kc; p += 8) {
+        for (size_t g = 0; g < padded; g += 8) {
+            __m256 r[8];
+            for (size_t i = 0; i < 8; i++)
+                r[i] = g + i < cols ? _mm256_loadu_ps(b + (ptrdiff_t)(g + i) * cs + p) : _mm256_setzero_ps();
+            transpose8(r);
+            for (int q = 0; q < 8; q++) _mm256_storeu_ps(out + (p + q) * nr + g, r[q]);
+        }
+    }
+    for (; p < kc; p++) {
+        size_t j = 0;
+        for (; j < cols; j++) out[p * nr + j] = b[(ptrdiff_t)j * cs + p];
+        for (; j < padded; j++) out[p * nr + j] = 0;
+    }
+}
+
 #else  // not x86-64: never selected by dispatch; forward to the portable kernels so the symbols exist.
 void ember_sgemm_ukr_avx2(size_t kc, const float *a, size_t lda, const float *b, size_t ldb, float *c, size_t ldc, float alpha,
                           float beta, size_t mr, size_t nr) {
@@ -181,5 +202,10 @@ void ember_dgemm_ukr_avx2(size_t kc, const double *a, size_t lda, const double *
 void ember_spack_a_panel_avx2(size_t kc, const float *a, ptrdiff_t rs, size_t mr, float *out) {
     for (size_t p = 0; p < kc; p++)
         for (size_t i = 0; i < mr; i++) out[p * mr + i] = a[(ptrdiff_t)i * rs + p];
+}
+void ember_spack_b_partial_avx2(size_t kc, const float *b, ptrdiff_t cs, size_t cols, size_t padded, size_t nr,
+                                float *out) {
+    for (size_t p = 0; p < kc; p++)
+        for (size_t j = 0; j < padded; j++) out[p * nr + j] = j < cols ? b[(ptrdiff_t)j * cs + p] : 0;
 }
 #endif

@@ -59,7 +59,7 @@
         }                                                                                          \
     }
 
-#define EMBER_DEFINE_PACK_B(NAME, T, FAST_PANEL)                                                   \
+#define EMBER_DEFINE_PACK_B(NAME, T, FAST_PANEL, FAST_PARTIAL)                                     \
     void NAME(size_t kc, size_t nc, const T *restrict b, ptrdiff_t rs, ptrdiff_t cs, size_t nr, T *restrict out) { \
         size_t full = cs == 1 ? nc / nr : 0;                                                       \
         if (full > 0) {                                                                            \
@@ -85,6 +85,7 @@
             } else {                                                                               \
                 /* zeros only up to the next 16 columns: no kernel reads further into a partial panel */ \
                 size_t padded = (cols + 15) / 16 * 16 < nr ? (cols + 15) / 16 * 16 : nr;           \
+                if (rs == 1 && FAST_PARTIAL(kc, bp, cs, cols, padded, nr, out)) { out += nr * kc; continue; } \
                 for (size_t p = 0; p < kc; p++) {                                                  \
                     size_t j = 0;                                                                  \
                     for (; j < cols; j++) out[p * nr + j] = bp[(ptrdiff_t)p * rs + (ptrdiff_t)j * cs]; \
@@ -134,11 +135,20 @@ static inline int spack_a_fast(size_t kc, const float *ap, ptrdiff_t rs, size_t 
     return 1;
 }
 #define NO_FAST_PANEL(kc, ap, rs, mr, out) 0
+// A partial panel of column-major B (a weight gradient's last few columns: LeNet's 25 = 16 + 9) likewise, where the
+// loop below reads each p's `cols` values a column apart, one at a time.
+static inline int spack_b_partial_fast(size_t kc, const float *bp, ptrdiff_t cs, size_t cols, size_t padded, size_t nr,
+                                       float *out) {
+    if (padded % 8 != 0 || kc < 8 || ember_cpu_hw_level() < 1) return 0;
+    ember_spack_b_partial_avx2(kc, bp, cs, cols, padded, nr, out);
+    return 1;
+}
+#define NO_FAST_PARTIAL(kc, bp, cs, cols, padded, nr, out) 0
 
 EMBER_DEFINE_PACK_A(ember_spack_a, float, spack_a_fast)
 EMBER_DEFINE_PACK_A(ember_dpack_a, double, NO_FAST_PANEL)
-EMBER_DEFINE_PACK_B(ember_spack_b, float, spack_a_fast)
-EMBER_DEFINE_PACK_B(ember_dpack_b, double, NO_FAST_PANEL)
+EMBER_DEFINE_PACK_B(ember_spack_b, float, spack_a_fast, spack_b_partial_fast)
+EMBER_DEFINE_PACK_B(ember_dpack_b, double, NO_FAST_PANEL, NO_FAST_PARTIAL)
 
 ember_sgemm_ukr_info ember_sgemm_ukr_for_level(int level) {
     switch (ember_cpu_clamp_level(level)) {

@@ -86,6 +86,10 @@ void ember_sgemm_ukr_avx2(size_t, const float *, size_t, const float *, size_t, 
 void ember_dgemm_ukr_avx2(size_t, const double *, size_t, const double *, size_t, double *, size_t, double, double, size_t, size_t);
 /// One full panel of mr (6, 12 or a multiple of 8) rows of row-major A (column stride 1) packed with AVX2 transposes.
 void ember_spack_a_panel_avx2(size_t kc, const float *a, ptrdiff_t rs, size_t mr, float *out);
+/// A partial panel of column-major float B (column j at b + j·cs): out[p·nr + j] = b[j·cs + p] for j < cols, 0 for
+/// cols <= j < padded (a multiple of 8), by 8×8 transposes (AVX2; callers check the CPU).
+void ember_spack_b_partial_avx2(size_t kc, const float *b, ptrdiff_t cs, size_t cols, size_t padded, size_t nr,
+                                float *out);
 void ember_sgemm_ukr_avx512(size_t, const float *, size_t, const float *, size_t, float *, size_t, float, float, size_t, size_t);
 /// The 1 to 4 columns of a float tile too narrow for a vector of B (MR = 6, either A form), as dot products:
 /// the AVX2 and AVX-512 microkernels hand them over (gemm_narrow.c).
