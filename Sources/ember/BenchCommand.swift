@@ -20,14 +20,24 @@ struct Bench: ParsableCommand {
     @Flag(help: ArgumentHelp("Time runs by the process's CPU time, not the wall clock.",
                              discussion: "With EMBER_NUM_THREADS=1 this is each run's compute time without what a shared machine's other processes take from it; with more threads it adds up every thread (spin-waits included), so use it single-threaded."))
     var cpuTime = false
+    @Flag(help: ArgumentHelp("Time each row as pairs of runs with ExperimentSwitch.isOn off (A) and on (B); print B/A.",
+                             discussion: "For trying a change guarded by `ExperimentSwitch.isOn` against the code it replaces, in one process: each pair runs both variants back to back, so a slow spell of the machine slows both alike. Prints the median and quartiles of the pairs' ratios."))
+    var paired = false
 
     func validate() throws {
         if let runs, runs < 1 { throw ValidationError("--runs must be at least 1, got \(runs)") }
+        if paired && json { throw ValidationError("--paired prints ratio lines, not JSON: use one of --paired and --json") }
     }
 
     func run() throws {
         let all = allBenchmarks()
         var selected = all.filter { bench in filter.map { bench.name.contains($0) } ?? true }
+        if paired {
+            for bench in selected where bench.skipReason() == nil {
+                if let timing = bench.measurePaired(runs: runs ?? bench.defaultRuns, cpuTime: cpuTime) { print(timing.line) }
+            }
+            return
+        }
         // A rate is only read against the limit measured in the same run.
         let limits = [(BenchmarkResult.streamCopyName, selected.contains { $0.bytes != nil }),
                       (BenchmarkResult.fmaPeakName, selected.contains { $0.flops != nil })]

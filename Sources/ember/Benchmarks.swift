@@ -43,16 +43,9 @@ struct Benchmark {
             return result(median: median, runs: runs)
         }
         let body = setup()
-        // Warm up for at least 3 runs and ~0.2 s: the first calls in a process also start the thread pool's
-        // workers and fault in the GEMM packing buffers, which PyTorch's warm-up absorbs the same way.
-        let warmStart = DispatchTime.now().uptimeNanoseconds
-        var warmRuns = 0
-        while warmRuns < 3 || (DispatchTime.now().uptimeNanoseconds - warmStart < 200_000_000 && warmRuns < 50) {
-            body()
-            warmRuns += 1
-        }
+        Self.warmUp(body)
         var times: [Double] = []
-        let clock = cpuTime ? processCPUSeconds : { Double(DispatchTime.now().uptimeNanoseconds) / 1e9 }
+        let clock = Self.clock(cpuTime: cpuTime)
         for _ in 0..<runs {
             let t0 = clock()
             body()
@@ -61,6 +54,47 @@ struct Benchmark {
         times.sort()
         let median = times.count % 2 == 1 ? times[times.count / 2] : (times[times.count / 2 - 1] + times[times.count / 2]) / 2
         return result(median: median, runs: runs)
+    }
+
+    /// Times `runs` pairs of runs, one with `ExperimentSwitch.isOn` off (A) and one with it on (B), back to back in
+    /// alternating order, after warming both up. Nil for rows timed in another process.
+    func measurePaired(runs: Int, cpuTime: Bool = false) -> PairedTiming? {
+        if external != nil { return nil }
+        let body = setup()
+        defer { ExperimentSwitch.isOn = false }
+        for on in [false, true] {
+            ExperimentSwitch.isOn = on
+            Self.warmUp(body)
+        }
+        let clock = Self.clock(cpuTime: cpuTime)
+        var timing = PairedTiming(name: name)
+        for pair in 0..<runs {
+            var a = 0.0, b = 0.0
+            for on in pair % 2 == 0 ? [false, true] : [true, false] {
+                ExperimentSwitch.isOn = on
+                let t0 = clock()
+                body()
+                let elapsed = clock() - t0
+                if on { b = elapsed } else { a = elapsed }
+            }
+            timing.add(a: a, b: b)
+        }
+        return timing
+    }
+
+    /// Warms up for at least 3 runs and ~0.2 s: the first calls in a process also start the thread pool's
+    /// workers and fault in the GEMM packing buffers, which PyTorch's warm-up absorbs the same way.
+    private static func warmUp(_ body: () -> Void) {
+        let warmStart = DispatchTime.now().uptimeNanoseconds
+        var warmRuns = 0
+        while warmRuns < 3 || (DispatchTime.now().uptimeNanoseconds - warmStart < 200_000_000 && warmRuns < 50) {
+            body()
+            warmRuns += 1
+        }
+    }
+
+    private static func clock(cpuTime: Bool) -> () -> Double {
+        cpuTime ? processCPUSeconds : { Double(DispatchTime.now().uptimeNanoseconds) / 1e9 }
     }
 
     private func result(median: Double, runs: Int) -> BenchmarkResult {
