@@ -135,8 +135,8 @@ static inline int spack_a_fast(size_t kc, const float *ap, ptrdiff_t rs, size_t 
     return 1;
 }
 #define NO_FAST_PANEL(kc, ap, rs, mr, out) 0
-// A partial panel of column-major B (a weight gradient's last few columns: LeNet's 25 = 16 + 9) likewise, where the
-// loop below reads each p's `cols` values a column apart, one at a time.
+// A partial panel of column-major B likewise (a weight gradient's gyᵀ for few output channels: 6 in LeNet's first
+// layer), where the loop below reads each p's `cols` values a column apart, one at a time.
 static inline int spack_b_partial_fast(size_t kc, const float *bp, ptrdiff_t cs, size_t cols, size_t padded, size_t nr,
                                        float *out) {
     if (padded % 8 != 0 || kc < 8 || ember_cpu_hw_level() < 1) return 0;
