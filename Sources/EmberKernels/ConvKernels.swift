@@ -204,6 +204,15 @@ public enum ConvKernels {
                                 batch: batch, outChannels: outChannels, g)
             return
         }
+        // Few output channels and taps, stride 1: a direct convolution without the column matrix (LeNet's).
+        if T.self == Float.self && DirectConvolution.chosen(groups: groups, outChannels: outChannels, g) {
+            DirectConvolution.forward(input: UnsafeRawPointer(input).assumingMemoryBound(to: Float.self),
+                                      weight: UnsafeRawPointer(weight).assumingMemoryBound(to: Float.self),
+                                      bias: bias.map { UnsafeRawPointer($0).assumingMemoryBound(to: Float.self) },
+                                      output: UnsafeMutableRawPointer(output).assumingMemoryBound(to: Float.self),
+                                      batch: batch, outChannels: outChannels, g)
+            return
+        }
         let plan = Im2ColPlan(g)
         let k = plan.rows, l = g.columnCount, og = outChannels / groups
         let inImage = g.channels * g.height * g.width
@@ -333,6 +342,21 @@ public enum ConvKernels {
                                        gradOutput: UnsafeRawPointer(gradOutput).assumingMemoryBound(to: Float.self),
                                        gradWeight: UnsafeMutableRawPointer(gw).assumingMemoryBound(to: Float.self),
                                        batch: batch, outChannels: outChannels, g)
+            gradWeight = nil
+        }
+        // Few channels and taps, stride 1: both gradients by direct convolution (`DirectConvolution`).
+        if T.self == Float.self, let gx = gradInput, DirectConvolution.chosenForInputGradient(groups: groups, outChannels: outChannels, g) {
+            DirectConvolution.backwardInput(gradOutput: UnsafeRawPointer(gradOutput).assumingMemoryBound(to: Float.self),
+                                            weight: UnsafeRawPointer(weight).assumingMemoryBound(to: Float.self),
+                                            gradInput: UnsafeMutableRawPointer(gx).assumingMemoryBound(to: Float.self),
+                                            batch: batch, outChannels: outChannels, g)
+            gradInput = nil
+        }
+        if T.self == Float.self, let gw = gradWeight, let x = input, DirectConvolution.chosen(groups: groups, outChannels: outChannels, g) {
+            DirectConvolution.backwardWeight(input: UnsafeRawPointer(x).assumingMemoryBound(to: Float.self),
+                                             gradOutput: UnsafeRawPointer(gradOutput).assumingMemoryBound(to: Float.self),
+                                             gradWeight: UnsafeMutableRawPointer(gw).assumingMemoryBound(to: Float.self),
+                                             batch: batch, outChannels: outChannels, g)
             gradWeight = nil
         }
         let needWeight = gradWeight != nil && input != nil

@@ -188,7 +188,7 @@ func allBenchmarks() -> [Benchmark] {
         memoryBenchmark("adam_step_10m", bytesPerElement: 28) { n in
             optimizerStep(n) { Adam($0, lr: 1e-3) }
         },
-    ] + kernelCornerBenchmarks() + coreBenchmarks() + conv3x3Benchmarks() + conv3x3WeightGradientBenchmarks() + resnet18ConvolutionBenchmarks() + trainingBenchmarks() + textBenchmarks()
+    ] + kernelCornerBenchmarks() + coreBenchmarks() + conv3x3Benchmarks() + conv3x3WeightGradientBenchmarks() + lenetConvolutionBenchmarks() + resnet18ConvolutionBenchmarks() + trainingBenchmarks() + textBenchmarks()
         + sequenceBenchmarks() + distributedBenchmarks()
 }
 

@@ -76,3 +76,48 @@ func resnet18ConvolutionBenchmarks() -> [Benchmark] {
         }
     }
 }
+
+/// LeNet's two convolutions at batch 256 (1→6 channels 5×5 padding 2 on 28×28, 6→16 5×5 on 14×14): the forward,
+/// the input gradient (the second only: the first's input is the data) and the weight gradient, each by direct
+/// convolution and by im2col + GEMM (`_direct` / `_im2col`, `DirectConvolution.policy` forced), with GFLOP/s and the
+/// fraction of `fma_peak`.
+func lenetConvolutionBenchmarks() -> [Benchmark] {
+    let batch = 256
+    let layers = [("conv1", ConvGeometry(channels: 1, height: 28, width: 28, kernelHeight: 5, kernelWidth: 5, strideHeight: 1,
+                                         strideWidth: 1, padTop: 2, padLeft: 2, dilationHeight: 1, dilationWidth: 1,
+                                         outHeight: 28, outWidth: 28), 6),
+                  ("conv2", ConvGeometry(channels: 6, height: 14, width: 14, kernelHeight: 5, kernelWidth: 5, strideHeight: 1,
+                                         strideWidth: 1, padTop: 0, padLeft: 0, dilationHeight: 1, dilationWidth: 1,
+                                         outHeight: 10, outWidth: 10), 16)]
+    let passes = ["fwd", "dgrad", "wgrad"]
+    return layers.flatMap { name, g, outChannels in
+        passes.filter { name != "conv1" || $0 != "dgrad" }.flatMap { pass in
+            [("direct", DirectConvolution.Policy.always), ("im2col", .never)].map { label, policy in
+                let flops = 2 * Double(batch * outChannels * g.columnCount * g.columnRows)
+                return Benchmark("lenet_\(name)_\(pass)_b\(batch)_\(label)", runs: 20, flops: flops) {
+                    let x = withGenerator(Generator(seed: 0)) { Tensor.randn([batch, g.channels, g.height, g.width]) }
+                    let w = withGenerator(Generator(seed: 1)) { Tensor.randn([outChannels, g.channels, g.kernelHeight, g.kernelWidth]) }
+                    let y = withGenerator(Generator(seed: 2)) { Tensor.randn([batch, outChannels, g.outHeight, g.outWidth]) }
+                    let gx = Tensor.empty(x.shape), gw = Tensor.empty(w.shape)
+                    return {
+                        DirectConvolution.$policy.withValue(policy) {
+                            switch pass {
+                            case "fwd":
+                                ConvKernels.forward(input: x.pointer(as: Float.self), weight: w.pointer(as: Float.self), bias: nil,
+                                                    output: y.pointer(as: Float.self), batch: batch, groups: 1, outChannels: outChannels, g)
+                            case "dgrad":
+                                ConvKernels.backwardInput(gradOutput: y.pointer(as: Float.self), weight: w.pointer(as: Float.self),
+                                                          gradInput: gx.pointer(as: Float.self), batch: batch, groups: 1,
+                                                          outChannels: outChannels, g)
+                            default:
+                                ConvKernels.backwardWeight(input: x.pointer(as: Float.self), gradOutput: y.pointer(as: Float.self),
+                                                           gradWeight: gw.pointer(as: Float.self), batch: batch, groups: 1,
+                                                           outChannels: outChannels, g)
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}

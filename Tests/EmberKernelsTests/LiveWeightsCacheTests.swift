@@ -1,5 +1,6 @@
 // LiveWeightsCache: the forward's gathered live-tap weights reach the backward of the same weight version, and
-// only that one. Convolutions of 1×1 maps with a 3×3 kernel (padding 1) keep only the centre tap.
+// only that one. Convolutions of 1×1 maps with a 3×3 kernel (padding 1) keep only the centre tap. (Four output
+// channels would take the direct path, which gathers nothing: the im2col path is forced.)
 import Testing
 @testable import EmberKernels
 
@@ -31,7 +32,7 @@ private final class Counter {}
         var changed = w
         for o in 0..<outChannels { for c in 0..<channels { changed[(o * channels + c) * 9 + 4] += 1 } }
         let owner = Counter(), cache = LiveWeightsCache()
-        LiveWeightsCache.$current.withValue(cache) {
+        DirectConvolution.$policy.withValue(.never) { LiveWeightsCache.$current.withValue(cache) {
             var y = [Float](repeating: .nan, count: batch * outChannels)
             w.withUnsafeBufferPointer { weights in
                 let weight = weights.baseAddress!
@@ -62,7 +63,7 @@ private final class Counter {}
                 let now = inputGradient(gy, changed)
                 #expect(zip(gx, now).allSatisfy { abs($0 - $1) <= 1e-5 }, "gathered again: \(gx) vs \(now)")
             }
-        }
+        } }
     }
 
     @Test("at most `capacity` entries, the oldest evicted first")

@@ -135,6 +135,30 @@ void ember_winograd_f43_output_run(int level, const float *m, size_t matrix, siz
                                    size_t ow);
 void ember_winograd_f43_weights(int level, const float *weight, size_t first, size_t count, size_t rows, size_t cols,
                                 int flip, float *u, size_t plane);
+// Direct convolution of one image, stride 1 and no dilation (direct_conv.c): input [channels][height][width] with
+// pad_top zero rows above and pad_left zero columns left (below and right: whatever out_height and out_width imply),
+// kernel [out_channels][channels][kernel_height][kernel_width], output [out_channels][out_height][out_width].
+typedef struct ember_direct_conv_shape {
+    size_t channels, height, width;
+    size_t kernel_height, kernel_width;
+    size_t pad_top, pad_left;
+    size_t out_channels, out_height, out_width;
+} ember_direct_conv_shape;
+// Scratch per image (floats): the zero-padded input (with the slack the last vectors read) and the wide output.
+size_t ember_direct_conv_padded_floats(const ember_direct_conv_shape *s);
+size_t ember_direct_conv_wide_floats(const ember_direct_conv_shape *s);
+// offsets[t] for the channels * kernel_height * kernel_width taps t = (c, a, b): where tap t reads the padded input.
+void ember_direct_conv_tap_offsets(const ember_direct_conv_shape *s, size_t *offsets);
+// y = w * x + bias (bias may be NULL); padded and wide are scratch of the sizes above. reuse nonzero: the scratch
+// was used by an earlier call of the same shape (its zero padding is kept; only the image is copied in).
+void ember_direct_conv_forward_image(int level, const ember_direct_conv_shape *s, const size_t *offsets, const float *x,
+                                     const float *w, const float *bias, float *y, float *padded, float *wide, int reuse);
+// partial[(o * taps + t) * 8 + lane] += this image's weight-gradient terms (8 lanes per weight, summed later); the
+// scratch and reuse as for the forward.
+void ember_direct_conv_weight_image(int level, const ember_direct_conv_shape *s, const size_t *offsets, const float *x,
+                                    const float *gy, float *partial, float *padded, float *wide, int reuse);
+// gw[i] = the sum of the 8 lanes of element i over `slots` partial arrays of `count` weights each.
+void ember_direct_conv_weight_sum(const float *partials, size_t slots, size_t count, float *gw);
 // The same transform into packed GEMM panels: panel[xi * pstride + p * ldp + j] = (G g G^T)[xi] for p < kc, j < nc,
 // g the kernel at weight + 9 (p * cstride + j * ostride), turned by 180 degrees when flip; columns nc ..< ldp are zeroed.
 void ember_winograd_f23_weights_panel(int level, const float *weight, size_t cstride, size_t ostride, int flip, size_t kc,
