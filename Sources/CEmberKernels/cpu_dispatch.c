@@ -8,6 +8,9 @@
 #include <sched.h>
 #endif
 
+int ember_experiment_on = 0;
+void ember_set_experiment(int on) { ember_experiment_on = on; }
+
 static int detect(void) {
 #if defined(__x86_64__)
     __builtin_cpu_init();

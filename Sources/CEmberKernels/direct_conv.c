@@ -38,9 +38,10 @@ FN size_t padded_plane(const ember_direct_conv_shape *s) {
 FN size_t wide_length(const ember_direct_conv_shape *s) { return (s->out_height * padded_width(s) + 7) & ~(size_t)7; }
 
 // The last vector of the last tap reads up to float channels * plane + kernel_width + 5 (see the file comment:
-// j < wide_length <= out_height * wp + 7, offset <= (channels - 1) * plane + (kh - 1) * wp + kw - 1).
+// j < wide_length <= out_height * wp + 7, offset <= (channels - 1) * plane + (kh - 1) * wp + kw - 1). Rounded up to
+// 64 bytes, so that the wide rows after it in the same scratch are aligned as their vectors.
 size_t ember_direct_conv_padded_floats(const ember_direct_conv_shape *s) {
-    return s->channels * padded_plane(s) + s->kernel_width + 8;
+    return (s->channels * padded_plane(s) + s->kernel_width + 8 + 15) & ~(size_t)15;
 }
 
 size_t ember_direct_conv_wide_floats(const ember_direct_conv_shape *s) { return s->out_channels * wide_length(s); }
@@ -78,7 +79,8 @@ FN void forward_block(const ember_direct_conv_shape *s, const float *xp, const s
         for (int q = 0; q < jb; q++) acc[o][q] = b0;
     }
     size_t kh = s->kernel_height, kw = s->kernel_width, taps = s->channels * kh * kw, wp = padded_width(s);
-    // Output rows r0 ... r1 read padded rows r + a; rows pad_top ..< pad_top + height hold the image.
+    // Output rows r0 ... r1 (the block's first and last) read padded rows r + a; rows pad_top ..< pad_top + height
+    // hold the image.
     size_t r0 = j / wp, r1 = (j + 8 * (size_t)jb - 1) / wp, top = s->pad_top, bottom = s->pad_top + s->height;
     size_t a0 = top > r1 ? top - r1 : 0, a1 = bottom > r0 ? bottom - r0 : 0;
     if (a1 > kh) a1 = kh;
@@ -109,14 +111,14 @@ FN int channel_block(size_t channels) { return channels % 3 == 0 ? 3 : 2; }
     {                                                                                              \
         size_t v = 0;                                                                              \
         for (; v + (JB) <= vectors; v += (JB))                                                     \
-            forward_block(s, xp, offsets, w, bias, o0, OB, 8 * v, JB, wide, lw);                \
+            forward_block(s, xp, offsets, w, bias, o0, OB, 8 * v, JB, wide, lw);                   \
         for (; v < vectors; v++) forward_block(s, xp, offsets, w, bias, o0, OB, 8 * v, 1, wide, lw); \
     }
 
 FN void forward_image(const ember_direct_conv_shape *s, const size_t *offsets, const float *x, const float *w,
                       const float *bias, float *y, float *xp, float *wide, int reuse) {
     pad_input(s, x, xp, reuse);
-    size_t lw = wide_length(s), vectors = lw / 8;
+    size_t lw = wide_length(s), vectors = lw / 8, wp = padded_width(s), ow = s->out_width;
     int block = channel_block(s->out_channels);
     for (size_t o0 = 0; o0 < s->out_channels; o0 += (size_t)block) {
         size_t left = s->out_channels - o0;
@@ -126,7 +128,6 @@ FN void forward_image(const ember_direct_conv_shape *s, const size_t *offsets, c
         default: FORWARD_RUN(1, 12) break;
         }
     }
-    size_t wp = padded_width(s), ow = s->out_width;
     for (size_t o = 0; o < s->out_channels; o++)
         for (size_t r = 0; r < s->out_height; r++)
             copy_row(y + (o * s->out_height + r) * ow, wide + o * lw + r * wp, ow);

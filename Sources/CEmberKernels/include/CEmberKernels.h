@@ -10,6 +10,10 @@ int ember_cpu_level(void);
 int ember_cpu_hw_level(void);
 /// `level` lowered to what the hardware supports (the per-level entry points use it before dispatching).
 int ember_cpu_clamp_level(int level);
+// ExperimentSwitch.isOn for C code under trial (`ember bench --paired`): 0 or 1, set by ember_set_experiment.
+// Committed code does not read it.
+extern int ember_experiment_on;
+void ember_set_experiment(int on);
 /// Number of cores this process may run on (its CPU affinity mask on Linux).
 int ember_active_cores(void);
 
