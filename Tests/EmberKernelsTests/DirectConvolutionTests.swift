@@ -123,6 +123,11 @@ struct DirectConvolutionTests {
         strided.strideWidth = 2; strided.outWidth = 14
         #expect(!DirectConvolution.chosen(groups: 1, outChannels: 6, strided))
         #expect(!DirectConvolution.chosen(groups: 2, outChannels: 6, lenet1))
+        // 1×1 kernels are a GEMM on the input already.
+        let pointwise = ConvGeometry(channels: 64, height: 14, width: 14, kernelHeight: 1, kernelWidth: 1, strideHeight: 1,
+                                     strideWidth: 1, padTop: 0, padLeft: 0, dilationHeight: 1, dilationWidth: 1,
+                                     outHeight: 14, outWidth: 14)
+        #expect(!DirectConvolution.chosen(groups: 1, outChannels: 16, pointwise))
         // 64 output channels (ResNet's): im2col + GEMM.
         #expect(!DirectConvolution.chosen(groups: 1, outChannels: 64, lenet2))
         // Padding of a whole kernel: its input gradient would need negative padding.
