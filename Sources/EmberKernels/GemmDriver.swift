@@ -177,6 +177,11 @@ enum GemmDriver {
                                        prepackedB: UnsafePointer<T>? = nil) {
         let mr = blocking.mr, nr = blocking.nr
         let threads = pool.threadCount
+        // Few rows of A that pack row-major B block by block (`packsRowMajorB` below) take the kernel's blocks for
+        // that path (`GemmBlocking.fewRows`).
+        let rowsMax = min(blocking.mc, (m + mr - 1) / mr * mr)
+        let blocking = prepackedB == nil && bcs == 1 && brs > 0 && rowsMax <= prefetchRowsLimit
+            && !readsRowMajorBInPlace(rows: rowsMax, mr: mr) ? blocking.forFewRows() : blocking
         let mcMax = min(blocking.mc, (m + mr - 1) / mr * mr)
         let ncShared = min(sharedColumns(blocking, threads: threads), (n + nr - 1) / nr * nr)
         let kBlocks = (k + blocking.kc - 1) / blocking.kc

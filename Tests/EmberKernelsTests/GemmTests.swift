@@ -2,12 +2,13 @@
 import Testing
 @testable import EmberKernels
 
-/// Sizes that hit the tiny-loop path, the packed path, the threaded path, partial tiles, k > KC, and
-/// threaded matrix-vector shapes. Each case's reference is computed once and checked at every ISA level.
+/// Sizes that hit the tiny-loop path, the packed path, the threaded path, partial tiles, k > KC,
+/// threaded matrix-vector shapes, and the few-row path. Each case's reference is computed once and checked at every ISA level.
 let gemmShapes: [(Int, Int, Int)] = [
     (1, 1, 1), (7, 7, 7), (1, 33, 17), (33, 1, 17), (13, 9, 1), (33, 33, 33), (1, 300, 200), (300, 1, 200),
     (257, 17, 33), (17, 257, 60), (100, 70, 67), (33, 40, 300), (100, 96, 64), (48, 64, 1),
     (1, 1000, 300), (1000, 1, 300),
+    (40, 300, 600),  // few rows packing row-major B: several K and N blocks of `GemmBlocking.fewRows` at AVX2
 ]
 
 /// A pool with an odd thread count, so that splits of panels leave remainders (its workers live on).
@@ -238,6 +239,15 @@ struct GemmTests {
         #expect(GemmDriver.grid(m: 32, n: 1024, threads: 2, blocking: avx512) == (1, 2))
         #expect(GemmDriver.grid(m: 32, n: 256, threads: 2, blocking: avx512) == (1, 2))
         #expect(GemmDriver.grid(m: 36, n: 1024, threads: 2, blocking: avx512) == (2, 1))
+    }
+
+    @Test("few-row blocks replace kc and nc, nc rounded down to whole panels")
+    func fewRowsBlocking() {
+        var blocking = GemmBlocking(mr: 6, nr: 16, mc: 3072, kc: 384, nc: 320)
+        #expect(blocking.forFewRows().kc == 384 && blocking.forFewRows().nc == 320)
+        blocking.fewRows = (kc: 256, nc: 100)
+        let few = blocking.forFewRows()
+        #expect(few.kc == 256 && few.nc == 96 && few.mc == 3072 && few.fewRows == nil)
     }
 
     @Test("shared packing is chosen when the packing it saves outweighs its extra dispatches")
