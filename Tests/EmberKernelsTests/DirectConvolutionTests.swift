@@ -32,23 +32,46 @@ struct DirectConvolutionTests {
                 sample(c[0] * c[4] * c[9] * c[10]))
     }
 
-    /// Calls `body(n, o, oy, ox, ci, ky, kx, y, x)` for every product term of the convolution: output (n, o, oy, ox)
-    /// takes weight (o, ci, ky, kx) times input (n, ci, y, x), y = oy + ky − padTop inside the image.
-    static func forEachTerm(_ c: [Int], _ body: (Int, Int, Int, Int, Int, Int, Int, Int, Int) -> Void) {
+    /// One product term of the convolution: output (n, o, oy, ox) takes weight (o, ci, ky, kx) times input
+    /// (n, ci, y, x), y = oy + ky − padTop inside the image; `input`, `weight` and `output` are their flat indices.
+    struct Term { let input: Int, weight: Int, output: Int }
+
+    /// Every product term of case `c`.
+    static func terms(_ c: [Int]) -> [Term] {
+        var terms: [Term] = []
         for n in 0..<c[0] { for o in 0..<c[4] { for oy in 0..<c[9] { for ox in 0..<c[10] {
             for ci in 0..<c[1] { for ky in 0..<c[5] { for kx in 0..<c[6] {
                 let y = oy + ky - c[7], x = ox + kx - c[8]
-                if y >= 0 && y < c[2] && x >= 0 && x < c[3] { body(n, o, oy, ox, ci, ky, kx, y, x) }
+                guard y >= 0 && y < c[2] && x >= 0 && x < c[3] else { continue }
+                terms.append(Term(input: ((n * c[1] + ci) * c[2] + y) * c[3] + x,
+                                  weight: ((o * c[1] + ci) * c[5] + ky) * c[6] + kx,
+                                  output: ((n * c[4] + o) * c[9] + oy) * c[10] + ox))
             } } }
         } } } }
+        return terms
     }
 
-    /// Compares `got` with `exact` within `terms` float roundings of the summed magnitudes.
-    static func check(_ got: [Float], _ exact: [Double], _ size: [Double], terms: Int, _ what: String) -> [String] {
+    /// The sums `into[target(term)] += product(term)` in Double over every term (starting from `start`), with the sums
+    /// of the products' magnitudes for the error bound.
+    static func sums(_ c: [Int], count: Int, start: [Double]? = nil, target: (Term) -> Int,
+                     product: (Term) -> Double) -> (exact: [Double], size: [Double]) {
+        var exact = start ?? [Double](repeating: 0, count: count), size = exact.map { abs($0) }
+        for term in terms(c) {
+            let i = target(term), value = product(term)
+            exact[i] += value; size[i] += abs(value)
+        }
+        return (exact, size)
+    }
+
+    /// Compares `got` with `exact` within `terms` float roundings of the summed magnitudes, and checks that the
+    /// `guards` values after it are still NaN.
+    static func check(_ got: [Float], _ exact: [Double], _ size: [Double], terms: Int, guards: Int = 0,
+                      _ what: String) -> [String] {
         var failures: [String] = []
         for i in exact.indices where !(abs(Double(got[i]) - exact[i]) <= Double(terms + 2) * Double(Float.ulpOfOne) * size[i] + 1e-30) {
             failures.append("\(what)[\(i)] = \(got[i]), expected \(exact[i])")
         }
+        if !got[exact.count..<(exact.count + guards)].allSatisfy({ $0.isNaN }) { failures.append("\(what): written past the end") }
         return failures
     }
 
@@ -56,23 +79,16 @@ struct DirectConvolutionTests {
     func forward(isa: KernelISA) {
         for c in Self.cases {
             let (x, w, b, _) = Self.operands(c)
-            let g = Self.geometry(c)
-            var exact = [Double](repeating: 0, count: c[0] * c[4] * c[9] * c[10]), size = exact
-            for n in 0..<c[0] { for o in 0..<c[4] { for p in 0..<c[9] * c[10] {
-                let i = (n * c[4] + o) * c[9] * c[10] + p
-                exact[i] = Double(b[o]); size[i] = abs(Double(b[o]))
-            } } }
-            Self.forEachTerm(c) { n, o, oy, ox, ci, ky, kx, y, xx in
-                let i = ((n * c[4] + o) * c[9] + oy) * c[10] + ox
-                let term = Double(w[((o * c[1] + ci) * c[5] + ky) * c[6] + kx]) * Double(x[((n * c[1] + ci) * c[2] + y) * c[3] + xx])
-                exact[i] += term; size[i] += abs(term)
+            let plane = c[9] * c[10]
+            let bias = (0..<(c[0] * c[4] * plane)).map { Double(b[$0 / plane % c[4]]) }
+            let (exact, size) = Self.sums(c, count: bias.count, start: bias, target: { $0.output }) {
+                Double(w[$0.weight]) * Double(x[$0.input])
             }
             // Three guard values after the output: nothing is written past it.
             var y = [Float](repeating: .nan, count: exact.count + 3)
-            DirectConvolution.forward(input: x, weight: w, bias: b, output: &y, batch: c[0], outChannels: c[4], g, isa: isa)
-            let failures = Self.check(y, exact, size, terms: c[1] * c[5] * c[6], "\(c) y")
+            DirectConvolution.forward(input: x, weight: w, bias: b, output: &y, batch: c[0], outChannels: c[4], Self.geometry(c), isa: isa)
+            let failures = Self.check(y, exact, size, terms: c[1] * c[5] * c[6], guards: 3, "\(c) y")
             #expect(failures.isEmpty, "\(isa): \(failures.prefix(4))")
-            #expect(y[exact.count...].allSatisfy { $0.isNaN }, "\(isa) \(c): wrote past the output")
         }
     }
 
@@ -80,18 +96,14 @@ struct DirectConvolutionTests {
     func inputGradient(isa: KernelISA) {
         for c in Self.cases {
             let (_, w, _, gy) = Self.operands(c)
-            let g = Self.geometry(c)
-            var exact = [Double](repeating: 0, count: c[0] * c[1] * c[2] * c[3]), size = exact
-            Self.forEachTerm(c) { n, o, oy, ox, ci, ky, kx, y, xx in
-                let i = ((n * c[1] + ci) * c[2] + y) * c[3] + xx
-                let term = Double(w[((o * c[1] + ci) * c[5] + ky) * c[6] + kx]) * Double(gy[((n * c[4] + o) * c[9] + oy) * c[10] + ox])
-                exact[i] += term; size[i] += abs(term)
+            let (exact, size) = Self.sums(c, count: c[0] * c[1] * c[2] * c[3], target: { $0.input }) {
+                Double(w[$0.weight]) * Double(gy[$0.output])
             }
             var gx = [Float](repeating: .nan, count: exact.count + 3)
-            DirectConvolution.backwardInput(gradOutput: gy, weight: w, gradInput: &gx, batch: c[0], outChannels: c[4], g, isa: isa)
-            let failures = Self.check(gx, exact, size, terms: c[4] * c[5] * c[6], "\(c) gx")
+            DirectConvolution.backwardInput(gradOutput: gy, weight: w, gradInput: &gx, batch: c[0], outChannels: c[4],
+                                            Self.geometry(c), isa: isa)
+            let failures = Self.check(gx, exact, size, terms: c[4] * c[5] * c[6], guards: 3, "\(c) gx")
             #expect(failures.isEmpty, "\(isa): \(failures.prefix(4))")
-            #expect(gx[exact.count...].allSatisfy { $0.isNaN }, "\(isa) \(c): wrote past the input gradient")
         }
     }
 
@@ -99,15 +111,12 @@ struct DirectConvolutionTests {
     func weightGradient(isa: KernelISA) {
         for c in Self.cases {
             let (x, _, _, gy) = Self.operands(c)
-            let g = Self.geometry(c)
-            var exact = [Double](repeating: 0, count: c[4] * c[1] * c[5] * c[6]), size = exact
-            Self.forEachTerm(c) { n, o, oy, ox, ci, ky, kx, y, xx in
-                let i = ((o * c[1] + ci) * c[5] + ky) * c[6] + kx
-                let term = Double(gy[((n * c[4] + o) * c[9] + oy) * c[10] + ox]) * Double(x[((n * c[1] + ci) * c[2] + y) * c[3] + xx])
-                exact[i] += term; size[i] += abs(term)
+            let (exact, size) = Self.sums(c, count: c[4] * c[1] * c[5] * c[6], target: { $0.weight }) {
+                Double(gy[$0.output]) * Double(x[$0.input])
             }
             var gw = [Float](repeating: .nan, count: exact.count)
-            DirectConvolution.backwardWeight(input: x, gradOutput: gy, gradWeight: &gw, batch: c[0], outChannels: c[4], g, isa: isa)
+            DirectConvolution.backwardWeight(input: x, gradOutput: gy, gradWeight: &gw, batch: c[0], outChannels: c[4],
+                                             Self.geometry(c), isa: isa)
             let failures = Self.check(gw, exact, size, terms: c[0] * c[9] * c[10], "\(c) gw")
             #expect(failures.isEmpty, "\(isa): \(failures.prefix(4))")
         }
