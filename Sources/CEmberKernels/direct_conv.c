@@ -106,6 +106,20 @@ FN void forward_block(const ember_direct_conv_shape *s, const float *xp, const s
 // 16 channels, Zen 3) or 4 x 3 (16 registers with the streamed operand: the compiler spills).
 FN int channel_block(size_t channels) { return channels % 3 == 0 ? 3 : 2; }
 
+// RUN(OB, N) for the blocks of output channels o0 ..< o0 + OB: 3 x 4 or 2 x 6 (1 x 12 for an odd count's last).
+#define FOR_CHANNEL_BLOCKS(RUN)                                                                    \
+    {                                                                                              \
+        int block = channel_block(s->out_channels);                                                \
+        for (size_t o0 = 0; o0 < s->out_channels; o0 += (size_t)block) {                           \
+            size_t left = s->out_channels - o0;                                                    \
+            switch (left < (size_t)block ? (int)left : block) {                                    \
+            case 3: RUN(3, 4) break;                                                               \
+            case 2: RUN(2, 6) break;                                                               \
+            default: RUN(1, 12) break;                                                             \
+            }                                                                                      \
+        }                                                                                          \
+    }
+
 // All vectors of one block of OB channels: JB vectors at a time (OB * JB <= 12 accumulators), then one at a time.
 #define FORWARD_RUN(OB, JB)                                                                        \
     {                                                                                              \
@@ -119,15 +133,7 @@ FN void forward_image(const ember_direct_conv_shape *s, const size_t *offsets, c
                       const float *bias, float *y, float *xp, float *wide, int reuse) {
     pad_input(s, x, xp, reuse);
     size_t lw = wide_length(s), vectors = lw / 8, wp = padded_width(s), ow = s->out_width;
-    int block = channel_block(s->out_channels);
-    for (size_t o0 = 0; o0 < s->out_channels; o0 += (size_t)block) {
-        size_t left = s->out_channels - o0;
-        switch (left < (size_t)block ? (int)left : block) {
-        case 3: FORWARD_RUN(3, 4) break;
-        case 2: FORWARD_RUN(2, 6) break;
-        default: FORWARD_RUN(1, 12) break;
-        }
-    }
+    FOR_CHANNEL_BLOCKS(FORWARD_RUN)
     for (size_t o = 0; o < s->out_channels; o++)
         for (size_t r = 0; r < s->out_height; r++)
             copy_row(y + (o * s->out_height + r) * ow, wide + o * lw + r * wp, ow);
@@ -174,15 +180,7 @@ FN void weight_image(const ember_direct_conv_shape *s, const size_t *offsets, co
     if (!reuse) memset(gyw, 0, s->out_channels * lw * sizeof(float));
     for (size_t o = 0; o < s->out_channels; o++)
         for (size_t r = 0; r < s->out_height; r++) copy_row(gyw + o * lw + r * wp, gy + (o * s->out_height + r) * ow, ow);
-    int block = channel_block(s->out_channels);
-    for (size_t o0 = 0; o0 < s->out_channels; o0 += (size_t)block) {
-        size_t left = s->out_channels - o0;
-        switch (left < (size_t)block ? (int)left : block) {
-        case 3: WEIGHT_RUN(3, 4) break;
-        case 2: WEIGHT_RUN(2, 6) break;
-        default: WEIGHT_RUN(1, 12) break;
-        }
-    }
+    FOR_CHANNEL_BLOCKS(WEIGHT_RUN)
 }
 
 #define FORWARD_ARGS                                                                               \
