@@ -173,7 +173,8 @@ public enum ConvKernels {
     /// Output = weight ⊛ input (+ bias). `output` is overwritten.
     ///
     /// 3×3 stride-1 float32 convolutions of one group go through `Winograd3x3` where it is faster
-    /// (`Winograd3x3.isProfitable`; `Winograd3x3.policy` overrides the choice).
+    /// (`Winograd3x3.isProfitable`; `Winograd3x3.policy` overrides the choice), and stride-1 ones with few output
+    /// channels through `DirectConvolution` (`DirectConvolution.isProfitable`, `DirectConvolution.policy`).
     ///
     /// Several images share one GEMM (`[O/g, K] · [K, images · L]`); its result is scattered back to NCHW.
     /// Kernel taps that only ever see padding are left out of K. When the GEMM would pack the column matrix
@@ -302,7 +303,8 @@ public enum ConvKernels {
     /// for both). Either output may be nil. `gradInput` and `gradWeight` are overwritten. For a float32 3×3 stride-1
     /// convolution the input gradient goes through `Winograd3x3.backwardInput` where Winograd would be chosen for it
     /// as a forward convolution, and the weight gradient through `Winograd3x3.backwardWeight` where
-    /// `Winograd3x3.chosenForWeightGradient` says so.
+    /// `Winograd3x3.chosenForWeightGradient` says so; few-channel stride-1 ones through `DirectConvolution`
+    /// (`chosenForInputGradient`, `chosen`).
     ///
     /// - `gradWeight = Σ gradOutput · colsᵀ` over the images of each chunk in one GEMM;
     /// - `gradInput = col2im(weightᵀ · gradOutput)`.
