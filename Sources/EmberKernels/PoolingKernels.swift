@@ -296,6 +296,17 @@ public enum PoolingKernels {
                                                              countIncludePad: Bool, divisorOverride: Int?,
                                                              _ dst: UnsafeMutablePointer<T>) {
         let h = g.height, w = g.width, oh = g.outHeight, ow = g.outWidth, l = oh * ow
+        if T.self == Float.self && isPairPooling(g) {
+            // float32 2×2 windows at stride 2: the C loops, 8 outputs per vector (avgpool2_f32.c).
+            let level = Int32(KernelISA.active.rawValue), divisor = Float(divisorOverride ?? 4)
+            let s = UnsafeRawPointer(src).assumingMemoryBound(to: Float.self)
+            let d = UnsafeMutableRawPointer(dst).assumingMemoryBound(to: Float.self)
+            ThreadPool.shared.parallelFor(planes, minChunk: poolMinPlanes(l * 4)) { range in
+                ember_f32_avgpool2_forward(level, s + range.lowerBound * h * w, range.count, h, w, oh, ow, divisor,
+                                           d + range.lowerBound * l)
+            }
+            return
+        }
         // Windows depend only on the output row and column: worked out once, not per plane and position.
         let ys = avgSpans(out: oh, size: h, kernel: g.kernelHeight, stride: g.strideHeight, pad: g.padHeight)
         let xs = avgSpans(out: ow, size: w, kernel: g.kernelWidth, stride: g.strideWidth, pad: g.padWidth)
@@ -355,6 +366,17 @@ public enum PoolingKernels {
                                                               countIncludePad: Bool, divisorOverride: Int?,
                                                               _ gradIn: UnsafeMutablePointer<T>) {
         let h = g.height, w = g.width, oh = g.outHeight, ow = g.outWidth, l = oh * ow
+        if T.self == Float.self && isPairPooling(g) {
+            // float32 2×2 windows at stride 2: the C loops, 8 outputs per vector (avgpool2_f32.c).
+            let level = Int32(KernelISA.active.rawValue), divisor = Float(divisorOverride ?? 4)
+            let go = UnsafeRawPointer(gradOut).assumingMemoryBound(to: Float.self)
+            let gi = UnsafeMutableRawPointer(gradIn).assumingMemoryBound(to: Float.self)
+            ThreadPool.shared.parallelFor(planes, minChunk: poolMinPlanes(h * w)) { range in
+                ember_f32_avgpool2_backward(level, go + range.lowerBound * l, range.count, h, w, oh, ow, divisor,
+                                            gi + range.lowerBound * h * w)
+            }
+            return
+        }
         let ys = avgSpans(out: oh, size: h, kernel: g.kernelHeight, stride: g.strideHeight, pad: g.padHeight)
         let xs = avgSpans(out: ow, size: w, kernel: g.kernelWidth, stride: g.strideWidth, pad: g.padWidth)
         let divisors = avgDivisors(ys, xs, countIncludePad: countIncludePad, divisorOverride: divisorOverride, as: T.self)

@@ -281,6 +281,13 @@ void ember_f32_colsum_f64_level(int level, const float *x, size_t rows, size_t c
 /// out[i] = max of r[i * stride + k] for k < kw (from -infinity, in k order), at `level`.
 void ember_f32_rows_max_level(int level, float *acc, const float *row, size_t n);
 void ember_f32_windows_max_level(int level, const float *r, size_t n, size_t stride, size_t kw, float *out);
+/// Average pooling over 2x2 windows at stride 2 without padding (avgpool2_f32.c) of `planes` contiguous h x w planes
+/// (2 oh <= h, 2 ow <= w): dst = (((r0[x] + r0[x+1]) + r1[x]) + r1[x+1]) / divisor, in that order. The backward takes
+/// gy (src, oh x ow planes) and writes every input of gx (dst, h x w planes): gy / divisor in each window, 0 outside.
+void ember_f32_avgpool2_forward(int level, const float *src, size_t planes, size_t h, size_t w, size_t oh, size_t ow,
+                                float divisor, float *dst);
+void ember_f32_avgpool2_backward(int level, const float *src, size_t planes, size_t h, size_t w, size_t oh, size_t ow,
+                                 float divisor, float *dst);
 /// A pooling window's geometry over one plane: input h×w, output oh×ow, kernel, stride, padding, dilation.
 typedef struct { ptrdiff_t h, w, oh, ow, kh, kw, sh, sw, ph, pw, dh, dw; } ember_pool_geometry;
 /// Max pooling of `planes` contiguous float planes with PyTorch's argmax (pool_argmax_f32.c): dst and indices get
