@@ -164,6 +164,7 @@ FN void weight_block(const float *xp, const size_t *offsets, size_t taps, const 
         }
 }
 
+// All taps of one block of OB channels: TB taps at a time (OB * TB <= 12 accumulators), then one at a time.
 #define WEIGHT_RUN(OB, TB)                                                                         \
     {                                                                                              \
         size_t t = 0;                                                                              \
